@@ -1,0 +1,331 @@
+/*
+ * core: the vocabulary every other module shares.
+ *
+ *  - error codes and the caller-owned pw_error that carries file:line:col details;
+ *  - pw_arena, a bump allocator: records and watchlist entries live in one arena
+ *    that is reset between items, so the hot path does not call malloc per record;
+ *  - partial dates (year, year-month, full) and two-digit-year century rules;
+ *  - countries: ISO 3166 alpha-2/alpha-3/English names and ICAO Doc 9303 codes,
+ *    all normalised to alpha-3;
+ *  - the canonical traveller record, the watchlist entry and the alert models;
+ *  - a 128-bit content hash for deterministic keys, and a small growable string.
+ *
+ * Thread safety: every function is reentrant. An arena, a pw_strbuf or a record
+ * belongs to one thread at a time. The country tables are immutable.
+ * Ownership: strings inside pw_record, pw_entry and pw_alert are borrowed: they
+ * point into an arena (or a caller's buffer) and live as long as it does.
+ */
+#ifndef PW_CORE_H
+#define PW_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PW_VERSION "0.1.0"
+
+/* ---- errors ------------------------------------------------------------ */
+
+enum pw_code {
+    PW_OK = 0,
+    PW_ENOMEM = -1,    /* out of memory */
+    PW_EINVAL = -2,    /* invalid argument or value */
+    PW_EIO = -3,       /* file cannot be read or written */
+    PW_EPARSE = -4,    /* syntax error in input */
+    PW_EDB = -5,       /* database error */
+    PW_ENOTFOUND = -6, /* named thing does not exist */
+    PW_ECONFIG = -7,   /* invalid configuration */
+    PW_ERULE = -8,     /* invalid rule */
+    PW_EINTERNAL = -9, /* a bug: an invariant did not hold */
+};
+
+typedef struct pw_error {
+    int code;
+    char file[512]; /* empty when the error has no source position */
+    int line;       /* 1-based; 0 when unknown */
+    int col;        /* 1-based; 0 when unknown */
+    char msg[1024];
+} pw_error;
+
+/* Name of an error code ("out of memory", ...). Never NULL. */
+const char *pw_strerror(int code);
+
+/* Fills *err (when not NULL) and returns code, so callers can write
+ * `return pw_error_set(err, PW_EIO, path, 0, 0, "cannot open: %s", strerror(errno));`.
+ * file may be NULL. */
+int pw_error_set(pw_error *err, int code, const char *file, int line, int col, const char *fmt,
+                 ...) __attribute__((format(printf, 6, 7)));
+
+/* Writes "file:line:col: msg" (omitting absent parts) and a newline to out. */
+void pw_error_print(const pw_error *err, FILE *out);
+
+/* ---- arena ------------------------------------------------------------- */
+
+typedef struct pw_arena pw_arena;
+
+/* block_size: bytes per block (0 picks a default). NULL on out of memory. */
+pw_arena *pw_arena_new(size_t block_size);
+/* Returns 8-byte-aligned zeroed memory, or NULL on out of memory. */
+void *pw_arena_alloc(pw_arena *a, size_t size);
+char *pw_arena_strdup(pw_arena *a, const char *s);           /* NULL s gives NULL */
+char *pw_arena_strndup(pw_arena *a, const char *s, size_t n); /* copies n bytes, adds NUL */
+char *pw_arena_printf(pw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Frees everything allocated; keeps the first block for reuse. */
+void pw_arena_reset(pw_arena *a);
+void pw_arena_free(pw_arena *a);
+
+/* ---- growable string --------------------------------------------------- */
+
+typedef struct pw_strbuf {
+    char *data; /* NUL-terminated once anything was appended; owned */
+    size_t len;
+    size_t cap;
+    bool oom; /* set when an append failed: the content is then truncated */
+} pw_strbuf;
+
+void pw_strbuf_append(pw_strbuf *b, const char *s);
+void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n);
+void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal with quotes and escapes; NULL gives null. */
+void pw_strbuf_append_json(pw_strbuf *b, const char *s);
+void pw_strbuf_reset(pw_strbuf *b); /* length 0, keeps memory */
+void pw_strbuf_free(pw_strbuf *b);
+
+/* ---- hashing ----------------------------------------------------------- */
+
+/* Hex of a 128-bit content hash of the n_parts strings (NULL parts allowed),
+ * separator-safe: ("ab","c") and ("a","bc") differ. out must hold 33 bytes. */
+void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33]);
+
+/* ---- dates ------------------------------------------------------------- */
+
+/* A calendar date that may be partial: year only, year-month, or full.
+ * year 0 means "no date"; month 0 means unknown month (day must then be 0). */
+typedef struct pw_date {
+    int16_t year;
+    uint8_t month;
+    uint8_t day;
+} pw_date;
+
+static inline bool pw_date_is_set(pw_date d) { return d.year != 0; }
+
+/* Parses "YYYY-MM-DD", "YYYY-MM" or "YYYY" (also "YYYYMMDD"), checking the calendar
+ * (days per month, leap years) and 1000 <= year <= 2999. */
+int pw_date_parse(const char *s, pw_date *out, pw_error *err);
+/* Writes the partial form ("1968", "1968-02", "1968-02-23"); "" for no date.
+ * buf must hold 11 bytes. */
+void pw_date_format(pw_date d, char buf[11]);
+/* Today's date in UTC. */
+pw_date pw_date_today(void);
+/* -1, 0, 1 comparing the common precision of a and b (1968 equals 1968-02-23). */
+int pw_date_compare(pw_date a, pw_date b);
+
+enum pw_century_rule {
+    PW_CENTURY_PAST,    /* birth dates: latest century that is not after `ref` */
+    PW_CENTURY_NEAREST, /* expiry and issue dates: the century closest to `ref` */
+};
+/* Expands a two-digit year yy (0..99) into a four-digit year relative to ref. */
+int pw_date_century(int yy, uint8_t month, uint8_t day, pw_date ref, enum pw_century_rule rule);
+
+/* A date of birth on a watchlist: exact, approximate, or a range. */
+enum pw_dob_kind { PW_DOB_EXACT = 0, PW_DOB_APPROX = 1, PW_DOB_RANGE = 2 };
+typedef struct pw_dob {
+    enum pw_dob_kind kind;
+    pw_date from; /* the date itself for EXACT and APPROX (may be partial) */
+    pw_date to;   /* end of the range for RANGE; unset otherwise */
+} pw_dob;
+
+/* Writes "1968-02-23", "~1968", "1960..1965" for the three kinds. buf: 32 bytes. */
+void pw_dob_format(const pw_dob *d, char buf[32]);
+
+/* ---- countries --------------------------------------------------------- */
+
+/* Alpha-3 code for an alpha-2 or alpha-3 code, an ICAO Doc 9303 code (D, GBD, GBN, ...),
+ * or an English name or common variant ("Iran (Islamic Republic of)", "Syria");
+ * case- and space-insensitive. Returns a static string, or NULL when unknown. */
+const char *pw_country_alpha3(const char *text);
+/* English short name for an alpha-3 code, or NULL. */
+const char *pw_country_name(const char *alpha3);
+
+/* ---- traveller records ------------------------------------------------- */
+
+enum pw_role {
+    PW_ROLE_PASSENGER = 0,
+    PW_ROLE_CREW,
+    PW_ROLE_TRANSIT_PASSENGER,
+    PW_ROLE_TRANSIT_CREW,
+};
+const char *pw_role_name(enum pw_role role);
+/* Parses "passenger", "crew", "transit_passenger", "transit_crew". */
+int pw_role_parse(const char *s, enum pw_role *out);
+
+typedef struct pw_document {
+    const char *type;   /* "P", "I", ... or NULL */
+    const char *number; /* as given */
+    const char *issuer; /* alpha-3, or NULL */
+    pw_date expiry;
+    pw_date issued;
+} pw_document;
+
+typedef struct pw_flight {
+    const char *carrier;   /* IATA/ICAO designator */
+    const char *number;    /* flight number without carrier */
+    const char *origin;    /* IATA airport */
+    const char *destination;
+    const char *departure; /* local "YYYY-MM-DDTHH:MM" (or a prefix of it) */
+    const char *arrival;
+} pw_flight;
+
+typedef struct pw_traveller {
+    enum pw_role role;
+    const char *surname;     /* NULL when only full_name is known */
+    const char *given_names; /* may hold middle names */
+    const char *full_name;   /* order unknown when surname is NULL */
+    char gender;             /* 'M', 'F', 'U' or 0 */
+    pw_date dob;
+    const char *nationality; /* alpha-3 */
+    const char *residence;   /* alpha-3 */
+    const char *birth_place;
+    const char *embarkation;
+    const char *debarkation;
+    const char *booking_ref;
+    const char *passenger_ref;
+    const char *seat;
+    pw_document *documents;
+    size_t n_documents;
+} pw_traveller;
+
+typedef struct pw_record {
+    const char *record_id; /* given, or derived deterministically from the content */
+    pw_flight flight;
+    pw_traveller traveller;
+    const char *source_file; /* where the record came from ("-" for stdin) */
+    long source_line;        /* 1-based line (or message ordinal for PAXLST) */
+} pw_record;
+
+/* The traveller's display name: full_name, else "GIVEN SURNAME". Arena-allocated. */
+const char *pw_record_display_name(const pw_record *r, pw_arena *a);
+/* Deterministic record id from the record's content (flight, names, dob, documents),
+ * used when the input gives none. out: 33 bytes. */
+void pw_record_content_id(const pw_record *r, char out[33]);
+/* Canonical JSON object for the record, as in CONTRACT.md. */
+void pw_record_to_json(const pw_record *r, pw_strbuf *out);
+void pw_flight_to_json(const pw_flight *f, pw_strbuf *out);
+
+/* ---- watchlist entries ------------------------------------------------- */
+
+enum pw_name_kind {
+    PW_NAME_PRIMARY = 0,
+    PW_NAME_ALIAS,
+    PW_NAME_ORIGINAL_SCRIPT, /* the name in its own script (Arabic, Cyrillic, ...) */
+};
+enum pw_alias_quality {
+    PW_QUALITY_UNKNOWN = 0,
+    PW_QUALITY_GOOD, /* UN "Good", OFAC a.k.a. */
+    PW_QUALITY_LOW,  /* UN "Low", OFAC weak a.k.a. */
+};
+const char *pw_name_kind_name(enum pw_name_kind k);
+const char *pw_alias_quality_name(enum pw_alias_quality q);
+
+typedef struct pw_entry_name {
+    enum pw_name_kind kind;
+    enum pw_alias_quality quality;
+    const char *full;    /* the whole name as the list gives it */
+    const char *surname; /* NULL unless the source marks it */
+    const char *given;   /* NULL unless the source marks it */
+} pw_entry_name;
+
+enum pw_entry_type {
+    PW_ENTRY_INDIVIDUAL = 0,
+    PW_ENTRY_ENTITY,
+    PW_ENTRY_VESSEL,
+    PW_ENTRY_AIRCRAFT,
+};
+const char *pw_entry_type_name(enum pw_entry_type t);
+int pw_entry_type_parse(const char *s, enum pw_entry_type *out);
+
+enum pw_severity {
+    PW_SEV_NONE = 0,
+    PW_SEV_LOW,
+    PW_SEV_MEDIUM,
+    PW_SEV_HIGH,
+    PW_SEV_CRITICAL,
+};
+const char *pw_severity_name(enum pw_severity s); /* "low" ... "critical"; "none" */
+int pw_severity_parse(const char *s, enum pw_severity *out);
+
+typedef struct pw_entry {
+    const char *list;  /* list name; set by the store when loading */
+    int list_version;  /* set by the store when loading */
+    const char *entry_id;
+    enum pw_entry_type type;
+    pw_entry_name *names; /* names[0] is the primary name */
+    size_t n_names;
+    pw_dob *dobs;
+    size_t n_dobs;
+    const char **nationalities; /* alpha-3 */
+    size_t n_nationalities;
+    char gender; /* 'M', 'F' or 0 */
+    pw_document *documents;
+    size_t n_documents;
+    const char *birth_place;
+    const char *category;
+    enum pw_severity severity; /* PW_SEV_NONE: the list's default */
+    const char *remarks;
+    const char *source_ref; /* where in the source file: "sdn.csv:123", "UN:QDi.001" */
+} pw_entry;
+
+/* Called once per good entry; the entry is valid only during the call.
+ * A non-zero return stops the import with that code. */
+typedef int (*pw_entry_fn)(void *ctx, const pw_entry *entry, pw_error *err);
+
+/* ---- rejected input ----------------------------------------------------- */
+
+/* A piece of input that was rejected and goes to the dead-letter table. */
+typedef struct pw_reject {
+    const char *kind;   /* "record", "watchlist" */
+    const char *source; /* file name ("-" for stdin) */
+    long line;          /* 1-based line, XML line, or segment ordinal; 0 unknown */
+    const char *field;  /* the field at fault, or NULL */
+    const char *reason; /* a sentence a user understands */
+    const char *raw;    /* the rejected text (may be truncated), or NULL */
+} pw_reject;
+
+typedef void (*pw_reject_fn)(void *ctx, const pw_reject *rej);
+
+/* ---- alerts ------------------------------------------------------------ */
+
+typedef struct pw_hit {
+    const char *type; /* "watchlist" or "rule" */
+    const char *rule_id;
+    int rule_version;
+    double score;
+    enum pw_severity severity;
+    /* watchlist hits only (NULL / 0 otherwise): */
+    const char *list;
+    int list_version;
+    const char *entry_id;
+    const char *entry_name;   /* the entry's primary name */
+    const char *matched_name; /* the name or alias that matched */
+    const char *explanation;  /* a JSON object, as text */
+} pw_hit;
+
+typedef struct pw_alert {
+    char alert_id[40]; /* "al-" + first 24 hex of key */
+    char key[33];      /* deterministic: flight + traveller identity */
+    const pw_record *record;
+    const char *state; /* "new" */
+    enum pw_severity severity;
+    double score;
+    pw_hit *hits;
+    size_t n_hits;
+} pw_alert;
+
+/* Fills alert->key and alert->alert_id from the record: one key per traveller per flight. */
+void pw_alert_make_key(pw_alert *alert);
+/* The CONTRACT JSON object for an alert, without a trailing newline. */
+void pw_alert_to_json(const pw_alert *alert, pw_arena *a, pw_strbuf *out);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * store: the SQLite database behind paxwatch (WAL mode, schema migrations).
+ *
+ * Tables: watchlists and their versions; entries with names (primary, aliases with
+ * quality, original script), dates of birth, nationalities, documents; screened
+ * records; alerts and their hits; an append-only audit log; dead letters for
+ * rejected input. Re-importing a list writes a new version in one transaction, so a
+ * failed import leaves the previous version intact.
+ *
+ * Thread safety: a pw_store is used by one thread at a time (the pipeline's writer
+ * thread owns it during screening). Several processes may open the same file; WAL
+ * lets readers run beside one writer.
+ * Ownership: entries passed to callbacks are valid during the call only.
+ */
+#ifndef PW_STORE_H
+#define PW_STORE_H
+
+#include "core/core.h"
+
+typedef struct pw_store pw_store;
+
+/* Opens (creating when absent) the database at path and migrates it to the current
+ * schema. PW_EDB with SQLite's message on failure. */
+int pw_store_open(const char *path, pw_store **out, pw_error *err);
+void pw_store_close(pw_store *s);
+/* Schema version after migrations (PRAGMA user_version). */
+int pw_store_schema_version(pw_store *s);
+
+/* ---- watchlist import: one transaction per import ------------------------- */
+
+typedef struct pw_store_import pw_store_import;
+
+/* Starts importing a new version of list `list` (created when new). format and
+ * sources ("sdn.csv, alt.csv") are recorded on the version. */
+int pw_store_import_begin(pw_store *s, const char *list, const char *format,
+                          const char *sources, pw_store_import **out, pw_error *err);
+/* Adds one entry to the version being written. A duplicate entry_id in the same
+ * version is PW_EINVAL (the caller rejects the row and goes on). */
+int pw_store_import_entry(pw_store_import *imp, const pw_entry *entry, pw_error *err);
+/* Records a rejected row in the dead-letter table (inside the import transaction). */
+int pw_store_import_reject(pw_store_import *imp, const pw_reject *rej);
+/* Commits: the new version becomes current. *version gets its number. The import
+ * object is freed whatever the outcome. */
+int pw_store_import_commit(pw_store_import *imp, int *version, pw_error *err);
+/* Rolls back: the previous version stays current. Frees imp; NULL is allowed. */
+void pw_store_import_abort(pw_store_import *imp);
+
+typedef struct pw_watchlist_info {
+    char name[128];
+    int version;          /* current version */
+    long entries;         /* entries in the current version */
+    long individuals;
+    long entities;
+    char format[16];
+    char imported_at[32]; /* UTC, ISO 8601 */
+    char sources[512];
+} pw_watchlist_info;
+
+/* The current version of every list, by name. *out is malloc'ed; free() it. */
+int pw_store_watchlists(pw_store *s, pw_watchlist_info **out, size_t *n, pw_error *err);
+
+/* Calls fn for every entry of the current version of every list (list and
+ * list_version filled in), in list name then entry order. */
+int pw_store_each_entry(pw_store *s, pw_entry_fn fn, void *ctx, pw_error *err);
+/* The same for one list; PW_ENOTFOUND when there is no such list. */
+int pw_store_each_list_entry(pw_store *s, const char *list, pw_entry_fn fn, void *ctx,
+                             pw_error *err);
+
+/* ---- screening ------------------------------------------------------------ */
+
+int pw_store_begin(pw_store *s, pw_error *err);
+int pw_store_commit(pw_store *s, pw_error *err);
+int pw_store_rollback(pw_store *s);
+
+/* Stores a screened record (its canonical JSON and key fields); a record_id already
+ * stored is left as it is. *inserted (may be NULL) says which happened. */
+int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_error *err);
+
+/* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with
+ * an audit row; an existing key keeps the alert and adds only hits it did not have
+ * (same rule, list and entry). *created (may be NULL) says whether the alert is new;
+ * *new_hits (may be NULL) counts the hits added. */
+int pw_store_put_alert(pw_store *s, const pw_alert *alert, bool *created, int *new_hits,
+                       pw_error *err);
+
+/* Appends to the dead-letter table outside any import. */
+int pw_store_put_dead_letter(pw_store *s, const pw_reject *rej, pw_error *err);
+
+/* Appends an audit row. actor: "cli", "pipeline", a user name; object: "alert:<id>". */
+int pw_store_audit(pw_store *s, const char *actor, const char *action, const char *object,
+                   const char *detail, pw_error *err);
+
+/* Counts rows of a table of the schema ("alerts", "dead_letters", ...); -1 on error.
+ * For status output and tests. */
+long pw_store_count(pw_store *s, const char *table);
+
+#endif
