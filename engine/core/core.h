@@ -70,7 +70,7 @@ pw_arena *pw_arena_new(size_t block_size);
 /* Returns 8-byte-aligned zeroed memory, or NULL on out of memory. */
 void *pw_arena_alloc(pw_arena *a, size_t size);
 char *pw_arena_strdup(pw_arena *a, const char *s);           /* NULL s gives NULL */
-char *pw_arena_strndup(pw_arena *a, const char *s, size_t n); /* copies n bytes, adds NUL */
+char *pw_arena_strndup(pw_arena *a, const char *s, size_t n); /* at most n bytes, adds NUL */
 char *pw_arena_printf(pw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees everything allocated; keeps the first block for reuse. */
 void pw_arena_reset(pw_arena *a);
@@ -205,7 +205,8 @@ typedef struct pw_record {
     long source_line;        /* 1-based line (or message ordinal for PAXLST) */
 } pw_record;
 
-/* The traveller's display name: full_name, else "GIVEN SURNAME". Arena-allocated. */
+/* The traveller's display name: full_name, else "GIVEN SURNAME" (allocated in the
+ * arena), else the surname. NULL only on out of memory. */
 const char *pw_record_display_name(const pw_record *r, pw_arena *a);
 /* Deterministic record id from the record's content (flight, names, dob, documents),
  * used when the input gives none. out: 33 bytes. */
@@ -309,7 +310,7 @@ typedef struct pw_hit {
     const char *entry_id;
     const char *entry_name;   /* the entry's primary name */
     const char *matched_name; /* the name or alias that matched */
-    const char *explanation;  /* a JSON object, as text */
+    const char *explanation;  /* a valid JSON object, as text: it is pasted into alerts */
 } pw_hit;
 
 typedef struct pw_alert {

@@ -84,6 +84,14 @@ static int start_field(pw_csv *c)
     return 0;
 }
 
+/* Turns the field start offsets into pointers (the buffer no longer moves). */
+static void set_fields(pw_csv *c)
+{
+    for (size_t i = 0; i < c->n_fields; i++)
+        c->fields[i] = c->buf + c->starts[i];
+    c->fields[c->n_fields] = NULL;
+}
+
 int pw_csv_next_row(pw_csv *c, char ***fields)
 {
     if (!c->started) {
@@ -119,8 +127,11 @@ int pw_csv_next_row(pw_csv *c, char ***fields)
             if (ch == EOF) {
                 if (ferror(c->fp))
                     return PW_EIO;
-                if (quoted) {
+                if (quoted) { /* keep what was read, so the caller can show it */
                     c->line++;
+                    if (push_byte(c, '\0'))
+                        return PW_ENOMEM;
+                    set_fields(c);
                     return PW_EPARSE;
                 }
                 c->line++;
@@ -165,9 +176,7 @@ int pw_csv_next_row(pw_csv *c, char ***fields)
         }
         if (push_byte(c, '\0'))
             return PW_ENOMEM;
-        for (size_t i = 0; i < c->n_fields; i++)
-            c->fields[i] = c->buf + c->starts[i];
-        c->fields[c->n_fields] = NULL;
+        set_fields(c);
         *fields = c->fields;
         return (int)c->n_fields;
     }

@@ -21,7 +21,8 @@ void pw_csv_free(pw_csv *c);
 
 /* Reads one row. Returns the number of fields (>= 1) with *fields pointing at
  * NUL-terminated fields, 0 at end of input, PW_EPARSE for a quote left open at end of
- * input, PW_EIO on a read error, PW_ENOMEM. Blank lines are skipped. */
+ * input (pw_csv_row_text then shows the partial row), PW_EIO on a read error,
+ * PW_ENOMEM. Blank lines are skipped. */
 int pw_csv_next_row(pw_csv *c, char ***fields);
 
 /* 1-based line on which the last row returned started. */

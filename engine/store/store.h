@@ -25,6 +25,13 @@ int pw_store_open(const char *path, pw_store **out, pw_error *err);
 void pw_store_close(pw_store *s);
 /* Schema version after migrations (PRAGMA user_version). */
 int pw_store_schema_version(pw_store *s);
+/* The actor of the audit rows the store writes itself (watchlist imports, alerts) and
+ * of pw_store_audit rows given a NULL actor: "cli", "pipeline", a user name. Default
+ * "paxwatch"; NULL restores it. */
+void pw_store_set_actor(pw_store *s, const char *actor);
+/* How long a write waits for another connection's lock before failing with "database
+ * is locked" (default 5000 ms). */
+void pw_store_set_busy_timeout(pw_store *s, int ms);
 
 /* ---- watchlist import: one transaction per import ------------------------- */
 

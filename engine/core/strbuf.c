@@ -1,0 +1,405 @@
+/*
+ * pw_strbuf, a growable NUL-terminated string for building output (JSON lines,
+ * messages), and pw_hash_hex, the content hash behind record ids and alert keys.
+ *
+ * pw_strbuf grows by doubling. When growing fails it sets `oom` and from then on
+ * ignores appends, so the content is a clean prefix of what was asked for and the
+ * caller checks `oom` once at the end instead of after every append. JSON strings
+ * are escaped per RFC 8259; bytes that are not well-formed UTF-8 become U+FFFD so
+ * the output is always valid JSON, whatever the input bytes were.
+ *
+ * pw_hash_hex is MurmurHash3_x64_128 (Austin Appleby's public-domain algorithm,
+ * seed 0), written here from its published description and run incrementally over
+ * an unambiguous framing of the parts: each part is a tag byte, 0x00 for NULL or
+ * 0x01 for a string followed by its length as 8 little-endian bytes and its bytes.
+ * The framing makes ("ab","c"), ("a","bc"), (NULL) and ("") all distinct inputs.
+ * Blocks are read little-endian explicitly, so keys are the same on every host:
+ * they are stored in the database and must not change between builds.
+ */
+#include "core/core.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- growable string --------------------------------------------------- */
+
+/* Makes room for extra more bytes plus a NUL; false (and oom set) when it cannot. */
+static bool strbuf_reserve(pw_strbuf *b, size_t extra)
+{
+    if (b->oom)
+        return false;
+    if (b->len > SIZE_MAX - 1 - extra) {
+        b->oom = true;
+        return false;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2) {
+            cap = need;
+            break;
+        }
+        cap *= 2;
+    }
+    char *d = realloc(b->data, cap);
+    if (!d) {
+        b->oom = true;
+        return false;
+    }
+    b->data = d;
+    b->cap = cap;
+    return true;
+}
+
+void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n)
+{
+    if (!b || !strbuf_reserve(b, n))
+        return;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* A NULL s appends nothing (but, like "", leaves data non-NULL). */
+void pw_strbuf_append(pw_strbuf *b, const char *s)
+{
+    pw_strbuf_appendn(b, s, s ? strlen(s) : 0);
+}
+
+/* Formats straight into the free space; when that is too small, grows to the
+ * measured size and formats again. */
+void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...)
+{
+    if (!b || !fmt || !strbuf_reserve(b, 0))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        b->oom = true; /* an encoding error: report it as a failed append */
+        return;
+    }
+    if ((size_t)n >= room) {
+        if (!strbuf_reserve(b, (size_t)n)) {
+            b->data[b->len] = '\0';
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (Unicode Table 3-7: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when s does not start one.
+ * s is NUL-terminated, so reading stops at the NUL, which is never a continuation.
+ */
+static size_t utf8_valid_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/*
+ * Appends s as a JSON string: '"' and '\\' escaped, control characters as \b \f
+ * \n \r \t or \u00XX, well-formed UTF-8 (including U+007F, U+2028, U+2029) passed
+ * through, and each byte of an ill-formed sequence replaced by U+FFFD. Runs of
+ * bytes that need no escape are copied at once.
+ */
+void pw_strbuf_append_json(pw_strbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!b)
+        return;
+    if (!s) {
+        pw_strbuf_appendn(b, "null", 4);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *run = p;
+    pw_strbuf_appendn(b, "\"", 1);
+    while (*p) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_valid_len(p);
+            if (n) {
+                p += n;
+                continue;
+            }
+        }
+        pw_strbuf_appendn(b, (const char *)run, (size_t)(p - run));
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t esc_len = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            if (c < 0x20) {
+                esc[1] = 'u';
+                esc[2] = '0';
+                esc[3] = '0';
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 0xF];
+                esc_len = 6;
+            } else {
+                /* An ill-formed UTF-8 byte: U+FFFD REPLACEMENT CHARACTER. */
+                memcpy(esc, "\xEF\xBF\xBD", 3);
+                esc_len = 3;
+            }
+        }
+        pw_strbuf_appendn(b, esc, esc_len);
+        p++;
+        run = p;
+    }
+    pw_strbuf_appendn(b, (const char *)run, (size_t)(p - run));
+    pw_strbuf_appendn(b, "\"", 1);
+}
+
+/* Length 0 and a fresh start after a failed append; the memory is kept. */
+void pw_strbuf_reset(pw_strbuf *b)
+{
+    if (!b)
+        return;
+    b->len = 0;
+    b->oom = false;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void pw_strbuf_free(pw_strbuf *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->oom = false;
+}
+
+/* ---- hashing ----------------------------------------------------------- */
+
+#define MM3_C1 0x87c37b91114253d5ULL
+#define MM3_C2 0x4cf5ad432745937fULL
+
+/* Incremental MurmurHash3_x64_128: 16-byte blocks are mixed as they fill up. */
+typedef struct mm3_state {
+    uint64_t h1, h2;
+    uint64_t total;         /* bytes fed so far */
+    unsigned char tail[16]; /* bytes of the block being filled */
+    size_t n_tail;
+} mm3_state;
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* The finalisation mix: forces all bits of a block to avalanche. */
+static inline uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static void mm3_block(mm3_state *st, const unsigned char *blk)
+{
+    uint64_t k1 = load_le64(blk), k2 = load_le64(blk + 8);
+
+    k1 *= MM3_C1;
+    k1 = rotl64(k1, 31);
+    k1 *= MM3_C2;
+    st->h1 ^= k1;
+    st->h1 = rotl64(st->h1, 27);
+    st->h1 += st->h2;
+    st->h1 = st->h1 * 5 + 0x52dce729;
+
+    k2 *= MM3_C2;
+    k2 = rotl64(k2, 33);
+    k2 *= MM3_C1;
+    st->h2 ^= k2;
+    st->h2 = rotl64(st->h2, 31);
+    st->h2 += st->h1;
+    st->h2 = st->h2 * 5 + 0x38495ab5;
+}
+
+static void mm3_update(mm3_state *st, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    st->total += n;
+    if (st->n_tail) {
+        size_t take = 16 - st->n_tail < n ? 16 - st->n_tail : n;
+        memcpy(st->tail + st->n_tail, p, take);
+        st->n_tail += take;
+        p += take;
+        n -= take;
+        if (st->n_tail < 16)
+            return;
+        mm3_block(st, st->tail);
+        st->n_tail = 0;
+    }
+    for (; n >= 16; p += 16, n -= 16)
+        mm3_block(st, p);
+    if (n)
+        memcpy(st->tail, p, n);
+    st->n_tail = n;
+}
+
+/* Mixes the last 0..15 bytes and the total length, as the reference does. */
+static void mm3_final(mm3_state *st, uint64_t out[2])
+{
+    const unsigned char *t = st->tail;
+    uint64_t k1 = 0, k2 = 0;
+    switch (st->n_tail) {
+    case 15:
+        k2 ^= (uint64_t)t[14] << 48; /* fall through */
+    case 14:
+        k2 ^= (uint64_t)t[13] << 40; /* fall through */
+    case 13:
+        k2 ^= (uint64_t)t[12] << 32; /* fall through */
+    case 12:
+        k2 ^= (uint64_t)t[11] << 24; /* fall through */
+    case 11:
+        k2 ^= (uint64_t)t[10] << 16; /* fall through */
+    case 10:
+        k2 ^= (uint64_t)t[9] << 8; /* fall through */
+    case 9:
+        k2 ^= (uint64_t)t[8];
+        k2 *= MM3_C2;
+        k2 = rotl64(k2, 33);
+        k2 *= MM3_C1;
+        st->h2 ^= k2;
+        /* fall through */
+    case 8:
+        k1 ^= (uint64_t)t[7] << 56; /* fall through */
+    case 7:
+        k1 ^= (uint64_t)t[6] << 48; /* fall through */
+    case 6:
+        k1 ^= (uint64_t)t[5] << 40; /* fall through */
+    case 5:
+        k1 ^= (uint64_t)t[4] << 32; /* fall through */
+    case 4:
+        k1 ^= (uint64_t)t[3] << 24; /* fall through */
+    case 3:
+        k1 ^= (uint64_t)t[2] << 16; /* fall through */
+    case 2:
+        k1 ^= (uint64_t)t[1] << 8; /* fall through */
+    case 1:
+        k1 ^= (uint64_t)t[0];
+        k1 *= MM3_C1;
+        k1 = rotl64(k1, 31);
+        k1 *= MM3_C2;
+        st->h1 ^= k1;
+    }
+
+    uint64_t h1 = st->h1 ^ st->total, h2 = st->h2 ^ st->total;
+    h1 += h2;
+    h2 += h1;
+    h1 = fmix64(h1);
+    h2 = fmix64(h2);
+    h1 += h2;
+    h2 += h1;
+    out[0] = h1;
+    out[1] = h2;
+}
+
+/*
+ * Hashes the framed parts (see the note at the top of the file) and writes h1 then
+ * h2 as 16 lowercase hex digits each, most significant first: the same text the
+ * reference implementation's 128-bit value gives when printed as h1, h2.
+ */
+void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    mm3_state st = {0};
+    for (size_t i = 0; parts && i < n_parts; i++) {
+        if (!parts[i]) {
+            unsigned char tag = 0x00;
+            mm3_update(&st, &tag, 1);
+            continue;
+        }
+        uint64_t len = strlen(parts[i]);
+        unsigned char frame[9];
+        frame[0] = 0x01;
+        for (int k = 0; k < 8; k++)
+            frame[1 + k] = (unsigned char)(len >> (8 * k));
+        mm3_update(&st, frame, sizeof frame);
+        mm3_update(&st, parts[i], (size_t)len);
+    }
+    uint64_t h[2];
+    mm3_final(&st, h);
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < 16; k++)
+            out[w * 16 + k] = hex[(h[w] >> (60 - 4 * k)) & 0xF];
+    out[32] = '\0';
+}

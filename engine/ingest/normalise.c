@@ -1,0 +1,341 @@
+/*
+ * pw_record_normalise: the one place where a traveller record, from whatever reader,
+ * becomes canonical. Readers only parse syntax (JSON types, CSV columns, dates with
+ * pw_date_parse, gender words, roles); every rule about content lives here so that the
+ * JSON Lines, CSV and (later) PAXLST readers agree:
+ *
+ *  - strings are trimmed of ASCII blanks; an empty string becomes NULL; a string that
+ *    is not valid UTF-8 is rejected (downstream name folding and JSON output need it);
+ *  - a name is required: surname or full_name (given_names alone is not enough);
+ *    full_name is not synthesised: consumers use pw_record_display_name;
+ *  - countries (nationality, residence, document issuers) become alpha-3 with
+ *    pw_country_alpha3; an unknown country is an error naming the field and the value;
+ *  - gender is 'M', 'F', 'U' or 0 ('X' and lowercase letters are accepted);
+ *  - departure and arrival must be "YYYY-MM-DD" optionally followed by "THH:MM"
+ *    (a space for the 'T' and ":SS" seconds are accepted; seconds are dropped);
+ *  - documents with no field at all are dropped; any other document needs a number;
+ *  - record_id, when absent, is pw_record_content_id of the normalised record.
+ *
+ * The record is modified in place: a trimmed string either points further into the
+ * original (leading blanks) or is a copy in the arena (trailing blanks); the caller's
+ * strings are never written to, so string literals are fine. Field names in errors are
+ * the CONTRACT.md JSON paths ("traveller.dob", "traveller.documents[0].issuer").
+ */
+#include "ingest/ingest.h"
+#include "ingest/reader_internal.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* True when the n bytes at s are well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n - i < len)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* Trims *s in place (see the note at the top). Returns 0, PW_EINVAL for invalid UTF-8
+ * (with *reason set), PW_ENOMEM. */
+static int clean(const char **s, pw_arena *a, const char **reason)
+{
+    const char *p = *s;
+    if (!p)
+        return 0;
+    while (is_blank((unsigned char)*p))
+        p++;
+    size_t n = strlen(p);
+    while (n > 0 && is_blank((unsigned char)p[n - 1]))
+        n--;
+    if (n == 0) {
+        *s = NULL;
+        return 0;
+    }
+    if (!utf8_valid((const unsigned char *)p, n)) {
+        *reason = "the text is not valid UTF-8";
+        return PW_EINVAL;
+    }
+    if (p[n] != '\0') {
+        p = pw_arena_strndup(a, p, n);
+        if (!p) {
+            *reason = "out of memory";
+            return PW_ENOMEM;
+        }
+    }
+    *s = p;
+    return 0;
+}
+
+/* Replaces a country (alpha-2, alpha-3, ICAO code or English name) by its alpha-3. */
+static int country(const char **s, pw_arena *a, const char **reason)
+{
+    if (!*s)
+        return 0;
+    const char *code = pw_country_alpha3(*s);
+    if (!code) {
+        *reason = pw_arena_printf(a, "unknown country '%.*s'",
+                                  (int)pw_utf8_cut(*s, strlen(*s), PW_REASON_VALUE_MAX), *s);
+        if (!*reason) {
+            *reason = "out of memory";
+            return PW_ENOMEM;
+        }
+        return PW_EINVAL;
+    }
+    *s = code;
+    return 0;
+}
+
+static bool digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* Checks a departure/arrival time and rewrites it as "YYYY-MM-DD" or
+ * "YYYY-MM-DDTHH:MM". */
+static int flight_time(const char **s, pw_arena *a, const char **reason)
+{
+    const char *t = *s;
+    if (!t)
+        return 0;
+    size_t n = strlen(t);
+    pw_date d;
+    char date[11];
+    bool ok = n >= 10 && digits(t, 4) && t[4] == '-' && digits(t + 5, 2) && t[7] == '-' &&
+              digits(t + 8, 2);
+    if (ok) {
+        memcpy(date, t, 10);
+        date[10] = '\0';
+        ok = pw_date_parse(date, &d, NULL) == 0;
+    }
+    if (ok && n > 10) {
+        ok = (n == 16 || n == 19) && (t[10] == 'T' || t[10] == ' ') && digits(t + 11, 2) &&
+             t[13] == ':' && digits(t + 14, 2) && (n == 16 || (t[16] == ':' && digits(t + 17, 2)));
+        ok = ok && (t[11] - '0') * 10 + (t[12] - '0') < 24 && t[14] < '6' &&
+             (n == 16 || t[17] < '6');
+    }
+    if (!ok) {
+        *reason = pw_arena_printf(a, "invalid time '%.*s': expected YYYY-MM-DDTHH:MM",
+                                  (int)pw_utf8_cut(t, n, PW_REASON_VALUE_MAX), t);
+        if (!*reason) {
+            *reason = "out of memory";
+            return PW_ENOMEM;
+        }
+        return PW_EINVAL;
+    }
+    if (n == 10 || (n == 16 && t[10] == 'T'))
+        return 0;
+    char *c = pw_arena_strndup(a, t, 16);
+    if (!c) {
+        *reason = "out of memory";
+        return PW_ENOMEM;
+    }
+    c[10] = 'T';
+    *s = c;
+    return 0;
+}
+
+int pw_gender_parse(const char *s, char *out)
+{
+    static const struct {
+        const char *word;
+        char letter;
+    } words[] = {
+        {"m", 'M'}, {"male", 'M'},    {"f", 'F'},     {"female", 'F'},      {"u", 'U'},
+        {"x", 'U'}, {"unknown", 'U'}, {"other", 'U'}, {"unspecified", 'U'},
+    };
+    *out = 0;
+    if (!s)
+        return 0;
+    while (is_blank((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strlen(words[i].word) == n && strncasecmp(words[i].word, s, n) == 0) {
+            *out = words[i].letter;
+            return 0;
+        }
+    }
+    return PW_EINVAL;
+}
+
+/* Normalises the document list: drops empty documents, requires a number, maps the
+ * issuer. *field names the document on failure. */
+static int documents(pw_traveller *t, pw_arena *a, const char **field, const char **reason)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < t->n_documents; i++) {
+        pw_document *d = &t->documents[i];
+        const char *bad = NULL;
+        int rc = clean(&d->type, a, reason);
+        if (rc)
+            bad = "type";
+        if (!rc && (rc = clean(&d->number, a, reason)))
+            bad = "number";
+        if (!rc && (rc = clean(&d->issuer, a, reason)))
+            bad = "issuer";
+        if (!rc && !d->type && !d->number && !d->issuer && !pw_date_is_set(d->expiry) &&
+            !pw_date_is_set(d->issued))
+            continue; /* an empty document: CSV rows without document columns */
+        if (!rc && !d->number) {
+            bad = "number";
+            *reason = "a document needs a number";
+            rc = PW_EINVAL;
+        }
+        if (!rc && (rc = country(&d->issuer, a, reason)))
+            bad = "issuer";
+        if (rc) {
+            *field = pw_arena_printf(a, "traveller.documents[%zu].%s", i, bad);
+            if (!*field)
+                *field = "traveller.documents";
+            return rc;
+        }
+        t->documents[kept++] = *d;
+    }
+    t->n_documents = kept;
+    if (kept == 0)
+        t->documents = NULL;
+    return 0;
+}
+
+int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const char **reason)
+{
+    static const char *const nomem = "out of memory";
+    pw_flight *f = &r->flight;
+    pw_traveller *t = &r->traveller;
+    struct {
+        const char **s;
+        const char *name;
+    } strings[] = {
+        {&r->record_id, "record_id"},
+        {&f->carrier, "flight.carrier"},
+        {&f->number, "flight.number"},
+        {&f->origin, "flight.origin"},
+        {&f->destination, "flight.destination"},
+        {&f->departure, "flight.departure"},
+        {&f->arrival, "flight.arrival"},
+        {&t->surname, "traveller.surname"},
+        {&t->given_names, "traveller.given_names"},
+        {&t->full_name, "traveller.full_name"},
+        {&t->nationality, "traveller.nationality"},
+        {&t->residence, "traveller.residence"},
+        {&t->birth_place, "traveller.birth_place"},
+        {&t->embarkation, "traveller.embarkation"},
+        {&t->debarkation, "traveller.debarkation"},
+        {&t->booking_ref, "traveller.booking_ref"},
+        {&t->passenger_ref, "traveller.passenger_ref"},
+        {&t->seat, "traveller.seat"},
+    };
+    const char *dummy_field, *dummy_reason;
+    if (!field)
+        field = &dummy_field;
+    if (!reason)
+        reason = &dummy_reason;
+    *field = NULL;
+    *reason = NULL;
+
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        int rc = clean(strings[i].s, arena, reason);
+        if (rc) {
+            *field = strings[i].name;
+            return rc;
+        }
+    }
+    if (!t->surname && !t->full_name) {
+        *field = "traveller.surname";
+        *reason = "a name is required: surname or full_name";
+        return PW_EINVAL;
+    }
+    if (t->role < PW_ROLE_PASSENGER || t->role > PW_ROLE_TRANSIT_CREW) {
+        *field = "traveller.role";
+        *reason = "unknown role";
+        return PW_EINVAL;
+    }
+    char g = t->gender;
+    if (g == 'm' || g == 'f' || g == 'u')
+        g = (char)(g - 'a' + 'A');
+    if (g == 'X' || g == 'x')
+        g = 'U';
+    if (g != 0 && g != 'M' && g != 'F' && g != 'U') {
+        *field = "traveller.gender";
+        *reason = "unknown gender: expected M, F, U or X";
+        return PW_EINVAL;
+    }
+    t->gender = g;
+
+    int rc;
+    if ((rc = country(&t->nationality, arena, reason))) {
+        *field = "traveller.nationality";
+        return rc;
+    }
+    if ((rc = country(&t->residence, arena, reason))) {
+        *field = "traveller.residence";
+        return rc;
+    }
+    if ((rc = flight_time(&f->departure, arena, reason))) {
+        *field = "flight.departure";
+        return rc;
+    }
+    if ((rc = flight_time(&f->arrival, arena, reason))) {
+        *field = "flight.arrival";
+        return rc;
+    }
+    if ((rc = documents(t, arena, field, reason)))
+        return rc;
+
+    if (!r->record_id) {
+        char id[33];
+        pw_record_content_id(r, id);
+        r->record_id = pw_arena_strdup(arena, id);
+        if (!r->record_id) {
+            *field = "record_id";
+            *reason = nomem;
+            return PW_ENOMEM;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,448 @@
+/*
+ * The traveller record reader: opens the input, picks the format, and hands each
+ * record to the format reader (jsonl.c, record_csv.c; PAXLST later).
+ *
+ * Auto-detection peeks at the first non-blank bytes after an optional UTF-8 BOM:
+ * '{' is JSON Lines, "UNA" or "UNB" is PAXLST, anything else (also an empty input) is
+ * CSV. The peek uses read(2) on the descriptor, never stdio, so nothing is buffered
+ * behind the format reader's back. A seekable input is then rewound with fseeko; a
+ * pipe (standard input) cannot be, so the peeked bytes are replayed in front of the
+ * descriptor by a small fopencookie stream. Either way the format reader sees the
+ * input from its first byte, BOM included, and line numbers stay exact. The cookie
+ * stream reads the descriptor with read(2), which returns what a pipe holds rather
+ * than waiting for a full buffer, so records flow as the producer writes them.
+ *
+ * This file also holds what the format readers share (see reader_internal.h): the
+ * reject helper that truncates raw text, date and role parsing with user-facing
+ * reasons, and pw_reader_finish, which normalises a record in the reader's scratch
+ * arena and deep-copies the result into the caller's arena.
+ */
+#include "ingest/ingest.h"
+#include "ingest/reader_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Peek no further than this for the first non-blank byte: an input that starts with
+ * more blanks than that is read as CSV (which skips blank lines). */
+#define PEEK_MAX (1u << 20)
+
+int pw_input_format_parse(const char *s, enum pw_input_format *out)
+{
+    static const struct {
+        const char *name;
+        enum pw_input_format format;
+    } names[] = {
+        {"auto", PW_INPUT_AUTO},
+        {"jsonl", PW_INPUT_JSONL},
+        {"csv", PW_INPUT_CSV},
+        {"paxlst", PW_INPUT_PAXLST},
+    };
+    if (!s)
+        return PW_EINVAL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcasecmp(s, names[i].name) == 0) {
+            *out = names[i].format;
+            return 0;
+        }
+    }
+    return PW_EINVAL;
+}
+
+/* ---- peeking --------------------------------------------------------------- */
+
+/* The replay stream for inputs that cannot be rewound: the peeked bytes, then fd. */
+struct peek {
+    int fd;
+    char *buf;
+    size_t n, pos;
+};
+
+static ssize_t peek_read(void *cookie, char *out, size_t size)
+{
+    struct peek *p = cookie;
+    if (p->pos < p->n) {
+        size_t k = p->n - p->pos < size ? p->n - p->pos : size;
+        memcpy(out, p->buf + p->pos, k);
+        p->pos += k;
+        return (ssize_t)k;
+    }
+    for (;;) {
+        ssize_t k = read(p->fd, out, size);
+        if (k >= 0 || errno != EINTR)
+            return k;
+    }
+}
+
+static int peek_close(void *cookie)
+{
+    struct peek *p = cookie;
+    free(p->buf);
+    free(p);
+    return 0;
+}
+
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Decides the format from the first n bytes of the input (eof: there are no more).
+ * Returns false when more bytes are needed to decide. */
+static bool decide(const unsigned char *b, size_t n, bool eof, enum pw_input_format *fmt)
+{
+    static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+    size_t i = 0;
+    if (memcmp(b, bom, n < 3 ? n : 3) == 0) {
+        if (n < 3 && !eof)
+            return false;
+        if (n >= 3)
+            i = 3;
+    }
+    while (i < n && is_blank(b[i]))
+        i++;
+    if (i == n) {
+        if (!eof)
+            return false;
+        *fmt = PW_INPUT_CSV; /* empty: any reader finds no record */
+        return true;
+    }
+    if (b[i] == '{') {
+        *fmt = PW_INPUT_JSONL;
+        return true;
+    }
+    size_t rest = n - i;
+    bool una = memcmp(b + i, "UNA", rest < 3 ? rest : 3) == 0;
+    bool unb = memcmp(b + i, "UNB", rest < 3 ? rest : 3) == 0;
+    if (rest < 3 && !eof && (una || unb))
+        return false;
+    *fmt = rest >= 3 && (una || unb) ? PW_INPUT_PAXLST : PW_INPUT_CSV;
+    return true;
+}
+
+/* Detects the format of r->fp (untouched by stdio so far) and leaves r->fp positioned
+ * at the first byte of the input, wrapping it in a replay stream when it cannot seek. */
+static int detect(pw_reader *r, enum pw_input_format *fmt, pw_error *err)
+{
+    int fd = fileno(r->fp);
+    off_t start = lseek(fd, 0, SEEK_CUR);
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    bool eof = false;
+    while (!decide(buf ? buf : (const unsigned char *)"", n, eof, fmt)) {
+        if (n >= PEEK_MAX) {
+            eof = true; /* only blanks so far: decide as if the input ended */
+            continue;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 4096;
+            unsigned char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t k = read(fd, buf + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int e = errno;
+            free(buf);
+            return pw_error_set(err, PW_EIO, NULL, 0, 0, "cannot read '%s': %s", r->path,
+                                strerror(e));
+        }
+        if (k == 0)
+            eof = true;
+        n += (size_t)k;
+    }
+    if (start >= 0 && fseeko(r->fp, start, SEEK_SET) == 0) {
+        free(buf);
+        return 0;
+    }
+    struct peek *p = calloc(1, sizeof *p);
+    cookie_io_functions_t io = {.read = peek_read, .close = peek_close};
+    FILE *fp = p ? fopencookie(p, "r", io) : NULL;
+    if (!fp) {
+        free(p);
+        free(buf);
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    p->fd = fd;
+    p->buf = (char *)buf;
+    p->n = n;
+    r->base = r->fp;
+    r->fp = fp;
+    return 0;
+}
+
+/* ---- PAXLST --------------------------------------------------------------- */
+
+/*
+ * The PAXLST (UN/EDIFACT passenger list) reader plugs in here: its open function is
+ * called for PW_INPUT_PAXLST, both when asked for and when auto-detected, and
+ * pw_reader_next / pw_reader_close dispatch to its next and close like the others.
+ */
+static int paxlst_open(pw_reader *r, pw_error *err)
+{
+    (void)r;
+    return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "PAXLST input is not supported yet");
+}
+
+/* ---- the reader ------------------------------------------------------------ */
+
+/* Opens the input, detects the format when asked to, and opens the format reader (the
+ * CSV reader reads its header here). Everything is released on failure. */
+int pw_reader_open(const char *path, enum pw_input_format format, pw_reader **out, pw_error *err)
+{
+    *out = NULL;
+    if (!path || format < PW_INPUT_AUTO || format > PW_INPUT_PAXLST)
+        return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "invalid reader arguments");
+    pw_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc;
+    r->path = strdup(path);
+    r->scratch = pw_arena_new(0);
+    if (!r->path || !r->scratch) {
+        rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
+    if (strcmp(path, "-") == 0) {
+        r->fp = stdin;
+    } else {
+        r->fp = fopen(path, "re");
+        if (!r->fp) {
+            rc = pw_error_set(err, PW_EIO, NULL, 0, 0, "cannot open '%s': %s", path,
+                              strerror(errno));
+            goto fail;
+        }
+        r->own_base = true;
+        struct stat st;
+        if (fstat(fileno(r->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = pw_error_set(err, PW_EIO, NULL, 0, 0, "cannot open '%s': %s", path,
+                              strerror(EISDIR));
+            goto fail;
+        }
+    }
+    if (format == PW_INPUT_AUTO && (rc = detect(r, &format, err)))
+        goto fail;
+    r->format = format;
+    switch (format) {
+    case PW_INPUT_JSONL:
+        rc = pw_jsonl_open(r, err);
+        break;
+    case PW_INPUT_CSV:
+        rc = pw_record_csv_open(r, err);
+        break;
+    default:
+        rc = paxlst_open(r, err);
+        break;
+    }
+    if (rc)
+        goto fail;
+    *out = r;
+    return 0;
+fail:
+    pw_reader_close(r);
+    return rc;
+}
+
+int pw_reader_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject, void *ctx,
+                   pw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    switch (r->format) {
+    case PW_INPUT_JSONL:
+        return pw_jsonl_next(r, arena, out, reject, ctx, err);
+    case PW_INPUT_CSV:
+        return pw_record_csv_next(r, arena, out, reject, ctx, err);
+    default:
+        return pw_error_set(err, PW_EINTERNAL, NULL, 0, 0, "reader has no format");
+    }
+}
+
+enum pw_input_format pw_reader_format(const pw_reader *r)
+{
+    return r->format;
+}
+
+void pw_reader_close(pw_reader *r)
+{
+    if (!r)
+        return;
+    pw_jsonl_close(r);
+    pw_record_csv_close(r);
+    if (r->base) {
+        fclose(r->fp); /* the replay stream */
+        if (r->own_base)
+            fclose(r->base);
+    } else if (r->fp && r->own_base) {
+        fclose(r->fp);
+    }
+    pw_arena_free(r->scratch);
+    free(r->path);
+    free(r);
+}
+
+/* ---- shared by the format readers ----------------------------------------- */
+
+size_t pw_utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* s[n] continues the character before it: leave that out too */
+    return n;
+}
+
+void pw_reader_reject(pw_reader *r, long line, const char *field, const char *reason,
+                      const char *raw, size_t raw_len, pw_reject_fn reject, void *ctx)
+{
+    if (!reject)
+        return;
+    const char *text = NULL;
+    if (raw) {
+        size_t n = pw_utf8_cut(raw, raw_len, PW_REJECT_RAW_MAX);
+        memcpy(r->raw, raw, n);
+        r->raw[n] = '\0';
+        text = r->raw;
+    }
+    pw_reject rej = {.kind = "record",
+                     .source = r->path,
+                     .line = line,
+                     .field = field,
+                     .reason = reason,
+                     .raw = text};
+    reject(ctx, &rej);
+}
+
+/* Copies *s into a (NULL stays NULL); false on out of memory. */
+static bool copy_str(pw_arena *a, const char **s)
+{
+    if (!*s)
+        return true;
+    *s = pw_arena_strdup(a, *s);
+    return *s != NULL;
+}
+
+/* Deep-copies rec's strings and documents into a. */
+static int copy_record(pw_record *rec, pw_arena *a)
+{
+    pw_flight *f = &rec->flight;
+    pw_traveller *t = &rec->traveller;
+    const char **strings[] = {
+        &rec->record_id, &rec->source_file, &f->carrier,       &f->number,      &f->origin,
+        &f->destination, &f->departure,     &f->arrival,       &t->surname,     &t->given_names,
+        &t->full_name,   &t->nationality,   &t->residence,     &t->birth_place, &t->embarkation,
+        &t->debarkation, &t->booking_ref,   &t->passenger_ref, &t->seat,
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (!copy_str(a, strings[i]))
+            return PW_ENOMEM;
+    if (t->n_documents == 0) {
+        t->documents = NULL;
+        return 0;
+    }
+    pw_document *docs = pw_arena_alloc(a, t->n_documents * sizeof *docs);
+    if (!docs)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < t->n_documents; i++) {
+        docs[i] = t->documents[i];
+        if (!copy_str(a, &docs[i].type) || !copy_str(a, &docs[i].number) ||
+            !copy_str(a, &docs[i].issuer))
+            return PW_ENOMEM;
+    }
+    t->documents = docs;
+    return 0;
+}
+
+int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
+                     const char **field, const char **reason)
+{
+    rec->source_file = r->path;
+    rec->source_line = line;
+    int rc = pw_record_normalise(rec, r->scratch, field, reason);
+    if (rc)
+        return rc;
+    if (copy_record(rec, arena)) {
+        *field = NULL;
+        *reason = "out of memory";
+        return PW_ENOMEM;
+    }
+    *out = *rec;
+    return 0;
+}
+
+int pw_reader_parse_date(pw_reader *r, const char *s, pw_date *out, const char **reason)
+{
+    memset(out, 0, sizeof *out);
+    if (!s)
+        return 0;
+    while (is_blank((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0)
+        return 0;
+    const char *d = s[n] ? pw_arena_strndup(r->scratch, s, n) : s;
+    if (!d) {
+        *reason = "out of memory";
+        return PW_ENOMEM;
+    }
+    pw_error e;
+    memset(&e, 0, sizeof e);
+    if (pw_date_parse(d, out, &e) == 0)
+        return 0;
+    memset(out, 0, sizeof *out);
+    /* pw_date_parse's message quotes the value and says what is wrong with it */
+    *reason = e.msg[0] ? pw_arena_strdup(r->scratch, e.msg)
+                       : pw_arena_printf(r->scratch, "invalid date '%.*s'",
+                                         (int)pw_utf8_cut(d, n, PW_REASON_VALUE_MAX), d);
+    if (!*reason) {
+        *reason = "out of memory";
+        return PW_ENOMEM;
+    }
+    return PW_EINVAL;
+}
+
+int pw_reader_parse_role(pw_reader *r, const char *s, enum pw_role *out, const char **reason)
+{
+    *out = PW_ROLE_PASSENGER;
+    if (!s)
+        return 0;
+    while (is_blank((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0)
+        return 0;
+    char word[32];
+    if (n < sizeof word) {
+        for (size_t i = 0; i < n; i++)
+            word[i] = (char)tolower((unsigned char)s[i]);
+        word[n] = '\0';
+        if (pw_role_parse(word, out) == 0)
+            return 0;
+    }
+    *out = PW_ROLE_PASSENGER;
+    *reason = pw_arena_printf(r->scratch,
+                              "unknown role '%.*s': expected passenger, crew, "
+                              "transit_passenger or transit_crew",
+                              (int)pw_utf8_cut(s, n, PW_REASON_VALUE_MAX), s);
+    if (!*reason) {
+        *reason = "out of memory";
+        return PW_ENOMEM;
+    }
+    return PW_EINVAL;
+}

@@ -1,0 +1,85 @@
+/*
+ * Internal to ingest: what the traveller record readers (reader.c, jsonl.c,
+ * record_csv.c) share.
+ *
+ * A pw_reader is a FILE plus the state of one format reader. Every format reader
+ * fills a pw_record whose strings are *borrowed* from its own buffers (the jansson
+ * object of the line, the CSV tokenizer's row) or live in the reader's scratch arena,
+ * which is reset before each input record. pw_reader_finish then normalises the record
+ * in the scratch arena and deep-copies it into the caller's arena. So a rejected record
+ * costs the caller's arena nothing, however many bad lines follow each other, and a
+ * good record's strings are copied exactly once into the caller's arena.
+ *
+ * Thread safety: a reader belongs to one thread. Ownership: everything here is owned by
+ * the pw_reader and freed by pw_reader_close.
+ */
+#ifndef PW_INGEST_READER_INTERNAL_H
+#define PW_INGEST_READER_INTERNAL_H
+
+#include <stdio.h>
+
+#include "core/core.h"
+#include "ingest/ingest.h"
+
+/* The raw text passed to a reject callback is cut to this many bytes (at a UTF-8
+ * character boundary) so that one huge bad line does not bloat the dead-letter table. */
+#define PW_REJECT_RAW_MAX 4096
+
+struct pw_jsonl;
+struct pw_record_csv;
+
+struct pw_reader {
+    FILE *fp;      /* what the format reader reads (may be the peek wrapper) */
+    FILE *base;    /* the opened file or stdin; NULL when fp is base */
+    bool own_base; /* fclose base (or fp) on close; false for stdin */
+    char *path;    /* as given; "-" for stdin */
+    enum pw_input_format format;
+    pw_arena *scratch;               /* per-record temporaries; reset before each record */
+    char raw[PW_REJECT_RAW_MAX + 1]; /* truncated raw text for rejects */
+    struct pw_jsonl *jsonl;
+    struct pw_record_csv *csv;
+};
+
+/* Format readers: open prepares the state (the CSV reader reads its header), next has
+ * the contract of pw_reader_next, close frees the state (NULL-safe). */
+int pw_jsonl_open(pw_reader *r, pw_error *err);
+int pw_jsonl_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject, void *ctx,
+                  pw_error *err);
+void pw_jsonl_close(pw_reader *r);
+
+int pw_record_csv_open(pw_reader *r, pw_error *err);
+int pw_record_csv_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject,
+                       void *ctx, pw_error *err);
+void pw_record_csv_close(pw_reader *r);
+
+/* Passes one rejected record to reject (when not NULL) with kind "record" and the
+ * reader's path; raw (raw_len bytes, may be NULL) is truncated to PW_REJECT_RAW_MAX. */
+void pw_reader_reject(pw_reader *r, long line, const char *field, const char *reason,
+                      const char *raw, size_t raw_len, pw_reject_fn reject, void *ctx);
+
+/* Normalises rec (strings borrowed or in the scratch arena) in the scratch arena, then
+ * copies it into arena as *out with source_file and source_line set. Returns 0,
+ * PW_EINVAL with *field and *reason set when the record is invalid, or PW_ENOMEM. */
+int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
+                     const char **field, const char **reason);
+
+/* Parses a date field for a reader: 0, or PW_EINVAL with *reason in the scratch arena
+ * ("invalid date '1968-02-30': ..."). s may be NULL or blank (no date). */
+int pw_reader_parse_date(pw_reader *r, const char *s, pw_date *out, const char **reason);
+
+/* Parses a role for a reader (blanks around it ignored, any case); NULL or blank gives
+ * PW_ROLE_PASSENGER. PW_EINVAL with *reason in the scratch arena otherwise. */
+int pw_reader_parse_role(pw_reader *r, const char *s, enum pw_role *out, const char **reason);
+
+/* The length of s (n bytes) cut to at most max bytes without splitting a UTF-8
+ * character: for quoting values in reasons and raw text. */
+size_t pw_utf8_cut(const char *s, size_t n, size_t max);
+
+/* Values quoted in a reason are cut to this many bytes. */
+#define PW_REASON_VALUE_MAX 120
+
+/* Gender words to the record's letter: M/male, F/female, U/X/unknown/other/unspecified
+ * (any case, surrounding blanks ignored); NULL or blank gives 0. PW_EINVAL otherwise. */
+int pw_gender_parse(const char *s, char *out);
+
+#endif

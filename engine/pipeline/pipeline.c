@@ -1,0 +1,481 @@
+/*
+ * The screening pipeline: reader (calling thread) -> work queue -> N workers ->
+ * write queue -> one writer. Slots carry a record (or a rejected line) with its own
+ * arena; there are a fixed number of them, so memory is bounded whatever the input
+ * size. Each slot gets a sequence number when the reader hands it on; the writer
+ * keeps a reorder window of one place per slot and handles slots strictly in
+ * sequence, which makes the stored order and the alert stream deterministic
+ * whatever the thread count.
+ */
+#include "pipeline/pipeline.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "match/match.h"
+
+/* ---- latency histogram: log-linear buckets, 16 per power of two of ns -------- */
+
+#define HIST_SUB 16
+#define HIST_BUCKETS (64 * HIST_SUB)
+
+typedef struct histogram {
+    uint64_t counts[HIST_BUCKETS];
+    uint64_t total;
+    uint64_t max_ns;
+} histogram;
+
+static size_t hist_bucket(uint64_t ns)
+{
+    if (ns < HIST_SUB)
+        return (size_t)ns;
+    int msb = 63 - __builtin_clzll(ns);
+    uint64_t sub = (ns >> (msb - 4)) & (HIST_SUB - 1);
+    return (size_t)(msb - 3) * HIST_SUB + (size_t)sub;
+}
+
+/* Lower bound of a bucket in ns. */
+static double hist_value(size_t b)
+{
+    if (b < HIST_SUB)
+        return (double)b;
+    int msb = (int)(b / HIST_SUB) + 3;
+    uint64_t sub = b % HIST_SUB;
+    return (double)((HIST_SUB + sub) << (msb - 4));
+}
+
+static void hist_add(histogram *h, uint64_t ns)
+{
+    h->counts[hist_bucket(ns)]++;
+    h->total++;
+    if (ns > h->max_ns)
+        h->max_ns = ns;
+}
+
+static double hist_quantile_us(const histogram *h, double q)
+{
+    if (h->total == 0)
+        return 0;
+    uint64_t want = (uint64_t)(q * (double)h->total);
+    if (want >= h->total)
+        want = h->total - 1;
+    uint64_t seen = 0;
+    for (size_t b = 0; b < HIST_BUCKETS; b++) {
+        seen += h->counts[b];
+        if (seen > want)
+            return hist_value(b) / 1000.0;
+    }
+    return (double)h->max_ns / 1000.0;
+}
+
+/* ---- slots and bounded queues ---------------------------------------------- */
+
+enum slot_kind { SLOT_RECORD, SLOT_REJECT };
+
+typedef struct slot {
+    uint64_t seq;
+    enum slot_kind kind;
+    pw_arena *arena;
+    pw_record record;
+    pw_reject reject;
+    pw_alert alert;
+    bool has_alert;
+} slot;
+
+typedef struct slot_queue {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty;
+    slot **items; /* ring of capacity cap: never full, as there are cap slots */
+    size_t cap, head, len;
+    bool closed;
+} slot_queue;
+
+static int queue_init(slot_queue *q, size_t cap)
+{
+    memset(q, 0, sizeof *q);
+    q->items = calloc(cap, sizeof *q->items);
+    if (!q->items)
+        return PW_ENOMEM;
+    q->cap = cap;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->not_empty, NULL);
+    return 0;
+}
+
+static void queue_destroy(slot_queue *q)
+{
+    if (!q->items)
+        return;
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->not_empty);
+    free(q->items);
+}
+
+static void queue_push(slot_queue *q, slot *s)
+{
+    pthread_mutex_lock(&q->mu);
+    q->items[(q->head + q->len) % q->cap] = s;
+    q->len++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Blocks until an item is there; NULL once the queue is closed and empty. */
+static slot *queue_pop(slot_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->len == 0 && !q->closed)
+        pthread_cond_wait(&q->not_empty, &q->mu);
+    slot *s = NULL;
+    if (q->len) {
+        s = q->items[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->len--;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return s;
+}
+
+static bool queue_is_empty(slot_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool empty = q->len == 0;
+    pthread_mutex_unlock(&q->mu);
+    return empty;
+}
+
+static void queue_close(slot_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->closed = true;
+    pthread_cond_broadcast(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+typedef struct worker {
+    struct run *run;
+    pthread_t thread;
+    pw_match_scratch *scratch;
+    histogram latency;
+} worker;
+
+typedef struct run {
+    const pw_screen_options *opts;
+    slot *slots;
+    size_t n_slots;
+    slot_queue free_q, work_q, write_q;
+    uint64_t next_seq; /* reader side */
+    /* writer side */
+    pw_screen_stats *stats;
+    pw_error writer_err;
+    int writer_rc; /* read by the reader to stop early */
+    pthread_mutex_t rc_mu;
+    pw_arena *writer_scratch;
+} run;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs the rules over the candidates and, when any hit, fills s->alert. */
+static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands, size_t n)
+{
+    size_t n_rules = pw_ruleset_count(snap->rules);
+    if (n == 0 || n_rules == 0)
+        return 0;
+    pw_hit *hits = pw_arena_alloc(s->arena, n * n_rules * sizeof *hits);
+    if (!hits)
+        return PW_ENOMEM;
+    size_t n_hits = 0;
+    double best = 0;
+    enum pw_severity sev = PW_SEV_NONE;
+    for (size_t r = 0; r < n_rules; r++) {
+        const pw_rule *rule = pw_ruleset_rule(snap->rules, r);
+        if (!rule->watchlist)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            const pw_entry *e = cands[i].entry;
+            if (!pw_rule_watchlist_fires(rule, e->list, e->category, cands[i].score,
+                                         pw_config_threshold(snap->config, e->list)))
+                continue;
+            pw_hit *h = &hits[n_hits++];
+            *h = (pw_hit){.type = "watchlist",
+                          .rule_id = rule->id,
+                          .rule_version = rule->version,
+                          .score = cands[i].score,
+                          .severity = e->severity != PW_SEV_NONE ? e->severity : rule->severity,
+                          .list = e->list,
+                          .list_version = e->list_version,
+                          .entry_id = e->entry_id,
+                          .entry_name = e->names[0].full,
+                          .matched_name = cands[i].name->full,
+                          .explanation = cands[i].explanation};
+            if (h->score > best)
+                best = h->score;
+            if (h->severity > sev)
+                sev = h->severity;
+        }
+    }
+    if (n_hits == 0)
+        return 0;
+    s->alert = (pw_alert){.record = &s->record,
+                          .state = "new",
+                          .severity = sev,
+                          .score = best,
+                          .hits = hits,
+                          .n_hits = n_hits};
+    pw_alert_make_key(&s->alert);
+    s->has_alert = true;
+    return 0;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    run *rn = w->run;
+    const pw_snapshot *snap = &rn->opts->snapshot;
+    slot *s;
+    while ((s = queue_pop(&rn->work_q))) {
+        uint64_t t0 = now_ns();
+        const pw_candidate *cands;
+        int n = pw_match_record(snap->index, &s->record, w->scratch, s->arena, &cands);
+        if (n > 0)
+            evaluate(snap, s, cands, (size_t)n);
+        hist_add(&w->latency, now_ns() - t0);
+        queue_push(&rn->write_q, s);
+    }
+    return NULL;
+}
+
+static void writer_fail(run *rn, int rc)
+{
+    pthread_mutex_lock(&rn->rc_mu);
+    rn->writer_rc = rc;
+    pthread_mutex_unlock(&rn->rc_mu);
+}
+
+static int writer_rc(run *rn)
+{
+    pthread_mutex_lock(&rn->rc_mu);
+    int rc = rn->writer_rc;
+    pthread_mutex_unlock(&rn->rc_mu);
+    return rc;
+}
+
+/* Writes one slot's outcome inside the open transaction. */
+static int write_slot(run *rn, slot *s)
+{
+    pw_store *store = rn->opts->store;
+    pw_error *err = &rn->writer_err;
+    if (s->kind == SLOT_REJECT) {
+        rn->stats->rejected++;
+        return store ? pw_store_put_dead_letter(store, &s->reject, err) : 0;
+    }
+    rn->stats->records++;
+    if (store) {
+        int rc = pw_store_put_record(store, &s->record, NULL, err);
+        if (rc)
+            return rc;
+    }
+    if (!s->has_alert)
+        return 0;
+    rn->stats->alerts++;
+    rn->stats->hits += (long)s->alert.n_hits;
+    bool created = true;
+    pw_arena_reset(rn->writer_scratch);
+    int rc = rn->opts->queue
+                 ? pw_alert_queue_publish(rn->opts->queue, &s->alert, rn->writer_scratch,
+                                          &created, err)
+                 : 0;
+    if (created)
+        rn->stats->new_alerts++;
+    return rc;
+}
+
+static void release_slot(run *rn, slot *s)
+{
+    pw_arena_reset(s->arena);
+    s->has_alert = false;
+    queue_push(&rn->free_q, s);
+}
+
+static void *writer_main(void *arg)
+{
+    run *rn = arg;
+    pw_store *store = rn->opts->store;
+    size_t batch = rn->opts->batch_size ? rn->opts->batch_size : 1000;
+    slot **window = calloc(rn->n_slots, sizeof *window);
+    uint64_t next = 0;
+    size_t in_txn = 0;
+    int rc = window ? 0 : PW_ENOMEM;
+    slot *s;
+    while ((s = queue_pop(&rn->write_q))) {
+        if (!window) { /* out of memory: keep the slots moving so nothing blocks */
+            release_slot(rn, s);
+            continue;
+        }
+        window[s->seq % rn->n_slots] = s;
+        while ((s = window[next % rn->n_slots]) && s->seq == next) {
+            window[next % rn->n_slots] = NULL;
+            next++;
+            if (rc == 0 && store && in_txn == 0)
+                rc = pw_store_begin(store, &rn->writer_err);
+            if (rc == 0) {
+                rc = write_slot(rn, s);
+                in_txn++;
+            }
+            release_slot(rn, s);
+            if (rc == 0 && store && (in_txn >= batch || queue_is_empty(&rn->write_q))) {
+                rc = pw_store_commit(store, &rn->writer_err);
+                in_txn = 0;
+            }
+            if (rc)
+                writer_fail(rn, rc);
+        }
+    }
+    if (rc == 0 && store && in_txn)
+        rc = pw_store_commit(store, &rn->writer_err);
+    if (rc) {
+        if (store)
+            pw_store_rollback(store);
+        writer_fail(rn, rc);
+    }
+    free(window);
+    return NULL;
+}
+
+/* Reject callback of the reader: the rejected line takes a slot of its own and goes
+ * straight to the writer, in sequence with the records around it. */
+static void on_reject(void *ctx, const pw_reject *rej)
+{
+    run *rn = ctx;
+    slot *s = queue_pop(&rn->free_q);
+    if (!s)
+        return;
+    s->kind = SLOT_REJECT;
+    s->reject = (pw_reject){.kind = pw_arena_strdup(s->arena, rej->kind ? rej->kind : "record"),
+                            .source = pw_arena_strdup(s->arena, rej->source),
+                            .line = rej->line,
+                            .field = pw_arena_strdup(s->arena, rej->field),
+                            .reason = pw_arena_strdup(s->arena, rej->reason),
+                            .raw = pw_arena_strdup(s->arena, rej->raw)};
+    s->seq = rn->next_seq++;
+    queue_push(&rn->write_q, s);
+}
+
+/* Reads one input to its end, feeding the workers. */
+static int read_input(run *rn, const char *path, pw_error *err)
+{
+    pw_reader *reader;
+    int rc = pw_reader_open(path, rn->opts->format, &reader, err);
+    if (rc)
+        return rc;
+    for (;;) {
+        if (writer_rc(rn))
+            break;
+        slot *s = queue_pop(&rn->free_q);
+        s->kind = SLOT_RECORD;
+        rc = pw_reader_next(reader, s->arena, &s->record, on_reject, rn, err);
+        if (rc <= 0) {
+            release_slot(rn, s);
+            break;
+        }
+        s->seq = rn->next_seq++;
+        queue_push(&rn->work_q, s);
+    }
+    pw_reader_close(reader);
+    return rc < 0 ? rc : 0;
+}
+
+int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_options *opts,
+                    pw_screen_stats *stats, pw_error *err)
+{
+    memset(stats, 0, sizeof *stats);
+    int threads = opts->threads > 0 ? opts->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    stats->threads = threads;
+    run rn = {.opts = opts, .stats = stats};
+    rn.n_slots = (size_t)threads * 64 + 16;
+    pthread_mutex_init(&rn.rc_mu, NULL);
+    worker *workers = calloc((size_t)threads, sizeof *workers);
+    rn.slots = calloc(rn.n_slots, sizeof *rn.slots);
+    rn.writer_scratch = pw_arena_new(0);
+    int rc = PW_ENOMEM;
+    if (!workers || !rn.slots || !rn.writer_scratch || queue_init(&rn.free_q, rn.n_slots) ||
+        queue_init(&rn.work_q, rn.n_slots) || queue_init(&rn.write_q, rn.n_slots))
+        goto done;
+    for (size_t i = 0; i < rn.n_slots; i++) {
+        rn.slots[i].arena = pw_arena_new(16384);
+        if (!rn.slots[i].arena)
+            goto done;
+        queue_push(&rn.free_q, &rn.slots[i]);
+    }
+    int started = 0;
+    for (; started < threads; started++) {
+        workers[started].run = &rn;
+        workers[started].scratch = pw_match_scratch_new();
+        if (!workers[started].scratch ||
+            pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
+            break;
+    }
+    pthread_t writer;
+    bool writer_started = started == threads && !pthread_create(&writer, NULL, writer_main, &rn);
+
+    uint64_t t0 = now_ns();
+    rc = writer_started ? 0 : PW_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n_inputs; i++)
+        rc = read_input(&rn, inputs[i], err);
+
+    queue_close(&rn.work_q);
+    for (int i = 0; i < started; i++)
+        pthread_join(workers[i].thread, NULL);
+    queue_close(&rn.write_q);
+    if (writer_started)
+        pthread_join(writer, NULL);
+    stats->seconds = (double)(now_ns() - t0) / 1e9;
+
+    histogram all = {0};
+    for (int i = 0; i < threads; i++) {
+        for (size_t b = 0; b < HIST_BUCKETS; b++)
+            all.counts[b] += workers[i].latency.counts[b];
+        all.total += workers[i].latency.total;
+        if (workers[i].latency.max_ns > all.max_ns)
+            all.max_ns = workers[i].latency.max_ns;
+    }
+    stats->p50_us = hist_quantile_us(&all, 0.50);
+    stats->p99_us = hist_quantile_us(&all, 0.99);
+    stats->max_us = (double)all.max_ns / 1000.0;
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        stats->peak_rss_kb = ru.ru_maxrss;
+    if (rc == 0 && rn.writer_rc) {
+        rc = rn.writer_rc;
+        if (err)
+            *err = rn.writer_err;
+    }
+done:
+    if (rc == PW_ENOMEM && err && err->code != PW_ENOMEM)
+        pw_error_set(err, rc, NULL, 0, 0, "out of memory starting the pipeline");
+    for (int i = 0; workers && i < threads; i++)
+        pw_match_scratch_free(workers[i].scratch);
+    for (size_t i = 0; rn.slots && i < rn.n_slots; i++)
+        pw_arena_free(rn.slots[i].arena);
+    free(rn.slots);
+    free(workers);
+    pw_arena_free(rn.writer_scratch);
+    queue_destroy(&rn.free_q);
+    queue_destroy(&rn.work_q);
+    queue_destroy(&rn.write_q);
+    pthread_mutex_destroy(&rn.rc_mu);
+    return rc;
+}

@@ -1,0 +1,383 @@
+/*
+ * The store's schema, as migrations.
+ *
+ * Design: the schema is an ordered array of SQL scripts. Script i takes the database
+ * from PRAGMA user_version i to i + 1; each runs in its own BEGIN IMMEDIATE
+ * transaction together with the user_version bump, so a migration either happens
+ * completely or not at all, and two processes opening the same old file cannot both
+ * apply it (the second re-reads user_version under the write lock and finds it done).
+ * Foreign keys are switched off while migrating (SQLite cannot change that pragma
+ * inside a transaction, and table rebuilds need it off) and PRAGMA foreign_key_check
+ * must come back empty before a migration commits. Released scripts are never edited:
+ * changes are new scripts appended to the array.
+ *
+ * Scripts are grouped by feature: 1 holds watchlists (versioned), the audit log and
+ * dead letters; 2 holds screening (records, alerts, alert hits).
+ *
+ * Conventions in the SQL: timestamps are UTC ISO 8601 text with milliseconds set by
+ * column defaults; enumerations are lower-case text guarded by CHECK constraints so
+ * the file reads well in the sqlite3 shell; child tables of entries are WITHOUT ROWID
+ * tables keyed (entry, ordinal), so one entry's names, dates, nationalities and
+ * documents sit together on disk in their original order, which is what the loader
+ * walks.
+ */
+#include "store/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* 0x50585754, "PXWT": marks the file as a paxwatch database (PRAGMA application_id).
+ * Decimal because it is pasted into SQL text. */
+#define PW_APPLICATION_ID 1347966804
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+#define NOW "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+#define SEVERITIES "('none', 'low', 'medium', 'high', 'critical')"
+
+static const char migration_1[] = "PRAGMA application_id = " STR(
+    PW_APPLICATION_ID) ";\n"
+
+                       /* A list by name; current_version is NULL until its first import commits. */
+                       "CREATE TABLE watchlists (\n"
+                       "    id              INTEGER PRIMARY KEY,\n"
+                       "    name            TEXT NOT NULL UNIQUE,\n"
+                       "    current_version INTEGER,\n"
+                       "    created_at      TEXT NOT NULL DEFAULT " NOW "\n"
+                       ");\n"
+
+                       /* One row per import. Versions count from 1 per list; rolled-back imports
+                        * leave no row, so numbers have no gaps. */
+                       "CREATE TABLE watchlist_versions (\n"
+                       "    id            INTEGER PRIMARY KEY,\n"
+                       "    list_id       INTEGER NOT NULL REFERENCES watchlists(id),\n"
+                       "    version       INTEGER NOT NULL CHECK (version >= 1),\n"
+                       "    format        TEXT NOT NULL,\n"
+                       "    sources       TEXT NOT NULL DEFAULT '',\n"
+                       "    imported_at   TEXT NOT NULL DEFAULT " NOW ",\n"
+                       "    status        TEXT NOT NULL DEFAULT 'importing'\n"
+                       "                  CHECK (status IN ('importing', 'current', "
+                       "'superseded')),\n"
+                       "    n_entries     INTEGER NOT NULL DEFAULT 0,\n"
+                       "    n_individuals INTEGER NOT NULL DEFAULT 0,\n"
+                       "    n_entities    INTEGER NOT NULL DEFAULT 0,\n"
+                       "    n_rejected    INTEGER NOT NULL DEFAULT 0,\n"
+                       "    UNIQUE (list_id, version)\n"
+                       ");\n"
+                       /* At most one current version per list. */
+                       "CREATE UNIQUE INDEX watchlist_versions_current ON "
+                       "watchlist_versions(list_id)\n"
+                       "    WHERE status = 'current';\n"
+
+                       /* Entries belong to one version; old versions keep theirs (alerts cite
+                          them). */
+                       "CREATE TABLE entries (\n"
+                       "    id              INTEGER PRIMARY KEY,\n"
+                       "    list_version_id INTEGER NOT NULL REFERENCES watchlist_versions(id),\n"
+                       "    entry_id        TEXT NOT NULL,\n"
+                       "    type            TEXT NOT NULL\n"
+                       "                    CHECK (type IN ('individual', 'entity', 'vessel', "
+                       "'aircraft')),\n"
+                       "    category        TEXT,\n"
+                       "    severity        TEXT NOT NULL DEFAULT 'none' CHECK (severity "
+                       "IN " SEVERITIES "),\n"
+                       "    gender          TEXT CHECK (gender IN ('M', 'F')),\n"
+                       "    birth_place     TEXT,\n"
+                       "    remarks         TEXT,\n"
+                       "    source_ref      TEXT,\n"
+                       "    UNIQUE (list_version_id, entry_id)\n"
+                       ");\n"
+                       /* The loader walks one version's entries in import (rowid) order. */
+                       "CREATE INDEX entries_version ON entries(list_version_id, id);\n"
+
+                       "CREATE TABLE entry_names (\n"
+                       "    entry     INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,\n"
+                       "    ordinal   INTEGER NOT NULL,\n"
+                       "    kind      TEXT NOT NULL CHECK (kind IN ('primary', 'alias', "
+                       "'original_script')),\n"
+                       "    quality   TEXT NOT NULL DEFAULT 'unknown' CHECK (quality IN "
+                       "('unknown', 'good', "
+                       "'low')),\n"
+                       "    full_name TEXT NOT NULL,\n"
+                       "    surname   TEXT,\n"
+                       "    given     TEXT,\n"
+                       "    PRIMARY KEY (entry, ordinal)\n"
+                       ") WITHOUT ROWID;\n"
+
+                       /* Partial dates as text: YYYY, YYYY-MM or YYYY-MM-DD; to_date ends a range.
+                        */
+                       "CREATE TABLE entry_dobs (\n"
+                       "    entry     INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,\n"
+                       "    ordinal   INTEGER NOT NULL,\n"
+                       "    kind      TEXT NOT NULL CHECK (kind IN ('exact', 'approx', 'range')),\n"
+                       "    from_date TEXT NOT NULL CHECK (length(from_date) IN (4, 7, 10)),\n"
+                       "    to_date   TEXT CHECK (to_date IS NULL OR length(to_date) IN (4, 7, "
+                       "10)),\n"
+                       "    PRIMARY KEY (entry, ordinal)\n"
+                       ") WITHOUT ROWID;\n"
+
+                       "CREATE TABLE entry_nationalities (\n"
+                       "    entry   INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,\n"
+                       "    ordinal INTEGER NOT NULL,\n"
+                       "    alpha3  TEXT NOT NULL CHECK (length(alpha3) = 3),\n"
+                       "    PRIMARY KEY (entry, ordinal)\n"
+                       ") WITHOUT ROWID;\n"
+
+                       "CREATE TABLE entry_documents (\n"
+                       "    entry   INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,\n"
+                       "    ordinal INTEGER NOT NULL,\n"
+                       "    type    TEXT,\n"
+                       "    number  TEXT NOT NULL,\n"
+                       "    issuer  TEXT,\n"
+                       "    expiry  TEXT,\n"
+                       "    issued  TEXT,\n"
+                       "    PRIMARY KEY (entry, ordinal)\n"
+                       ") WITHOUT ROWID;\n"
+                       /* For analysts: which entries carry this document number. */
+                       "CREATE INDEX entry_documents_number ON entry_documents(number, issuer);\n"
+
+                       /* Append-only: the triggers refuse UPDATE and DELETE (and so also disable
+                        * the truncate optimisation of an unqualified DELETE). AUTOINCREMENT: ids
+                        * are never reused, so a gap shows. */
+                       "CREATE TABLE audit (\n"
+                       "    id     INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                       "    at     TEXT NOT NULL DEFAULT " NOW ",\n"
+                       "    actor  TEXT NOT NULL,\n"
+                       "    action TEXT NOT NULL,\n"
+                       "    object TEXT,\n"
+                       "    detail TEXT\n"
+                       ");\n"
+                       "CREATE INDEX audit_object ON audit(object, id);\n"
+                       "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+                       "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+                       "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+                       "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+
+                       /* Rejected input; list_version_id is set for rows an import rejected. */
+                       "CREATE TABLE dead_letters (\n"
+                       "    id              INTEGER PRIMARY KEY,\n"
+                       "    at              TEXT NOT NULL DEFAULT " NOW ",\n"
+                       "    kind            TEXT NOT NULL,\n"
+                       "    source          TEXT,\n"
+                       "    line            INTEGER,\n"
+                       "    field           TEXT,\n"
+                       "    reason          TEXT NOT NULL,\n"
+                       "    raw             TEXT,\n"
+                       "    list_version_id INTEGER REFERENCES watchlist_versions(id)\n"
+                       ");\n"
+                       "CREATE INDEX dead_letters_kind ON dead_letters(kind, at);\n";
+
+static const char migration_2[] =
+    /* Screened records: key fields for queries, the canonical JSON for everything. */
+    "CREATE TABLE records (\n"
+    "    id            INTEGER PRIMARY KEY,\n"
+    "    record_id     TEXT NOT NULL UNIQUE,\n"
+    "    role          TEXT,\n"
+    "    carrier       TEXT,\n"
+    "    flight_number TEXT,\n"
+    "    origin        TEXT,\n"
+    "    destination   TEXT,\n"
+    "    departure     TEXT,\n"
+    "    arrival       TEXT,\n"
+    "    surname       TEXT,\n"
+    "    given_names   TEXT,\n"
+    "    full_name     TEXT,\n"
+    "    gender        TEXT,\n"
+    "    dob           TEXT,\n"
+    "    nationality   TEXT,\n"
+    "    source_file   TEXT,\n"
+    "    source_line   INTEGER,\n"
+    "    json          TEXT NOT NULL CHECK (json_valid(json)),\n"
+    "    screened_at   TEXT NOT NULL DEFAULT " NOW "\n"
+    ");\n"
+    "CREATE INDEX records_flight ON records(carrier, flight_number, departure);\n"
+    /* Retention: depersonalisation and deletion go by age. */
+    "CREATE INDEX records_screened_at ON records(screened_at);\n"
+
+    /* One alert per traveller per flight, found by its deterministic key. */
+    "CREATE TABLE alerts (\n"
+    "    id            INTEGER PRIMARY KEY,\n"
+    "    alert_id      TEXT NOT NULL UNIQUE,\n"
+    "    key           TEXT NOT NULL UNIQUE,\n"
+    "    record_id     TEXT NOT NULL REFERENCES records(record_id),\n"
+    "    state         TEXT NOT NULL DEFAULT 'new',\n"
+    "    severity      TEXT NOT NULL CHECK (severity IN " SEVERITIES "),\n"
+    "    score         REAL NOT NULL CHECK (score >= 0 AND score <= 1),\n"
+    "    created_at    TEXT NOT NULL DEFAULT " NOW ",\n"
+    "    updated_at    TEXT NOT NULL DEFAULT " NOW ",\n"
+    "    carrier       TEXT,\n"
+    "    flight_number TEXT,\n"
+    "    origin        TEXT,\n"
+    "    destination   TEXT,\n"
+    "    departure     TEXT\n"
+    ");\n"
+    /* The analysts' queue: open alerts, oldest first. */
+    "CREATE INDEX alerts_state ON alerts(state, created_at);\n"
+    "CREATE INDEX alerts_record ON alerts(record_id);\n"
+    "CREATE INDEX alerts_flight ON alerts(carrier, flight_number, departure);\n"
+
+    /* list and entry_id are '' (not NULL) for rule hits: NULLs never collide in a
+     * UNIQUE constraint, so rule hits would otherwise never be de-duplicated. */
+    "CREATE TABLE alert_hits (\n"
+    "    id           INTEGER PRIMARY KEY,\n"
+    "    alert        INTEGER NOT NULL REFERENCES alerts(id),\n"
+    "    type         TEXT NOT NULL CHECK (type IN ('watchlist', 'rule')),\n"
+    "    rule_id      TEXT NOT NULL,\n"
+    "    rule_version INTEGER NOT NULL DEFAULT 0,\n"
+    "    score        REAL NOT NULL CHECK (score >= 0 AND score <= 1),\n"
+    "    severity     TEXT NOT NULL CHECK (severity IN " SEVERITIES "),\n"
+    "    list         TEXT NOT NULL DEFAULT '',\n"
+    "    list_version INTEGER,\n"
+    "    entry_id     TEXT NOT NULL DEFAULT '',\n"
+    "    entry_name   TEXT,\n"
+    "    matched_name TEXT,\n"
+    "    explanation  TEXT CHECK (explanation IS NULL OR json_valid(explanation)),\n"
+    "    created_at   TEXT NOT NULL DEFAULT " NOW ",\n"
+    "    UNIQUE (alert, type, rule_id, list, entry_id)\n"
+    ");\n"
+    /* Which alerts did this watchlist entry raise (e.g. after a list correction). */
+    "CREATE INDEX alert_hits_entry ON alert_hits(list, entry_id);\n";
+
+const char *const pw_schema_migrations[] = {migration_1, migration_2};
+const int pw_schema_version_latest =
+    (int)(sizeof pw_schema_migrations / sizeof pw_schema_migrations[0]);
+
+const char *const pw_schema_tables[] = {
+    "watchlists", "watchlist_versions",  "entries",         "entry_names",
+    "entry_dobs", "entry_nationalities", "entry_documents", "records",
+    "alerts",     "alert_hits",          "audit",           "dead_letters",
+    NULL,
+};
+
+/* Runs one integer-valued query ("PRAGMA user_version"); -1 on error. */
+static long long query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int pw_schema_version(sqlite3 *db)
+{
+    return (int)query_int(db, "PRAGMA user_version");
+}
+
+/* sqlite3_exec with errors turned into PW_EDB naming what was being done. */
+static int exec(sqlite3 *db, const char *path, const char *sql, const char *what, pw_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return 0;
+    int rc = pw_error_set(err, PW_EDB, path, 0, 0, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return rc;
+}
+
+/* Refuses files that are SQLite databases but not ours: a non-empty database with
+ * user_version 0, or a versioned one with another application_id. */
+static int check_ownership(sqlite3 *db, const char *path, int version, pw_error *err)
+{
+    if (version == 0) {
+        long long objects = query_int(db, "SELECT count(*) FROM sqlite_schema");
+        if (objects < 0)
+            return pw_error_set(err, PW_EDB, path, 0, 0, "cannot read the database: %s",
+                                sqlite3_errmsg(db));
+        if (objects > 0)
+            return pw_error_set(err, PW_EDB, path, 0, 0,
+                                "not a paxwatch database (it has tables but no paxwatch "
+                                "schema version)");
+        return 0;
+    }
+    if (query_int(db, "PRAGMA application_id") != PW_APPLICATION_ID)
+        return pw_error_set(err, PW_EDB, path, 0, 0,
+                            "not a paxwatch database (PRAGMA application_id differs)");
+    return 0;
+}
+
+/* Fails when PRAGMA foreign_key_check reports a row: a migration broke a reference. */
+static int check_foreign_keys(sqlite3 *db, const char *path, int to, pw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return pw_error_set(err, PW_EDB, path, 0, 0, "migration %d: %s", to, sqlite3_errmsg(db));
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        rc = pw_error_set(err, PW_EDB, path, 0, 0,
+                          "migration %d leaves a broken foreign key in table %s", to,
+                          (const char *)sqlite3_column_text(st, 0));
+    else if (step != SQLITE_DONE)
+        rc = pw_error_set(err, PW_EDB, path, 0, 0, "migration %d: %s", to, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Applies the missing migrations one transaction at a time (see the file comment).
+ * Leaves foreign keys on. */
+int pw_schema_migrate(sqlite3 *db, const char *path, pw_error *err)
+{
+    int rc = 0;
+    int version = pw_schema_version(db);
+    if (version < 0)
+        return pw_error_set(err, PW_EDB, path, 0, 0, "cannot read the schema version: %s",
+                            sqlite3_errmsg(db));
+    if ((rc = check_ownership(db, path, version, err)) != 0)
+        return rc;
+    if (version > pw_schema_version_latest)
+        goto too_new;
+    if (version == pw_schema_version_latest)
+        return 0;
+
+    if ((rc = exec(db, path, "PRAGMA foreign_keys = OFF", "migrating", err)) != 0)
+        return rc;
+    for (;;) {
+        if ((rc = exec(db, path, "BEGIN IMMEDIATE", "migrating", err)) != 0)
+            goto fail;
+        /* Re-read under the write lock: another process may have migrated meanwhile. */
+        version = pw_schema_version(db);
+        if (version < 0 || version > pw_schema_version_latest) {
+            exec(db, path, "ROLLBACK", "migrating", NULL);
+            if (version < 0) {
+                rc = pw_error_set(err, PW_EDB, path, 0, 0, "cannot read the schema version: %s",
+                                  sqlite3_errmsg(db));
+                goto fail;
+            }
+            exec(db, path, "PRAGMA foreign_keys = ON", "migrating", NULL);
+            goto too_new;
+        }
+        if (version == pw_schema_version_latest) {
+            if ((rc = exec(db, path, "COMMIT", "migrating", err)) != 0)
+                goto fail;
+            break;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "migration %d", version + 1);
+        if ((rc = exec(db, path, pw_schema_migrations[version], what, err)) != 0)
+            goto fail;
+        if ((rc = check_foreign_keys(db, path, version + 1, err)) != 0)
+            goto fail;
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", version + 1);
+        if ((rc = exec(db, path, bump, what, err)) != 0)
+            goto fail;
+        if ((rc = exec(db, path, "COMMIT", what, err)) != 0)
+            goto fail;
+    }
+    return exec(db, path, "PRAGMA foreign_keys = ON", "migrating", err);
+
+fail:
+    if (!sqlite3_get_autocommit(db))
+        exec(db, path, "ROLLBACK", "migrating", NULL);
+    exec(db, path, "PRAGMA foreign_keys = ON", "migrating", NULL);
+    return rc;
+too_new:
+    return pw_error_set(err, PW_EDB, path, 0, 0,
+                        "database schema version %d is newer than this paxwatch supports (%d); "
+                        "use a newer paxwatch",
+                        version, pw_schema_version_latest);
+}

@@ -1,0 +1,1025 @@
+/*
+ * Unit tests for engine/store: opening and migrating databases (including an old-version
+ * file built from the first migration script only), watchlist import versions (commit,
+ * abort, duplicates, every field read back), the append-only audit log, idempotent
+ * records and alerts, dead letters, counting, a locked database, and the load time of
+ * ten thousand entries.
+ *
+ * Each test works in its own temporary directory. Where a test checks what is on disk it
+ * opens a second, raw sqlite3 connection, as an analyst's tool would.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+/* ---- fixtures ---------------------------------------------------------------- */
+
+static char dir[64];
+static char db_path[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/pw_store_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(db_path, sizeof db_path, "%s/test.db", dir);
+}
+
+static void teardown(void)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[160];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s%s", db_path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static pw_store *open_store(void)
+{
+    pw_store *s = NULL;
+    pw_error err = {0};
+    int rc = pw_store_open(db_path, &s, &err);
+    cr_assert_eq(rc, 0, "open: %s", err.msg);
+    return s;
+}
+
+/* A raw connection to the test database. */
+static sqlite3 *raw_open(void)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    return db;
+}
+
+/* Runs SQL on a raw connection; returns SQLite's code, copies the message to msg. */
+static int raw_exec(sqlite3 *db, const char *sql, char *msg, size_t size)
+{
+    char *m = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &m);
+    if (msg)
+        snprintf(msg, size, "%s", m ? m : "");
+    sqlite3_free(m);
+    return rc;
+}
+
+/* The first column of the first row of sql as text (malloc'ed), or NULL. */
+static char *raw_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+                 sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+static long raw_long(sqlite3 *db, const char *sql)
+{
+    char *t = raw_text(db, sql);
+    long v = t ? strtol(t, NULL, 10) : -1;
+    free(t);
+    return v;
+}
+
+/* ---- entries -------------------------------------------------------------------- */
+
+static pw_date date(int y, int m, int d)
+{
+    return (pw_date){.year = (int16_t)y, .month = (uint8_t)m, .day = (uint8_t)d};
+}
+
+/* An individual using every field, with names in three kinds and two scripts. */
+static pw_entry_name rich_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "BADEGE, Eric", "BADEGE", "Eric"},
+    {PW_NAME_ALIAS, PW_QUALITY_GOOD, "Éric Badégé", NULL, NULL},
+    {PW_NAME_ALIAS, PW_QUALITY_LOW, "Le Général", NULL, NULL},
+    {PW_NAME_ORIGINAL_SCRIPT, PW_QUALITY_UNKNOWN, "Эрик Бадеге", NULL, NULL},
+};
+static pw_dob rich_dobs[3];
+static const char *rich_nats[] = {"COD", "RWA"};
+static pw_document rich_docs[2];
+
+static pw_entry rich_entry(void)
+{
+    rich_dobs[0] = (pw_dob){PW_DOB_EXACT, date(1971, 1, 12), {0}};
+    rich_dobs[1] = (pw_dob){PW_DOB_APPROX, date(1970, 0, 0), {0}};
+    rich_dobs[2] = (pw_dob){PW_DOB_RANGE, date(1965, 0, 0), date(1966, 6, 0)};
+    rich_docs[0] = (pw_document){"P", "YY3478621G", "FRA", date(2030, 12, 31), date(2020, 1, 2)};
+    rich_docs[1] = (pw_document){NULL, "ID-77", NULL, {0}, {0}};
+    return (pw_entry){
+        .entry_id = "6907993",
+        .type = PW_ENTRY_INDIVIDUAL,
+        .names = rich_names,
+        .n_names = 4,
+        .dobs = rich_dobs,
+        .n_dobs = 3,
+        .nationalities = rich_nats,
+        .n_nationalities = 2,
+        .gender = 'M',
+        .documents = rich_docs,
+        .n_documents = 2,
+        .birth_place = "Goma",
+        .category = "UN 1533",
+        .severity = PW_SEV_HIGH,
+        .remarks = "said \"le général\"; it's 'him'",
+        .source_ref = "un.xml:42",
+    };
+}
+
+/* An entity with one name and nothing else. */
+static pw_entry_name plain_name[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "ACME TRADING", NULL, NULL}};
+
+static pw_entry plain_entry(const char *id)
+{
+    return (pw_entry){.entry_id = id, .type = PW_ENTRY_ENTITY, .names = plain_name, .n_names = 1};
+}
+
+/* Entries seen by a load, deep-copied into a test arena (the store's are valid only
+ * during the callback). */
+typedef struct seen {
+    pw_arena *arena;
+    pw_entry items[64];
+    size_t n;
+    int stop_after; /* 0: never; else return PW_EINTERNAL after that many */
+} seen;
+
+static const char *adup(pw_arena *a, const char *s)
+{
+    return s ? pw_arena_strdup(a, s) : NULL;
+}
+
+static int collect(void *ctx, const pw_entry *e, pw_error *err)
+{
+    seen *sn = ctx;
+    (void)err;
+    cr_assert_lt(sn->n, 64);
+    pw_entry *c = &sn->items[sn->n++];
+    pw_arena *a = sn->arena;
+    *c = *e;
+    c->list = adup(a, e->list);
+    c->entry_id = adup(a, e->entry_id);
+    c->birth_place = adup(a, e->birth_place);
+    c->category = adup(a, e->category);
+    c->remarks = adup(a, e->remarks);
+    c->source_ref = adup(a, e->source_ref);
+    c->names = pw_arena_alloc(a, (e->n_names + 1) * sizeof *c->names);
+    for (size_t i = 0; i < e->n_names; i++) {
+        c->names[i] = e->names[i];
+        c->names[i].full = adup(a, e->names[i].full);
+        c->names[i].surname = adup(a, e->names[i].surname);
+        c->names[i].given = adup(a, e->names[i].given);
+    }
+    c->dobs = pw_arena_alloc(a, (e->n_dobs + 1) * sizeof *c->dobs);
+    if (e->n_dobs)
+        memcpy(c->dobs, e->dobs, e->n_dobs * sizeof *c->dobs);
+    c->nationalities = pw_arena_alloc(a, (e->n_nationalities + 1) * sizeof(char *));
+    for (size_t i = 0; i < e->n_nationalities; i++)
+        c->nationalities[i] = adup(a, e->nationalities[i]);
+    c->documents = pw_arena_alloc(a, (e->n_documents + 1) * sizeof *c->documents);
+    for (size_t i = 0; i < e->n_documents; i++) {
+        c->documents[i] = e->documents[i];
+        c->documents[i].type = adup(a, e->documents[i].type);
+        c->documents[i].number = adup(a, e->documents[i].number);
+        c->documents[i].issuer = adup(a, e->documents[i].issuer);
+    }
+    if (sn->stop_after && (int)sn->n >= sn->stop_after)
+        return PW_EINTERNAL;
+    return 0;
+}
+
+static void seen_init(seen *sn)
+{
+    memset(sn, 0, sizeof *sn);
+    sn->arena = pw_arena_new(0);
+    cr_assert_not_null(sn->arena);
+}
+
+static void seen_free(seen *sn)
+{
+    pw_arena_free(sn->arena);
+}
+
+/* Imports entries as a new version of list; returns the version number. */
+static int import(pw_store *s, const char *list, const pw_entry *entries, size_t n)
+{
+    pw_store_import *imp = NULL;
+    pw_error err = {0};
+    int version = 0;
+    cr_assert_eq(pw_store_import_begin(s, list, "csv", "test.csv", &imp, &err), 0, "%s", err.msg);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(pw_store_import_entry(imp, &entries[i], &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_import_commit(imp, &version, &err), 0, "%s", err.msg);
+    return version;
+}
+
+static void load_list(pw_store *s, const char *list, seen *sn)
+{
+    pw_error err = {0};
+    int rc = list ? pw_store_each_list_entry(s, list, collect, sn, &err)
+                  : pw_store_each_entry(s, collect, sn, &err);
+    cr_assert_eq(rc, 0, "load: %s", err.msg);
+}
+
+static void assert_date(pw_date got, pw_date want, const char *what)
+{
+    cr_assert(got.year == want.year && got.month == want.month && got.day == want.day,
+              "%s: got %d-%d-%d, want %d-%d-%d", what, got.year, got.month, got.day, want.year,
+              want.month, want.day);
+}
+
+static void assert_str(const char *got, const char *want, const char *what)
+{
+    if (!want)
+        cr_assert_null(got, "%s: want NULL, got \"%s\"", what, got);
+    else {
+        cr_assert_not_null(got, "%s: want \"%s\", got NULL", what, want);
+        cr_assert_str_eq(got, want, "%s", what);
+    }
+}
+
+/* ---- opening and migrating ------------------------------------------------------ */
+
+Test(store, open_creates_latest_schema_in_wal_mode)
+{
+    pw_store *s = open_store();
+    cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
+    cr_assert_geq(pw_schema_version_latest, 2);
+    for (size_t i = 0; pw_schema_tables[i]; i++)
+        cr_assert_eq(pw_store_count(s, pw_schema_tables[i]), 0, "table %s", pw_schema_tables[i]);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char *mode = raw_text(db, "PRAGMA journal_mode");
+    cr_assert_str_eq(mode, "wal");
+    free(mode);
+    sqlite3_close(db);
+
+    /* Opening again is a no-op migration. */
+    s = open_store();
+    cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
+    pw_store_close(s);
+}
+
+Test(store, old_version_database_is_migrated_with_its_data)
+{
+    /* A database written by a build that knew only migration 1, holding one list. */
+    sqlite3 *db = raw_open();
+    char msg[256];
+    cr_assert_eq(raw_exec(db, pw_schema_migrations[0], msg, sizeof msg), SQLITE_OK, "%s", msg);
+    cr_assert_eq(
+        raw_exec(db,
+                 "PRAGMA user_version = 1;"
+                 "INSERT INTO watchlists(id, name, current_version) VALUES (1, 'OLD', 1);"
+                 "INSERT INTO watchlist_versions(id, list_id, version, format, status, "
+                 "n_entries, n_individuals) VALUES (1, 1, 1, 'csv', 'current', 1, 1);"
+                 "INSERT INTO entries(id, list_version_id, entry_id, type, severity, gender) "
+                 "VALUES (1, 1, 'X1', 'individual', 'low', 'F');"
+                 "INSERT INTO entry_names(entry, ordinal, kind, quality, full_name) "
+                 "VALUES (1, 0, 'primary', 'unknown', 'JANE OLDLIST');",
+                 msg, sizeof msg),
+        SQLITE_OK, "%s", msg);
+    cr_assert_null(raw_text(db, "SELECT name FROM sqlite_schema WHERE name = 'records'"));
+    sqlite3_close(db);
+
+    pw_store *s = open_store();
+    cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
+    seen sn;
+    seen_init(&sn);
+    load_list(s, NULL, &sn);
+    cr_assert_eq(sn.n, 1);
+    cr_assert_str_eq(sn.items[0].list, "OLD");
+    cr_assert_str_eq(sn.items[0].entry_id, "X1");
+    cr_assert_str_eq(sn.items[0].names[0].full, "JANE OLDLIST");
+    cr_assert_eq(sn.items[0].severity, PW_SEV_LOW);
+    cr_assert_eq(sn.items[0].gender, 'F');
+    seen_free(&sn);
+
+    /* The screening tables of migration 2 work. */
+    pw_record r = {.record_id = "r1", .traveller = {.surname = "DOE"}};
+    bool inserted = false;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_record(s, &r, &inserted, &err), 0, "%s", err.msg);
+    cr_assert(inserted);
+    cr_assert_eq(pw_store_count(s, "records"), 1);
+    /* A new import numbers on from the old data. */
+    pw_entry e = plain_entry("X2");
+    cr_assert_eq(import(s, "OLD", &e, 1), 2);
+    pw_store_close(s);
+
+    db = raw_open();
+    char *mode = raw_text(db, "PRAGMA journal_mode");
+    cr_assert_str_eq(mode, "wal");
+    free(mode);
+    sqlite3_close(db);
+}
+
+Test(store, newer_schema_is_refused)
+{
+    sqlite3 *db = raw_open();
+    for (int i = 0; i < pw_schema_version_latest; i++)
+        cr_assert_eq(raw_exec(db, pw_schema_migrations[i], NULL, 0), SQLITE_OK);
+    cr_assert_eq(raw_exec(db, "PRAGMA user_version = 99", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+
+    pw_store *s = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_open(db_path, &s, &err), PW_EDB);
+    cr_assert_null(s);
+    cr_assert_not_null(strstr(err.msg, "99"), "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "newer"), "%s", err.msg);
+    cr_assert_str_eq(err.file, db_path);
+}
+
+Test(store, foreign_database_is_refused_untouched)
+{
+    sqlite3 *db = raw_open();
+    cr_assert_eq(raw_exec(db, "CREATE TABLE other(x); INSERT INTO other VALUES (1);", NULL, 0),
+                 SQLITE_OK);
+    sqlite3_close(db);
+
+    pw_store *s = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_open(db_path, &s, &err), PW_EDB);
+    cr_assert_not_null(strstr(err.msg, "not a paxwatch database"), "%s", err.msg);
+
+    db = raw_open();
+    char *mode = raw_text(db, "PRAGMA journal_mode");
+    cr_assert_str_eq(mode, "delete");
+    free(mode);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM sqlite_schema"), 1);
+    sqlite3_close(db);
+}
+
+Test(store, garbage_file_is_a_db_error_naming_the_file)
+{
+    FILE *f = fopen(db_path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 200; i++)
+        fputs("this is not a database at all. ", f);
+    fclose(f);
+    pw_store *s = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_open(db_path, &s, &err), PW_EDB);
+    cr_assert_str_eq(err.file, db_path);
+    cr_assert_not_null(strstr(err.msg, "not a database"), "%s", err.msg);
+}
+
+/* ---- watchlist versions ------------------------------------------------------------ */
+
+Test(store, entry_round_trips_field_by_field)
+{
+    pw_store *s = open_store();
+    pw_entry in[2] = {rich_entry(), plain_entry("E-2")};
+    cr_assert_eq(import(s, "UN", in, 2), 1);
+
+    seen sn;
+    seen_init(&sn);
+    load_list(s, "UN", &sn);
+    cr_assert_eq(sn.n, 2);
+
+    const pw_entry *e = &sn.items[0];
+    cr_assert_str_eq(e->list, "UN");
+    cr_assert_eq(e->list_version, 1);
+    cr_assert_str_eq(e->entry_id, "6907993");
+    cr_assert_eq(e->type, PW_ENTRY_INDIVIDUAL);
+    cr_assert_eq(e->gender, 'M');
+    cr_assert_eq(e->severity, PW_SEV_HIGH);
+    assert_str(e->birth_place, "Goma", "birth_place");
+    assert_str(e->category, "UN 1533", "category");
+    assert_str(e->remarks, in[0].remarks, "remarks");
+    assert_str(e->source_ref, "un.xml:42", "source_ref");
+
+    cr_assert_eq(e->n_names, 4);
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq(e->names[i].kind, rich_names[i].kind, "name %zu kind", i);
+        cr_assert_eq(e->names[i].quality, rich_names[i].quality, "name %zu quality", i);
+        assert_str(e->names[i].full, rich_names[i].full, "name full");
+        assert_str(e->names[i].surname, rich_names[i].surname, "name surname");
+        assert_str(e->names[i].given, rich_names[i].given, "name given");
+    }
+
+    cr_assert_eq(e->n_dobs, 3);
+    cr_assert_eq(e->dobs[0].kind, PW_DOB_EXACT);
+    assert_date(e->dobs[0].from, date(1971, 1, 12), "exact dob");
+    cr_assert_eq(e->dobs[1].kind, PW_DOB_APPROX);
+    assert_date(e->dobs[1].from, date(1970, 0, 0), "approx dob");
+    assert_date(e->dobs[1].to, date(0, 0, 0), "approx dob end");
+    cr_assert_eq(e->dobs[2].kind, PW_DOB_RANGE);
+    assert_date(e->dobs[2].from, date(1965, 0, 0), "range start");
+    assert_date(e->dobs[2].to, date(1966, 6, 0), "range end");
+
+    cr_assert_eq(e->n_nationalities, 2);
+    cr_assert_str_eq(e->nationalities[0], "COD");
+    cr_assert_str_eq(e->nationalities[1], "RWA");
+
+    cr_assert_eq(e->n_documents, 2);
+    assert_str(e->documents[0].type, "P", "doc type");
+    assert_str(e->documents[0].number, "YY3478621G", "doc number");
+    assert_str(e->documents[0].issuer, "FRA", "doc issuer");
+    assert_date(e->documents[0].expiry, date(2030, 12, 31), "doc expiry");
+    assert_date(e->documents[0].issued, date(2020, 1, 2), "doc issued");
+    assert_str(e->documents[1].type, NULL, "doc 2 type");
+    assert_str(e->documents[1].number, "ID-77", "doc 2 number");
+    assert_str(e->documents[1].issuer, NULL, "doc 2 issuer");
+    cr_assert_not(pw_date_is_set(e->documents[1].expiry));
+
+    /* The plain entity: absent fields come back absent. */
+    const pw_entry *p = &sn.items[1];
+    cr_assert_str_eq(p->entry_id, "E-2");
+    cr_assert_eq(p->type, PW_ENTRY_ENTITY);
+    cr_assert_eq(p->gender, 0);
+    cr_assert_eq(p->severity, PW_SEV_NONE);
+    cr_assert_eq(p->n_names, 1);
+    cr_assert_eq(p->n_dobs + p->n_nationalities + p->n_documents, 0);
+    assert_str(p->birth_place, NULL, "birth_place");
+    assert_str(p->remarks, NULL, "remarks");
+    assert_str(p->names[0].surname, NULL, "surname");
+
+    pw_watchlist_info *info = NULL;
+    size_t n = 0;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_watchlists(s, &info, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(info[0].name, "UN");
+    cr_assert_eq(info[0].version, 1);
+    cr_assert_eq(info[0].entries, 2);
+    cr_assert_eq(info[0].individuals, 1);
+    cr_assert_eq(info[0].entities, 1);
+    cr_assert_str_eq(info[0].format, "csv");
+    cr_assert_str_eq(info[0].sources, "test.csv");
+    cr_assert_eq(strlen(info[0].imported_at), 24, "%s", info[0].imported_at); /* ...Z */
+    free(info);
+    seen_free(&sn);
+    pw_store_close(s);
+}
+
+Test(store, second_version_becomes_current_and_old_one_is_kept)
+{
+    pw_store *s = open_store();
+    pw_entry v1[2] = {plain_entry("A"), plain_entry("B")};
+    pw_entry v2[1] = {plain_entry("C")};
+    cr_assert_eq(import(s, "UN", v1, 2), 1);
+    cr_assert_eq(import(s, "UN", v2, 1), 2);
+
+    seen sn;
+    seen_init(&sn);
+    load_list(s, "UN", &sn);
+    cr_assert_eq(sn.n, 1);
+    cr_assert_str_eq(sn.items[0].entry_id, "C");
+    cr_assert_eq(sn.items[0].list_version, 2);
+    seen_free(&sn);
+
+    cr_assert_eq(pw_store_count(s, "entries"), 3, "old version's entries are kept");
+    cr_assert_eq(pw_store_count(s, "watchlist_versions"), 2);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char *st1 = raw_text(db, "SELECT status FROM watchlist_versions WHERE version = 1");
+    char *st2 = raw_text(db, "SELECT status FROM watchlist_versions WHERE version = 2");
+    cr_assert_str_eq(st1, "superseded");
+    cr_assert_str_eq(st2, "current");
+    free(st1);
+    free(st2);
+    cr_assert_eq(raw_long(db, "SELECT current_version FROM watchlists WHERE name = 'UN'"), 2);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM audit WHERE action = 'watchlist.import' "
+                              "AND object = 'watchlist:UN'"),
+                 2);
+    char *detail = raw_text(db, "SELECT detail FROM audit ORDER BY id DESC LIMIT 1");
+    cr_assert_not_null(strstr(detail, "\"version\":2"), "%s", detail);
+    cr_assert_not_null(strstr(detail, "\"entries\":1"), "%s", detail);
+    free(detail);
+    sqlite3_close(db);
+}
+
+Test(store, lists_load_in_name_order)
+{
+    pw_store *s = open_store();
+    pw_entry un[1] = {plain_entry("U1")};
+    pw_entry ofac[2] = {plain_entry("O1"), plain_entry("O2")};
+    import(s, "UN", un, 1);
+    import(s, "OFAC", ofac, 2);
+    seen sn;
+    seen_init(&sn);
+    load_list(s, NULL, &sn);
+    cr_assert_eq(sn.n, 3);
+    cr_assert_str_eq(sn.items[0].list, "OFAC");
+    cr_assert_str_eq(sn.items[0].entry_id, "O1");
+    cr_assert_str_eq(sn.items[1].entry_id, "O2");
+    cr_assert_str_eq(sn.items[2].list, "UN");
+    seen_free(&sn);
+
+    /* A callback's error stops the load and comes back. */
+    seen_init(&sn);
+    sn.stop_after = 1;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_each_entry(s, collect, &sn, &err), PW_EINTERNAL);
+    cr_assert_eq(sn.n, 1);
+    seen_free(&sn);
+
+    cr_assert_eq(pw_store_each_list_entry(s, "NOPE", collect, &sn, &err), PW_ENOTFOUND);
+    cr_assert_not_null(strstr(err.msg, "NOPE"), "%s", err.msg);
+    pw_store_close(s);
+}
+
+Test(store, aborted_import_leaves_previous_version_intact)
+{
+    pw_store *s = open_store();
+    pw_entry v1[2] = {plain_entry("A"), plain_entry("B")};
+    cr_assert_eq(import(s, "UN", v1, 2), 1);
+    long audit_before = pw_store_count(s, "audit");
+
+    pw_store_import *imp = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_import_begin(s, "UN", "csv", "bad.csv", &imp, &err), 0, "%s", err.msg);
+    pw_entry e = plain_entry("Z");
+    cr_assert_eq(pw_store_import_entry(imp, &e, &err), 0, "%s", err.msg);
+    pw_reject rej = {.kind = "watchlist", .source = "bad.csv", .line = 3, .reason = "bad"};
+    cr_assert_eq(pw_store_import_reject(imp, &rej), 0);
+    pw_store_import_abort(imp);
+
+    seen sn;
+    seen_init(&sn);
+    load_list(s, "UN", &sn);
+    cr_assert_eq(sn.n, 2);
+    cr_assert_str_eq(sn.items[0].entry_id, "A");
+    cr_assert_eq(sn.items[0].list_version, 1);
+    seen_free(&sn);
+    cr_assert_eq(pw_store_count(s, "entries"), 2);
+    cr_assert_eq(pw_store_count(s, "watchlist_versions"), 1);
+    cr_assert_eq(pw_store_count(s, "dead_letters"), 0, "the import's dead letters go with it");
+    cr_assert_eq(pw_store_count(s, "audit"), audit_before);
+
+    /* Version numbers have no gap, and a new list that is aborted does not exist. */
+    cr_assert_eq(import(s, "UN", &e, 1), 2);
+    cr_assert_eq(pw_store_import_begin(s, "NEW", "csv", "", &imp, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_import_entry(imp, &e, &err), 0, "%s", err.msg);
+    pw_store_import_abort(imp);
+    cr_assert_eq(pw_store_each_list_entry(s, "NEW", collect, &sn, &err), PW_ENOTFOUND);
+    cr_assert_eq(pw_store_count(s, "watchlists"), 1);
+    pw_store_close(s);
+}
+
+Test(store, duplicate_entry_id_is_rejected_and_import_goes_on)
+{
+    pw_store *s = open_store();
+    pw_store_import *imp = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_import_begin(s, "UN", "csv", "dup.csv", &imp, &err), 0, "%s", err.msg);
+    pw_entry a = rich_entry(), b = plain_entry("6907993"), c = plain_entry("C");
+    cr_assert_eq(pw_store_import_entry(imp, &a, &err), 0, "%s", err.msg);
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(pw_store_import_entry(imp, &b, &err), PW_EINVAL);
+    cr_assert_eq(err.code, PW_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "duplicate entry_id \"6907993\""), "%s", err.msg);
+    cr_assert_eq(pw_store_import_entry(imp, &c, &err), 0, "%s", err.msg);
+
+    /* Invalid entries are refused with a sentence and leave no trace. */
+    pw_entry nameless = {.entry_id = "N", .type = PW_ENTRY_INDIVIDUAL};
+    cr_assert_eq(pw_store_import_entry(imp, &nameless, &err), PW_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "no name"), "%s", err.msg);
+    pw_dob bad_dob = {PW_DOB_EXACT, date(1970, 2, 30), {0}};
+    pw_entry bad = plain_entry("BAD");
+    bad.dobs = &bad_dob;
+    bad.n_dobs = 1;
+    cr_assert_eq(pw_store_import_entry(imp, &bad, &err), PW_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "date of birth"), "%s", err.msg);
+
+    int version = 0;
+    cr_assert_eq(pw_store_import_commit(imp, &version, &err), 0, "%s", err.msg);
+    cr_assert_eq(version, 1);
+    seen sn;
+    seen_init(&sn);
+    load_list(s, "UN", &sn);
+    cr_assert_eq(sn.n, 2);
+    cr_assert_eq(sn.items[0].n_names, 4, "the first entry is untouched by the duplicate");
+    cr_assert_str_eq(sn.items[1].entry_id, "C");
+    seen_free(&sn);
+    cr_assert_eq(pw_store_count(s, "entry_names"), 5);
+    cr_assert_eq(pw_store_count(s, "entry_dobs"), 3);
+
+    /* The same entry_id in the next version is fine. */
+    cr_assert_eq(import(s, "UN", &a, 1), 2);
+    pw_store_close(s);
+}
+
+Test(store, one_import_at_a_time)
+{
+    pw_store *s = open_store();
+    pw_store_import *imp = NULL, *imp2 = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_import_begin(s, "UN", "csv", "", &imp, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_import_begin(s, "OFAC", "csv", "", &imp2, &err), PW_EINVAL);
+    cr_assert_null(imp2);
+    cr_assert_eq(pw_store_begin(s, &err), PW_EINVAL);
+    pw_store_import_abort(imp);
+    pw_store_import_abort(NULL);
+    cr_assert_eq(pw_store_import_begin(s, "", "csv", "", &imp, &err), PW_EINVAL);
+    pw_store_close(s);
+}
+
+/* ---- audit ------------------------------------------------------------------------ */
+
+Test(store, audit_log_is_append_only)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    cr_assert_eq(pw_store_audit(s, "alice", "alert.view", "alert:al-1", "{}", &err), 0, "%s",
+                 err.msg);
+    pw_store_set_actor(s, "cli");
+    cr_assert_eq(pw_store_audit(s, NULL, "screen.run", "run", NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_count(s, "audit"), 2);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char msg[256];
+    cr_assert_eq(raw_exec(db, "PRAGMA foreign_keys = ON", NULL, 0), SQLITE_OK);
+    cr_assert_neq(raw_exec(db, "UPDATE audit SET actor = 'mallory'", msg, sizeof msg), SQLITE_OK);
+    cr_assert_not_null(strstr(msg, "append-only"), "%s", msg);
+    cr_assert_neq(raw_exec(db, "DELETE FROM audit WHERE id = 1", msg, sizeof msg), SQLITE_OK);
+    cr_assert_not_null(strstr(msg, "append-only"), "%s", msg);
+    cr_assert_neq(raw_exec(db, "DELETE FROM audit", msg, sizeof msg), SQLITE_OK);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM audit"), 2);
+    char *actor = raw_text(db, "SELECT actor FROM audit WHERE id = 1");
+    cr_assert_str_eq(actor, "alice");
+    free(actor);
+    actor = raw_text(db, "SELECT actor FROM audit WHERE id = 2");
+    cr_assert_str_eq(actor, "cli");
+    free(actor);
+    char *at = raw_text(db, "SELECT at FROM audit WHERE id = 1");
+    cr_assert_eq(strlen(at), 24, "%s", at);
+    cr_assert_eq(at[23], 'Z');
+    free(at);
+    sqlite3_close(db);
+}
+
+/* ---- records and alerts -------------------------------------------------------------- */
+
+static pw_document rec_doc = {"P", "YY3478621G", "FRA", {2008, 12, 30}, {0}};
+
+static pw_record sample_record(void)
+{
+    return (pw_record){
+        .record_id = "rec-1",
+        .flight = {"QQ", "877", "JFK", "CDG", "2008-08-10T20:00", "2008-08-11T06:30"},
+        .traveller = {.role = PW_ROLE_PASSENGER,
+                      .surname = "BARRETT",
+                      .given_names = "TODD",
+                      .full_name = "TODD BARRETT",
+                      .gender = 'M',
+                      .dob = {1968, 2, 23},
+                      .nationality = "FRA",
+                      .documents = &rec_doc,
+                      .n_documents = 1},
+        .source_file = "flight.jsonl",
+        .source_line = 7,
+    };
+}
+
+Test(store, record_is_stored_once)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    bool inserted = false;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_record(s, &r, &inserted, &err), 0, "%s", err.msg);
+    cr_assert(inserted);
+    r.traveller.surname = "CHANGED";
+    cr_assert_eq(pw_store_put_record(s, &r, &inserted, &err), 0, "%s", err.msg);
+    cr_assert_not(inserted);
+    cr_assert_eq(pw_store_count(s, "records"), 1);
+
+    /* Without a record_id, the content id keys the record. */
+    pw_record anon = sample_record();
+    anon.record_id = NULL;
+    cr_assert_eq(pw_store_put_record(s, &anon, &inserted, &err), 0, "%s", err.msg);
+    cr_assert(inserted);
+    cr_assert_eq(pw_store_put_record(s, &anon, &inserted, &err), 0, "%s", err.msg);
+    cr_assert_not(inserted);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char *sur = raw_text(db, "SELECT surname FROM records WHERE record_id = 'rec-1'");
+    cr_assert_str_eq(sur, "BARRETT", "the first write wins");
+    free(sur);
+    char *dob = raw_text(db, "SELECT dob FROM records WHERE record_id = 'rec-1'");
+    cr_assert_str_eq(dob, "1968-02-23");
+    free(dob);
+    char *num = raw_text(db, "SELECT json_extract(json, '$.traveller.documents[0].number') "
+                             "FROM records WHERE record_id = 'rec-1'");
+    cr_assert_str_eq(num, "YY3478621G");
+    free(num);
+    cr_assert_eq(raw_long(db, "SELECT source_line FROM records WHERE record_id = 'rec-1'"), 7);
+    char content_id[33];
+    pw_record_content_id(&anon, content_id);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE record_id = '%s'", content_id);
+    cr_assert_eq(raw_long(db, sql), 1);
+    sqlite3_close(db);
+}
+
+static pw_hit hit_un = {.type = "watchlist",
+                        .rule_id = "watchlist-match",
+                        .rule_version = 1,
+                        .score = 0.93,
+                        .severity = PW_SEV_HIGH,
+                        .list = "UN",
+                        .list_version = 3,
+                        .entry_id = "6907993",
+                        .entry_name = "ERIC BADEGE",
+                        .matched_name = "ERIC BADEGE",
+                        .explanation = "{\"name\":[{\"q\":\"TODD\",\"e\":\"ERIC\"}]}"};
+static pw_hit hit_rule = {.type = "rule",
+                          .rule_id = "young-traveller",
+                          .rule_version = 2,
+                          .score = 0.4,
+                          .severity = PW_SEV_CRITICAL,
+                          .explanation = "{\"field\":\"dob\"}"};
+
+Test(store, alert_is_idempotent_and_gains_only_new_hits)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    pw_hit hits[2] = {hit_un, hit_rule};
+    pw_alert a = {.record = &r,
+                  .state = "new",
+                  .severity = PW_SEV_HIGH,
+                  .score = 0.93,
+                  .hits = hits,
+                  .n_hits = 1};
+    pw_alert_make_key(&a);
+    bool created = false;
+    int added = -1;
+    pw_error err = {0};
+
+    cr_assert_eq(pw_store_put_alert(s, &a, &created, &added, &err), 0, "%s", err.msg);
+    cr_assert(created);
+    cr_assert_eq(added, 1);
+    cr_assert_eq(pw_store_count(s, "records"), 1, "the alert's record is stored with it");
+
+    cr_assert_eq(pw_store_put_alert(s, &a, &created, &added, &err), 0, "%s", err.msg);
+    cr_assert_not(created);
+    cr_assert_eq(added, 0);
+
+    /* Screening again finds the rule hit as well: only that one is added. */
+    a.n_hits = 2;
+    a.severity = PW_SEV_CRITICAL;
+    cr_assert_eq(pw_store_put_alert(s, &a, &created, &added, &err), 0, "%s", err.msg);
+    cr_assert_not(created);
+    cr_assert_eq(added, 1);
+    /* Rule hits (no list, no entry) de-duplicate too. */
+    cr_assert_eq(pw_store_put_alert(s, &a, &created, &added, &err), 0, "%s", err.msg);
+    cr_assert_eq(added, 0);
+
+    cr_assert_eq(pw_store_count(s, "alerts"), 1);
+    cr_assert_eq(pw_store_count(s, "alert_hits"), 2);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT severity FROM alerts WHERE key = '%s'", a.key);
+    char *sev = raw_text(db, sql);
+    cr_assert_str_eq(sev, "critical", "severity rises with the new hit");
+    free(sev);
+    snprintf(sql, sizeof sql,
+             "SELECT alert_id || '|' || state || '|' || record_id || '|' || "
+             "carrier || flight_number FROM alerts");
+    char *row = raw_text(db, sql);
+    char want[128];
+    snprintf(want, sizeof want, "%s|new|rec-1|QQ877", a.alert_id);
+    cr_assert_str_eq(row, want);
+    free(row);
+    char *expl = raw_text(db, "SELECT json_extract(explanation, '$.name[0].e') FROM alert_hits "
+                              "WHERE entry_id = '6907993'");
+    cr_assert_str_eq(expl, "ERIC");
+    free(expl);
+    cr_assert_eq(raw_long(db, "SELECT list_version FROM alert_hits WHERE list = 'UN'"), 3);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM audit WHERE action = 'alert.create'"), 1);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM audit WHERE action = 'alert.update'"), 1);
+    snprintf(sql, sizeof sql, "SELECT object FROM audit WHERE action = 'alert.create'");
+    char *object = raw_text(db, sql);
+    snprintf(want, sizeof want, "alert:%s", a.alert_id);
+    cr_assert_str_eq(object, want);
+    free(object);
+    /* No personal data in the audit log. */
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM audit WHERE detail LIKE '%BARRETT%' "
+                              "OR detail LIKE '%TODD%' OR detail LIKE '%1968%' "
+                              "OR detail LIKE '%YY3478621G%' OR detail LIKE '%BADEGE%'"),
+                 0);
+    sqlite3_close(db);
+}
+
+Test(store, bad_alerts_are_refused_whole)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    pw_hit bad = hit_un;
+    bad.score = 1.5;
+    pw_hit hits[2] = {hit_un, bad};
+    pw_alert a = {.record = &r, .severity = PW_SEV_HIGH, .score = 0.9, .hits = hits, .n_hits = 2};
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_alert(s, &a, NULL, NULL, &err), PW_EINVAL, "no key yet");
+    pw_alert_make_key(&a);
+    cr_assert_eq(pw_store_put_alert(s, &a, NULL, NULL, &err), PW_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "hit 2"), "%s", err.msg);
+    /* Invalid explanation JSON fails in SQLite: the savepoint drops the whole alert. */
+    hits[1] = hit_rule;
+    hits[1].explanation = "{not json";
+    cr_assert_eq(pw_store_put_alert(s, &a, NULL, NULL, &err), PW_EDB);
+    cr_assert_str_eq(err.file, db_path);
+    cr_assert_eq(pw_store_count(s, "alerts"), 0);
+    cr_assert_eq(pw_store_count(s, "alert_hits"), 0);
+    cr_assert_eq(pw_store_count(s, "records"), 0);
+    cr_assert_eq(pw_store_count(s, "audit"), 0);
+    pw_store_close(s);
+}
+
+Test(store, transaction_commits_and_rolls_back)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    pw_alert a = {.record = &r, .severity = PW_SEV_LOW, .score = 0.5, .hits = &hit_un, .n_hits = 1};
+    pw_alert_make_key(&a);
+    pw_error err = {0};
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_put_alert(s, &a, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_rollback(s), 0);
+    cr_assert_eq(pw_store_count(s, "alerts"), 0);
+    cr_assert_eq(pw_store_count(s, "records"), 0);
+
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_put_alert(s, &a, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_count(s, "alerts"), 1);
+    cr_assert_eq(pw_store_rollback(s), 0, "rollback without a transaction is harmless");
+    pw_store_close(s);
+}
+
+/* ---- dead letters and counting ------------------------------------------------------- */
+
+Test(store, dead_letters_are_kept)
+{
+    pw_store *s = open_store();
+    pw_reject rej = {.kind = "record",
+                     .source = "in.jsonl",
+                     .line = 12,
+                     .field = "dob",
+                     .reason = "invalid date '1968-02-30'",
+                     .raw = "{\"dob\":\"1968-02-30\"}"};
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_dead_letter(s, &rej, &err), 0, "%s", err.msg);
+
+    pw_store_import *imp = NULL;
+    cr_assert_eq(pw_store_import_begin(s, "UN", "un-xml", "un.xml", &imp, &err), 0, "%s", err.msg);
+    pw_reject wl = {.source = "un.xml", .line = 40, .reason = "no name"};
+    cr_assert_eq(pw_store_import_reject(imp, &wl), 0);
+    cr_assert_eq(pw_store_import_commit(imp, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_count(s, "dead_letters"), 2);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char *row = raw_text(db, "SELECT kind || '|' || source || '|' || line || '|' || field || "
+                             "'|' || reason || '|' || raw FROM dead_letters WHERE id = 1");
+    cr_assert_str_eq(row, "record|in.jsonl|12|dob|invalid date '1968-02-30'|"
+                          "{\"dob\":\"1968-02-30\"}");
+    free(row);
+    row = raw_text(db, "SELECT d.kind || '|' || v.version || '|' || v.n_rejected FROM "
+                       "dead_letters d JOIN watchlist_versions v ON v.id = d.list_version_id");
+    cr_assert_str_eq(row, "watchlist|1|1");
+    free(row);
+    sqlite3_close(db);
+}
+
+Test(store, count_accepts_only_schema_tables)
+{
+    pw_store *s = open_store();
+    cr_assert_eq(pw_store_count(s, "alerts"), 0);
+    cr_assert_eq(pw_store_count(s, "nope"), -1);
+    cr_assert_eq(pw_store_count(s, "sqlite_schema"), -1);
+    cr_assert_eq(pw_store_count(s, "alerts; DROP TABLE audit"), -1);
+    cr_assert_eq(pw_store_count(s, "alerts\" --"), -1);
+    cr_assert_eq(pw_store_count(s, NULL), -1);
+    cr_assert_eq(pw_store_count(s, "audit"), 0);
+    pw_store_close(s);
+}
+
+/* ---- concurrency -------------------------------------------------------------------- */
+
+Test(store, locked_database_says_so)
+{
+    pw_store *a = open_store(), *b = open_store();
+    pw_error err = {0};
+    cr_assert_eq(pw_store_begin(a, &err), 0, "%s", err.msg);
+    pw_store_set_busy_timeout(b, 50);
+    pw_store_import *imp = NULL;
+    cr_assert_eq(pw_store_import_begin(b, "UN", "csv", "", &imp, &err), PW_EDB);
+    cr_assert_null(imp);
+    cr_assert_not_null(strstr(err.msg, "database is locked"), "%s", err.msg);
+    cr_assert_str_eq(err.file, db_path);
+
+    /* Readers are not blocked by the writer (WAL). */
+    seen sn;
+    seen_init(&sn);
+    load_list(b, NULL, &sn);
+    seen_free(&sn);
+
+    cr_assert_eq(pw_store_commit(a, &err), 0, "%s", err.msg);
+    pw_entry e = plain_entry("A");
+    cr_assert_eq(import(b, "UN", &e, 1), 1);
+    pw_store_close(a);
+    pw_store_close(b);
+}
+
+/* ---- load time ---------------------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct tally {
+    long entries, names, dobs, nats, docs;
+} tally;
+
+static int count_entry(void *ctx, const pw_entry *e, pw_error *err)
+{
+    tally *t = ctx;
+    (void)err;
+    t->entries++;
+    t->names += (long)e->n_names;
+    t->dobs += (long)e->n_dobs;
+    t->nats += (long)e->n_nationalities;
+    t->docs += (long)e->n_documents;
+    return 0;
+}
+
+/* 9,000 + 1,000 entries shaped like OFAC's and the UN's (three names, a date of birth,
+ * a nationality, a document): the load that builds a screening snapshot. */
+Test(store, ten_thousand_entries_load_fast, .timeout = 60)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    const char *lists[] = {"OFAC", "UN"};
+    const int sizes[] = {9000, 1000};
+    double t0 = now_s();
+    for (int l = 0; l < 2; l++) {
+        pw_store_import *imp = NULL;
+        cr_assert_eq(pw_store_import_begin(s, lists[l], "csv", "gen", &imp, &err), 0, "%s",
+                     err.msg);
+        for (int i = 0; i < sizes[l]; i++) {
+            char id[16], full[32], alias1[32], alias2[32], doc[16];
+            snprintf(id, sizeof id, "%d", i);
+            snprintf(full, sizeof full, "SURNAME%d, Given", i);
+            snprintf(alias1, sizeof alias1, "ALIAS ONE %d", i);
+            snprintf(alias2, sizeof alias2, "ALIAS TWO %d", i);
+            snprintf(doc, sizeof doc, "D%07d", i);
+            pw_entry_name names[3] = {{PW_NAME_PRIMARY, 0, full, NULL, NULL},
+                                      {PW_NAME_ALIAS, PW_QUALITY_GOOD, alias1, NULL, NULL},
+                                      {PW_NAME_ALIAS, PW_QUALITY_LOW, alias2, NULL, NULL}};
+            pw_dob dob = {PW_DOB_EXACT, date(1950 + i % 50, 1 + i % 12, 1 + i % 28), {0}};
+            const char *nat[1] = {"IRN"};
+            pw_document d = {"P", doc, "IRN", {0}, {0}};
+            pw_entry e = {.entry_id = id,
+                          .type = i % 3 ? PW_ENTRY_INDIVIDUAL : PW_ENTRY_ENTITY,
+                          .names = names,
+                          .n_names = 3,
+                          .dobs = &dob,
+                          .n_dobs = 1,
+                          .nationalities = nat,
+                          .n_nationalities = 1,
+                          .documents = &d,
+                          .n_documents = 1,
+                          .remarks = "generated"};
+            cr_assert_eq(pw_store_import_entry(imp, &e, &err), 0, "%s", err.msg);
+        }
+        cr_assert_eq(pw_store_import_commit(imp, NULL, &err), 0, "%s", err.msg);
+    }
+    double t1 = now_s();
+    tally t = {0};
+    cr_assert_eq(pw_store_each_entry(s, count_entry, &t, &err), 0, "%s", err.msg);
+    double t2 = now_s();
+    cr_assert_eq(t.entries, 10000);
+    cr_assert_eq(t.names, 30000);
+    cr_assert_eq(t.dobs + t.nats + t.docs, 30000);
+    cr_log_info("import of 10,000 entries: %.3f s; load: %.3f s", t1 - t0, t2 - t1);
+    fprintf(stderr, "store: import of 10,000 entries %.3f s, load %.3f s\n", t1 - t0, t2 - t1);
+    /* Well under a second in an optimised build; generous for sanitizer builds. */
+    cr_assert_lt(t2 - t1, 2.0, "loading 10,000 entries took %.3f s", t2 - t1);
+    pw_store_close(s);
+}
