@@ -203,10 +203,10 @@ int pw_cli_watchlist_list(int argc, char **argv)
     pw_store_close(store);
     if (rc)
         return pw_cli_fail(&err);
-    printf("%-16s %7s %8s %11s %8s %-9s %-20s %s\n", "LIST", "VERSION", "ENTRIES",
+    printf("%-16s %7s %8s %11s %8s %-9s %-24s %s\n", "LIST", "VERSION", "ENTRIES",
            "INDIVIDUALS", "ENTITIES", "FORMAT", "IMPORTED", "SOURCES");
     for (size_t i = 0; i < n; i++)
-        printf("%-16s %7d %8ld %11ld %8ld %-9s %-20s %s\n", lists[i].name, lists[i].version,
+        printf("%-16s %7d %8ld %11ld %8ld %-9s %-24s %s\n", lists[i].name, lists[i].version,
                lists[i].entries, lists[i].individuals, lists[i].entities, lists[i].format,
                lists[i].imported_at, lists[i].sources);
     if (n == 0)

@@ -31,8 +31,8 @@
  *   <no> (<country>) -> "I"; with "issued <date>" and "expires <date>" when present.
  * Tax, company and vessel numbers (R.F.C., C.U.R.P., NIT #, SSN, IMO, ...) are not
  * travel documents and stay in the remarks only. A country that does not resolve to an
- * alpha-3 code is dropped (the rest of the entry is kept); the full Remarks text is
- * kept as the entry's remarks.
+ * alpha-3 code (or is three characters or fewer: OFAC spells countries out) is dropped,
+ * the rest of the entry kept; the full Remarks text is kept as the entry's remarks.
  *
  * The category is the Program ("SDGT", multi-program "SDGT] [SYRIA" becomes
  * "SDGT, SYRIA"); the severity is left to the list default; source_ref is
@@ -332,7 +332,7 @@ static const char *ofac_country(const char *name)
         {"Macau", "MAC"},
         {"Cabo Verde", "CPV"},
     };
-    if (!name)
+    if (!name || strlen(name) <= 3) /* "(N)", "(0)": not country names */
         return NULL;
     const char *a3 = pw_country_alpha3(name);
     if (a3)

@@ -35,18 +35,18 @@ static bool date_in_range(pw_date d, pw_date from, pw_date to)
     return pw_date_compare(d, from) >= 0 && pw_date_compare(d, to) <= 0;
 }
 
-bool pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n)
+int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n)
 {
     char rec[11];
     pw_date_format(dob, rec);
     if (!pw_date_is_set(dob)) {
         snprintf(buf, n, "record has no date of birth: neither for nor against");
-        return false;
+        return 0;
     }
     if (e->n_dobs == 0) {
         snprintf(buf, n, "list gives no date of birth for record %s: neither for nor against",
                  rec);
-        return false;
+        return 0;
     }
     for (size_t i = 0; i < e->n_dobs; i++) {
         const pw_dob *d = &e->dobs[i];
@@ -56,14 +56,14 @@ bool pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n)
                                               : pw_date_compare(dob, d->from) == 0;
         if (agrees) {
             snprintf(buf, n, "record %s agrees with list %s", rec, lst);
-            return true;
+            return 1;
         }
     }
     char first[32];
     pw_dob_format(&e->dobs[0], first);
     snprintf(buf, n, "record %s contradicts list %s%s", rec, first,
              e->n_dobs > 1 ? " and the list's other dates" : "");
-    return false;
+    return -1;
 }
 
 /* Nationality sentence: agreement with any of the entry's nationalities. */
@@ -112,10 +112,12 @@ static void explain_document(const pw_record *r, const pw_entry *e, char *buf, s
     snprintf(buf, n, "no document number in common");
 }
 
-/* Writes the explanation of a token-set match into the arena. */
-static const char *explain(pw_match_scratch *s, const pw_record *r, const pw_entry *e,
-                           const pw_entry_name *name, const char *key, pw_arena *arena)
+/* Scores a token-set match and writes its explanation into the arena. */
+static const char *explain(pw_match_scratch *s, const pw_record *r, pw_candidate *candidate,
+                           const char *key, pw_arena *arena)
 {
+    const pw_entry *e = candidate->entry;
+    const pw_entry_name *name = candidate->name;
     pw_strbuf *j = &s->json;
     pw_strbuf_reset(j);
     pw_strbuf_append(j, "{\"name\":[");
@@ -143,7 +145,10 @@ static const char *explain(pw_match_scratch *s, const pw_record *r, const pw_ent
              name->quality != PW_QUALITY_UNKNOWN ? pw_alias_quality_name(name->quality) : "");
     pw_strbuf_append_json(j, on);
     char buf[256];
-    pw_match_explain_dob(r->traveller.dob, e, buf, sizeof buf);
+    double score = 1.0;
+    if (pw_match_explain_dob(r->traveller.dob, e, buf, sizeof buf) < 0)
+        score = PW_MATCH_DOB_CONTRADICTION;
+    candidate->score = score;
     pw_strbuf_append(j, ",\"dob\":");
     pw_strbuf_append_json(j, buf);
     explain_nationality(r, e, buf, sizeof buf);
@@ -152,7 +157,7 @@ static const char *explain(pw_match_scratch *s, const pw_record *r, const pw_ent
     explain_document(r, e, buf, sizeof buf);
     pw_strbuf_append(j, ",\"document\":");
     pw_strbuf_append_json(j, buf);
-    pw_strbuf_append(j, "}");
+    pw_strbuf_printf(j, ",\"score\":%.2f}", score);
     if (j->oom)
         return NULL;
     return pw_arena_strndup(arena, j->data, j->len);
@@ -203,7 +208,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, pw_match_scratch *s
     }
     for (size_t i = 0; i < n; i++) {
         s->candidates[i].explanation =
-            explain(s, r, s->candidates[i].entry, s->candidates[i].name, s->keys[i], arena);
+            explain(s, r, &s->candidates[i], s->keys[i], arena);
         if (!s->candidates[i].explanation)
             return PW_ENOMEM;
     }

@@ -4,8 +4,10 @@
  *
  * This first matcher is deliberately simple: a candidate is an entry one of whose
  * names (primary, alias or original script) has exactly the traveller's set of folded
- * tokens, in any order. Its name score is 1. Date of birth, nationality and documents
- * are compared and reported in the explanation but do not change the score yet. The
+ * tokens, in any order. Its name score is 1; a date of birth that contradicts every
+ * date the list gives lowers the score to PW_MATCH_DOB_CONTRADICTION (below the
+ * shipped thresholds), a missing one does not. Nationality and documents are compared
+ * and reported in the explanation but do not change the score yet. The
  * index-and-scorer work replaces the inside of this module behind the same calls.
  *
  * Thread safety: pw_match_record may run in many threads on one shared pw_index, each
@@ -20,6 +22,8 @@
 #include "index/index.h"
 
 #define PW_MATCH_MAX_CANDIDATES 64
+/* Score of a name match whose date of birth contradicts the list. */
+#define PW_MATCH_DOB_CONTRADICTION 0.8
 
 typedef struct pw_candidate {
     const pw_entry *entry;
@@ -39,8 +43,9 @@ void pw_match_scratch_free(pw_match_scratch *s);
 int pw_match_record(const pw_index *idx, const pw_record *r, pw_match_scratch *s,
                     pw_arena *arena, const pw_candidate **out);
 
-/* What a record's date of birth says about an entry's dates ("agrees", "contradicts",
- * ...), as a sentence written into buf. Returns true when the two agree. */
-bool pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n);
+/* What a record's date of birth says about an entry's dates, as a sentence written
+ * into buf. Returns 1 when they agree, -1 when the record's date contradicts every date
+ * the list gives, 0 when either side has no date. */
+int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n);
 
 #endif

@@ -137,10 +137,21 @@ Test(match, dob_sentences)
 {
     char buf[128];
     const pw_entry *e2 = pw_index_entry(idx, 1);
-    cr_assert(pw_match_explain_dob((pw_date){1962, 5, 1}, e2, buf, sizeof buf));
+    cr_assert_eq(pw_match_explain_dob((pw_date){1962, 5, 1}, e2, buf, sizeof buf), 1);
     cr_assert_str_eq(buf, "record 1962-05-01 agrees with list 1960..1965");
-    cr_assert_not(pw_match_explain_dob((pw_date){1970, 5, 1}, e2, buf, sizeof buf));
+    cr_assert_eq(pw_match_explain_dob((pw_date){1970, 5, 1}, e2, buf, sizeof buf), -1);
     cr_assert_str_eq(buf, "record 1970-05-01 contradicts list 1960..1965");
-    cr_assert_not(pw_match_explain_dob((pw_date){0, 0, 0}, e2, buf, sizeof buf));
+    cr_assert_eq(pw_match_explain_dob((pw_date){0, 0, 0}, e2, buf, sizeof buf), 0);
     cr_assert_str_eq(buf, "record has no date of birth: neither for nor against");
+}
+
+Test(match, contradicting_dob_lowers_the_score_missing_one_does_not)
+{
+    pw_record r = person("BADEGE", "Eric", NULL);
+    const pw_candidate *c;
+    cr_assert_eq(pw_match_record(idx, &r, scratch, arena, &c), 1);
+    cr_assert_float_eq(c[0].score, 1.0, 1e-9);
+    r.traveller.dob = (pw_date){1980, 1, 2};
+    cr_assert_eq(pw_match_record(idx, &r, scratch, arena, &c), 1);
+    cr_assert_float_eq(c[0].score, PW_MATCH_DOB_CONTRADICTION, 1e-9);
 }
