@@ -630,6 +630,7 @@ Test(import, un_malformed_file_names_the_line)
     cr_expect_eq(err.line, 6);
     cr_expect(strstr(err.msg, "mismatch") != NULL, "%s", err.msg);
     cr_expect_eq(noise, 0);
+    unlink(path);
 
     static const char other[] = "<?xml version=\"1.0\"?>\n<sdnList/>\n";
     path = temp_file(3, other, sizeof other - 1);
