@@ -31,6 +31,11 @@ typedef struct import_ctx {
 static void on_reject(void *ctx, const pw_reject *rej)
 {
     import_ctx *c = ctx;
+    if (rej->warning) {
+        fprintf(stderr, "%s:%ld: warning: %s\n", rej->source ? rej->source : "-", rej->line,
+                rej->reason);
+        return;
+    }
     pw_store_import_reject(c->imp, rej);
     if (c->rejected++ < MAX_SHOWN_REJECTS)
         fprintf(stderr, "%s:%ld: %s%s%s\n", rej->source ? rej->source : "-", rej->line,

@@ -292,6 +292,8 @@ typedef struct pw_reject {
     const char *field;  /* the field at fault, or NULL */
     const char *reason; /* a sentence a user understands */
     const char *raw;    /* the rejected text (may be truncated), or NULL */
+    bool warning;       /* nothing was rejected: a notice about the input (an ignored
+                           column); shown to the user, not kept as a dead letter */
 } pw_reject;
 
 typedef void (*pw_reject_fn)(void *ctx, const pw_reject *rej);

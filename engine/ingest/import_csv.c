@@ -3,7 +3,7 @@
  *
  * The file is read row by row with the shared RFC 4180 tokenizer; the header row maps
  * column names (any order, any case) to slots. Only entry_id and name are required;
- * an unknown column is reported once, as a warning reject on line 1 naming the column,
+ * an unknown column is reported once, as a warning (pw_reject.warning) naming the column,
  * and ignored. A missing required column, a repeated column, an empty file or a quote
  * left open at the end of the file fail the whole import (PW_EPARSE with file:line):
  * those are errors in the file as a whole, not in one row.
@@ -313,8 +313,15 @@ static int read_header(csv_import *im, const pw_import_callbacks *cb, pw_error *
         }
         const char *shown = name ? name : "";
         char *reason = pw_arena_printf(im->arena, "unknown column '%s' ignored", shown);
-        pw_imp_reject(cb, im->path, line, shown, reason ? reason : "unknown column ignored",
-                      pw_csv_row_text(im->csv));
+        if (cb && cb->reject) {
+            pw_reject notice = {.kind = "watchlist",
+                                .source = im->path,
+                                .line = line,
+                                .field = shown,
+                                .reason = reason ? reason : "unknown column ignored",
+                                .warning = true};
+            cb->reject(cb->ctx, &notice);
+        }
     }
     for (int c = COL_ENTRY_ID; c <= COL_NAME; c++)
         if (im->col_of[c] < 0)
