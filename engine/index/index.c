@@ -38,7 +38,7 @@ struct pw_index_builder {
     size_t n_entries, cap_entries;
     key_posting *pairs;
     size_t n_pairs, cap_pairs;
-    pw_names_scratch names;
+    pw_names_scratch *names;
 };
 
 pw_index_builder *pw_index_builder_new(void)
@@ -47,7 +47,10 @@ pw_index_builder *pw_index_builder_new(void)
     if (!b)
         return NULL;
     b->arena = pw_arena_new(1 << 20);
-    if (!b->arena) {
+    b->names = pw_names_scratch_new();
+    if (!b->arena || !b->names) {
+        pw_arena_free(b->arena);
+        pw_names_scratch_free(b->names);
         free(b);
         return NULL;
     }
@@ -61,7 +64,7 @@ void pw_index_builder_free(pw_index_builder *b)
     pw_arena_free(b->arena);
     free(b->entries);
     free(b->pairs);
-    pw_names_scratch_free(&b->names);
+    pw_names_scratch_free(b->names);
     free(b);
 }
 
@@ -143,7 +146,7 @@ int pw_index_builder_add(pw_index_builder *b, const pw_entry *entry, pw_error *e
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory building the index");
     b->n_entries++;
     for (size_t ni = 0; ni < entry->n_names; ni++) {
-        const char *key = pw_names_token_set_key(&b->names, entry->names[ni].full, b->arena);
+        const char *key = pw_names_token_set_key(b->names, entry->names[ni].full, b->arena);
         if (!key)
             continue; /* a name with no letters or digits cannot be matched by tokens */
         if (!grow((void **)&b->pairs, &b->cap_pairs, b->n_pairs + 1, sizeof *b->pairs))

@@ -12,19 +12,27 @@
 #include "names/names.h"
 
 struct pw_match_scratch {
-    pw_names_scratch names;
+    pw_names_scratch *names;
     pw_candidate candidates[PW_MATCH_MAX_CANDIDATES];
     const char *keys[PW_MATCH_MAX_CANDIDATES]; /* the token-set key each one matched */
     pw_strbuf json;
 };
 
-pw_match_scratch *pw_match_scratch_new(void) { return calloc(1, sizeof(pw_match_scratch)); }
+pw_match_scratch *pw_match_scratch_new(void)
+{
+    pw_match_scratch *s = calloc(1, sizeof *s);
+    if (s && !(s->names = pw_names_scratch_new())) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
 
 void pw_match_scratch_free(pw_match_scratch *s)
 {
     if (!s)
         return;
-    pw_names_scratch_free(&s->names);
+    pw_names_scratch_free(s->names);
     pw_strbuf_free(&s->json);
     free(s);
 }
@@ -196,7 +204,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, pw_match_scratch *s
     for (int k = 0; k < 2; k++) {
         if (!names[k])
             continue;
-        keys[k] = pw_names_token_set_key(&s->names, names[k], arena);
+        keys[k] = pw_names_token_set_key(s->names, names[k], arena);
         if (!keys[k] || (k == 1 && keys[0] && strcmp(keys[0], keys[1]) == 0))
             continue;
         const pw_posting *p;

@@ -10,14 +10,21 @@
 #include <string.h>
 #include <utf8proc.h>
 
+struct pw_names_scratch {
+    int32_t *codepoints;
+    size_t cap;
+    pw_strbuf folded;
+};
+
+pw_names_scratch *pw_names_scratch_new(void) { return calloc(1, sizeof(pw_names_scratch)); }
+
 void pw_names_scratch_free(pw_names_scratch *s)
 {
     if (!s)
         return;
     free(s->codepoints);
-    s->codepoints = NULL;
-    s->cap = 0;
     pw_strbuf_free(&s->folded);
+    free(s);
 }
 
 /* Decomposes one valid UTF-8 run into s->codepoints; returns the count or -1. */
@@ -124,9 +131,9 @@ const char *pw_names_token_set_key(pw_names_scratch *s, const char *name, pw_are
     char *out = pw_arena_alloc(a, len + 1);
     if (!copy || !out)
         return NULL;
-    const char *tokens[PW_NAMES_MAX_TOKENS];
+    const char *tokens[PW_NAME_MAX_TOKENS];
     size_t n = 0;
-    for (char *t = copy; *t && n < PW_NAMES_MAX_TOKENS;) {
+    for (char *t = copy; *t && n < PW_NAME_MAX_TOKENS;) {
         char *sp = strchr(t, ' ');
         tokens[n++] = t;
         if (!sp)

@@ -1,31 +1,94 @@
 /*
  * names: how paxwatch reads a name.
  *
- * This first version folds a name in any script to match tokens: Unicode
- * compatibility decomposition, case folding and accent stripping (utf8proc), then
- * splitting on everything that is not a letter or digit. The token-set key (sorted,
- * de-duplicated tokens joined by one space) makes "SALEK, Abdulhai" and "ABDULHAI
- * SALEK" meet. Transliteration, phonetic codes and similarity measures come with the
- * name-keys work and slot in here.
+ * Turns a name in any script into tokens with match keys, and provides the phonetic
+ * encoders and string measures the index and the scorer use:
  *
- * Thread safety: reentrant; each thread owns its pw_names_scratch.
- * Ownership: results are written into caller-provided buffers or the caller's arena.
+ *  - analysis: Unicode normalisation, case folding, confusable folding (ICU uspoof
+ *    skeletons for mixed-script look-alikes), transliteration to Latin (ICAO Doc 9303
+ *    first, then ICU Any-Latin; Latin-ASCII), tokens with their flags (particles,
+ *    initials, joined variants, surname/given), titles and placeholders set aside, and
+ *    per token an ICAO key, a plain key and a consonant skeleton;
+ *  - phonetic encoders: Double Metaphone, NYSIIS, Soundex, Daitch-Mokotoff;
+ *  - measures: Jaro-Winkler, bounded optimal-string-alignment distance, bit-parallel
+ *    Levenshtein distance for short strings.
+ *
+ * The legacy folding calls (pw_names_fold, pw_names_token_set_key) serve the
+ * foundation's matcher until the index work replaces it.
+ *
+ * Thread safety: every function is reentrant. Analysis needs a pw_names_scratch
+ * (transliterators, buffers), one per thread. Encoders and measures need none.
+ * Ownership: results are written into caller-provided structs and buffers; nothing
+ * is allocated per name once a scratch has warmed up.
  */
 #ifndef PW_NAMES_H
 #define PW_NAMES_H
 
 #include "core/core.h"
 
-#define PW_NAMES_MAX_TOKENS 32
+/* ---- per-thread scratch ------------------------------------------------------ */
 
-/* Per-thread working memory for folding; grows on demand, reused across calls. */
-typedef struct pw_names_scratch {
-    int32_t *codepoints;
-    size_t cap;
-    pw_strbuf folded;
-} pw_names_scratch;
+typedef struct pw_names_scratch pw_names_scratch;
 
-void pw_names_scratch_free(pw_names_scratch *s);
+/* NULL on out of memory or when ICU cannot open its transliterators. */
+pw_names_scratch *pw_names_scratch_new(void);
+void pw_names_scratch_free(pw_names_scratch *s); /* NULL is allowed */
+
+/* ---- analysis ---------------------------------------------------------------- */
+
+#define PW_NAME_MAX_TOKENS 24 /* tokens, joined variants included; more are dropped */
+#define PW_NAME_TOKEN_MAX 48  /* bytes of one key including the NUL; longer are cut */
+
+enum pw_token_flag {
+    PW_TOKEN_PARTICLE = 1 << 0, /* AL, EL, BIN, IBN, ABU, VAN, VON, DE, DA, MC, ...: weigh lightly */
+    PW_TOKEN_INITIAL = 1 << 1,  /* a single letter */
+    PW_TOKEN_JOINED = 1 << 2,   /* a variant joining words (AL QADHAFI -> ALQADHAFI,
+                                   O'NEIL -> ONEIL, ABDUL-AZIZ -> ABDULAZIZ) */
+    PW_TOKEN_SURNAME = 1 << 3,  /* from the surname field, or before the comma of
+                                   "SURNAME, Given" */
+    PW_TOKEN_GIVEN = 1 << 4,    /* from the given-names field, or after that comma */
+};
+
+typedef struct pw_name_token {
+    char text[PW_NAME_TOKEN_MAX];     /* main key: upper-case A-Z/0-9, ICAO 9303 where it
+                                         applies (MUELLER), else ICU Any-Latin; Latin-ASCII */
+    char plain[PW_NAME_TOKEN_MAX];    /* accent-stripped form (MULLER); equals text when the
+                                         two agree */
+    char skeleton[PW_NAME_TOKEN_MAX]; /* consonant skeleton of text (vowels, doubled letters
+                                         and Arabic-romanisation alternations folded) */
+    uint8_t len;                      /* strlen(text) */
+    uint8_t word;                     /* index of the (first) word it comes from */
+    uint8_t span;                     /* words it covers: 1, or more for a joined variant */
+    uint16_t flags;                   /* enum pw_token_flag */
+} pw_name_token;
+
+typedef struct pw_name {
+    pw_name_token tokens[PW_NAME_MAX_TOKENS]; /* words in order, then joined variants */
+    uint8_t n_tokens;
+    uint8_t n_words;        /* tokens that are words (not joined variants) */
+    uint8_t n_titles;       /* titles and suffixes set aside (MR, DR, JR, III, CHARLESMR) */
+    bool given_unknown;     /* FNU or an equivalent placeholder was given */
+    bool surname_unknown;   /* LNU */
+    bool non_latin;         /* some of it was transliterated from another script */
+    bool invalid_utf8;      /* bad bytes were replaced */
+    bool truncated;         /* tokens or bytes were dropped for the fixed limits */
+} pw_name;
+
+/*
+ * Analyses a name given as a whole (full, order unknown unless it has the
+ * "SURNAME, Given" form) and/or as parts (surname, given; NULL when absent). When
+ * both are given, the parts win. Returns 0, or PW_ENOMEM. A name with no letters
+ * yields n_tokens == 0.
+ */
+int pw_name_analyse(pw_names_scratch *s, const char *full, const char *surname,
+                    const char *given, pw_name *out);
+
+/* The transliterated, folded form of text as words separated by one space, written
+ * into out (cap bytes, NUL-terminated, cut at a character boundary). For display and
+ * for tests. */
+int pw_names_latin(pw_names_scratch *s, const char *text, char *out, size_t cap);
+
+/* ---- legacy folding (the foundation's matcher) ------------------------------ */
 
 /* Folds name into upper-case tokens separated by single spaces, in input order
  * ("Müller-Lüdenscheidt, José" -> "MULLER LUDENSCHEIDT JOSE"). Invalid UTF-8 bytes
@@ -34,8 +97,37 @@ void pw_names_scratch_free(pw_names_scratch *s);
 const char *pw_names_fold(pw_names_scratch *s, const char *name, bool *invalid);
 
 /* The token-set key of name: its folded tokens sorted and de-duplicated, joined by
- * one space; at most PW_NAMES_MAX_TOKENS tokens. Written into the arena. Returns
+ * one space; at most PW_NAME_MAX_TOKENS tokens. Written into the arena. Returns
  * NULL when the name has no token or on out of memory. */
 const char *pw_names_token_set_key(pw_names_scratch *s, const char *name, pw_arena *a);
+
+/* ---- phonetic encoders -------------------------------------------------------
+ * Input: one word in upper- or lower-case ASCII letters (other bytes are skipped, as
+ * the reference implementations do). Output: NUL-terminated codes. */
+
+#define PW_DMETAPHONE_MAX 4 /* code length, as Apache Commons Codec's default */
+/* Double Metaphone (Lawrence Philips, 2000): primary and alternate codes of at most
+ * max_len characters (max_len <= 16); buffers hold max_len + 1 bytes. */
+void pw_double_metaphone(const char *word, size_t max_len, char *primary, char *alternate);
+/* NYSIIS (Taft, 1970). strict: cut to 6 characters, as Commons Codec's default. out
+ * holds PW_NAME_TOKEN_MAX bytes. */
+void pw_nysiis(const char *word, bool strict, char *out);
+/* American Soundex: a letter and three digits; "" for a word without letters. */
+void pw_soundex(const char *word, char out[5]);
+/* Daitch-Mokotoff Soundex: every branch's six-digit code, as integers, de-duplicated
+ * in the order Commons Codec lists them. Returns the count (<= max). */
+int pw_daitch_mokotoff(const char *word, uint32_t *codes, int max);
+
+/* ---- measures ---------------------------------------------------------------- */
+
+/* Jaro similarity and Jaro-Winkler (prefix scale 0.1, prefix up to 4), in [0, 1]. */
+double pw_jaro(const char *a, size_t la, const char *b, size_t lb);
+double pw_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);
+/* Damerau-Levenshtein distance in its optimal-string-alignment form, giving up as soon
+ * as it must exceed max: returns the distance, or max + 1. */
+int pw_osa_distance(const char *a, size_t la, const char *b, size_t lb, int max);
+/* Levenshtein distance by Myers' bit-parallel algorithm; la must be <= 64 (longer
+ * strings fall back to the classic algorithm). */
+int pw_levenshtein(const char *a, size_t la, const char *b, size_t lb);
 
 #endif
