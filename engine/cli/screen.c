@@ -16,7 +16,7 @@
 static const char usage_screen[] =
     "usage: paxwatch screen --db DB [--rules PATH] [--config FILE] [--threads N]\n"
     "                       [--input-format auto|jsonl|csv|paxlst] [--alerts-out FILE|-]\n"
-    "                       [--report FILE|-] INPUT...\n"
+    "                       [--report FILE|-] [--watch] INPUT...\n"
     "\n"
     "Screens traveller records against the current watchlists and the rules.\n"
     "\n"
@@ -29,6 +29,8 @@ static const char usage_screen[] =
     "  --alerts-out FILE  also write alerts as JSON Lines ('-' for standard output)\n"
     "  --report FILE      also write alerts as readable text ('-' for standard output)\n"
     "  --batch N          records per database transaction (default 1000)\n"
+    "  --watch            while screening, rebuild and swap in the rules and watchlists\n"
+    "                     when a rule file changes, a list is re-imported, or on SIGHUP\n"
     "\n"
     "INPUT '-' reads standard input. Bad records are counted, kept in the dead-letter\n"
     "table and do not fail the run. A summary goes to standard error.\n";
@@ -74,11 +76,13 @@ int pw_cli_screen(int argc, char **argv)
                                          {"alerts-out", required_argument, NULL, 'o'},
                                          {"report", required_argument, NULL, 'p'},
                                          {"batch", required_argument, NULL, 'b'},
+                                         {"watch", no_argument, NULL, 'w'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *rules = NULL, *config = NULL, *alerts_out = NULL, *report = NULL;
     const char *format_name = "auto";
     long threads = -1, batch = 0;
+    bool watch = false;
     int c;
     char *end;
     optind = 1;
@@ -101,6 +105,7 @@ int pw_cli_screen(int argc, char **argv)
             if (*end || batch < 1 || batch > 1000000)
                 return pw_cli_usage_error("screen", "--batch takes a number from 1 to 1000000");
             break;
+        case 'w': watch = true; break;
         case 'h': fputs(usage_screen, stdout); return 0;
         case ':': return pw_cli_usage_error("screen", "an option needs a value");
         default: return pw_cli_usage_error("screen", "unknown option");
@@ -120,9 +125,9 @@ int pw_cli_screen(int argc, char **argv)
             return pw_cli_fail(&err);
 
     pw_config cfg = {0};
-    pw_ruleset *ruleset = NULL;
     pw_store *store = NULL;
-    pw_index *index = NULL;
+    pw_snapshot_cell *cell = NULL;
+    pw_reloader *reloader = NULL;
     pw_alert_queue *queue = NULL;
     FILE *alerts_file = NULL, *report_file = NULL;
     int rc = config ? pw_config_load(config, &cfg, &err) : pw_config_defaults(&cfg);
@@ -131,36 +136,32 @@ int pw_cli_screen(int argc, char **argv)
     if (!db)
         db = cfg.database;
     const char *rpath = rules_path(rules, &cfg);
-    pw_errlist rule_errors = {0};
-    rc = pw_rules_load(rpath, &ruleset, &rule_errors);
-    if (rc) {
-        pw_errlist_print(&rule_errors, stderr);
-        pw_error_set(&err, rc, rpath, 0, 0, "invalid rules: %zu error%s (see above)",
-                     rule_errors.n, rule_errors.n == 1 ? "" : "s");
-        pw_errlist_free(&rule_errors);
-        goto fail;
-    }
-    pw_errlist_free(&rule_errors);
     rc = pw_store_open(db, &store, &err);
     if (rc)
         goto fail;
-
-    pw_index_builder *builder = pw_index_builder_new();
-    if (!builder) {
-        rc = pw_error_set(&err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-        goto fail;
-    }
-    rc = pw_store_each_entry(store, pw_index_builder_add_fn, builder, &err);
-    if (rc) {
-        pw_index_builder_free(builder);
-        goto fail;
-    }
-    rc = pw_index_builder_finish(builder, &index, &err);
+    pw_errlist rule_errors = {0};
+    pw_snapshot *snap = NULL;
+    rc = pw_snapshot_build(store, rpath, &cfg, &snap, &rule_errors, &err);
+    pw_errlist_print(&rule_errors, stderr);
+    pw_errlist_free(&rule_errors);
     if (rc)
         goto fail;
-    if (pw_index_entry_count(index) == 0)
+    size_t n_entries = pw_index_entry_count(snap->index);
+    rc = pw_snapshot_cell_new(snap, &cell, &err);
+    if (rc) {
+        pw_snapshot_free(snap);
+        goto fail;
+    }
+    if (n_entries == 0)
         fprintf(stderr, "paxwatch: warning: no watchlist in %s; only rules can raise alerts\n",
                 db);
+    if (watch) {
+        pw_reloader_options ropts = {
+            .cell = cell, .db_path = db, .rules_path = rpath, .config_path = config};
+        rc = pw_reloader_start(&ropts, &reloader, &err);
+        if (rc)
+            goto fail;
+    }
 
     if (alerts_out && !(alerts_file = open_output(alerts_out, &err))) {
         rc = PW_EIO;
@@ -176,7 +177,7 @@ int pw_cli_screen(int argc, char **argv)
         goto fail;
 
     pw_screen_options sopts = {
-        .snapshot = {.index = index, .rules = ruleset, .config = &cfg},
+        .snapshots = cell,
         .threads = threads >= 0 ? (int)threads : cfg.threads,
         .format = format,
         .store = store,
@@ -185,6 +186,8 @@ int pw_cli_screen(int argc, char **argv)
     };
     pw_screen_stats st;
     rc = pw_screen_files(inputs, n_inputs, &sopts, &st, &err);
+    long reloads = pw_reloader_stop(reloader);
+    reloader = NULL;
     if (rc)
         goto fail;
     char detail[256];
@@ -196,16 +199,18 @@ int pw_cli_screen(int argc, char **argv)
             "screened %ld records in %.2f s (%.0f records/s, %d threads) against %zu entries; "
             "%ld rejected (dead-letter table); %ld alerts (%ld new), %ld hits; "
             "latency p50 %.1f us, p99 %.1f us; peak memory %.1f MiB\n",
-            st.records, st.seconds, rate, st.threads, pw_index_entry_count(index), st.rejected,
+            st.records, st.seconds, rate, st.threads, n_entries, st.rejected,
             st.alerts, st.new_alerts, st.hits, st.p50_us, st.p99_us,
             (double)st.peak_rss_kb / 1024.0);
+    if (watch)
+        fprintf(stderr, "reloaded %ld time%s during the run\n", reloads, reloads == 1 ? "" : "s");
 fail:
+    pw_reloader_stop(reloader);
     close_output(alerts_file);
     close_output(report_file);
     pw_alert_queue_close(queue);
-    pw_index_free(index);
+    pw_snapshot_cell_free(cell);
     pw_store_close(store);
-    pw_ruleset_free(ruleset);
     pw_config_free(&cfg);
     return rc ? pw_cli_fail(&err) : 0;
 }

@@ -217,9 +217,14 @@ static int add_scalar(builder *b, const yaml_event_t *ev)
     if (!n)
         return pw_error_set(b->err, PW_ENOMEM, b->doc->file, 0, 0, "out of memory");
     n->len = ev->data.scalar.length;
-    n->value = pw_arena_strndup(b->doc->arena, (const char *)ev->data.scalar.value, n->len);
-    if (!n->value)
+    /* The whole scalar, NULs from "\0" escapes included (len counts them): a strndup
+     * would stop at the first NUL and leave len pointing past the copy. */
+    char *value = n->len < SIZE_MAX ? pw_arena_alloc(b->doc->arena, n->len + 1) : NULL;
+    if (!value)
         return pw_error_set(b->err, PW_ENOMEM, b->doc->file, 0, 0, "out of memory");
+    memcpy(value, ev->data.scalar.value, n->len);
+    value[n->len] = '\0';
+    n->value = value;
     n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
     return add_child(b, n);
 }

@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "match/match.h"
+#include "pipeline/pipeline_internal.h"
+
+#include <urcu-qsbr.h>
 
 /* ---- latency histogram: log-linear buckets, 16 per power of two of ns -------- */
 
@@ -205,20 +208,25 @@ static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands,
         for (size_t i = 0; i < n; i++) {
             const pw_entry *e = cands[i].entry;
             if (!pw_rule_watchlist_fires(rule, e->list, e->category, cands[i].score,
-                                         pw_config_threshold(snap->config, e->list)))
+                                         pw_config_threshold(&snap->config, e->list)))
                 continue;
+            /* The hit outlives this worker's read of the snapshot (the writer uses
+             * it later), so it copies what it takes from the snapshot. */
             pw_hit *h = &hits[n_hits++];
+            pw_arena *a = s->arena;
             *h = (pw_hit){.type = "watchlist",
-                          .rule_id = rule->id,
+                          .rule_id = pw_arena_strdup(a, rule->id),
                           .rule_version = rule->version,
                           .score = cands[i].score,
                           .severity = e->severity != PW_SEV_NONE ? e->severity : rule->severity,
-                          .list = e->list,
+                          .list = pw_arena_strdup(a, e->list),
                           .list_version = e->list_version,
-                          .entry_id = e->entry_id,
-                          .entry_name = e->names[0].full,
-                          .matched_name = cands[i].name->full,
+                          .entry_id = pw_arena_strdup(a, e->entry_id),
+                          .entry_name = pw_arena_strdup(a, e->names[0].full),
+                          .matched_name = pw_arena_strdup(a, cands[i].name->full),
                           .explanation = cands[i].explanation};
+            if (!h->rule_id || !h->list || !h->entry_id || !h->entry_name || !h->matched_name)
+                return PW_ENOMEM;
             if (h->score > best)
                 best = h->score;
             if (h->severity > sev)
@@ -238,21 +246,30 @@ static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands,
     return 0;
 }
 
+/* A worker: an RCU reader that is offline while it waits for work, reads the current
+ * snapshot once per record and passes a quiescent state after each one. */
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     run *rn = w->run;
-    const pw_snapshot *snap = &rn->opts->snapshot;
-    slot *s;
-    while ((s = queue_pop(&rn->work_q))) {
+    rcu_register_thread();
+    for (;;) {
+        rcu_thread_offline();
+        slot *s = queue_pop(&rn->work_q);
+        rcu_thread_online();
+        if (!s)
+            break;
         uint64_t t0 = now_ns();
+        const pw_snapshot *snap = pw_snapshot_read(rn->opts->snapshots);
         const pw_candidate *cands;
         int n = pw_match_record(snap->index, &s->record, w->scratch, s->arena, &cands);
         if (n > 0)
             evaluate(snap, s, cands, (size_t)n);
+        pw_snapshot_quiescent(rn->opts->snapshots);
         hist_add(&w->latency, now_ns() - t0);
         queue_push(&rn->write_q, s);
     }
+    rcu_unregister_thread();
     return NULL;
 }
 

@@ -9,8 +9,12 @@
  * backpressure, never drops. Rejected records travel the same way to the
  * dead-letter table, so their order and count are kept.
  *
+ * Workers read the snapshot (index, rules, config) through a snapshot cell, so a
+ * reloader can publish a new one while a run goes on; each record is screened
+ * against one snapshot from start to end, and hits copy what they need from it.
+ *
  * Thread safety: pw_screen_files is called by one thread; it creates and joins its
- * own threads. The snapshot (index, rules, config) is only read.
+ * own threads.
  * Ownership: the caller keeps ownership of everything in the options.
  */
 #ifndef PW_PIPELINE_H
@@ -24,15 +28,69 @@
 #include "rules/rules.h"
 #include "store/store.h"
 
-/* What workers read: immutable while a run uses it. */
+/* What workers read: an immutable watchlist index, rule set and configuration. */
 typedef struct pw_snapshot {
-    const pw_index *index;
-    const pw_ruleset *rules;
-    const pw_config *config;
+    pw_index *index;
+    pw_ruleset *rules;
+    pw_config config;
+    uint64_t generation; /* 1 for the first snapshot of a cell, then 2, 3, ... */
 } pw_snapshot;
 
+/* Builds a snapshot from the store's current list versions, the rules at rules_path
+ * and the configuration cfg (copied). Rule errors are appended to errs (may be NULL).
+ * On failure nothing is returned and err says why. */
+int pw_snapshot_build(pw_store *store, const char *rules_path, const pw_config *cfg,
+                      pw_snapshot **out, pw_errlist *errs, pw_error *err);
+void pw_snapshot_free(pw_snapshot *snap); /* NULL is allowed */
+
+/*
+ * A snapshot cell holds the snapshot that workers read and publishes new ones with
+ * read-copy-update (liburcu, QSBR flavour): publishing swaps the pointer atomically,
+ * waits until every worker has passed a quiescent point (between two records), then
+ * frees the old snapshot. Workers never lock to read.
+ * Thread safety: pw_snapshot_publish may be called from any thread that is not a
+ * registered reader (not a worker); one publisher at a time.
+ */
+typedef struct pw_snapshot_cell pw_snapshot_cell;
+
+/* Takes ownership of initial. */
+int pw_snapshot_cell_new(pw_snapshot *initial, pw_snapshot_cell **out, pw_error *err);
+/* Frees the cell and its current snapshot; no reader may be running. */
+void pw_snapshot_cell_free(pw_snapshot_cell *cell);
+/* Replaces the current snapshot with next (taking ownership), frees the old one once
+ * no worker can still see it, and returns the new generation number. */
+uint64_t pw_snapshot_publish(pw_snapshot_cell *cell, pw_snapshot *next);
+/* The current snapshot, for a thread that is not a worker: valid until the next
+ * publication (so only where no other thread publishes, or on the publishing thread). */
+const pw_snapshot *pw_snapshot_peek(pw_snapshot_cell *cell);
+
+/*
+ * A reloader thread rebuilds the snapshot off the hot path when a watchlist is
+ * re-imported (it polls the store's current versions), when a rule file changes
+ * (inotify on the rules path) or on SIGHUP, and publishes it. A build that fails
+ * (invalid rules, database error) leaves the running snapshot in place and reports
+ * each error on standard error. SIGHUP must be blocked in every thread before
+ * pw_reloader_start (it calls pthread_sigmask for the calling thread and is meant to
+ * be started before the workers).
+ */
+typedef struct pw_reloader pw_reloader;
+
+typedef struct pw_reloader_options {
+    pw_snapshot_cell *cell;
+    const char *db_path;     /* opened separately by the reloader */
+    const char *rules_path;  /* file or directory */
+    const char *config_path; /* reloaded too when not NULL */
+    int poll_ms;             /* list-version poll interval; 0 = 1000 */
+} pw_reloader_options;
+
+int pw_reloader_start(const pw_reloader_options *opts, pw_reloader **out, pw_error *err);
+/* How many snapshots it has published so far (any thread may ask). */
+long pw_reloader_published(pw_reloader *r);
+/* Stops and joins the thread; returns how many snapshots it published. NULL: 0. */
+long pw_reloader_stop(pw_reloader *r);
+
 typedef struct pw_screen_options {
-    pw_snapshot snapshot;
+    pw_snapshot_cell *snapshots; /* what workers read; may be swapped during the run */
     int threads;                 /* worker threads; 0 = number of cores */
     enum pw_input_format format; /* for every input */
     pw_store *store;             /* records, dead letters and (via queue) alerts */

@@ -60,9 +60,11 @@ bool fuzz_utf8_valid(const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                 : (c & 0xF8) == 0xF0 ? 4
-                                                      : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         if (len == 0 || n - i < len)
             return false;
         uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
@@ -100,7 +102,10 @@ static void check_clean(const char *s, const char *what)
     FUZZ_CHECK(!strchr(blanks, s[0]) && !strchr(blanks, s[n - 1]), what);
 }
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 void fuzz_check_date(pw_date d, const char *what)
 {
@@ -149,9 +154,9 @@ void fuzz_check_record(const pw_record *r, pw_arena *arena)
     fuzz_check_string(r->record_id, true, "record_id UTF-8");
     fuzz_check_string(r->source_file, false, "source_file");
     FUZZ_CHECK(r->source_line >= 1, "source_line >= 1");
-    const char *strings[] = {f->carrier,       f->number,        f->origin,     f->destination,
-                             t->surname,       t->given_names,   t->full_name,  t->birth_place,
-                             t->embarkation,   t->debarkation,   t->booking_ref, t->passenger_ref,
+    const char *strings[] = {f->carrier,     f->number,      f->origin,      f->destination,
+                             t->surname,     t->given_names, t->full_name,   t->birth_place,
+                             t->embarkation, t->debarkation, t->booking_ref, t->passenger_ref,
                              t->seat};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         check_clean(strings[i], "record string trimmed, non-empty, UTF-8");
@@ -256,6 +261,10 @@ void fuzz_on_reject(void *ctx, const pw_reject *rej)
     fuzz_check_string(rej->raw, false, "reject raw");
     if (rej->raw)
         FUZZ_CHECK(strlen(rej->raw) <= 4096, "reject raw cut to 4096 bytes");
+    if (rej->warning) {
+        c->warnings++;
+        return;
+    }
     c->rejects++;
     c->line_sum += rej->line;
 }

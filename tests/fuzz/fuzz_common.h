@@ -28,10 +28,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Aborts with "fuzz invariant failed: what" unless cond holds. */
-#define FUZZ_CHECK(cond, what)                                                                    \
-    do {                                                                                          \
-        if (!(cond))                                                                              \
-            fuzz_fail(__FILE__, __LINE__, (what));                                                \
+#define FUZZ_CHECK(cond, what)                                                                     \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fuzz_fail(__FILE__, __LINE__, (what));                                                 \
     } while (0)
 
 void fuzz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
@@ -68,8 +68,9 @@ void fuzz_check_entry(const pw_entry *e);
 
 /* Counts what a reader or importer produced (for comparing two runs). */
 typedef struct fuzz_counts {
-    long good;    /* records or entries */
-    long rejects; /* reject callback calls */
+    long good;     /* records or entries */
+    long rejects;  /* reject callback calls, warnings aside */
+    long warnings; /* reject callback calls with warning set */
     long line_sum; /* sum of the reject lines, a cheap fingerprint */
 } fuzz_counts;
 

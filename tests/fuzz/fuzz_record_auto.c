@@ -60,8 +60,8 @@ static bool drain_pipe(const uint8_t *data, size_t size, int *rc, fuzz_counts *c
 static void same(int rc_a, const fuzz_counts *a, enum pw_input_format fa, int rc_b,
                  const fuzz_counts *b, enum pw_input_format fb, const char *what)
 {
-    if (rc_a == rc_b && (rc_a < 0 || fa == fb) && a->good == b->good &&
-        a->rejects == b->rejects && a->line_sum == b->line_sum)
+    if (rc_a == rc_b && (rc_a < 0 || fa == fb) && a->good == b->good && a->rejects == b->rejects &&
+        a->line_sum == b->line_sum)
         return;
     fprintf(stderr, "rc %d/%d, format %d/%d, records %ld/%ld, rejects %ld/%ld, lines %ld/%ld\n",
             rc_a, rc_b, (int)fa, (int)fb, a->good, b->good, a->rejects, b->rejects, a->line_sum,

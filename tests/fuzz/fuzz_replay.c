@@ -118,8 +118,9 @@ static int run_path(const char *path)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE|DIR...\n"
-                        "Runs the fuzz target once over each file (directories recursively).\n",
+        fprintf(stderr,
+                "usage: %s FILE|DIR...\n"
+                "Runs the fuzz target once over each file (directories recursively).\n",
                 argv[0]);
         return 2;
     }

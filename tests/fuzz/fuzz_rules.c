@@ -34,8 +34,7 @@ static void check_rule(const pw_ruleset *set, const pw_rule *r)
     FUZZ_CHECK(r->n_tags == 0 || r->tags, "tags array");
     for (size_t i = 0; i < r->n_tags; i++)
         fuzz_check_string(r->tags[i], false, "rule tag");
-    FUZZ_CHECK(strcmp(r->file, "fuzz.yaml") == 0 && r->line >= 1 && r->col >= 1,
-               "rule position");
+    FUZZ_CHECK(strcmp(r->file, "fuzz.yaml") == 0 && r->line >= 1 && r->col >= 1, "rule position");
     const pw_rule_watchlist *wl = r->watchlist;
     FUZZ_CHECK(wl != NULL, "a watchlist condition");
     FUZZ_CHECK(wl->n_lists == 0 || wl->lists, "lists array");

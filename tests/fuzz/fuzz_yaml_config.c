@@ -15,8 +15,8 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const keys[] = {"database", "threads", "rules_dir", "matching",
-                                   "default_threshold", "lists", "threshold", NULL};
+static const char *const keys[] = {"database",          "threads", "rules_dir", "matching",
+                                   "default_threshold", "lists",   "threshold", NULL};
 
 static void check_position(const pw_yaml_node *n)
 {

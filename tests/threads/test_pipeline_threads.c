@@ -69,7 +69,7 @@ static pw_index *build_index(void)
 
 /* Screens input into db with the given thread count; alerts go to alerts_path. */
 static int screen(const char *input, const char *db, const char *alerts_path, int threads,
-                  const pw_snapshot *snap, pw_screen_stats *st)
+                  pw_snapshot_cell *cell, pw_screen_stats *st)
 {
     pw_store *store = NULL;
     pw_error err = {0};
@@ -81,7 +81,7 @@ static int screen(const char *input, const char *db, const char *alerts_path, in
     pw_alert_queue_options qo = {.store = store, .jsonl = out};
     pw_alert_queue *q = NULL;
     pw_alert_queue_open(&qo, &q, &err);
-    pw_screen_options so = {.snapshot = *snap,
+    pw_screen_options so = {.snapshots = cell,
                             .threads = threads,
                             .format = PW_INPUT_JSONL,
                             .store = store,
@@ -136,12 +136,17 @@ int main(void)
     pw_errlist_free(&errs);
     pw_config cfg;
     pw_config_defaults(&cfg);
-    pw_snapshot snap = {.index = idx, .rules = rules, .config = &cfg};
+    pw_snapshot *snap = calloc(1, sizeof *snap);
+    snap->index = idx;
+    snap->rules = rules;
+    snap->config = cfg;
+    pw_snapshot_cell *cell = NULL;
+    CHECK(pw_snapshot_cell_new(snap, &cell, NULL) == 0, "cell");
 
     pw_screen_stats s1, s4, s_again;
-    CHECK(screen(input, db1, a1, 1, &snap, &s1) == 0, "1-thread run");
-    CHECK(screen(input, db4, a4, 4, &snap, &s4) == 0, "4-thread run");
-    CHECK(screen(input, db4, again, 4, &snap, &s_again) == 0, "re-screen");
+    CHECK(screen(input, db1, a1, 1, cell, &s1) == 0, "1-thread run");
+    CHECK(screen(input, db4, a4, 4, cell, &s4) == 0, "4-thread run");
+    CHECK(screen(input, db4, again, 4, cell, &s_again) == 0, "re-screen");
 
     /* One alert per traveller per flight: the same name on the same flight number
      * again is the same alert in the store. */
@@ -181,9 +186,7 @@ int main(void)
     CHECK(pw_store_count(store, "records") == RECORDS - bad, "stored records");
     pw_store_close(store);
 
-    pw_config_free(&cfg);
-    pw_ruleset_free(rules);
-    pw_index_free(idx);
+    pw_snapshot_cell_free(cell); /* frees the index, rules and configuration */
     const char *files[] = {input, db1, db4, a1, a4, again};
     for (size_t i = 0; i < 6; i++) {
         char side[300];
