@@ -185,7 +185,7 @@ static size_t add_candidate(pw_match_scratch *s, size_t n, const pw_entry *e,
         }
     if (n == PW_MATCH_MAX_CANDIDATES)
         return n;
-    c[n] = (pw_candidate){e, name, 1.0, NULL};
+    c[n] = (pw_candidate){.entry = e, .name = name, .score = 1.0, .on_name = true};
     s->keys[n] = key;
     return n + 1;
 }

@@ -30,6 +30,8 @@ typedef struct pw_candidate {
     const pw_entry_name *name; /* the entry name that matched */
     double score;              /* in [0, 1] */
     const char *explanation;   /* JSON object text */
+    bool on_name;              /* the name (or an alias) matched */
+    bool on_document;          /* a travel document matched */
 } pw_candidate;
 
 typedef struct pw_match_scratch pw_match_scratch;
