@@ -193,3 +193,13 @@ void pw_arena_free(pw_arena *a)
     free_chain(a->big, NULL);
     free(a);
 }
+
+size_t pw_arena_size(const pw_arena *a)
+{
+    size_t total = 0;
+    for (const arena_block *b = a->cur; b; b = b->next)
+        total += sizeof *b + b->cap;
+    for (const arena_block *b = a->big; b; b = b->next)
+        total += sizeof *b + b->cap;
+    return total;
+}

@@ -75,6 +75,8 @@ char *pw_arena_printf(pw_arena *a, const char *fmt, ...) __attribute__((format(p
 /* Frees everything allocated; keeps the first block for reuse. */
 void pw_arena_reset(pw_arena *a);
 void pw_arena_free(pw_arena *a);
+/* Bytes the arena holds from the system (blocks and their headers). */
+size_t pw_arena_size(const pw_arena *a);
 
 /* ---- growable string --------------------------------------------------- */
 
@@ -176,6 +178,11 @@ typedef struct pw_flight {
     const char *destination;
     const char *departure; /* local "YYYY-MM-DDTHH:MM" (or a prefix of it) */
     const char *arrival;
+    /* The legs of a multi-leg flight (PAXLST LOC+92 pairs, one per TDT), in route order,
+     * when the input gives more than one; each leg is a pw_flight without legs of its
+     * own. NULL / 0 otherwise. */
+    const struct pw_flight *legs;
+    size_t n_legs;
 } pw_flight;
 
 typedef struct pw_traveller {
@@ -195,14 +202,40 @@ typedef struct pw_traveller {
     const char *seat;
     pw_document *documents;
     size_t n_documents;
+    const char *clearance; /* airport of clearance (PAXLST LOC+22) */
 } pw_traveller;
+
+/*
+ * Where a record came from, beyond source_file and source_line: the format and, for
+ * PAXLST, the EDIFACT envelope, the message's document code and the traveller's
+ * segments, so that an alert leads back to its message. Provenance is not content: it is
+ * left out of pw_record_content_id, so a message sent again gives the same record ids.
+ */
+typedef struct pw_provenance {
+    const char *format;          /* "paxlst", "jsonl", "csv"; NULL when unknown */
+    const char *sender;          /* UNB interchange sender */
+    const char *recipient;       /* UNB interchange recipient */
+    const char *interchange_ref; /* UNB interchange control reference */
+    const char *group_ref;       /* UNG group reference; NULL without groups */
+    const char *message_ref;     /* UNH message reference */
+    const char *part;            /* UNH sequence of a multi-part message ("2:C"), or NULL */
+    const char *reporting_party; /* NAD+MS name */
+    const char *document_code;   /* BGM document name code: "745", "250", ... */
+    const char *document_type;   /* "passenger_list", "crew_list", ... or NULL */
+    const char *document_status; /* BGM sub-code as sent: "CP", "XR", "CLOB", ... or NULL */
+    const char *document_action; /* the sub-code's meaning: "change", "cancel", "close_out", ... */
+    long first_segment; /* the traveller's first and last segment, numbered in the message */
+    long last_segment;  /* as UNT counts them (UNH is 1); 0 when unknown */
+    long long offset;   /* byte offset of the traveller's first segment in the file; -1 unknown */
+} pw_provenance;
 
 typedef struct pw_record {
     const char *record_id; /* given, or derived deterministically from the content */
     pw_flight flight;
     pw_traveller traveller;
     const char *source_file; /* where the record came from ("-" for stdin) */
-    long source_line;        /* 1-based line (or message ordinal for PAXLST) */
+    long source_line;        /* 1-based line (PAXLST: the traveller's segment in the file) */
+    pw_provenance source;    /* not content: see pw_provenance */
 } pw_record;
 
 /* The traveller's display name: full_name, else "GIVEN SURNAME" (allocated in the
@@ -211,7 +244,9 @@ const char *pw_record_display_name(const pw_record *r, pw_arena *a);
 /* Deterministic record id from the record's content (flight, names, dob, documents),
  * used when the input gives none. out: 33 bytes. */
 void pw_record_content_id(const pw_record *r, char out[33]);
-/* Canonical JSON object for the record, as in CONTRACT.md. */
+/* Canonical JSON object for the record, as in CONTRACT.md, extended with the flight's
+ * "legs", the traveller's "clearance" and a "source" object (file, line, format and the
+ * PAXLST envelope, when known). */
 void pw_record_to_json(const pw_record *r, pw_strbuf *out);
 void pw_flight_to_json(const pw_flight *f, pw_strbuf *out);
 
@@ -297,6 +332,61 @@ typedef struct pw_reject {
 } pw_reject;
 
 typedef void (*pw_reject_fn)(void *ctx, const pw_reject *rej);
+
+/* ---- data-quality findings --------------------------------------------- */
+
+/*
+ * A data-quality finding: something wrong with the input that did not stop a traveller
+ * from being screened (a field left empty, a document dropped, a control count that does
+ * not match), or a notice that a message was received or rejected. Readers report them
+ * per sender (the UNB sender, else the carrier) and per flight, so that an airline can
+ * be told what to fix. A finding carries no personal data beyond the record id.
+ */
+enum pw_finding_kind {
+    PW_FINDING_MESSAGE = 0,        /* a message was received (count: its travellers) */
+    PW_FINDING_MISSING_DOB,        /* a traveller without a date of birth */
+    PW_FINDING_MISSING_DOCUMENT,   /* a traveller without a travel document */
+    PW_FINDING_EXPIRED_DOCUMENT,   /* a document that expires before the flight */
+    PW_FINDING_MALFORMED_DOCUMENT, /* a document without a number, or a malformed one */
+    PW_FINDING_UNKNOWN_COUNTRY,    /* a country code that is not ISO 3166 / ICAO 9303 */
+    PW_FINDING_INVALID_DATE,       /* a date or time that is not a calendar date */
+    PW_FINDING_UNKNOWN_CODE,       /* a gender, role or other code outside its list */
+    PW_FINDING_INVALID_FIELD,      /* a field of the wrong type or not UTF-8: left empty */
+    PW_FINDING_PLACEHOLDER_NAME,   /* FNU, LNU, UNKNOWN ... instead of a name */
+    PW_FINDING_COUNT_MISMATCH,     /* CNT+42 / CNT+41 against the travellers sent */
+    PW_FINDING_CONTROL_MISMATCH,   /* UNT, UNE, UNZ counts and references; missing parts */
+    PW_FINDING_STRUCTURE,          /* missing or misplaced segments, junk after UNZ */
+    PW_FINDING_REJECTED,           /* a message or traveller went to the dead-letter table */
+    PW_FINDING__COUNT
+};
+/* "message", "missing_dob", ... "rejected"; "unknown" outside the enum. */
+const char *pw_finding_kind_name(enum pw_finding_kind kind);
+int pw_finding_kind_parse(const char *s, enum pw_finding_kind *out);
+/* True for the kinds about one traveller (missing_dob ... placeholder_name): they carry
+ * a record id; the others are about a message or an interchange. */
+bool pw_finding_kind_is_traveller(enum pw_finding_kind kind);
+
+typedef struct pw_finding {
+    enum pw_finding_kind kind;
+    const char *source;          /* file ("-" for stdin) */
+    const char *format;          /* "paxlst", "jsonl", "csv" */
+    const char *sender;          /* UNB sender, else the carrier; NULL when unknown */
+    const char *interchange_ref; /* PAXLST only */
+    const char *message_ref;     /* PAXLST only */
+    const char *carrier;         /* the flight, when known */
+    const char *flight_number;
+    const char *departure;
+    long line;            /* PAXLST: segment number in the message (UNH is 1), or in the
+                             file for findings outside a message; else the input line */
+    const char *segment;  /* PAXLST: the segment tag ("DTM"); NULL otherwise */
+    const char *field;    /* the record field at fault ("traveller.dob"), or NULL */
+    const char *record_id; /* the traveller's record for traveller findings, else NULL */
+    const char *detail;   /* what is wrong, in words, without names */
+    long count;           /* PW_FINDING_MESSAGE: travellers read from the message */
+} pw_finding;
+
+/* Called for each finding; the finding is valid only during the call. */
+typedef void (*pw_finding_fn)(void *ctx, const pw_finding *finding);
 
 /* ---- alerts ------------------------------------------------------------ */
 

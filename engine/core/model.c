@@ -86,6 +86,33 @@ int pw_entry_type_parse(const char *s, enum pw_entry_type *out)
     return PW_OK;
 }
 
+static const char *const finding_kind_names[] = {
+    "message",          "missing_dob",    "missing_document", "expired_document",
+    "malformed_document", "unknown_country", "invalid_date",   "unknown_code",
+    "invalid_field",    "placeholder_name", "count_mismatch", "control_mismatch",
+    "structure",        "rejected",
+};
+_Static_assert(N_OF(finding_kind_names) == PW_FINDING__COUNT, "a name for every finding kind");
+
+const char *pw_finding_kind_name(enum pw_finding_kind kind)
+{
+    return enum_name(finding_kind_names, N_OF(finding_kind_names), (int)kind);
+}
+
+int pw_finding_kind_parse(const char *s, enum pw_finding_kind *out)
+{
+    int v = enum_parse(finding_kind_names, N_OF(finding_kind_names), s);
+    if (v < 0 || !out)
+        return PW_EINVAL;
+    *out = (enum pw_finding_kind)v;
+    return PW_OK;
+}
+
+bool pw_finding_kind_is_traveller(enum pw_finding_kind kind)
+{
+    return kind >= PW_FINDING_MISSING_DOB && kind <= PW_FINDING_PLACEHOLDER_NAME;
+}
+
 const char *pw_severity_name(enum pw_severity s)
 {
     return enum_name(severity_names, N_OF(severity_names), (int)s);
@@ -237,7 +264,7 @@ static void json_score(pw_strbuf *b, bool *first, const char *key, double v)
 static bool flight_is_empty(const pw_flight *f)
 {
     return !f->carrier && !f->number && !f->origin && !f->destination && !f->departure &&
-           !f->arrival;
+           !f->arrival && !(f->legs && f->n_legs);
 }
 
 void pw_flight_to_json(const pw_flight *f, pw_strbuf *out)
@@ -255,6 +282,19 @@ void pw_flight_to_json(const pw_flight *f, pw_strbuf *out)
     json_str(out, &first, "destination", f->destination);
     json_str(out, &first, "departure", f->departure);
     json_str(out, &first, "arrival", f->arrival);
+    if (f->legs && f->n_legs) { /* an extension of the contract: multi-leg flights */
+        json_key(out, &first, "legs");
+        pw_strbuf_appendn(out, "[", 1);
+        for (size_t i = 0; i < f->n_legs; i++) {
+            if (i)
+                pw_strbuf_appendn(out, ",", 1);
+            pw_flight leg = f->legs[i];
+            leg.legs = NULL; /* a leg has no legs of its own */
+            leg.n_legs = 0;
+            pw_flight_to_json(&leg, out);
+        }
+        pw_strbuf_appendn(out, "]", 1);
+    }
     pw_strbuf_appendn(out, "}", 1);
 }
 
@@ -270,12 +310,60 @@ static void document_to_json(const pw_document *d, pw_strbuf *out)
     pw_strbuf_appendn(out, "}", 1);
 }
 
+/* The "source" object: where the record came from (pw_provenance with source_file and
+ * source_line). Written only for records that carry provenance (the readers set
+ * source.format), so a record built by hand keeps its contract-only JSON. */
+static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first)
+{
+    const pw_provenance *p = &r->source;
+    if (!p->format && !p->sender && !p->message_ref)
+        return;
+    json_key(out, first, "source");
+    bool f = true;
+    pw_strbuf_appendn(out, "{", 1);
+    json_str(out, &f, "format", p->format);
+    json_str(out, &f, "file", r->source_file);
+    if (r->source_line > 0) {
+        json_key(out, &f, "line");
+        pw_strbuf_printf(out, "%ld", r->source_line);
+    }
+    json_str(out, &f, "sender", p->sender);
+    json_str(out, &f, "recipient", p->recipient);
+    json_str(out, &f, "interchange", p->interchange_ref);
+    json_str(out, &f, "group", p->group_ref);
+    json_str(out, &f, "message", p->message_ref);
+    json_str(out, &f, "part", p->part);
+    json_str(out, &f, "reporting_party", p->reporting_party);
+    if (p->document_code || p->document_type || p->document_status) {
+        json_key(out, &f, "document");
+        bool d = true;
+        pw_strbuf_appendn(out, "{", 1);
+        json_str(out, &d, "code", p->document_code);
+        json_str(out, &d, "type", p->document_type);
+        json_str(out, &d, "status", p->document_status);
+        json_str(out, &d, "action", p->document_action);
+        pw_strbuf_appendn(out, "}", 1);
+    }
+    if (p->first_segment > 0) {
+        json_key(out, &f, "segments");
+        pw_strbuf_printf(out, "[%ld,%ld]", p->first_segment,
+                         p->last_segment >= p->first_segment ? p->last_segment
+                                                             : p->first_segment);
+    }
+    if (p->format && p->offset >= 0 && (p->first_segment > 0 || p->offset > 0)) {
+        json_key(out, &f, "offset");
+        pw_strbuf_printf(out, "%lld", p->offset);
+    }
+    pw_strbuf_appendn(out, "}", 1);
+}
+
 /*
  * The canonical record of CONTRACT.md: record_id, flight (left out when every
  * flight field is absent) and traveller with its documents. role is always
- * written (every record has one); seat and a document's issued date are extra
- * fields beyond the contract's example. source_file/source_line are not content
- * and are not written.
+ * written (every record has one); seat, clearance, a document's issued date and the
+ * flight's legs are extra fields beyond the contract's example. Where the record came
+ * from goes in a "source" object after the traveller (see source_to_json); it is not
+ * content (pw_record_content_id leaves it out).
  */
 void pw_record_to_json(const pw_record *r, pw_strbuf *out)
 {
@@ -324,7 +412,10 @@ void pw_record_to_json(const pw_record *r, pw_strbuf *out)
         }
         pw_strbuf_appendn(out, "]", 1);
     }
-    pw_strbuf_appendn(out, "}}", 2);
+    json_str(out, &tf, "clearance", t->clearance);
+    pw_strbuf_appendn(out, "}", 1);
+    source_to_json(r, out, &first);
+    pw_strbuf_appendn(out, "}", 1);
 }
 
 /* ---- alerts ------------------------------------------------------------ */
