@@ -13,6 +13,10 @@
 
 #include "cli/cli.h"
 
+/* paxwatch rules test | stats (engine/cli/rules.c). */
+int pw_cli_rules_test(int argc, char **argv);
+int pw_cli_rules_stats(int argc, char **argv);
+
 static const char usage_main[] =
     "usage: paxwatch <command> [options]\n"
     "\n"
@@ -23,6 +27,9 @@ static const char usage_main[] =
     "  watchlist list     show the current version of every list\n"
     "  screen             screen traveller records and raise alerts\n"
     "  rules check        validate rule files\n"
+    "  rules test         run the rules' embedded tests; back-test them with --db\n"
+    "  rules stats        hits, alerts and decisions per rule and version\n"
+    "  quality            data-quality report per sender and flight\n"
     "\n"
     "  paxwatch --version\n"
     "  paxwatch <command> --help\n";
@@ -44,6 +51,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "screen") == 0)
         return pw_cli_screen(argc - 1, argv + 1);
+    if (strcmp(cmd, "quality") == 0) {
+        int pw_cli_quality(int argc, char **argv); /* cli/quality.c */
+        return pw_cli_quality(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "watchlist") == 0 || strcmp(cmd, "rules") == 0) {
         const char *sub = argc > 2 ? argv[2] : "";
         bool watchlist = cmd[0] == 'w';
@@ -53,9 +64,13 @@ int main(int argc, char **argv)
             return pw_cli_watchlist_list(argc - 2, argv + 2);
         if (!watchlist && strcmp(sub, "check") == 0)
             return pw_cli_rules_check(argc - 2, argv + 2);
+        if (!watchlist && strcmp(sub, "test") == 0)
+            return pw_cli_rules_test(argc - 2, argv + 2);
+        if (!watchlist && strcmp(sub, "stats") == 0)
+            return pw_cli_rules_stats(argc - 2, argv + 2);
         if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
             printf("usage: paxwatch %s\n", watchlist ? "watchlist import|list [options]"
-                                                      : "rules check PATH");
+                                                      : "rules check|test|stats [options]");
             return 0;
         }
         fprintf(stderr, "paxwatch: unknown %s command '%s' (try: paxwatch %s --help)\n", cmd,

@@ -1,16 +1,22 @@
 /*
  * index: the watchlist snapshot that screening reads.
  *
- * Built once from the store's current list versions: every entry is copied into the
- * index's own arena, and every name of every entry (primary, aliases, original script)
- * is filed under its token-set key (see names.h) in an open-addressing hash table over
- * sorted postings. A look-up is one hash probe: it never scans the list. The fuzzy,
- * phonetic and document indexes of the index work slot in beside this table.
+ * Built once from the store's current list versions into one immutable structure:
+ *  - entries, copied with all their strings;
+ *  - every name of every entry (primary, aliases with their quality, original-script
+ *    names through their transliteration) analysed by engine/names into tokens;
+ *  - a term dictionary: each distinct token spelling (ICAO key and plain key) with its
+ *    postings (entry, name, token), its rarity weight (IDF over entries), its consonant
+ *    skeleton and its Double Metaphone codes;
+ *  - look-ups that never scan the list: exact term, skeleton, phonetic code, bounded
+ *    edit distance through a deletion index (every term's variants with up to d
+ *    letters deleted, d scaled by length), and documents by normalised number and by an
+ *    OCR-tolerant key (O/0, I/1, S/5, B/8, ...).
  *
  * Thread safety: a builder belongs to one thread; a finished pw_index is immutable and
- * may be queried by any number of threads at once.
- * Ownership: entries and postings returned by queries borrow from the index and live
- * until pw_index_free.
+ * may be queried by any number of threads at once, each query with its own buffers.
+ * Ownership: everything returned by queries borrows from the index and lives until
+ * pw_index_free.
  */
 #ifndef PW_INDEX_H
 #define PW_INDEX_H
@@ -20,29 +26,119 @@
 typedef struct pw_index pw_index;
 typedef struct pw_index_builder pw_index_builder;
 
-/* One name of one entry. */
-typedef struct pw_posting {
-    uint32_t entry; /* index into the snapshot's entries */
-    uint32_t name;  /* index into that entry's names */
-} pw_posting;
+#define PW_INDEX_NONE UINT32_MAX
 
-pw_index_builder *pw_index_builder_new(void);
-/* Copies the entry (with all its strings) into the index being built. */
+typedef struct pw_index_options {
+    int fuzzy_len1;        /* shortest term looked up at edit distance 1 (default 4) */
+    int fuzzy_len2;        /* shortest term looked up at edit distance 2 (default 8) */
+} pw_index_options;
+
+/* ---- building --------------------------------------------------------------- */
+
+/* opts may be NULL for the defaults. */
+pw_index_builder *pw_index_builder_new(const pw_index_options *opts);
+/* Copies the entry (with all its strings) into the index being built and analyses
+ * its names. */
 int pw_index_builder_add(pw_index_builder *b, const pw_entry *entry, pw_error *err);
-/* An entry callback (pw_entry_fn) that adds to the builder passed as ctx, so that
- * pw_store_each_entry can feed the builder directly. */
+/* A pw_entry_fn that adds to the builder passed as ctx (for pw_store_each_entry). */
 int pw_index_builder_add_fn(void *builder, const pw_entry *entry, pw_error *err);
 /* Finishes the index; the builder is freed whatever the outcome. */
 int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err);
 void pw_index_builder_free(pw_index_builder *b);
 void pw_index_free(pw_index *idx);
 
+/* ---- entries and their analysed names ---------------------------------------- */
+
+/* Set in pw_index_token.flags (beside enum pw_token_flag) for tokens of a name that was
+ * transliterated from another script: a consonant-only romanisation may lack vowels. */
+#define PW_INDEX_TOKEN_TRANSLITERATED (1u << 15)
+
+/* One token of an entry name, as the scorer reads it. */
+typedef struct pw_index_token {
+    uint32_t term;  /* term of the ICAO/main key */
+    uint32_t plain; /* term of the plain key (== term when they agree) */
+    uint16_t flags; /* enum pw_token_flag */
+    uint8_t word;   /* first word it covers */
+    uint8_t span;   /* words it covers */
+} pw_index_token;
+
+typedef struct pw_index_name {
+    uint32_t first_token; /* into the index's tokens */
+    uint8_t n_tokens;     /* words, then joined variants */
+    uint8_t n_words;
+    uint16_t name;        /* index into the entry's names */
+} pw_index_name;
+
 size_t pw_index_entry_count(const pw_index *idx);
 size_t pw_index_name_count(const pw_index *idx);
 const pw_entry *pw_index_entry(const pw_index *idx, uint32_t i);
+/* The analysed names of entry i; returns their count. */
+size_t pw_index_entry_names(const pw_index *idx, uint32_t i, const pw_index_name **out);
+const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_name *n);
 
-/* Postings whose token-set key equals key (from pw_names_token_set_key). Returns the
- * count; *out points into the index. */
-size_t pw_index_lookup_token_set(const pw_index *idx, const char *key, const pw_posting **out);
+/* ---- terms -------------------------------------------------------------------- */
+
+typedef struct pw_index_posting {
+    uint32_t entry;
+    uint16_t name;  /* index of the analysed name among the entry's names */
+    uint8_t token;  /* token within that name */
+    uint8_t unused;
+} pw_index_posting;
+
+size_t pw_index_term_count(const pw_index *idx);
+const char *pw_index_term_text(const pw_index *idx, uint32_t term);
+size_t pw_index_term_len(const pw_index *idx, uint32_t term);
+const char *pw_index_term_skeleton(const pw_index *idx, uint32_t term);
+/* Double Metaphone primary and alternate codes, as written by pw_double_metaphone. */
+void pw_index_term_phonetic(const pw_index *idx, uint32_t term, char primary[5],
+                            char alternate[5]);
+/* Number of entries holding the term, and its rarity weight in (0, 1]: about 1 for a
+ * term few entries have, lower for MOHAMMAD or ALI. */
+uint32_t pw_index_term_df(const pw_index *idx, uint32_t term);
+float pw_index_term_weight(const pw_index *idx, uint32_t term);
+/* The weight a term absent from the index would have (the rarest). */
+float pw_index_unknown_weight(const pw_index *idx);
+size_t pw_index_term_postings(const pw_index *idx, uint32_t term, const pw_index_posting **out);
+
+/* The term spelled exactly text (upper-case key), or PW_INDEX_NONE. */
+uint32_t pw_index_find_term(const pw_index *idx, const char *text);
+/* Terms whose consonant skeleton is skeleton; returns the count, *out into the index. */
+size_t pw_index_terms_by_skeleton(const pw_index *idx, const char *skeleton,
+                                  const uint32_t **out);
+/* Terms with this Double Metaphone code (primary or alternate). */
+size_t pw_index_terms_by_phonetic(const pw_index *idx, const char *code, const uint32_t **out);
+
+typedef struct pw_fuzzy_hit {
+    uint32_t term;
+    uint8_t distance; /* optimal-string-alignment distance, >= 1 */
+} pw_fuzzy_hit;
+
+/* The edit distance allowed for a term of len letters under the index's options. */
+int pw_index_max_distance(const pw_index *idx, size_t len);
+/* Terms within the allowed edit distance of text (other than text itself), verified
+ * with the exact distance; at most cap hits. Returns the count. */
+size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
+                            size_t cap);
+
+/* ---- documents ---------------------------------------------------------------- */
+
+typedef struct pw_index_doc_hit {
+    uint32_t entry;
+    uint16_t document; /* index into the entry's documents */
+    bool exact;        /* same normalised number; false: same only after OCR folding */
+} pw_index_doc_hit;
+
+/* Entries holding a document whose number equals number once normalised (upper-case
+ * letters and digits only), or once OCR-folded. Returns the count (<= cap). */
+size_t pw_index_documents(const pw_index *idx, const char *number, pw_index_doc_hit *out,
+                          size_t cap);
+/* Writes the normalised form of a document number (A-Z0-9 only) into out (cap bytes);
+ * with ocr, also folds O->0, I/L->1, S->5, B->8, Z->2, G->6 so OCR confusions meet. */
+void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap);
+
+/* ---- size --------------------------------------------------------------------- */
+
+/* Bytes the index holds (all its arrays and strings). */
+size_t pw_index_memory(const pw_index *idx);
 
 #endif

@@ -1,9 +1,14 @@
 /*
  * ingest: turns input files into canonical models.
  *
- *  - traveller record readers (JSON Lines, CSV; PAXLST later) that validate and
- *    normalise each record (dates, countries to alpha-3) and hand bad lines to a
- *    reject callback with their line number, field and reason, then go on;
+ *  - traveller record readers (JSON Lines, CSV, UN/EDIFACT PAXLST) that validate and
+ *    normalise each record (dates, countries to alpha-3). A record that cannot be read
+ *    at all, or has no name, goes to a reject callback with its line number (PAXLST: its
+ *    segment), field and reason, and reading goes on. A field-level problem (an unknown
+ *    country, an invalid date, an unknown gender code) does not keep a traveller from
+ *    being screened: the field is left empty and the problem is reported as a
+ *    data-quality finding (pw_reader_set_findings), as are PAXLST control-count
+ *    mismatches and incomplete travellers (no date of birth, no document);
  *  - watchlist importers (native CSV, OFAC SDN legacy CSV, UN consolidated XML)
  *    that emit one pw_entry per good row and reject bad rows the same way.
  *
@@ -39,13 +44,21 @@ int pw_reader_open(const char *path, enum pw_input_format format, pw_reader **ou
 int pw_reader_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject,
                    void *ctx, pw_error *err);
 
+/* Data-quality findings of this reader (see core.h) go to fn with ctx, during
+ * pw_reader_next, before the record they are about is returned; fn NULL (the default)
+ * drops them. Findings about a traveller carry the record id it is returned with. */
+void pw_reader_set_findings(pw_reader *r, pw_finding_fn fn, void *ctx);
+
 /* The format actually being read (after auto-detection). */
 enum pw_input_format pw_reader_format(const pw_reader *r);
 void pw_reader_close(pw_reader *r);
 
 /* Validates and normalises a record in place: requires a name; countries become
- * alpha-3; fills record_id from the content when absent. On failure returns
- * PW_EINVAL with *field and *reason set (static strings or arena strings). */
+ * alpha-3; fills record_id from the content when absent. A field that cannot be
+ * normalised (an unknown country, an invalid time, text that is not UTF-8) is left empty
+ * and a document without a number is dropped: the record is kept. Returns PW_EINVAL
+ * with *field and *reason set (static strings or arena strings) only when the record
+ * has no name. */
 int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field,
                         const char **reason);
 

@@ -7,10 +7,12 @@
  * pw_record whose strings borrow from the json_t; pw_reader_finish then normalises the
  * record and copies it into the caller's arena before the json_t goes away.
  *
- * A line is rejected, and reading goes on, when it is not JSON (the reason carries
- * jansson's message and column), not an object, has a field of the wrong type (say
- * "dob": 123), an invalid date, an unknown role or gender, or fails normalisation (no
- * name, unknown country). Blank lines are skipped; a UTF-8 BOM before the first line
+ * A line is rejected, and reading goes on, when it cannot be read as a record: it is
+ * not JSON (the reason carries jansson's message and column), not an object, or has no
+ * name after normalisation. A field-level problem does not reject the line: a field of
+ * the wrong type (say "dob": 123), an invalid date, an unknown role or gender, an unknown
+ * country is left empty (role: passenger) and reported as a data-quality finding, and
+ * the traveller is screened. Blank lines are skipped; a UTF-8 BOM before the first line
  * and CR before LF are ignored. null is the same as an absent field, and unknown fields
  * are ignored so that producers can add fields. Duplicate keys are rejected: which of
  * two values was meant cannot be known.
@@ -85,7 +87,20 @@ static int fail(pw_reader *r, struct failure *f, const char *prefix, const char 
     return PW_EINVAL;
 }
 
-/* Looks up key in obj: NULL when absent or null; a failure when it is not of type. */
+/* Records a field-level problem with field prefix+key: the field is left empty and the
+ * record kept. Returns 0, or PW_ENOMEM (with the failure set). */
+static int drop(pw_reader *r, struct failure *f, enum pw_finding_kind kind, const char *prefix,
+                const char *key, const char *reason)
+{
+    const char *field = pw_arena_printf(r->scratch, "%s%s", prefix, key);
+    if (!field || !reason)
+        return fail(r, f, prefix, key, NULL);
+    pw_issue_add(&r->issues, kind, field, reason);
+    return 0;
+}
+
+/* Looks up key in obj: NULL when absent or null, and when it is not of type (an issue:
+ * the field is left empty). */
 static int member(pw_reader *r, json_t *obj, const char *prefix, const char *key, json_type type,
                   const char *type_label, json_t **out, struct failure *f)
 {
@@ -94,9 +109,9 @@ static int member(pw_reader *r, json_t *obj, const char *prefix, const char *key
     if (!v || json_is_null(v))
         return 0;
     if (json_typeof(v) != type)
-        return fail(r, f, prefix, key,
-                    pw_arena_printf(r->scratch, "%s%s must be %s, not %s", prefix, key, type_label,
-                                    type_name(v)));
+        return drop(r, f, PW_FINDING_INVALID_FIELD, prefix, key,
+                    pw_arena_printf(r->scratch, "%s%s must be %s, not %s", prefix, key,
+                                    type_label, type_name(v)));
     *out = v;
     return 0;
 }
@@ -122,7 +137,9 @@ static int date(pw_reader *r, json_t *obj, const char *prefix, const char *key, 
     if (rc)
         return rc;
     rc = pw_reader_parse_date(r, s, out, &reason);
-    return rc ? fail(r, f, prefix, key, reason) : 0;
+    if (rc == PW_EINVAL)
+        return drop(r, f, PW_FINDING_INVALID_DATE, prefix, key, reason);
+    return rc ? fail(r, f, prefix, key, NULL) : 0;
 }
 
 static int flight_from_json(pw_reader *r, json_t *o, pw_flight *fl, struct failure *f)
@@ -146,20 +163,24 @@ static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struc
         return 0;
     t->documents = pw_arena_alloc(r->scratch, n * sizeof *t->documents);
     if (!t->documents)
-        return fail(r, f, "traveller.", "documents", "out of memory");
+        return fail(r, f, "traveller.", "documents", NULL);
     t->n_documents = n;
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, i);
         char *p = pw_arena_printf(r->scratch, "traveller.documents[%zu]", i);
         if (!p)
-            return fail(r, f, "traveller.", "documents", "out of memory");
-        if (!json_is_object(o))
-            return fail(
-                r, f, p, "",
+            return fail(r, f, "traveller.", "documents", NULL);
+        if (!json_is_object(o)) { /* left out: an empty document is dropped */
+            int rc = drop(
+                r, f, PW_FINDING_MALFORMED_DOCUMENT, p, "",
                 pw_arena_printf(r->scratch, "%s must be an object, not %s", p, type_name(o)));
+            if (rc)
+                return rc;
+            continue;
+        }
         p = pw_arena_printf(r->scratch, "%s.", p);
         if (!p)
-            return fail(r, f, "traveller.", "documents", "out of memory");
+            return fail(r, f, "traveller.", "documents", NULL);
         pw_document *d = &t->documents[i];
         int rc;
         if ((rc = string(r, o, p, "type", &d->type, f)) ||
@@ -193,13 +214,19 @@ static int traveller_from_json(pw_reader *r, json_t *o, pw_traveller *t, struct 
         (rc = string(r, o, p, "seat", &t->seat, f)) ||
         (rc = member(r, o, p, "documents", JSON_ARRAY, "an array", &docs, f)))
         return rc;
-    if ((rc = pw_reader_parse_role(r, role, &t->role, &reason)))
-        return fail(r, f, p, "role", reason);
-    if (pw_gender_parse(gender, &t->gender))
-        return fail(r, f, p, "gender",
-                    pw_arena_printf(r->scratch, "unknown gender '%.*s': expected M, F, U or X",
-                                    (int)pw_utf8_cut(gender, strlen(gender), PW_REASON_VALUE_MAX),
-                                    gender));
+    rc = pw_reader_parse_role(r, role, &t->role, &reason);
+    if (rc == PW_EINVAL)
+        rc = drop(r, f, PW_FINDING_UNKNOWN_CODE, p, "role", reason);
+    else if (rc)
+        rc = fail(r, f, p, "role", NULL);
+    if (rc)
+        return rc;
+    if (pw_gender_parse(gender, &t->gender) &&
+        (rc = drop(r, f, PW_FINDING_UNKNOWN_CODE, p, "gender",
+                   pw_arena_printf(r->scratch, "unknown gender '%.*s': expected M, F, U or X",
+                                   (int)pw_utf8_cut(gender, strlen(gender), PW_REASON_VALUE_MAX),
+                                   gender))))
+        return rc;
     return docs ? documents_from_json(r, docs, t, f) : 0;
 }
 
@@ -224,7 +251,7 @@ static int record_from_json(pw_reader *r, json_t *root, pw_record *rec, struct f
 static int parse_line(pw_reader *r, const char *s, size_t len, long line_no, pw_arena *arena,
                       pw_record *out, pw_reject_fn reject, void *ctx)
 {
-    pw_arena_reset(r->scratch);
+    pw_reader_begin_record(r);
     json_error_t jerr;
     json_t *root = json_loadb(s, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     struct failure f = {NULL, NULL};

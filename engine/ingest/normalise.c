@@ -1,19 +1,29 @@
 /*
  * pw_record_normalise: the one place where a traveller record, from whatever reader,
- * becomes canonical. Readers only parse syntax (JSON types, CSV columns, dates with
- * pw_date_parse, gender words, roles); every rule about content lives here so that the
- * JSON Lines, CSV and (later) PAXLST readers agree:
+ * becomes canonical. Readers only parse syntax (JSON types, CSV columns, PAXLST
+ * segments, dates with pw_date_parse, gender words, roles); every rule about content
+ * lives here so that the JSON Lines, CSV and PAXLST readers agree.
+ *
+ * The product rule: a field-level problem must not keep a traveller from being
+ * screened. Only a record without a name fails (and goes to the dead-letter table);
+ * anything else that cannot be normalised is left empty and reported as an issue
+ * (pw_issues, which pw_reader_finish turns into data-quality findings):
  *
  *  - strings are trimmed of ASCII blanks; an empty string becomes NULL; a string that
- *    is not valid UTF-8 is rejected (downstream name folding and JSON output need it);
+ *    is not valid UTF-8 (downstream name folding and JSON output need it) is left
+ *    empty with an invalid_field issue;
  *  - a name is required: surname or full_name (given_names alone is not enough);
- *    full_name is not synthesised: consumers use pw_record_display_name;
+ *    full_name is not synthesised: consumers use pw_record_display_name. When the
+ *    name was dropped as invalid, the reason says so;
  *  - countries (nationality, residence, document issuers) become alpha-3 with
- *    pw_country_alpha3; an unknown country is an error naming the field and the value;
- *  - gender is 'M', 'F', 'U' or 0 ('X' and lowercase letters are accepted);
+ *    pw_country_alpha3; an unknown country is left empty (unknown_country);
+ *  - gender is 'M', 'F', 'U' or 0 ('X' and lowercase letters are accepted); another
+ *    letter is left empty (unknown_code), as is a role outside the enum (passenger);
  *  - departure and arrival must be "YYYY-MM-DD" optionally followed by "THH:MM"
  *    (a space for the 'T' and ":SS" seconds are accepted; seconds are dropped);
- *  - documents with no field at all are dropped; any other document needs a number;
+ *    another value is left empty (invalid_date);
+ *  - documents with no field at all are dropped silently; a document without a number
+ *    is dropped with a malformed_document issue;
  *  - record_id, when absent, is pw_record_content_id of the normalised record.
  *
  * The record is modified in place: a trimmed string either points further into the
@@ -203,37 +213,66 @@ int pw_gender_parse(const char *s, char *out)
     return PW_EINVAL;
 }
 
-/* Normalises the document list: drops empty documents, requires a number, maps the
- * issuer. *field names the document on failure. */
-static int documents(pw_traveller *t, pw_arena *a, const char **field, const char **reason)
+/* The field path of document i's member ("traveller.documents[0].issuer"). */
+static const char *doc_field(pw_arena *a, size_t i, const char *member)
+{
+    const char *f = pw_arena_printf(a, "traveller.documents[%zu].%s", i, member);
+    return f ? f : "traveller.documents";
+}
+
+/* clean() for a field that is left empty, with an issue, when it is not UTF-8. Returns
+ * 0 or PW_ENOMEM. */
+static int clean_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field)
+{
+    const char *reason = NULL;
+    int rc = clean(s, a, &reason);
+    if (rc == PW_EINVAL) {
+        *s = NULL;
+        pw_issue_add(issues, PW_FINDING_INVALID_FIELD, field, reason);
+        return 0;
+    }
+    return rc;
+}
+
+/* country() for a field that is left empty, with an issue, when it is unknown. */
+static int country_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field)
+{
+    const char *reason = NULL;
+    int rc = country(s, a, &reason);
+    if (rc == PW_EINVAL) {
+        *s = NULL;
+        pw_issue_add(issues, PW_FINDING_UNKNOWN_COUNTRY, field, reason);
+        return 0;
+    }
+    return rc;
+}
+
+/* Normalises the document list: drops empty documents and (with an issue) documents
+ * without a number, maps the issuer. Returns 0 or PW_ENOMEM. */
+static int documents(pw_traveller *t, pw_arena *a, pw_issues *issues)
 {
     size_t kept = 0;
     for (size_t i = 0; i < t->n_documents; i++) {
         pw_document *d = &t->documents[i];
-        const char *bad = NULL;
-        int rc = clean(&d->type, a, reason);
-        if (rc)
-            bad = "type";
-        if (!rc && (rc = clean(&d->number, a, reason)))
-            bad = "number";
-        if (!rc && (rc = clean(&d->issuer, a, reason)))
-            bad = "issuer";
-        if (!rc && !d->type && !d->number && !d->issuer && !pw_date_is_set(d->expiry) &&
+        int rc;
+        if ((rc = clean_or_drop(&d->type, a, issues, issues ? doc_field(a, i, "type") : NULL)) ||
+            (rc = clean_or_drop(&d->number, a, issues,
+                                issues ? doc_field(a, i, "number") : NULL)) ||
+            (rc = clean_or_drop(&d->issuer, a, issues,
+                                issues ? doc_field(a, i, "issuer") : NULL)))
+            return rc;
+        if (!d->type && !d->number && !d->issuer && !pw_date_is_set(d->expiry) &&
             !pw_date_is_set(d->issued))
             continue; /* an empty document: CSV rows without document columns */
-        if (!rc && !d->number) {
-            bad = "number";
-            *reason = "a document needs a number";
-            rc = PW_EINVAL;
+        if (!d->number) {
+            pw_issue_add(issues, PW_FINDING_MALFORMED_DOCUMENT,
+                         issues ? doc_field(a, i, "number") : NULL,
+                         "a document needs a number: the document is left out");
+            continue;
         }
-        if (!rc && (rc = country(&d->issuer, a, reason)))
-            bad = "issuer";
-        if (rc) {
-            *field = pw_arena_printf(a, "traveller.documents[%zu].%s", i, bad);
-            if (!*field)
-                *field = "traveller.documents";
+        if ((rc = country_or_drop(&d->issuer, a, issues,
+                                  issues ? doc_field(a, i, "issuer") : NULL)))
             return rc;
-        }
         t->documents[kept++] = *d;
     }
     t->n_documents = kept;
@@ -242,7 +281,22 @@ static int documents(pw_traveller *t, pw_arena *a, const char **field, const cha
     return 0;
 }
 
+/* The issue about field among issues, or NULL. */
+static const pw_issue *issue_on(const pw_issues *issues, const char *field)
+{
+    for (size_t i = 0; issues && i < issues->n; i++)
+        if (issues->items[i].field && strcmp(issues->items[i].field, field) == 0)
+            return &issues->items[i];
+    return NULL;
+}
+
 int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const char **reason)
+{
+    return pw_record_normalise_issues(r, arena, NULL, field, reason);
+}
+
+int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
+                               const char **field, const char **reason)
 {
     static const char *const nomem = "out of memory";
     pw_flight *f = &r->flight;
@@ -278,22 +332,37 @@ int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const
     *field = NULL;
     *reason = NULL;
 
+    pw_issues local = {.n = 0};
+    if (!issues)
+        issues = &local; /* the name check below needs to see what was dropped */
+    int rc;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        int rc = clean(strings[i].s, arena, reason);
-        if (rc) {
+        if ((rc = clean_or_drop(strings[i].s, arena, issues, strings[i].name))) {
             *field = strings[i].name;
+            *reason = nomem;
             return rc;
         }
     }
     if (!t->surname && !t->full_name) {
         *field = "traveller.surname";
         *reason = "a name is required: surname or full_name";
+        const pw_issue *why = issue_on(issues, "traveller.surname");
+        if (!why)
+            why = issue_on(issues, "traveller.full_name");
+        if (why) {
+            *field = why->field;
+            const char *r2 = pw_arena_printf(
+                arena, "a name is required: surname or full_name (%s: %s)", why->field,
+                why->detail);
+            if (r2)
+                *reason = r2;
+        }
         return PW_EINVAL;
     }
     if (t->role < PW_ROLE_PASSENGER || t->role > PW_ROLE_TRANSIT_CREW) {
-        *field = "traveller.role";
-        *reason = "unknown role";
-        return PW_EINVAL;
+        pw_issue_add(issues, PW_FINDING_UNKNOWN_CODE, "traveller.role",
+                     "unknown role: read as passenger");
+        t->role = PW_ROLE_PASSENGER;
     }
     char g = t->gender;
     if (g == 'm' || g == 'f' || g == 'u')
@@ -301,31 +370,36 @@ int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const
     if (g == 'X' || g == 'x')
         g = 'U';
     if (g != 0 && g != 'M' && g != 'F' && g != 'U') {
-        *field = "traveller.gender";
-        *reason = "unknown gender: expected M, F, U or X";
-        return PW_EINVAL;
+        pw_issue_add(issues, PW_FINDING_UNKNOWN_CODE, "traveller.gender",
+                     "unknown gender: expected M, F, U or X");
+        g = 0;
     }
     t->gender = g;
 
-    int rc;
-    if ((rc = country(&t->nationality, arena, reason))) {
-        *field = "traveller.nationality";
+    if ((rc = country_or_drop(&t->nationality, arena, issues, "traveller.nationality")) ||
+        (rc = country_or_drop(&t->residence, arena, issues, "traveller.residence"))) {
+        *reason = nomem;
         return rc;
     }
-    if ((rc = country(&t->residence, arena, reason))) {
-        *field = "traveller.residence";
+    const char **times[2] = {&f->departure, &f->arrival};
+    static const char *const time_fields[2] = {"flight.departure", "flight.arrival"};
+    for (int i = 0; i < 2; i++) {
+        const char *why = NULL;
+        rc = flight_time(times[i], arena, &why);
+        if (rc == PW_EINVAL) {
+            *times[i] = NULL;
+            pw_issue_add(issues, PW_FINDING_INVALID_DATE, time_fields[i], why);
+        } else if (rc) {
+            *field = time_fields[i];
+            *reason = nomem;
+            return rc;
+        }
+    }
+    if ((rc = documents(t, arena, issues))) {
+        *field = "traveller.documents";
+        *reason = nomem;
         return rc;
     }
-    if ((rc = flight_time(&f->departure, arena, reason))) {
-        *field = "flight.departure";
-        return rc;
-    }
-    if ((rc = flight_time(&f->arrival, arena, reason))) {
-        *field = "flight.arrival";
-        return rc;
-    }
-    if ((rc = documents(t, arena, field, reason)))
-        return rc;
 
     if (!r->record_id) {
         char id[33];

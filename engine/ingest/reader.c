@@ -1,6 +1,6 @@
 /*
  * The traveller record reader: opens the input, picks the format, and hands each
- * record to the format reader (jsonl.c, record_csv.c; PAXLST later).
+ * record to the format reader (jsonl.c, record_csv.c, paxlst.c).
  *
  * Auto-detection peeks at the first non-blank bytes after an optional UTF-8 BOM:
  * '{' is JSON Lines, "UNA" or "UNB" is PAXLST, anything else (also an empty input) is
@@ -15,7 +15,8 @@
  * This file also holds what the format readers share (see reader_internal.h): the
  * reject helper that truncates raw text, date and role parsing with user-facing
  * reasons, and pw_reader_finish, which normalises a record in the reader's scratch
- * arena and deep-copies the result into the caller's arena.
+ * arena, reports its field-level problems as data-quality findings and deep-copies the
+ * result into the caller's arena.
  */
 #include "ingest/ingest.h"
 #include "ingest/reader_internal.h"
@@ -183,18 +184,9 @@ static int detect(pw_reader *r, enum pw_input_format *fmt, pw_error *err)
     return 0;
 }
 
-/* ---- PAXLST --------------------------------------------------------------- */
-
-/*
- * The PAXLST (UN/EDIFACT passenger list) reader plugs in here: its open function is
- * called for PW_INPUT_PAXLST, both when asked for and when auto-detected, and
- * pw_reader_next / pw_reader_close dispatch to its next and close like the others.
- */
-static int paxlst_open(pw_reader *r, pw_error *err)
-{
-    (void)r;
-    return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "PAXLST input is not supported yet");
-}
+/* The PAXLST (UN/EDIFACT passenger list) reader is paxlst.c: pw_paxlst_open is called
+ * for PW_INPUT_PAXLST, both when asked for and when auto-detected, and pw_reader_next /
+ * pw_reader_close dispatch to its next and close like the others. */
 
 /* ---- the reader ------------------------------------------------------------ */
 
@@ -211,6 +203,7 @@ int pw_reader_open(const char *path, enum pw_input_format format, pw_reader **ou
     int rc;
     r->path = strdup(path);
     r->scratch = pw_arena_new(0);
+    r->today = pw_date_today();
     if (!r->path || !r->scratch) {
         rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
         goto fail;
@@ -243,7 +236,7 @@ int pw_reader_open(const char *path, enum pw_input_format format, pw_reader **ou
         rc = pw_record_csv_open(r, err);
         break;
     default:
-        rc = paxlst_open(r, err);
+        rc = pw_paxlst_open(r, err);
         break;
     }
     if (rc)
@@ -264,6 +257,8 @@ int pw_reader_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn r
         return pw_jsonl_next(r, arena, out, reject, ctx, err);
     case PW_INPUT_CSV:
         return pw_record_csv_next(r, arena, out, reject, ctx, err);
+    case PW_INPUT_PAXLST:
+        return pw_paxlst_next(r, arena, out, reject, ctx, err);
     default:
         return pw_error_set(err, PW_EINTERNAL, NULL, 0, 0, "reader has no format");
     }
@@ -274,12 +269,19 @@ enum pw_input_format pw_reader_format(const pw_reader *r)
     return r->format;
 }
 
+void pw_reader_set_findings(pw_reader *r, pw_finding_fn fn, void *ctx)
+{
+    r->on_finding = fn;
+    r->finding_ctx = ctx;
+}
+
 void pw_reader_close(pw_reader *r)
 {
     if (!r)
         return;
     pw_jsonl_close(r);
     pw_record_csv_close(r);
+    pw_paxlst_close(r);
     if (r->base) {
         fclose(r->fp); /* the replay stream */
         if (r->own_base)
@@ -334,20 +336,50 @@ static bool copy_str(pw_arena *a, const char **s)
     return *s != NULL;
 }
 
-/* Deep-copies rec's strings and documents into a. */
+/* Deep-copies a flight's strings (not its legs) into a. */
+static bool copy_flight_strings(pw_flight *f, pw_arena *a)
+{
+    return copy_str(a, &f->carrier) && copy_str(a, &f->number) && copy_str(a, &f->origin) &&
+           copy_str(a, &f->destination) && copy_str(a, &f->departure) &&
+           copy_str(a, &f->arrival);
+}
+
+/* Deep-copies rec's strings, legs, provenance and documents into a. */
 static int copy_record(pw_record *rec, pw_arena *a)
 {
     pw_flight *f = &rec->flight;
     pw_traveller *t = &rec->traveller;
+    pw_provenance *p = &rec->source;
     const char **strings[] = {
-        &rec->record_id, &rec->source_file, &f->carrier,       &f->number,      &f->origin,
-        &f->destination, &f->departure,     &f->arrival,       &t->surname,     &t->given_names,
-        &t->full_name,   &t->nationality,   &t->residence,     &t->birth_place, &t->embarkation,
-        &t->debarkation, &t->booking_ref,   &t->passenger_ref, &t->seat,
+        &rec->record_id,    &rec->source_file,  &t->surname,          &t->given_names,
+        &t->full_name,      &t->nationality,    &t->residence,        &t->birth_place,
+        &t->embarkation,    &t->debarkation,    &t->booking_ref,      &t->passenger_ref,
+        &t->seat,           &t->clearance,      &p->sender,           &p->recipient,
+        &p->interchange_ref, &p->group_ref,     &p->message_ref,      &p->part,
+        &p->reporting_party, &p->document_code, &p->document_status,
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (!copy_str(a, strings[i]))
             return PW_ENOMEM;
+    /* format, document_type and document_action are static strings */
+    if (!copy_flight_strings(f, a))
+        return PW_ENOMEM;
+    if (f->legs && f->n_legs) {
+        pw_flight *legs = pw_arena_alloc(a, f->n_legs * sizeof *legs);
+        if (!legs)
+            return PW_ENOMEM;
+        for (size_t i = 0; i < f->n_legs; i++) {
+            legs[i] = f->legs[i];
+            legs[i].legs = NULL;
+            legs[i].n_legs = 0;
+            if (!copy_flight_strings(&legs[i], a))
+                return PW_ENOMEM;
+        }
+        f->legs = legs;
+    } else {
+        f->legs = NULL;
+        f->n_legs = 0;
+    }
     if (t->n_documents == 0) {
         t->documents = NULL;
         return 0;
@@ -365,20 +397,96 @@ static int copy_record(pw_record *rec, pw_arena *a)
     return 0;
 }
 
+const char *pw_reader_format_name(enum pw_input_format format)
+{
+    switch (format) {
+    case PW_INPUT_JSONL:
+        return "jsonl";
+    case PW_INPUT_CSV:
+        return "csv";
+    case PW_INPUT_PAXLST:
+        return "paxlst";
+    default:
+        return NULL;
+    }
+}
+
+void pw_issue_add(pw_issues *issues, enum pw_finding_kind kind, const char *field,
+                  const char *detail)
+{
+    if (!issues || issues->n >= PW_ISSUES_MAX)
+        return;
+    issues->items[issues->n++] =
+        (pw_issue){.kind = kind, .field = field, .detail = detail ? detail : "", .line = 0};
+}
+
+void pw_reader_begin_record(pw_reader *r)
+{
+    pw_arena_reset(r->scratch);
+    r->issues.n = 0;
+}
+
+void pw_reader_emit_finding(pw_reader *r, pw_finding *f)
+{
+    if (!r->on_finding)
+        return;
+    if (!f->source)
+        f->source = r->path;
+    if (!f->format)
+        f->format = pw_reader_format_name(r->format);
+    r->on_finding(r->finding_ctx, f);
+}
+
+/* The finding about rec that its issues and checks start from: where it came from and
+ * which flight; the sender is the UNB sender or else the carrier. */
+static pw_finding finding_for(const pw_reader *r, const pw_record *rec)
+{
+    const pw_provenance *p = &rec->source;
+    return (pw_finding){.source = r->path,
+                        .format = p->format,
+                        .sender = p->sender ? p->sender : rec->flight.carrier,
+                        .interchange_ref = p->interchange_ref,
+                        .message_ref = p->message_ref,
+                        .carrier = rec->flight.carrier,
+                        .flight_number = rec->flight.number,
+                        .departure = rec->flight.departure,
+                        .line = p->first_segment > 0 ? p->first_segment : rec->source_line,
+                        .segment = p->first_segment > 0 ? "NAD" : NULL,
+                        .record_id = rec->record_id};
+}
+
 int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
                      const char **field, const char **reason)
 {
     rec->source_file = r->path;
     rec->source_line = line;
-    int rc = pw_record_normalise(rec, r->scratch, field, reason);
-    if (rc)
+    if (!rec->source.format)
+        rec->source.format = pw_reader_format_name(r->format);
+    int rc = pw_record_normalise_issues(rec, r->scratch, &r->issues, field, reason);
+    if (rc) {
+        r->issues.n = 0;
         return rc;
+    }
     if (copy_record(rec, arena)) {
         *field = NULL;
         *reason = "out of memory";
         return PW_ENOMEM;
     }
     *out = *rec;
+    if (r->on_finding) {
+        for (size_t i = 0; i < r->issues.n; i++) {
+            const pw_issue *is = &r->issues.items[i];
+            pw_finding f = finding_for(r, out);
+            f.kind = is->kind;
+            f.field = r->issue_field ? r->issue_field(r, is->field) : is->field;
+            f.detail = is->detail;
+            f.segment = is->segment;
+            if (is->line > 0)
+                f.line = is->line;
+            pw_reader_emit_finding(r, &f);
+        }
+    }
+    r->issues.n = 0;
     return 0;
 }
 

@@ -27,6 +27,31 @@
 
 struct pw_jsonl;
 struct pw_record_csv;
+struct pw_paxlst;
+
+/* A field-level problem found while reading or normalising one record: the field was
+ * left empty (or the document dropped) and the record kept. pw_reader_finish turns each
+ * into a pw_finding. Strings are static or in the reader's scratch arena. */
+typedef struct pw_issue {
+    enum pw_finding_kind kind;
+    const char *field;   /* record field path ("traveller.dob") */
+    const char *detail;  /* what is wrong ("unknown country 'XXA'") */
+    long line;           /* PAXLST: segment number in the message; 0: the record's line */
+    const char *segment; /* PAXLST: segment tag; NULL otherwise */
+} pw_issue;
+
+#define PW_ISSUES_MAX 32
+
+/* The issues of the record being read; reset before each record. */
+typedef struct pw_issues {
+    pw_issue items[PW_ISSUES_MAX];
+    size_t n;
+} pw_issues;
+
+/* Adds an issue (kept when there is room: a record with more than PW_ISSUES_MAX problems
+ * reports the first ones). issues may be NULL. */
+void pw_issue_add(pw_issues *issues, enum pw_finding_kind kind, const char *field,
+                  const char *detail);
 
 struct pw_reader {
     FILE *fp;      /* what the format reader reads (may be the peek wrapper) */
@@ -38,6 +63,14 @@ struct pw_reader {
     char raw[PW_REJECT_RAW_MAX + 1]; /* truncated raw text for rejects */
     struct pw_jsonl *jsonl;
     struct pw_record_csv *csv;
+    struct pw_paxlst *paxlst;
+    pw_finding_fn on_finding; /* pw_reader_set_findings; NULL drops findings */
+    void *finding_ctx;
+    pw_issues issues;         /* of the record being read (pw_reader_begin_record) */
+    pw_date today;            /* reference date when a record has no flight date */
+    /* Maps an issue's record field path to the name the input uses (the CSV column);
+     * NULL keeps the path. */
+    const char *(*issue_field)(const pw_reader *r, const char *field);
 };
 
 /* Format readers: open prepares the state (the CSV reader reads its header), next has
@@ -46,6 +79,11 @@ int pw_jsonl_open(pw_reader *r, pw_error *err);
 int pw_jsonl_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject, void *ctx,
                   pw_error *err);
 void pw_jsonl_close(pw_reader *r);
+
+int pw_paxlst_open(pw_reader *r, pw_error *err);
+int pw_paxlst_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject, void *ctx,
+                   pw_error *err);
+void pw_paxlst_close(pw_reader *r);
 
 int pw_record_csv_open(pw_reader *r, pw_error *err);
 int pw_record_csv_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject,
@@ -57,11 +95,30 @@ void pw_record_csv_close(pw_reader *r);
 void pw_reader_reject(pw_reader *r, long line, const char *field, const char *reason,
                       const char *raw, size_t raw_len, pw_reject_fn reject, void *ctx);
 
+/* Starts a record: resets the scratch arena and the issues. */
+void pw_reader_begin_record(pw_reader *r);
+
 /* Normalises rec (strings borrowed or in the scratch arena) in the scratch arena, then
- * copies it into arena as *out with source_file and source_line set. Returns 0,
- * PW_EINVAL with *field and *reason set when the record is invalid, or PW_ENOMEM. */
+ * copies it into arena as *out with source_file, source_line and source.format set
+ * (the caller may have filled the rest of rec->source). Field-level problems (r->issues
+ * and those normalisation finds) and the traveller checks (no date of birth, no
+ * document, an expired document, a placeholder name) go to the findings callback with
+ * the record id. Returns 0, PW_EINVAL with *field and *reason set when the record has
+ * no name, or PW_ENOMEM. */
 int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
                      const char **field, const char **reason);
+
+/* Normalises like pw_record_normalise, adding the field-level problems to issues (may
+ * be NULL). */
+int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
+                               const char **field, const char **reason);
+
+/* Passes a finding to the reader's findings callback (when set), filling source and
+ * format from the reader when the finding leaves them NULL. */
+void pw_reader_emit_finding(pw_reader *r, pw_finding *f);
+
+/* The name of a reader format for provenance: "jsonl", "csv", "paxlst". */
+const char *pw_reader_format_name(enum pw_input_format format);
 
 /* Parses a date field for a reader: 0, or PW_EINVAL with *reason in the scratch arena
  * ("invalid date '1968-02-30': ..."). s may be NULL or blank (no date). */

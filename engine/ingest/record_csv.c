@@ -21,10 +21,13 @@
  *
  * The header fails the whole input when it names no name column (surname, last_name
  * or full_name: every row would be rejected) or names one field twice. A row is
- * rejected, and reading goes on, when its field count differs from the header's, a
- * date is invalid, or normalisation fails; the field in the reject is the column name
- * as the header spells it. A quote left open at the end of the input rejects that last
- * row (without raw text: the tokenizer keeps no text for a partial row).
+ * rejected, and reading goes on, when its field count differs from the header's or it
+ * has no name; the field in the reject is the column name as the header spells it. A
+ * field-level problem (an invalid date, an unknown role, gender or country) does not
+ * reject the row: the field is left empty, the problem becomes a data-quality finding
+ * naming the column, and the traveller is screened. A quote left open at the end of
+ * the input rejects that last row (without raw text: the tokenizer keeps no text for a
+ * partial row).
  */
 #include "ingest/csv_tokenizer.h"
 #include "ingest/ingest.h"
@@ -193,6 +196,8 @@ static int read_header(pw_reader *r, struct pw_record_csv *c, pw_error *err)
     return 0;
 }
 
+static const char *issue_column(const pw_reader *r, const char *field);
+
 /* Sets up the tokenizer on r->fp and reads the header. */
 int pw_record_csv_open(pw_reader *r, pw_error *err)
 {
@@ -202,6 +207,7 @@ int pw_record_csv_open(pw_reader *r, pw_error *err)
     r->csv = c;
     for (int i = 0; i < COL_COUNT; i++)
         c->where[i] = -1;
+    r->issue_field = issue_column;
     c->csv = pw_csv_new(r->fp, ',');
     if (!c->csv)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
@@ -234,6 +240,12 @@ static const char *column_for(const struct pw_record_csv *c, const char *path)
     return path;
 }
 
+/* pw_reader's issue_field hook: findings name the column, as rejects do. */
+static const char *issue_column(const pw_reader *r, const char *field)
+{
+    return column_for(r->csv, field);
+}
+
 /* given_names, or first_name and middle_name joined; NULL when all are blank. */
 static const char *given_names(pw_reader *r, const struct pw_record_csv *c, char **fields,
                                bool *oom)
@@ -250,8 +262,20 @@ static const char *given_names(pw_reader *r, const struct pw_record_csv *c, char
     return s;
 }
 
-/* Maps a row onto rec (strings borrowed from the row or in the scratch arena). Returns
- * 0, or PW_EINVAL / PW_ENOMEM with *k the failing column and *reason set. */
+/* A field-level problem in column k: the field stays empty, the row is kept. Returns
+ * 0, or PW_ENOMEM for a failed parse that was not about the value. */
+static int drop(pw_reader *r, const struct pw_record_csv *c, enum col k, int rc,
+                enum pw_finding_kind kind, const char *reason)
+{
+    if (rc != PW_EINVAL)
+        return rc;
+    pw_issue_add(&r->issues, kind, c->where[k] >= 0 ? c->headers[c->where[k]] : NULL, reason);
+    return 0;
+}
+
+/* Maps a row onto rec (strings borrowed from the row or in the scratch arena).
+ * Field-level problems become issues. Returns 0, or PW_ENOMEM with *k the failing
+ * column and *reason set. */
 static int record_from_row(pw_reader *r, const struct pw_record_csv *c, char **fields,
                            pw_record *rec, enum col *k, const char **reason)
 {
@@ -283,7 +307,8 @@ static int record_from_row(pw_reader *r, const struct pw_record_csv *c, char **f
         return PW_ENOMEM;
     }
     *k = COL_ROLE;
-    if ((rc = pw_reader_parse_role(r, value(c, fields, COL_ROLE), &t->role, reason)))
+    rc = pw_reader_parse_role(r, value(c, fields, COL_ROLE), &t->role, reason);
+    if ((rc = drop(r, c, COL_ROLE, rc, PW_FINDING_UNKNOWN_CODE, *reason)))
         return rc;
     *k = COL_GENDER;
     const char *gender = value(c, fields, COL_GENDER);
@@ -291,10 +316,13 @@ static int record_from_row(pw_reader *r, const struct pw_record_csv *c, char **f
         *reason =
             pw_arena_printf(r->scratch, "unknown gender '%.*s': expected M, F, U or X",
                             (int)pw_utf8_cut(gender, strlen(gender), PW_REASON_VALUE_MAX), gender);
-        return *reason ? PW_EINVAL : PW_ENOMEM;
+        if (!*reason)
+            return PW_ENOMEM;
+        drop(r, c, COL_GENDER, PW_EINVAL, PW_FINDING_UNKNOWN_CODE, *reason);
     }
     *k = COL_DOB;
-    if ((rc = pw_reader_parse_date(r, value(c, fields, COL_DOB), &t->dob, reason)))
+    rc = pw_reader_parse_date(r, value(c, fields, COL_DOB), &t->dob, reason);
+    if ((rc = drop(r, c, COL_DOB, rc, PW_FINDING_INVALID_DATE, *reason)))
         return rc;
 
     pw_document d;
@@ -303,10 +331,12 @@ static int record_from_row(pw_reader *r, const struct pw_record_csv *c, char **f
     d.number = value(c, fields, COL_DOC_NUMBER);
     d.issuer = value(c, fields, COL_DOC_ISSUER);
     *k = COL_DOC_EXPIRY;
-    if ((rc = pw_reader_parse_date(r, value(c, fields, COL_DOC_EXPIRY), &d.expiry, reason)))
+    rc = pw_reader_parse_date(r, value(c, fields, COL_DOC_EXPIRY), &d.expiry, reason);
+    if ((rc = drop(r, c, COL_DOC_EXPIRY, rc, PW_FINDING_INVALID_DATE, *reason)))
         return rc;
     *k = COL_DOC_ISSUED;
-    if ((rc = pw_reader_parse_date(r, value(c, fields, COL_DOC_ISSUED), &d.issued, reason)))
+    rc = pw_reader_parse_date(r, value(c, fields, COL_DOC_ISSUED), &d.issued, reason);
+    if ((rc = drop(r, c, COL_DOC_ISSUED, rc, PW_FINDING_INVALID_DATE, *reason)))
         return rc;
     if (d.type || d.number || d.issuer || pw_date_is_set(d.expiry) || pw_date_is_set(d.issued)) {
         t->documents = pw_arena_alloc(r->scratch, sizeof d);
@@ -349,7 +379,7 @@ int pw_record_csv_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_
             return pw_error_set(err, n, r->path, line, 0, "%s", pw_strerror(n));
         const char *field = NULL, *reason = NULL;
         int rc;
-        pw_arena_reset(r->scratch);
+        pw_reader_begin_record(r);
         if ((size_t)n != c->n_cols) {
             reason = pw_arena_printf(r->scratch, "expected %zu fields as in the header, found %d",
                                      c->n_cols, n);

@@ -2,16 +2,27 @@
  * match: finds the watchlist entries a traveller may be, scores them and explains
  * each score.
  *
- * This first matcher is deliberately simple: a candidate is an entry one of whose
- * names (primary, alias or original script) has exactly the traveller's set of folded
- * tokens, in any order. Its name score is 1; a date of birth that contradicts every
- * date the list gives lowers the score to PW_MATCH_DOB_CONTRADICTION (below the
- * shipped thresholds), a missing one does not. Nationality and documents are compared
- * and reported in the explanation but do not change the score yet. The
- * index-and-scorer work replaces the inside of this module behind the same calls.
+ * Candidate generation: the record's name is analysed (engine/names) and each of its
+ * tokens is looked up in the index by exact spelling, transliteration variant,
+ * consonant skeleton, Double Metaphone code and bounded edit distance. Each matching
+ * term's postings add the token's rarity weight to an accumulator per entry; common
+ * terms with long posting lists are not expanded, and the work per record is capped.
+ * The best-accumulated entries, and entries holding one of the record's documents,
+ * go on to scoring. Travellers are people: entries that are entities, vessels or
+ * aircraft are never candidates.
+ *
+ * Scoring: for every name of a candidate entry, the record's words and the name's
+ * words are aligned by an optimal assignment (Hungarian algorithm), not left to right,
+ * also trying joined forms of particles and hyphenated words on either side. Each pair
+ * scores a similarity in [0, 1] (exact, transliteration variant, skeleton, phonetic,
+ * edit distance, Jaro-Winkler, initials) and weighs by rarity; unmatched words on
+ * either side (middle names) cost less than mismatched ones. Then date of birth,
+ * nationality, gender and documents raise or lower the score, each by a documented
+ * amount (see PW_MATCH_* below). The result is in [0, 1]; the explanation records
+ * every contribution.
  *
  * Thread safety: pw_match_record may run in many threads on one shared pw_index, each
- * with its own pw_match_scratch.
+ * with its own pw_match_scratch (which is sized to the index on first use).
  * Ownership: candidates point into the index (entries, names) and into the caller's
  * arena (explanations); they live as long as both.
  */
@@ -21,14 +32,26 @@
 #include "core/core.h"
 #include "index/index.h"
 
-#define PW_MATCH_MAX_CANDIDATES 64
-/* Score of a name match whose date of birth contradicts the list. */
-#define PW_MATCH_DOB_CONTRADICTION 0.8
+#define PW_MATCH_MAX_CANDIDATES 16 /* entries scored per record */
+
+/* Evidence adjustments added to the name score (then clamped to [0, 1]). */
+#define PW_MATCH_DOB_EXACT 0.06       /* same full date */
+#define PW_MATCH_DOB_PARTIAL 0.03     /* same year or year-month, or within a range */
+#define PW_MATCH_DOB_SWAPPED 0.03     /* day and month swapped */
+#define PW_MATCH_DOB_CONTRADICTS -0.25 /* differs by more than a year (approximate list
+                                          dates: by more than five) */
+#define PW_MATCH_NATIONALITY_AGREES 0.02
+#define PW_MATCH_NATIONALITY_DIFFERS -0.03
+#define PW_MATCH_GENDER_DIFFERS -0.10
+#define PW_MATCH_DOCUMENT_EXACT 0.97  /* floor of the score when a document number and
+                                         issuer agree */
+#define PW_MATCH_DOCUMENT_OCR 0.10    /* number agrees only after OCR folding */
 
 typedef struct pw_candidate {
     const pw_entry *entry;
-    const pw_entry_name *name; /* the entry name that matched */
+    const pw_entry_name *name; /* the entry name that matched best */
     double score;              /* in [0, 1] */
+    double name_score;         /* the name alone, in [0, 1] */
     const char *explanation;   /* JSON object text */
     bool on_name;              /* the name (or an alias) matched */
     bool on_document;          /* a travel document matched */
@@ -40,14 +63,16 @@ pw_match_scratch *pw_match_scratch_new(void);
 void pw_match_scratch_free(pw_match_scratch *s);
 
 /* Finds and scores the candidates for record r, best first, at most
- * PW_MATCH_MAX_CANDIDATES. Explanations are allocated in arena. Returns the count
- * (>= 0) with *out pointing into the scratch until the next call, or PW_ENOMEM. */
-int pw_match_record(const pw_index *idx, const pw_record *r, pw_match_scratch *s,
-                    pw_arena *arena, const pw_candidate **out);
+ * PW_MATCH_MAX_CANDIDATES, dropping those whose score is below min_score. Explanations
+ * are allocated in arena. Returns the count (>= 0) with *out pointing into the scratch
+ * until the next call, or PW_ENOMEM. */
+int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
+                    pw_match_scratch *s, pw_arena *arena, const pw_candidate **out);
 
 /* What a record's date of birth says about an entry's dates, as a sentence written
  * into buf. Returns 1 when they agree, -1 when the record's date contradicts every date
- * the list gives, 0 when either side has no date. */
-int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n);
+ * the list gives, 0 when either side has no date or the dates are merely close.
+ * *adjust (may be NULL) receives the score adjustment. */
+int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, double *adjust);
 
 #endif

@@ -21,6 +21,13 @@
 
 #include <urcu-qsbr.h>
 
+/* Candidates scoring below this are not even explained: no shipped threshold and no
+ * sensible rule goes lower. */
+#define PW_PIPELINE_MIN_CANDIDATE_SCORE 0.5
+
+/* Longest a screened record waits in an open transaction while the input pauses. */
+#define COMMIT_INTERVAL_NS (50 * 1000 * 1000ull)
+
 /* ---- latency histogram: log-linear buckets, 16 per power of two of ns -------- */
 
 #define HIST_SUB 16
@@ -77,7 +84,7 @@ static double hist_quantile_us(const histogram *h, double q)
 
 /* ---- slots and bounded queues ---------------------------------------------- */
 
-enum slot_kind { SLOT_RECORD, SLOT_REJECT };
+enum slot_kind { SLOT_RECORD, SLOT_REJECT, SLOT_FINDING };
 
 typedef struct slot {
     uint64_t seq;
@@ -85,6 +92,7 @@ typedef struct slot {
     pw_arena *arena;
     pw_record record;
     pw_reject reject;
+    pw_finding finding; /* SLOT_FINDING: a data-quality finding for the store */
     pw_alert alert;
     bool has_alert;
 } slot;
@@ -165,6 +173,7 @@ typedef struct worker {
     struct run *run;
     pthread_t thread;
     pw_match_scratch *scratch;
+    pw_rules_ctx *rules; /* PCRE2 match data, rule bitmap, hit buffer */
     histogram latency;
 } worker;
 
@@ -189,58 +198,33 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Runs the rules over the candidates and, when any hit, fills s->alert. */
-static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands, size_t n)
+/* Runs the rules (engine/rules) over the record and its candidates and, when any hit,
+ * fills s->alert: one alert with every hit, scored as its best hit and as severe as its
+ * most severe one. pw_rules_evaluate copies into the slot's arena every string a hit
+ * takes from the snapshot (rule ids, list names, entries): the hits outlive this
+ * worker's read of the snapshot, since the writer uses them later. */
+static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands, size_t n,
+                    pw_rules_ctx *ctx)
 {
-    size_t n_rules = pw_ruleset_count(snap->rules);
-    if (n == 0 || n_rules == 0)
-        return 0;
-    pw_hit *hits = pw_arena_alloc(s->arena, n * n_rules * sizeof *hits);
-    if (!hits)
-        return PW_ENOMEM;
-    size_t n_hits = 0;
+    pw_rules_options opts = {.config = &snap->config};
+    pw_rules_result res;
+    int rc = pw_rules_evaluate(snap->rules, &s->record, cands, n, &opts, ctx, s->arena, &res);
+    if (rc || res.n_hits == 0)
+        return rc;
     double best = 0;
     enum pw_severity sev = PW_SEV_NONE;
-    for (size_t r = 0; r < n_rules; r++) {
-        const pw_rule *rule = pw_ruleset_rule(snap->rules, r);
-        if (!rule->watchlist)
-            continue;
-        for (size_t i = 0; i < n; i++) {
-            const pw_entry *e = cands[i].entry;
-            if (!pw_rule_watchlist_fires(rule, e->list, e->category, cands[i].score,
-                                         pw_config_threshold(&snap->config, e->list)))
-                continue;
-            /* The hit outlives this worker's read of the snapshot (the writer uses
-             * it later), so it copies what it takes from the snapshot. */
-            pw_hit *h = &hits[n_hits++];
-            pw_arena *a = s->arena;
-            *h = (pw_hit){.type = "watchlist",
-                          .rule_id = pw_arena_strdup(a, rule->id),
-                          .rule_version = rule->version,
-                          .score = cands[i].score,
-                          .severity = e->severity != PW_SEV_NONE ? e->severity : rule->severity,
-                          .list = pw_arena_strdup(a, e->list),
-                          .list_version = e->list_version,
-                          .entry_id = pw_arena_strdup(a, e->entry_id),
-                          .entry_name = pw_arena_strdup(a, e->names[0].full),
-                          .matched_name = pw_arena_strdup(a, cands[i].name->full),
-                          .explanation = cands[i].explanation};
-            if (!h->rule_id || !h->list || !h->entry_id || !h->entry_name || !h->matched_name)
-                return PW_ENOMEM;
-            if (h->score > best)
-                best = h->score;
-            if (h->severity > sev)
-                sev = h->severity;
-        }
+    for (size_t i = 0; i < res.n_hits; i++) {
+        if (res.hits[i].score > best)
+            best = res.hits[i].score;
+        if (res.hits[i].severity > sev)
+            sev = res.hits[i].severity;
     }
-    if (n_hits == 0)
-        return 0;
     s->alert = (pw_alert){.record = &s->record,
                           .state = "new",
                           .severity = sev,
                           .score = best,
-                          .hits = hits,
-                          .n_hits = n_hits};
+                          .hits = res.hits,
+                          .n_hits = res.n_hits};
     pw_alert_make_key(&s->alert);
     s->has_alert = true;
     return 0;
@@ -262,9 +246,9 @@ static void *worker_main(void *arg)
         uint64_t t0 = now_ns();
         const pw_snapshot *snap = pw_snapshot_read(rn->opts->snapshots);
         const pw_candidate *cands;
-        int n = pw_match_record(snap->index, &s->record, w->scratch, s->arena, &cands);
-        if (n > 0)
-            evaluate(snap, s, cands, (size_t)n);
+        int n = pw_match_record(snap->index, &s->record, PW_PIPELINE_MIN_CANDIDATE_SCORE,
+                                w->scratch, s->arena, &cands);
+        evaluate(snap, s, cands, n > 0 ? (size_t)n : 0, w->rules);
         pw_snapshot_quiescent(rn->opts->snapshots);
         hist_add(&w->latency, now_ns() - t0);
         queue_push(&rn->write_q, s);
@@ -297,6 +281,8 @@ static int write_slot(run *rn, slot *s)
         rn->stats->rejected++;
         return store ? pw_store_put_dead_letter(store, &s->reject, err) : 0;
     }
+    if (s->kind == SLOT_FINDING)
+        return store ? pw_store_put_finding(store, &s->finding, NULL, err) : 0;
     rn->stats->records++;
     if (store) {
         int rc = pw_store_put_record(store, &s->record, NULL, err);
@@ -331,7 +317,7 @@ static void *writer_main(void *arg)
     pw_store *store = rn->opts->store;
     size_t batch = rn->opts->batch_size ? rn->opts->batch_size : 1000;
     slot **window = calloc(rn->n_slots, sizeof *window);
-    uint64_t next = 0;
+    uint64_t next = 0, last_commit = now_ns();
     size_t in_txn = 0;
     int rc = window ? 0 : PW_ENOMEM;
     slot *s;
@@ -351,9 +337,15 @@ static void *writer_main(void *arg)
                 in_txn++;
             }
             release_slot(rn, s);
-            if (rc == 0 && store && (in_txn >= batch || queue_is_empty(&rn->write_q))) {
+            /* Commit a full batch, or what there is once the input pauses for a
+             * moment: a trickle of records still reaches the disk within
+             * COMMIT_INTERVAL_NS, a flood is written in large transactions. */
+            if (rc == 0 && store && in_txn &&
+                (in_txn >= batch ||
+                 (queue_is_empty(&rn->write_q) && now_ns() - last_commit >= COMMIT_INTERVAL_NS))) {
                 rc = pw_store_commit(store, &rn->writer_err);
                 in_txn = 0;
+                last_commit = now_ns();
             }
             if (rc)
                 writer_fail(rn, rc);
@@ -389,6 +381,29 @@ static void on_reject(void *ctx, const pw_reject *rej)
     queue_push(&rn->write_q, s);
 }
 
+/* Findings callback of the reader: like a rejected line, a data-quality finding takes a
+ * slot of its own and goes straight to the writer, in sequence. */
+static void on_finding(void *ctx, const pw_finding *f)
+{
+    run *rn = ctx;
+    slot *s = queue_pop(&rn->free_q);
+    if (!s)
+        return;
+    pw_arena *a = s->arena;
+    s->kind = SLOT_FINDING;
+    s->finding = *f;
+    const char **strings[] = {&s->finding.source,        &s->finding.format,
+                              &s->finding.sender,        &s->finding.interchange_ref,
+                              &s->finding.message_ref,   &s->finding.carrier,
+                              &s->finding.flight_number, &s->finding.departure,
+                              &s->finding.segment,       &s->finding.field,
+                              &s->finding.record_id,     &s->finding.detail};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        *strings[i] = pw_arena_strdup(a, *strings[i]);
+    s->seq = rn->next_seq++;
+    queue_push(&rn->write_q, s);
+}
+
 /* Reads one input to its end, feeding the workers. */
 static int read_input(run *rn, const char *path, pw_error *err)
 {
@@ -396,6 +411,7 @@ static int read_input(run *rn, const char *path, pw_error *err)
     int rc = pw_reader_open(path, rn->opts->format, &reader, err);
     if (rc)
         return rc;
+    pw_reader_set_findings(reader, on_finding, rn);
     for (;;) {
         if (writer_rc(rn))
             break;
@@ -441,7 +457,8 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
     for (; started < threads; started++) {
         workers[started].run = &rn;
         workers[started].scratch = pw_match_scratch_new();
-        if (!workers[started].scratch ||
+        workers[started].rules = pw_rules_ctx_new();
+        if (!workers[started].scratch || !workers[started].rules ||
             pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
             break;
     }
@@ -483,8 +500,10 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
 done:
     if (rc == PW_ENOMEM && err && err->code != PW_ENOMEM)
         pw_error_set(err, rc, NULL, 0, 0, "out of memory starting the pipeline");
-    for (int i = 0; workers && i < threads; i++)
+    for (int i = 0; workers && i < threads; i++) {
         pw_match_scratch_free(workers[i].scratch);
+        pw_rules_ctx_free(workers[i].rules);
+    }
     for (size_t i = 0; rn.slots && i < rn.n_slots; i++)
         pw_arena_free(rn.slots[i].arena);
     free(rn.slots);

@@ -12,7 +12,8 @@
  * changes are new scripts appended to the array.
  *
  * Scripts are grouped by feature: 1 holds watchlists (versioned), the audit log and
- * dead letters; 2 holds screening (records, alerts, alert hits).
+ * dead letters; 2 holds screening (records, alerts, alert hits); 3 holds data quality
+ * (messages received and findings per sender and flight).
  *
  * Conventions in the SQL: timestamps are UTC ISO 8601 text with milliseconds set by
  * column defaults; enumerations are lower-case text guarded by CHECK constraints so
@@ -238,7 +239,78 @@ static const char migration_2[] =
     /* Which alerts did this watchlist entry raise (e.g. after a list correction). */
     "CREATE INDEX alert_hits_entry ON alert_hits(list, entry_id);\n";
 
-const char *const pw_schema_migrations[] = {migration_1, migration_2};
+/* Data quality (PAXLST and the other readers): what each sender sent and what was wrong
+ * with it. quality_messages has one row per message received (the report's
+ * denominators); quality_findings one row per finding. Both are keyed by a
+ * deterministic hash of their content without the file name, so screening the same
+ * input again adds nothing. No personal data beyond the record id: the details name
+ * segments, codes and counts, never names. */
+static const char migration_3[] =
+    "CREATE TABLE quality_messages (\n"
+    "    id              INTEGER PRIMARY KEY,\n"
+    "    key             TEXT NOT NULL UNIQUE,\n"
+    "    format          TEXT,\n"
+    "    source          TEXT,\n"
+    "    sender          TEXT,\n"
+    "    interchange_ref TEXT,\n"
+    "    message_ref     TEXT,\n"
+    "    carrier         TEXT,\n"
+    "    flight_number   TEXT,\n"
+    "    departure       TEXT,\n"
+    "    travellers      INTEGER NOT NULL DEFAULT 0 CHECK (travellers >= 0),\n"
+    "    detail          TEXT,\n"
+    "    received_at     TEXT NOT NULL DEFAULT " NOW "\n"
+    ");\n"
+    "CREATE INDEX quality_messages_flight ON quality_messages(sender, carrier, flight_number, "
+    "departure);\n"
+    "CREATE TABLE quality_findings (\n"
+    "    id              INTEGER PRIMARY KEY,\n"
+    "    key             TEXT NOT NULL UNIQUE,\n"
+    "    kind            TEXT NOT NULL CHECK (kind IN ('missing_dob', 'missing_document',\n"
+    "                    'expired_document', 'malformed_document', 'unknown_country',\n"
+    "                    'invalid_date', 'unknown_code', 'invalid_field', 'placeholder_name',\n"
+    "                    'count_mismatch', 'control_mismatch', 'structure', 'rejected')),\n"
+    "    format          TEXT,\n"
+    "    source          TEXT,\n"
+    "    sender          TEXT,\n"
+    "    interchange_ref TEXT,\n"
+    "    message_ref     TEXT,\n"
+    "    carrier         TEXT,\n"
+    "    flight_number   TEXT,\n"
+    "    departure       TEXT,\n"
+    "    line            INTEGER,\n"
+    "    segment         TEXT,\n"
+    "    field           TEXT,\n"
+    "    record_id       TEXT,\n"
+    "    detail          TEXT NOT NULL,\n"
+    "    found_at        TEXT NOT NULL DEFAULT " NOW "\n"
+    ");\n"
+    "CREATE INDEX quality_findings_flight ON quality_findings(sender, carrier, flight_number, "
+    "departure, kind);\n"
+    "CREATE INDEX quality_findings_record ON quality_findings(record_id);\n";
+
+/* Rule statistics (engine/rules, store/rulestats.c): what analysts decided about each
+ * hit, and per rule and version the hits, alerts and decisions, as a view over the
+ * stored hits so that the counts never drift from them. */
+static const char migration_rule_stats[] =
+    "CREATE TABLE hit_dispositions (\n"
+    "    hit         INTEGER PRIMARY KEY REFERENCES alert_hits(id),\n"
+    "    disposition TEXT NOT NULL CHECK (disposition IN ('confirmed', 'false_positive')),\n"
+    "    actor       TEXT NOT NULL,\n"
+    "    decided_at  TEXT NOT NULL DEFAULT " NOW ",\n"
+    "    note        TEXT\n"
+    ");\n"
+    "CREATE INDEX alert_hits_rule ON alert_hits(rule_id, rule_version);\n"
+    "CREATE VIEW rule_stats AS\n"
+    "SELECT h.rule_id, h.rule_version, count(*) AS hits, count(DISTINCT h.alert) AS alerts,\n"
+    "       coalesce(sum(d.disposition = 'confirmed'), 0) AS confirmed,\n"
+    "       coalesce(sum(d.disposition = 'false_positive'), 0) AS false_positives,\n"
+    "       min(h.created_at) AS first_hit, max(h.created_at) AS last_hit\n"
+    "FROM alert_hits h LEFT JOIN hit_dispositions d ON d.hit = h.id\n"
+    "GROUP BY h.rule_id, h.rule_version;\n";
+
+const char *const pw_schema_migrations[] = {migration_1, migration_2, migration_3,
+                                            migration_rule_stats};
 const int pw_schema_version_latest =
     (int)(sizeof pw_schema_migrations / sizeof pw_schema_migrations[0]);
 
@@ -246,6 +318,7 @@ const char *const pw_schema_tables[] = {
     "watchlists", "watchlist_versions",  "entries",         "entry_names",
     "entry_dobs", "entry_nationalities", "entry_documents", "records",
     "alerts",     "alert_hits",          "audit",           "dead_letters",
+    "quality_messages", "quality_findings", "hit_dispositions",
     NULL,
 };
 

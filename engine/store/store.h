@@ -4,7 +4,7 @@
  * Tables: watchlists and their versions; entries with names (primary, aliases with
  * quality, original script), dates of birth, nationalities, documents; screened
  * records; alerts and their hits; an append-only audit log; dead letters for
- * rejected input. Re-importing a list writes a new version in one transaction, so a
+ * rejected input; data-quality messages and findings per sender and flight. Re-importing a list writes a new version in one transaction, so a
  * failed import leaves the previous version intact.
  *
  * Thread safety: a pw_store is used by one thread at a time (the pipeline's writer
@@ -100,5 +100,89 @@ int pw_store_audit(pw_store *s, const char *actor, const char *action, const cha
 /* Counts rows of a table of the schema ("alerts", "dead_letters", ...); -1 on error.
  * For status output and tests. */
 long pw_store_count(pw_store *s, const char *table);
+
+/* ---- data quality (quality.c) ---------------------------------------------- */
+
+/* Stores a data-quality finding: a PW_FINDING_MESSAGE receipt in quality_messages, any
+ * other kind in quality_findings. A finding already stored (same content: the file name
+ * aside) is left as it is, so screening an input again adds nothing; *inserted (may be
+ * NULL) says which happened. */
+int pw_store_put_finding(pw_store *s, const pw_finding *f, bool *inserted, pw_error *err);
+
+#define PW_QUALITY_EXAMPLES 3
+
+/* One example of a finding kind: where it is, without personal data. */
+typedef struct pw_quality_example {
+    char message_ref[64]; /* "" for formats without messages */
+    char interchange_ref[64]; /* "" when unknown */
+    long line;            /* segment number in the message (PAXLST), or input line */
+    char segment[8];      /* segment tag, "" when none */
+    char field[64];
+    char record_id[40];   /* "" for message-level findings */
+    char detail[320];
+} pw_quality_example;
+
+typedef struct pw_quality_count {
+    long findings;   /* rows of this kind */
+    long travellers; /* distinct travellers concerned (traveller kinds) */
+    size_t n_examples;
+    pw_quality_example examples[PW_QUALITY_EXAMPLES]; /* the first ones, in input order */
+} pw_quality_count;
+
+/* What one sender sent for one flight, and what was wrong with it. */
+typedef struct pw_quality_group {
+    char sender[128]; /* "" when unknown */
+    char carrier[16];
+    char flight_number[16];
+    char departure[24];
+    long messages;        /* messages received (PAXLST receipts) */
+    long travellers_sent; /* travellers in those messages */
+    long travellers;      /* travellers stored for the flight (records, any sender) */
+    pw_quality_count kinds[PW_FINDING__COUNT]; /* kinds[PW_FINDING_MESSAGE] unused */
+} pw_quality_group;
+
+/* The data-quality summary per sender and flight, ordered by sender, carrier, flight
+ * number and departure. sender and flight (carrier + number, "QQ827", or the number
+ * alone) filter when not NULL. *out is malloc'ed; free() it. */
+int pw_store_quality(pw_store *s, const char *sender, const char *flight,
+                     pw_quality_group **out, size_t *n, pw_error *err);
+
+/* Calls fn for every stored finding (receipts excluded) matching the filters, in the
+ * order they were found. The finding is valid during the call only. */
+int pw_store_each_finding(pw_store *s, const char *sender, const char *flight, pw_finding_fn fn,
+                          void *ctx, pw_error *err);
+
+/* ---- rule statistics and back-testing (rulestats.c) --------------------------- */
+
+/* Per rule and version, from the stored hits (the rule_stats view). */
+typedef struct pw_rule_stat {
+    char rule_id[128];
+    int rule_version;
+    long hits;            /* stored hits, de-duplicated per alert as alerts are */
+    long alerts;          /* alerts holding at least one of them */
+    long confirmed;       /* hits analysts confirmed */
+    long false_positives; /* hits analysts marked false */
+    char first_hit[32];   /* UTC, ISO 8601; "" when none */
+    char last_hit[32];
+} pw_rule_stat;
+
+/* Every rule and version with hits, by rule id then version. *out is malloc'ed. */
+int pw_store_rule_stats(pw_store *s, pw_rule_stat **out, size_t *n, pw_error *err);
+
+/* Called with each stored record's id and canonical JSON; a non-zero return stops. */
+typedef int (*pw_record_json_fn)(void *ctx, const char *record_id, const char *json,
+                                 pw_error *err);
+/* Calls fn for the stored records whose flight departs (or, without a departure, that
+ * were screened) on or after since and on or before until (YYYY-MM-DD; NULL: no
+ * bound), in the order they were stored. */
+int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
+                              pw_record_json_fn fn, void *ctx, pw_error *err);
+
+/* Records an analyst's decision on the hits of rule_id in alert alert_id (those of
+ * entry_id only, when not NULL): disposition "confirmed" or "false_positive"; a later
+ * decision replaces an earlier one. Audited. PW_ENOTFOUND when no such hit. */
+int pw_store_set_hit_disposition(pw_store *s, const char *alert_id, const char *rule_id,
+                                 const char *entry_id, const char *disposition, const char *actor,
+                                 const char *note, pw_error *err);
 
 #endif

@@ -274,8 +274,27 @@ int fuzz_on_entry(void *ctx, const pw_entry *e, pw_error *err)
     (void)err;
     fuzz_counts *c = ctx;
     fuzz_check_entry(e);
+    for (size_t i = 0; i < c->n_ids; i++)
+        FUZZ_CHECK(strcmp(c->ids[i], e->entry_id) != 0, "entry ids are unique in an import");
+    if (c->n_ids == c->cap_ids) {
+        c->cap_ids = c->cap_ids ? c->cap_ids * 2 : 16;
+        c->ids = realloc(c->ids, c->cap_ids * sizeof *c->ids);
+        FUZZ_CHECK(c->ids != NULL, "realloc");
+    }
+    c->ids[c->n_ids] = strdup(e->entry_id);
+    FUZZ_CHECK(c->ids[c->n_ids] != NULL, "strdup");
+    c->n_ids++;
     c->good++;
     return 0;
+}
+
+void fuzz_counts_free(fuzz_counts *c)
+{
+    for (size_t i = 0; i < c->n_ids; i++)
+        free(c->ids[i]);
+    free(c->ids);
+    c->ids = NULL;
+    c->n_ids = c->cap_ids = 0;
 }
 
 int fuzz_drain_reader(const char *path, enum pw_input_format format, fuzz_counts *counts,
@@ -290,7 +309,8 @@ int fuzz_drain_reader(const char *path, enum pw_input_format format, fuzz_counts
         return rc;
     }
     enum pw_input_format got = pw_reader_format(r);
-    FUZZ_CHECK(got == PW_INPUT_JSONL || got == PW_INPUT_CSV, "a readable format");
+    FUZZ_CHECK(got == PW_INPUT_JSONL || got == PW_INPUT_CSV || got == PW_INPUT_PAXLST,
+               "a readable format");
     FUZZ_CHECK(format == PW_INPUT_AUTO || got == format, "the format asked for");
     if (detected)
         *detected = got;

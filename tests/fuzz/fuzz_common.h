@@ -72,11 +72,17 @@ typedef struct fuzz_counts {
     long rejects;  /* reject callback calls, warnings aside */
     long warnings; /* reject callback calls with warning set */
     long line_sum; /* sum of the reject lines, a cheap fingerprint */
+    char **ids;    /* entry ids seen (fuzz_on_entry), to find duplicates */
+    size_t n_ids, cap_ids;
 } fuzz_counts;
+
+/* Frees the entry ids remembered in c. */
+void fuzz_counts_free(fuzz_counts *c);
 
 /* A pw_reject_fn: checks the reject and counts it in ctx (a fuzz_counts). */
 void fuzz_on_reject(void *ctx, const pw_reject *rej);
-/* A pw_entry_fn: checks the entry and counts it in ctx (a fuzz_counts). */
+/* A pw_entry_fn: checks the entry, that its id was not seen before in this import
+ * (importers reject duplicates), and counts it in ctx (a fuzz_counts). */
 int fuzz_on_entry(void *ctx, const pw_entry *e, pw_error *err);
 
 /* Opens path with pw_reader_open in format, drains pw_reader_next, checks every

@@ -30,10 +30,12 @@ static void run(const char *sdn, const char *alt, const char *add)
     int rc = pw_import_ofac_sdn(sdn, alt, add, &cb, &stats, &err);
     if (rc == 0) {
         FUZZ_CHECK(stats.imported == counts.good, "imported counts the entry callbacks");
-        FUZZ_CHECK(stats.imported + stats.skipped <= stats.rows, "rows imported or skipped");
+        FUZZ_CHECK(stats.imported + stats.skipped == stats.rows, "rows imported or skipped");
+        FUZZ_CHECK(stats.skipped <= counts.rejects, "every skipped row is rejected");
     } else {
         FUZZ_CHECK(rc < 0 && err.code == rc && err.msg[0], "an import error is reported");
     }
+    fuzz_counts_free(&counts);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

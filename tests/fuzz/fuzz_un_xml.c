@@ -19,9 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_file_close(&f);
     if (rc == 0) {
         FUZZ_CHECK(stats.imported == counts.good, "imported counts the entry callbacks");
-        FUZZ_CHECK(stats.imported + stats.skipped <= stats.rows, "records imported or skipped");
+        FUZZ_CHECK(stats.imported + stats.skipped == stats.rows, "records imported or skipped");
+        FUZZ_CHECK(stats.skipped == counts.rejects, "every skipped record is rejected, once");
     } else {
         FUZZ_CHECK(rc < 0 && err.code == rc && err.msg[0], "an import error is reported");
     }
+    fuzz_counts_free(&counts);
     return 0;
 }

@@ -16,7 +16,12 @@ word most like it, by difflib; and whole folded names, some longer than 64 bytes
 deterministic typos (delete, insert, substitute, transpose, double; one to three edits,
 fixed seed) and random pairs of words.
 
-Usage: extract_names.py DATA_DIR WORDS_OUT PAIRS_OUT
+Rule words (RULES_OUT, optional): real names seldom reach some rules (an initial WICZ,
+MNN, a key that its end rules would empty), so a second, synthetic set strings the
+letter groups the encoders' rules name together (fixed seed), after a few hand-picked
+probes. They test the rules, not the names, and are kept in a table of their own.
+
+Usage: extract_names.py DATA_DIR WORDS_OUT PAIRS_OUT [RULES_OUT]
 """
 import csv
 import difflib
@@ -32,6 +37,21 @@ N_ALIAS_WORD_PAIRS = 3000
 N_ALIAS_NAME_PAIRS = 1000
 N_TYPO_PAIRS = 3500
 N_RANDOM_PAIRS = 2500
+N_RULE_WORDS = 2000
+
+# Letter groups that the Double Metaphone, NYSIIS and Daitch-Mokotoff rules test for.
+RULE_GROUPS = (
+    "SCH SCHTSCH CH CHAE CHIA GH GN KN PN PS WR WH WICZ WITZ CZ MAC MC PH PF TION TIA TCH "
+    "SH SIO SIA SIAN CIA CIO CC CK CQ DG DT GLI GER GY JOSE SAN ILLO ILLA ALLE UMB IER ISL "
+    "YSL SUGAR CAESAR ORCHES ARCHIT ORCHID VAN VON EWSKI OWSKY IAU EAU AU OU ZH ZI ZO ZA "
+    "AGGI OGGI BACHER MACHER DANGER HEIM HOEK HOLZ SC TTH TH EV EE IE RT RD NT ND AY KS RS RZ "
+    "SZCZ ZDZH TTSCH DRZ STRZ SHT ZHD UE EU OJ UY AI EI MN NM NMM MNN X Q H W Y J"
+).split()
+RULE_PROBES = (
+    "WICZ WITZAK WHITZ AS AAS ASH AWAY AYS BAYS SJS AJS AJSJ MNN NMM NMNM CCCCCCCCCC "
+    "CJCJRSCKCZJ KUEI QUEEN MACS KN SCH PH DT ND ABAJ AJ J RSA ARSA CK ACKA JA AJA YAY "
+    "SAN JOSE JOSEPH SANJOSE GIER ROGIER MCHUGH MCCLELLAN BACCI ACCIDENT SUCCESS"
+).split()
 
 
 def fold(text):
@@ -104,6 +124,7 @@ def typo(word, rng):
 
 def main():
     data, words_out, pairs_out = sys.argv[1:4]
+    rules_out = sys.argv[4] if len(sys.argv) > 4 else None
     rng = random.Random(SEED)
     ofac = read_ofac(data)
     un = read_un(data)
@@ -166,6 +187,20 @@ def main():
     with open(pairs_out, "w") as f:
         for a, b in pairs:
             f.write(f"{a}\t{b}\n")
+    if rules_out:
+        letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+        rule_words = list(dict.fromkeys(RULE_PROBES))
+        seen_rule = set(rule_words) | set(words)
+        while len(rule_words) < N_RULE_WORDS:
+            parts = [rng.choice(RULE_GROUPS if rng.random() < 0.6 else letters)
+                     for _ in range(rng.randint(1, 5))]
+            w = "".join(parts)
+            if w not in seen_rule:
+                seen_rule.add(w)
+                rule_words.append(w)
+        with open(rules_out, "w") as f:
+            for w in rule_words:
+                f.write(w + "\n")
     print(f"extract_names: {len(words)} words, {len(pairs)} pairs "
           f"({n_long} whole-name pairs over 64 bytes)", file=sys.stderr)
 

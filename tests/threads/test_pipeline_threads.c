@@ -53,7 +53,7 @@ static void write_input(const char *path)
 
 static pw_index *build_index(void)
 {
-    pw_index_builder *b = pw_index_builder_new();
+    pw_index_builder *b = pw_index_builder_new(NULL);
     for (size_t i = 0; i < 3; i++) {
         pw_entry_name name = {.kind = PW_NAME_PRIMARY, .full = watch_names[i]};
         char id[16];

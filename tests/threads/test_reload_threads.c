@@ -83,10 +83,10 @@ static void *publish_main(void *arg)
     return NULL;
 }
 
-/* Waits up to 10 s for the reloader to reach `want` publications. */
+/* Waits up to 60 s (a loaded machine) for the reloader to reach `want` publications. */
 static long wait_published(pw_reloader *r, long want)
 {
-    for (int i = 0; i < 200 && pw_reloader_published(r) < want; i++)
+    for (int i = 0; i < 1200 && pw_reloader_published(r) < want; i++)
         usleep(50 * 1000);
     return pw_reloader_published(r);
 }

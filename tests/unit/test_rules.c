@@ -1,14 +1,14 @@
 /*
- * Tests for engine/rules: loading rule files and directories, reporting every
- * error at its exact file:line:col, duplicate ids across files, the evaluation
- * helpers the pipeline uses, `paxwatch rules check` output, and the shipped
- * rules/watchlist.yaml.
- *
- * Positions were counted by hand in the fixtures (tests/data/rules_*).
+ * Tests for engine/rules: loading rule files and directories, every error at its exact
+ * file:line:col (positions counted by hand in the fixtures tests/data/rules_* and in
+ * the inline files, whose line 1 is "rules:"), the shipped packs, the metadata keys
+ * and the watchlist-condition helpers. Operators, fields and evaluation are in
+ * test_rules_eval.c; tests, back-testing and the CLI in test_rules_tools.c.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rules/rules.h"
@@ -82,9 +82,27 @@ static char *check_output(const char *path, int *rc)
     return buf;
 }
 
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The header of an inline record rule: lines 1-7, `when:` on line 8. */
+#define HEAD                                                                                       \
+    "rules:\n"                                                                                     \
+    "  - id: r\n"                                                                                  \
+    "    version: 1\n"                                                                             \
+    "    title: t\n"                                                                               \
+    "    severity: low\n"                                                                          \
+    "    score: 0.5\n"                                                                             \
+    "    enabled: true\n"
+
 /* ---- shipped rules -------------------------------------------------------- */
 
-Test(rules, shipped_watchlist_rule_loads)
+Test(rules, shipped_packs_load)
 {
     pw_errlist errs = {0};
     pw_ruleset *set = NULL;
@@ -92,12 +110,13 @@ Test(rules, shipped_watchlist_rule_loads)
     for (size_t i = 0; i < errs.n; i++)
         pw_error_print(&errs.items[i], stderr);
     cr_assert_eq(rc, 0);
-    cr_assert_eq(pw_ruleset_count(set), 1);
-    cr_assert_eq(pw_ruleset_files(set), 1);
+    cr_assert_eq(pw_ruleset_files(set), 3, "documents.yaml, travel.yaml, watchlist.yaml");
+    cr_assert_geq(pw_ruleset_count(set), 9);
+    cr_assert_geq(pw_ruleset_sets(set), 4, "the sets of rules/sets/");
 
     const pw_rule *r = pw_ruleset_find(set, "watchlist-match");
     cr_assert_not_null(r);
-    cr_assert_eq(r, pw_ruleset_rule(set, 0));
+    cr_assert_eq(r, pw_ruleset_rule(set, pw_ruleset_count(set) - 1), "watchlist.yaml is last");
     cr_assert_eq(r->version, 1);
     cr_assert_eq(r->severity, PW_SEV_HIGH);
     cr_assert(r->enabled);
@@ -107,6 +126,7 @@ Test(rules, shipped_watchlist_rule_loads)
     cr_assert(r->watchlist->list_threshold);
     cr_assert_eq(r->watchlist->n_lists, 0);
     cr_assert_eq(r->watchlist->n_categories, 0);
+    cr_assert_geq(r->n_tests, 3);
 
     /* every list, every category, at or above the list's threshold */
     cr_assert(pw_rule_watchlist_fires(r, "UN", NULL, 0.85, 0.85));
@@ -115,20 +135,44 @@ Test(rules, shipped_watchlist_rule_loads)
     cr_assert_not(pw_rule_watchlist_fires(r, "UN", NULL, 0.849, 0.85));
     cr_assert(pw_rule_watchlist_fires(r, "UN", NULL, 0.70, 0.70), "threshold comes from caller");
     cr_assert_null(pw_ruleset_find(set, "nope"));
+
+    /* Every shipped rule has tests; only the watchlist rule is enabled by default, so
+     * that screening with the shipped pack raises the alerts CONTRACT.md describes. */
+    for (size_t i = 0; i < pw_ruleset_count(set); i++) {
+        const pw_rule *x = pw_ruleset_rule(set, i);
+        cr_expect_gt(x->n_tests, 0, "rule %s has no tests", x->id);
+        cr_expect_eq(x->enabled, x == r, "rule %s enabled=%d", x->id, x->enabled);
+    }
+    pw_rules_test_summary sum;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    rc = pw_rules_run_tests(set, NULL, out, &sum);
+    fclose(out);
+    cr_assert_eq(rc, 0, "%s", buf);
+    cr_assert_eq(sum.failed, 0);
+    cr_assert_eq(sum.untested, 0);
+    cr_assert_geq(sum.tests, 20);
+    free(buf);
     pw_ruleset_free(set);
     pw_errlist_free(&errs);
 }
 
-Test(rules, shipped_file_loads_directly_and_checks_ok)
+Test(rules, shipped_file_loads_directly_with_its_sets)
 {
     int rc;
     char *out = check_output(PW_SOURCE_DIR "/rules/watchlist.yaml", &rc);
     cr_assert_eq(rc, 0);
     cr_assert_str_eq(out, "1 rule OK in 1 file\n");
     free(out);
+    /* travel.yaml uses sets of rules/sets/: loading the file alone finds them */
+    out = check_output(PW_SOURCE_DIR "/rules/travel.yaml", &rc);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "rules OK in 1 file\n"), "%s", out);
+    free(out);
 }
 
-/* ---- valid packs and evaluation --------------------------------------------- */
+/* ---- valid packs ------------------------------------------------------------- */
 
 Test(rules, directory_loads_rule_files_in_name_order)
 {
@@ -199,6 +243,9 @@ Test(rules, defaults_and_null_watchlist)
     cr_assert_null(r->author);
     cr_assert_eq(r->n_tags, 0);
     cr_assert(r->watchlist->list_threshold);
+    cr_assert_eq(r->watchlist->on, PW_RULE_ON_ANY);
+    cr_assert_not(pw_date_is_set(r->valid_from));
+    cr_assert_eq(r->max_hits_per_day, 0);
     cr_assert(pw_rule_watchlist_fires(r, "ANY", "anything", 0.9, 0.9));
     pw_ruleset_free(set);
 
@@ -207,7 +254,41 @@ Test(rules, defaults_and_null_watchlist)
     pw_ruleset_free(set);
 }
 
-/* ---- errors ---------------------------------------------------------------- */
+Test(rules, metadata_keys)
+{
+    pw_ruleset *set = load_good("rules:\n"
+                                "  - id: campaign\n"
+                                "    version: 3\n"
+                                "    title: Winter campaign\n"
+                                "    severity: medium\n"
+                                "    score: 0.25\n"
+                                "    valid_from: 2026-12-01\n"
+                                "    valid_until: 2027-02-28\n"
+                                "    max_hits_per_day: 40\n"
+                                "    tags: []\n"
+                                "    when: {flight.route: JFK-CDG}\n"
+                                "  - id: wl\n"
+                                "    version: 1\n"
+                                "    title: t\n"
+                                "    severity: high\n"
+                                "    when: {watchlist: {on: document, lists: [UN]}}\n");
+    const pw_rule *r = pw_ruleset_rule(set, 0);
+    cr_assert_eq(r->valid_from.year, 2026);
+    cr_assert_eq(r->valid_from.month, 12);
+    cr_assert_eq(r->valid_until.day, 28);
+    cr_assert_eq(r->max_hits_per_day, 40);
+    cr_assert_float_eq(r->score, 0.25, 1e-12);
+    cr_assert_null(r->watchlist, "a record rule");
+    cr_assert(r->indexed, "a route is indexable");
+    const pw_rule *w = pw_ruleset_rule(set, 1);
+    cr_assert_not_null(w->watchlist);
+    cr_assert_eq(w->watchlist->on, PW_RULE_ON_DOCUMENT);
+    cr_assert_not(w->indexed);
+    cr_assert_eq(pw_ruleset_unindexed(set), 1);
+    pw_ruleset_free(set);
+}
+
+/* ---- errors: the loader ------------------------------------------------------------ */
 
 Test(rules, unknown_condition)
 {
@@ -217,7 +298,7 @@ Test(rules, unknown_condition)
     cr_assert_eq(rc, PW_ERULE);
     cr_assert_null(set);
     expected want[] = {
-        {"rules_unknown_condition.yaml", 7, 7, "condition 'any' is not supported yet"},
+        {"rules_unknown_condition.yaml", 7, 7, "unknown field or condition 'one_of'"},
     };
     assert_errors(&errs, want, 1);
     cr_assert_eq(errs.items[0].code, PW_ERULE);
@@ -266,6 +347,40 @@ Test(rules, duplicate_id_in_one_file)
     pw_errlist_free(&errs);
 }
 
+Test(rules, duplicate_keys_are_reported_and_checking_goes_on)
+{
+    /* The YAML tree refuses a file at its first duplicate key; the loader reports it,
+     * renames the duplicate and reads on, so later mistakes are reported too. */
+    pw_errlist errs = load_bad("rules:\n"
+                               "  - id: a\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    score: 0.5\n"
+                               "    title: again\n"
+                               "    when:\n"
+                               "      traveller.age: {lt: 18, lt: 20}\n"
+                               "      flight.routes: JFK-CDG\n"
+                               "  - id: b\n"
+                               "    version: 1\n"
+                               "    'version': 2\n"
+                               "    title: t\n"
+                               "    severity: hihg\n"
+                               "    when: {watchlist: {}}\n");
+    expected want[] = {
+        {"inline.yaml", 7, 5, "duplicate key 'title' (first at line 4, column 5)"},
+        {"inline.yaml", 9, 31, "duplicate key 'lt' (first at line 9, column 23)"},
+        {"inline.yaml", 13, 5, "duplicate key 'version' (first at line 12, column 5)"},
+        {"inline.yaml", 10, 7,
+         "unknown field or condition 'flight.routes'; did you mean 'flight.route'?"},
+        {"inline.yaml", 15, 15, "severity: expected low, medium, high or critical, got 'hihg'"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    for (size_t i = 0; i < 3; i++)
+        cr_expect_eq(errs.items[i].code, PW_EPARSE);
+    pw_errlist_free(&errs);
+}
+
 Test(rules, every_error_in_a_file_is_reported)
 {
     pw_errlist errs = {0};
@@ -285,7 +400,7 @@ Test(rules, every_error_in_a_file_is_reported)
         {f, 11, 9,
          "unknown key 'categroies' in the watchlist condition; did you mean "
          "'categories'?"},
-        {f, 17, 7, "condition 'field' is not supported yet"},
+        {f, 17, 7, "unknown field or condition 'field'"},
         {f, 18, 5, "rule is missing 'id'"},
         {f, 18, 5, "rule is missing 'when'"},
     };
@@ -312,15 +427,9 @@ Test(rules, errors_in_several_files_are_all_reported)
     snprintf(a, sizeof a, "%s/a.yaml", dir);
     snprintf(b, sizeof b, "%s/b.yml", dir);
     snprintf(c, sizeof c, "%s/c.yaml", dir);
-    FILE *fp = fopen(a, "w");
-    fputs("rules:\n  - id: x\n    verison: 1\n", fp);
-    fclose(fp);
-    fp = fopen(b, "w");
-    fputs("rules: [\n", fp);
-    fclose(fp);
-    fp = fopen(c, "w");
-    fputs("rules:\n  - {id: y, version: 1, title: t, severity: low, when: {watchlist: {}}}\n", fp);
-    fclose(fp);
+    write_file(a, "rules:\n  - id: x\n    verison: 1\n");
+    write_file(b, "rules: [\n");
+    write_file(c, "rules:\n  - {id: y, version: 1, title: t, severity: low, when: {watchlist: {}}}\n");
 
     pw_errlist errs = {0};
     pw_ruleset *set = NULL;
@@ -366,39 +475,6 @@ Test(rules, yaml_syntax_error)
     pw_errlist_free(&errs);
 }
 
-Test(rules, condition_shapes)
-{
-    pw_errlist errs = load_bad("rules:\n"
-                               "  - id: a\n"
-                               "    version: 1\n"
-                               "    title: t\n"
-                               "    severity: low\n"
-                               "    when:\n"
-                               "      watchlist: {min_score: list-treshold, lists: UN}\n"
-                               "      all: []\n"
-                               "  - id: b\n"
-                               "    version: 1\n"
-                               "    title: t\n"
-                               "    severity: low\n"
-                               "    when: {}\n"
-                               "  - id: c\n"
-                               "    version: 1\n"
-                               "    title: t\n"
-                               "    severity: low\n"
-                               "    when: {watchlst: {}}\n");
-    expected want[] = {
-        {"inline.yaml", 7, 30, "got 'list-treshold'; did you mean 'list-threshold'?"},
-        {"inline.yaml", 7, 52, "lists: expected a sequence, got 'UN'"},
-        {"inline.yaml", 8, 7, "when: holds one condition, but 'all' follows 'watchlist'"},
-        {"inline.yaml", 13, 11, "when: needs a condition"},
-        {"inline.yaml", 18, 12,
-         "condition 'watchlst' is not supported yet; did you mean "
-         "'watchlist'?"},
-    };
-    assert_errors(&errs, want, sizeof want / sizeof *want);
-    pw_errlist_free(&errs);
-}
-
 Test(rules, file_shapes)
 {
     pw_errlist errs = load_bad("");
@@ -438,6 +514,38 @@ Test(rules, file_shapes)
     pw_errlist_free(&errs);
 }
 
+Test(rules, metadata_errors)
+{
+    pw_errlist errs = load_bad("rules:\n"
+                               "  - id: a\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    valid_from: 2026-02-30\n"
+                               "    valid_until: 2026-02\n"
+                               "    max_hits_per_day: 0\n"
+                               "    when: {traveller.role: crew}\n"
+                               "  - id: b\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    score: 0.1\n"
+                               "    valid_from: 2027-01-01\n"
+                               "    valid_until: 2026-01-01\n"
+                               "    when: {traveller.role: crew}\n");
+    expected want[] = {
+        {"inline.yaml", 6, 17, "valid_from: invalid date '2026-02-30': February 2026 has 28 days"},
+        {"inline.yaml", 7, 18, "valid_until: expected a full date YYYY-MM-DD, got '2026-02'"},
+        {"inline.yaml", 8, 23, "max_hits_per_day: expected an integer from 1 to 1000000000"},
+        {"inline.yaml", 2, 5,
+         "rule 'a' needs a 'score' (its weight in the alert, from 0 to 1): only watchlist rules "
+         "may leave it out"},
+        {"inline.yaml", 10, 5, "rule 'b': valid_from is after valid_until"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    pw_errlist_free(&errs);
+}
+
 Test(rules, missing_path_and_empty_directory)
 {
     const char *path = PW_TEST_DATA "/rules_does_not_exist";
@@ -473,4 +581,265 @@ Test(rules, missing_path_and_empty_directory)
     rc = pw_rules_load(DATA("rules_several.yaml"), &set, NULL);
     cr_assert_eq(rc, PW_ERULE);
     cr_assert_null(set);
+}
+
+/* ---- errors: conditions -------------------------------------------------------------- */
+
+Test(rules, condition_errors_name_field_operator_and_value)
+{
+    pw_errlist errs = load_bad(HEAD "    when:\n"
+                                    "      all:\n"
+                                    "        - traveller.nationalty: FRA\n"
+                                    "        - traveller.age: {gte: 18}\n"
+                                    "        - traveller.age: {lt: eighteen}\n"
+                                    "        - traveller.age: {matches: '^1'}\n"
+                                    "        - traveller.dob: {lt: 1990-13-01}\n"
+                                    "        - traveller.nationality: Atlantis\n"
+                                    "        - flight.origin: {in: [JFK, J]}\n"
+                                    "        - flight.route: JFKCDG\n"
+                                    "        - traveller.gender: Q\n"
+                                    "        - traveller.transit: {eq: maybe}\n"
+                                    "        - traveller.age: {between: [65, 18]}\n"
+                                    "        - flight.departure: {gt: 2026-12-01T25:00}\n"
+                                    "        - traveller.dob: {exists: 1}\n"
+                                    "        - eq: FRA\n"
+                                    "        - traveller.age: {traveller.dob: x}\n"
+                                    "        - traveller.age: [1, 2]\n"
+                                    "      any: []\n"
+                                    "      not: [{traveller.role: crew}]\n");
+    const char *f = "inline.yaml";
+    expected want[] = {
+        {f, 10, 11, "unknown field or condition 'traveller.nationalty'; did you mean "
+                    "'traveller.nationality'?"},
+        {f, 11, 27, "unknown operator 'gte' for traveller.age; did you mean 'gt'?"},
+        {f, 12, 31, "traveller.age: lt expects a number, got 'eighteen'"},
+        {f, 13, 27, "operator 'matches' does not apply to traveller.age, which is a number "
+                    "(use eq, ne, lt, le, gt, ge, between, exists, missing)"},
+        {f, 14, 31, "traveller.dob: lt: invalid date '1990-13-01'"},
+        {f, 15, 34, "traveller.nationality: 'Atlantis' is not a country"},
+        {f, 16, 36, "flight.origin: 'J' is not an airport code"},
+        {f, 17, 25, "flight.route: 'JFKCDG' is not a route: write ORIGIN-DESTINATION"},
+        {f, 18, 29, "traveller.gender: 'Q' is not one of M, F, U"},
+        {f, 19, 35, "traveller.transit: eq expects true or false, got 'maybe'"},
+        {f, 20, 35, "traveller.age: between: the low end is above the high end"},
+        {f, 21, 34,
+         "flight.departure: gt expects a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM, got "
+         "'2026-12-01T25:00'"},
+        {f, 22, 35, "traveller.dob: exists expects true or false, got '1'"},
+        {f, 23, 11, "unknown field or condition 'eq' (an operator goes inside a field"},
+        {f, 24, 27, "unknown operator 'traveller.dob' for traveller.age (a field cannot be "
+                    "nested inside another"},
+        {f, 25, 26, "traveller.age: a list means 'in', which does not apply to a number"},
+        {f, 26, 12, "any: expects a non-empty sequence of conditions, got an empty one"},
+        {f, 27, 12, "not: expects one condition (a mapping); to negate several, write not: "
+                    "{all: [...]}, got a sequence"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    pw_errlist_free(&errs);
+}
+
+Test(rules, unknown_sets_and_bad_set_values)
+{
+    pw_errlist errs = load_bad("sets:\n"
+                               "  watched-routes: [JFK-CDG, LHR]\n"
+                               "  hubs: [IST, Narnia]\n"
+                               "  bad name: [x]\n"
+                               "  empty: []\n"
+                               "rules:\n"
+                               "  - id: r\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    score: 0.5\n"
+                               "    when:\n"
+                               "      flight.route: {in: watched-route}\n"
+                               "      flight.origin: {not_in: hubs}\n"
+                               "      traveller.nationality: {in: hubs}\n"
+                               "      traveller.journey: {in: watched-routes}\n");
+    const char *f = "inline.yaml";
+    expected want[] = {
+        {f, 4, 3, "'bad name' is not a valid set name"},
+        {f, 5, 10, "set 'empty': expected a non-empty sequence of values, got an empty one"},
+        {f, 13, 27, "flight.route: unknown set 'watched-route'; did you mean 'watched-routes'?"},
+        {f, 3, 15, "set 'hubs' (used with flight.origin at inline.yaml:14:31): 'Narnia' is not "
+                   "an airport code"},
+        {f, 3, 10, "set 'hubs' (used with traveller.nationality at inline.yaml:15:35): 'IST' is "
+                   "not a country"},
+        {f, 3, 15, "set 'hubs' (used with traveller.nationality at inline.yaml:15:35): 'Narnia' "
+                   "is not a country"},
+        {f, 2, 29, "set 'watched-routes' (used with traveller.journey at inline.yaml:16:31): "
+                   "'LHR' is not a route"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    pw_errlist_free(&errs);
+}
+
+Test(rules, set_files_in_the_sets_directory)
+{
+    char dir[] = "/tmp/pw_test_sets_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char sets[128], rules[128], setf[160], other[160];
+    snprintf(sets, sizeof sets, "%s/sets", dir);
+    snprintf(rules, sizeof rules, "%s/r.yaml", dir);
+    snprintf(setf, sizeof setf, "%s/countries.yaml", sets);
+    snprintf(other, sizeof other, "%s/more.yml", sets);
+    cr_assert_eq(mkdir(sets, 0700), 0);
+    write_file(setf, "# a set file\n"
+                     "sets:\n"
+                     "  nordic:\n"
+                     "    description: the Nordic countries\n"
+                     "    values: [DNK, Finland, IS, NOR, SWE]\n");
+    write_file(other, "sets:\n  nordic: [DNK]\n  typo:\n    valuse: [x]\n");
+    write_file(rules, "rules:\n"
+                      "  - id: r\n"
+                      "    version: 1\n"
+                      "    title: t\n"
+                      "    severity: low\n"
+                      "    score: 0.5\n"
+                      "    when: {traveller.nationality: {in: nordic}}\n");
+    pw_errlist errs = {0};
+    pw_ruleset *set = NULL;
+    int rc = pw_rules_load(dir, &set, &errs);
+    cr_assert_eq(rc, PW_ERULE);
+    expected want[] = {
+        {"sets/more.yml", 2, 3, "set 'nordic' is already defined at "},
+        {"sets/more.yml", 4, 5, "unknown key 'valuse' in a set; did you mean 'values'?"},
+        {"sets/more.yml", 4, 5, "set 'typo' is missing 'values'"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    cr_assert(strstr(errs.items[0].msg, "sets/countries.yaml:3:3"), "%s", errs.items[0].msg);
+    pw_errlist_free(&errs);
+
+    unlink(other);
+    rc = pw_rules_load(dir, &set, &errs);
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(pw_ruleset_sets(set), 1);
+    cr_assert_eq(pw_ruleset_files(set), 1, "set files are not rule files");
+    pw_ruleset_free(set);
+    /* the rule file alone finds the sets directory beside it */
+    rc = pw_rules_load(rules, &set, &errs);
+    cr_assert_eq(rc, 0);
+    pw_ruleset_free(set);
+    pw_errlist_free(&errs);
+    unlink(setf);
+    unlink(rules);
+    rmdir(sets);
+    rmdir(dir);
+}
+
+Test(rules, watchlist_condition_errors)
+{
+    pw_errlist errs = load_bad("rules:\n"
+                               "  - id: a\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    when:\n"
+                               "      watchlist: {min_score: list-treshold, lists: UN, on: nmae}\n"
+                               "      all: []\n"
+                               "  - id: b\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    when: {}\n"
+                               "  - id: c\n"
+                               "    version: 1\n"
+                               "    title: t\n"
+                               "    severity: low\n"
+                               "    when: {watchlst: {}}\n");
+    expected want[] = {
+        {"inline.yaml", 7, 30, "got 'list-treshold'; did you mean 'list-threshold'?"},
+        {"inline.yaml", 7, 52, "lists: expected a sequence, got 'UN'"},
+        {"inline.yaml", 7, 60, "on: expected name, document or any, got 'nmae'; did you mean "
+                               "'name'?"},
+        {"inline.yaml", 8, 12, "all: expects a non-empty sequence of conditions"},
+        {"inline.yaml", 13, 11, "when: needs a condition"},
+        {"inline.yaml", 18, 12, "unknown field or condition 'watchlst'; did you mean 'watchlist'?"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    pw_errlist_free(&errs);
+}
+
+/* ---- errors: regular expressions --------------------------------------------------------- */
+
+Test(rules, regex_errors_map_pcre2_offsets_to_the_source)
+{
+    /* Line 10 onwards; PCRE2 reports "missing closing parenthesis" at the end of the
+     * pattern (offset = its length) and "quantifier does not follow a repeatable item"
+     * at the quantifier. */
+    pw_errlist errs = load_bad(HEAD "    when:\n"
+                                    "      any:\n"
+                                    "        - traveller.surname: {matches: ^AB(C}\n"
+                                    "        - traveller.surname: {matches: 'it''s(x'}\n"
+                                    "        - traveller.surname: {matches: \"\\u00e9(x\"}\n"
+                                    "        - traveller.surname: {matches: \"*x\"}\n"
+                                    "        - traveller.surname:\n"
+                                    "            matches: |\n"
+                                    "              ^ok$\n"
+                                    "              ab(c\n"
+                                    "        - traveller.surname:\n"
+                                    "            matches: >\n"
+                                    "              ab\n"
+                                    "              (c\n"
+                                    "        - traveller.given_names: {matches: \"\\\\x{110000}\"}\n");
+    const char *f = "inline.yaml";
+    expected want[] = {
+        /* plain: the pattern starts at col 40; offset 5 is col 45 */
+        {f, 10, 45, "traveller.surname: invalid regular expression: missing closing "
+                    "parenthesis (at offset 5 of the pattern)"},
+        /* single-quoted: '' is one character of the pattern (offset 7 is col 49) */
+        {f, 11, 50, "missing closing parenthesis (at offset 7 of the pattern)"},
+        /* double-quoted: \u00e9 is 6 source characters for 2 bytes of the pattern */
+        {f, 12, 50, "missing closing parenthesis (at offset 4 of the pattern)"},
+        {f, 13, 41, "quantifier does not follow a repeatable item (at offset 0 of the pattern)"},
+        /* literal block: line 3 of the block, after "ab(c" */
+        {f, 17, 19, "missing closing parenthesis (at offset 9 of the pattern)"},
+        /* folded block: reported at the scalar, with the offset */
+        {f, 19, 22, "missing closing parenthesis (at offset 6 of the pattern, which starts "
+                    "here)"},
+        {f, 22, 47, "character code point value in \\x{} or \\o{} is too large"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    pw_errlist_free(&errs);
+}
+
+/* ---- errors: tests ------------------------------------------------------------------------- */
+
+Test(rules, test_errors_are_at_the_test_and_record_fields)
+{
+    pw_errlist errs = load_bad(HEAD "    when: {traveller.age: {lt: 18}}\n"
+                                    "    tests:\n"
+                                    "      - expect: fires\n"
+                                    "        record: {traveller: {surname: A}}\n"
+                                    "      - expect: fire\n"
+                                    "        recrod: {}\n"
+                                    "      - expect: no-fire\n"
+                                    "        record:\n"
+                                    "          flight: {departure: 2026-12-01}\n"
+                                    "          traveller:\n"
+                                    "            surname: B\n"
+                                    "            nationality: Narnia\n"
+                                    "            documents: [{number: X1, expiry: 2026-02-30}]\n"
+                                    "      - expect: fire\n"
+                                    "        record: {traveller: {dob: 2010-01-01}}\n"
+                                    "      - expect: fire\n"
+                                    "        hits: 0\n"
+                                    "        record: {traveller: {surname: C}}\n"
+                                    "        watchlist: {score: 2}\n");
+    const char *f = "inline.yaml";
+    expected want[] = {
+        {f, 11, 17, "expect: expected fire or no-fire, got 'fires'; did you mean 'fire'?"},
+        {f, 14, 9, "unknown key 'recrod' in a test; did you mean 'record'?"},
+        {f, 13, 9, "test is missing 'record'"},
+        {f, 27, 20, "score: expected a number from 0 to 1, got '2'"},
+        {f, 27, 20, "a test's watchlist candidate needs 'list'"},
+        {f, 24, 9, "test expects the rule to fire but with hits: 0"},
+        {f, 20, 26, "test record: traveller.nationality: "},
+        {f, 21, 48, "test record: traveller.documents[0].expiry: "},
+        {f, 23, 17, "test record: traveller.surname: a name is required"},
+    };
+    assert_errors(&errs, want, sizeof want / sizeof *want);
+    cr_assert(strstr(errs.items[6].msg, "Narnia"), "%s", errs.items[6].msg);
+    cr_assert(strstr(errs.items[8].msg, "(the record was rejected)"), "%s", errs.items[8].msg);
+    pw_errlist_free(&errs);
 }

@@ -1,0 +1,258 @@
+/*
+ * bench_index: the matcher against a large synthetic list.
+ *
+ * Builds a list of N names (default 1,000,000) from name parts: the given names and
+ * surnames of ../shared/data/passengers/negatives_us.csv combined at random with a
+ * fixed seed (two to four words, some with a particle), indexes it, and screens
+ * travellers with 2 threads: the 50,000 synthetic travellers as they are (background)
+ * and 5,000 planted travellers made from list entries with one typo or a swapped
+ * order. Reports index build time, index bytes per name, travellers/s with p50/p99
+ * matcher latency, recall of planted travellers at the shipped threshold, and the
+ * share of background travellers with a candidate at that threshold. The baseline in
+ * the same run is the same travellers through an index of the 1,003-entry-sized
+ * prefix of the list, to show how throughput scales with list size.
+ *
+ * Usage: bench_index [N_NAMES] [THRESHOLD]
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "ingest/csv_tokenizer.h"
+#include "match/match.h"
+
+#define SHARED "/../shared/data/passengers/negatives_us.csv"
+#define PLANTED 5000
+
+typedef struct words {
+    char **w;
+    size_t n, cap;
+} words;
+
+static void push_word(words *ws, const char *s)
+{
+    if (!s || !*s)
+        return;
+    if (ws->n == ws->cap) {
+        ws->cap = ws->cap ? ws->cap * 2 : 1024;
+        ws->w = realloc(ws->w, ws->cap * sizeof *ws->w);
+    }
+    ws->w[ws->n++] = strdup(s);
+}
+
+/* xorshift64*: the bench's own seeded generator. */
+static uint64_t rng_state = 42;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct traveller {
+    char name[160];
+    long truth; /* entry index it was planted from, or -1 */
+} traveller;
+
+typedef struct job {
+    const pw_index *idx;
+    traveller *t;
+    size_t from, to;
+    double threshold;
+    double *lat_us;
+    long found, alerted_bg;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    pw_match_scratch *s = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    for (size_t i = j->from; i < j->to; i++) {
+        pw_record r = {0};
+        r.traveller.full_name = j->t[i].name;
+        double t0 = now_s();
+        const pw_candidate *c;
+        int n = pw_match_record(j->idx, &r, j->threshold, s, a, &c);
+        j->lat_us[i] = (now_s() - t0) * 1e6;
+        if (j->t[i].truth >= 0) {
+            for (int k = 0; k < n; k++)
+                if (c[k].entry == pw_index_entry(j->idx, (uint32_t)j->t[i].truth))
+                    j->found++;
+        } else if (n > 0) {
+            j->alerted_bg++;
+        }
+        pw_arena_reset(a);
+    }
+    pw_match_scratch_free(s);
+    pw_arena_free(a);
+    return NULL;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Screens all travellers with 2 threads; prints and returns travellers/s. */
+static double screen(const char *label, const pw_index *idx, traveller *t, size_t n,
+                     double threshold, size_t n_planted)
+{
+    double *lat = calloc(n, sizeof *lat);
+    job jobs[2] = {{idx, t, 0, n / 2, threshold, lat, 0, 0},
+                   {idx, t, n / 2, n, threshold, lat, 0, 0}};
+    pthread_t th[2];
+    double t0 = now_s();
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, run_job, &jobs[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    double secs = now_s() - t0;
+    qsort(lat, n, sizeof *lat, compare_double);
+    long found = jobs[0].found + jobs[1].found;
+    long bg = jobs[0].alerted_bg + jobs[1].alerted_bg;
+    double rate = (double)n / secs;
+    printf("%-22s %9.0f travellers/s  p50 %6.1f us  p99 %7.1f us  recall %5.1f%%  "
+           "background with a candidate %.3f%%\n",
+           label, rate, lat[n / 2], lat[n * 99 / 100],
+           n_planted ? 100.0 * (double)found / (double)n_planted : 0,
+           100.0 * (double)bg / (double)(n - n_planted));
+    free(lat);
+    return rate;
+}
+
+/* Builds an index of the first n synthetic entries. */
+static pw_index *build(char **names, size_t n, double *secs)
+{
+    double t0 = now_s();
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "S%zu", i);
+        pw_entry_name en = {.kind = PW_NAME_PRIMARY, .full = names[i]};
+        pw_entry e = {.list = "SYN", .list_version = 1, .entry_id = id, .names = &en,
+                      .n_names = 1};
+        if (pw_index_builder_add(b, &e, NULL))
+            return NULL;
+    }
+    pw_index *idx = NULL;
+    if (pw_index_builder_finish(b, &idx, NULL))
+        return NULL;
+    *secs = now_s() - t0;
+    return idx;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n_names = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    double threshold = argc > 2 ? strtod(argv[2], NULL) : 0.85;
+    FILE *f = fopen(PW_SOURCE_DIR SHARED, "r");
+    if (!f) {
+        perror(PW_SOURCE_DIR SHARED);
+        return 1;
+    }
+    pw_csv *csv = pw_csv_new(f, ',');
+    char **row;
+    words given = {0}, surnames = {0}, full = {0};
+    int c_full = -1, c_first = -1, c_last = -1;
+    int nf = pw_csv_next_row(csv, &row);
+    for (int i = 0; i < nf; i++) {
+        if (strcmp(row[i], "full_name") == 0)
+            c_full = i;
+        if (strcmp(row[i], "first_name") == 0)
+            c_first = i;
+        if (strcmp(row[i], "last_name") == 0)
+            c_last = i;
+    }
+    while ((nf = pw_csv_next_row(csv, &row)) > 0) {
+        if (c_first >= 0 && c_first < nf)
+            push_word(&given, row[c_first]);
+        if (c_last >= 0 && c_last < nf)
+            push_word(&surnames, row[c_last]);
+        if (c_full >= 0 && c_full < nf)
+            push_word(&full, row[c_full]);
+    }
+    pw_csv_free(csv);
+    fclose(f);
+    static const char *particles[] = {"AL", "DE", "VAN", "BIN", "EL", "DA"};
+    char **names = malloc(n_names * sizeof *names);
+    for (size_t i = 0; i < n_names; i++) {
+        char buf[160];
+        int words_n = 2 + (int)(rnd() % 3);
+        int w = snprintf(buf, sizeof buf, "%s", given.w[rnd() % given.n]);
+        for (int k = 1; k < words_n - 1; k++)
+            w += snprintf(buf + w, sizeof buf - (size_t)w, " %s", given.w[rnd() % given.n]);
+        if (rnd() % 10 == 0)
+            w += snprintf(buf + w, sizeof buf - (size_t)w, " %s", particles[rnd() % 6]);
+        snprintf(buf + w, sizeof buf - (size_t)w, " %s", surnames.w[rnd() % surnames.n]);
+        names[i] = strdup(buf);
+    }
+    /* Travellers: the background as it is, then planted variants of list entries. */
+    size_t n_trav = full.n + PLANTED;
+    traveller *t = calloc(n_trav, sizeof *t);
+    for (size_t i = 0; i < full.n; i++) {
+        snprintf(t[i].name, sizeof t[i].name, "%s", full.w[i]);
+        t[i].truth = -1;
+    }
+    for (size_t i = 0; i < PLANTED; i++) {
+        traveller *p = &t[full.n + i];
+        p->truth = (long)(rnd() % n_names);
+        snprintf(p->name, sizeof p->name, "%s", names[p->truth]);
+        size_t len = strlen(p->name);
+        if (i % 2 == 0 && len > 6) { /* one typo: swap two letters inside a word */
+            size_t k = 1 + rnd() % (len - 3);
+            if (p->name[k] != ' ' && p->name[k + 1] != ' ') {
+                char c = p->name[k];
+                p->name[k] = p->name[k + 1];
+                p->name[k + 1] = c;
+            }
+        } else { /* order swapped: surname first */
+            char *last = strrchr(p->name, ' ');
+            if (last) {
+                char tmp[160];
+                *last = '\0';
+                snprintf(tmp, sizeof tmp, "%s %s", last + 1, p->name);
+                snprintf(p->name, sizeof p->name, "%s", tmp);
+            }
+        }
+    }
+
+    double small_secs, big_secs;
+    size_t small_n = n_names < 1003 ? n_names : 1003;
+    pw_index *small = build(names, small_n, &small_secs);
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
+    pw_index *big = build(names, n_names, &big_secs);
+    struct rusage ru1;
+    getrusage(RUSAGE_SELF, &ru1);
+    if (!small || !big) {
+        fprintf(stderr, "index build failed\n");
+        return 1;
+    }
+    size_t bytes = pw_index_memory(big);
+    printf("list: %zu names; index built in %.1f s; %zu bytes (%.0f bytes/name); "
+           "peak RSS %.0f MiB\n",
+           n_names, big_secs, bytes, (double)bytes / (double)n_names,
+           (double)ru1.ru_maxrss / 1024.0);
+    /* Only the planted travellers whose entry lies in the small index count there. */
+    double base = screen("baseline (1,003 names)", small, t, full.n, threshold, 0);
+    double rate = screen("full list", big, t, n_trav, threshold, PLANTED);
+    printf("summary: names=%zu build_s=%.1f bytes_per_name=%.0f travellers_per_s_2t=%.0f "
+           "ratio_vs_1003=%.2f threshold=%.2f\n",
+           n_names, big_secs, (double)bytes / (double)n_names, rate, rate / base, threshold);
+    pw_index_free(small);
+    pw_index_free(big);
+    return 0;
+}

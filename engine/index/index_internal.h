@@ -1,0 +1,79 @@
+/*
+ * Internal to index: the snapshot's layout, shared by build.c and lookup.c.
+ *
+ * Everything lives in flat arrays addressed by 32-bit ids, and every keyed look-up
+ * goes through one structure, the multimap: a sorted array of (64-bit key, value)
+ * pairs with an open-addressing directory from each distinct key to its run of
+ * values. Keys are hashes; callers verify what a hash alone cannot prove (a term's
+ * spelling, an edit distance).
+ */
+#ifndef PW_INDEX_INTERNAL_H
+#define PW_INDEX_INTERNAL_H
+
+#include "index/index.h"
+
+typedef struct pw_kv {
+    uint64_t key;
+    uint32_t value;
+} pw_kv;
+
+typedef struct pw_multimap {
+    uint64_t *keys;   /* directory: key of each slot (0 = empty; real 0 keys are remapped) */
+    uint32_t *first;  /* directory: first value of the key's run */
+    uint32_t *count;  /* directory: length of the run */
+    uint32_t *values; /* runs of values, in key order */
+    size_t mask;      /* directory size - 1 */
+    size_t n_values;
+} pw_multimap;
+
+/* Builds from pairs (sorted and de-duplicated in place). 0 or PW_ENOMEM. */
+int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n);
+void pw_multimap_free(pw_multimap *m);
+size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out);
+size_t pw_multimap_memory(const pw_multimap *m);
+
+/* 64-bit FNV-1a with a final mix, never 0. */
+uint64_t pw_index_hash(const char *s, size_t n);
+
+typedef struct pw_term {
+    uint32_t text;     /* offset into strings */
+    uint32_t skeleton; /* offset into strings */
+    uint32_t post_first;
+    uint32_t post_count;
+    uint32_t df;
+    float weight;
+    char dm[2][5]; /* Double Metaphone primary and alternate */
+    uint8_t len;
+} pw_term;
+
+struct pw_index {
+    pw_index_options opts;
+    pw_arena *arena; /* entry copies */
+    pw_entry *entries;
+    size_t n_entries;
+    uint32_t *entry_first_name; /* n_entries + 1: names of entry i are [f[i], f[i+1]) */
+    pw_index_name *names;
+    size_t n_names;
+    pw_index_token *tokens;
+    size_t n_tokens;
+    pw_term *terms;
+    size_t n_terms;
+    char *strings; /* NUL-terminated term texts and skeletons */
+    size_t strings_len;
+    pw_index_posting *postings;
+    size_t n_postings;
+    float unknown_weight;
+    pw_multimap by_text;     /* hash(text) -> term */
+    pw_multimap by_skeleton; /* hash(skeleton) -> term */
+    pw_multimap by_phonetic; /* hash(code) -> term */
+    pw_multimap by_deletion; /* hash(deletion variant) -> term */
+    pw_multimap by_document; /* hash(key) -> entry << 16 | document (exact and OCR keys) */
+    pw_multimap by_doc_ocr;  /* the same, OCR-folded keys only */
+};
+
+/* Calls fn(ctx, variant, len) for text and every variant with up to max_del letters
+ * deleted (duplicates possible). text: at most 63 bytes. */
+void pw_index_deletions(const char *text, size_t len, int max_del,
+                        void (*fn)(void *ctx, const char *variant, size_t len), void *ctx);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * Reading the snapshot index: the multimap, term look-ups (exact, skeleton, phonetic,
+ * deletion-based edit distance), documents, and accessors. Every query is a few hash
+ * probes plus the runs they point to; nothing here allocates.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index_internal.h"
+#include "names/names.h"
+
+/* ---- multimap -------------------------------------------------------------------- */
+
+static int compare_kv(const void *pa, const void *pb)
+{
+    const pw_kv *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->value < b->value ? -1 : a->value > b->value;
+}
+
+int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n)
+{
+    memset(m, 0, sizeof *m);
+    qsort(pairs, n, sizeof *pairs, compare_kv);
+    size_t w = 0, distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w && pairs[w - 1].key == pairs[i].key && pairs[w - 1].value == pairs[i].value)
+            continue;
+        if (!w || pairs[w - 1].key != pairs[i].key)
+            distinct++;
+        pairs[w++] = pairs[i];
+    }
+    size_t size = 16;
+    while (size < distinct * 2)
+        size *= 2;
+    m->keys = calloc(size, sizeof *m->keys);
+    m->first = malloc(size * sizeof *m->first);
+    m->count = malloc(size * sizeof *m->count);
+    m->values = malloc((w ? w : 1) * sizeof *m->values);
+    if (!m->keys || !m->first || !m->count || !m->values) {
+        pw_multimap_free(m);
+        return PW_ENOMEM;
+    }
+    m->mask = size - 1;
+    m->n_values = w;
+    for (size_t i = 0; i < w;) {
+        size_t j = i;
+        while (j < w && pairs[j].key == pairs[i].key) {
+            m->values[j] = pairs[j].value;
+            j++;
+        }
+        size_t h = pairs[i].key & m->mask;
+        while (m->keys[h])
+            h = (h + 1) & m->mask;
+        m->keys[h] = pairs[i].key;
+        m->first[h] = (uint32_t)i;
+        m->count[h] = (uint32_t)(j - i);
+        i = j;
+    }
+    return 0;
+}
+
+void pw_multimap_free(pw_multimap *m)
+{
+    free(m->keys);
+    free(m->first);
+    free(m->count);
+    free(m->values);
+    memset(m, 0, sizeof *m);
+}
+
+size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out)
+{
+    *out = NULL;
+    if (!m->keys)
+        return 0;
+    for (size_t h = key & m->mask; m->keys[h]; h = (h + 1) & m->mask)
+        if (m->keys[h] == key) {
+            *out = m->values + m->first[h];
+            return m->count[h];
+        }
+    return 0;
+}
+
+size_t pw_multimap_memory(const pw_multimap *m)
+{
+    return m->keys ? (m->mask + 1) * (sizeof(uint64_t) + 2 * sizeof(uint32_t)) +
+                         m->n_values * sizeof(uint32_t)
+                   : 0;
+}
+
+/* ---- deletion variants ------------------------------------------------------------ */
+
+/* Emits the variants of buf[0..len) with more deletions at positions >= from. */
+static void delete_from(char *buf, size_t len, size_t from, int left,
+                        void (*fn)(void *, const char *, size_t), void *ctx)
+{
+    if (left == 0 || len <= 1)
+        return;
+    char next[64];
+    for (size_t i = from; i < len; i++) {
+        /* Deleting the first of a run of equal letters gives the same variant as
+         * deleting any other: skip the repeats. */
+        if (i > from && buf[i] == buf[i - 1])
+            continue;
+        memcpy(next, buf, i);
+        memcpy(next + i, buf + i + 1, len - i - 1);
+        fn(ctx, next, len - 1);
+        delete_from(next, len - 1, i, left - 1, fn, ctx);
+    }
+}
+
+void pw_index_deletions(const char *text, size_t len, int max_del,
+                        void (*fn)(void *ctx, const char *variant, size_t len), void *ctx)
+{
+    char buf[64];
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, text, len);
+    fn(ctx, buf, len);
+    delete_from(buf, len, 0, max_del, fn, ctx);
+}
+
+/* ---- terms ----------------------------------------------------------------------- */
+
+size_t pw_index_entry_count(const pw_index *idx) { return idx->n_entries; }
+size_t pw_index_name_count(const pw_index *idx) { return idx->n_names; }
+size_t pw_index_term_count(const pw_index *idx) { return idx->n_terms; }
+
+const pw_entry *pw_index_entry(const pw_index *idx, uint32_t i)
+{
+    return i < idx->n_entries ? &idx->entries[i] : NULL;
+}
+
+size_t pw_index_entry_names(const pw_index *idx, uint32_t i, const pw_index_name **out)
+{
+    if (i >= idx->n_entries) {
+        *out = NULL;
+        return 0;
+    }
+    *out = idx->names + idx->entry_first_name[i];
+    return idx->entry_first_name[i + 1] - idx->entry_first_name[i];
+}
+
+const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_name *n)
+{
+    return idx->tokens + n->first_token;
+}
+
+const char *pw_index_term_text(const pw_index *idx, uint32_t term)
+{
+    return idx->strings + idx->terms[term].text;
+}
+
+size_t pw_index_term_len(const pw_index *idx, uint32_t term) { return idx->terms[term].len; }
+
+const char *pw_index_term_skeleton(const pw_index *idx, uint32_t term)
+{
+    return idx->strings + idx->terms[term].skeleton;
+}
+
+void pw_index_term_phonetic(const pw_index *idx, uint32_t term, char primary[5],
+                            char alternate[5])
+{
+    memcpy(primary, idx->terms[term].dm[0], 5);
+    memcpy(alternate, idx->terms[term].dm[1], 5);
+}
+
+uint32_t pw_index_term_df(const pw_index *idx, uint32_t term) { return idx->terms[term].df; }
+float pw_index_term_weight(const pw_index *idx, uint32_t term) { return idx->terms[term].weight; }
+float pw_index_unknown_weight(const pw_index *idx) { return idx->unknown_weight; }
+
+size_t pw_index_term_postings(const pw_index *idx, uint32_t term, const pw_index_posting **out)
+{
+    *out = idx->postings + idx->terms[term].post_first;
+    return idx->terms[term].post_count;
+}
+
+uint32_t pw_index_find_term(const pw_index *idx, const char *text)
+{
+    size_t len = strlen(text);
+    const uint32_t *ids;
+    size_t n = pw_multimap_get(&idx->by_text, pw_index_hash(text, len), &ids);
+    for (size_t i = 0; i < n; i++) {
+        const pw_term *t = &idx->terms[ids[i]];
+        if (t->len == len && memcmp(idx->strings + t->text, text, len) == 0)
+            return ids[i];
+    }
+    return PW_INDEX_NONE;
+}
+
+size_t pw_index_terms_by_skeleton(const pw_index *idx, const char *skeleton,
+                                  const uint32_t **out)
+{
+    if (!skeleton[0]) {
+        *out = NULL;
+        return 0;
+    }
+    return pw_multimap_get(&idx->by_skeleton, pw_index_hash(skeleton, strlen(skeleton)), out);
+}
+
+size_t pw_index_terms_by_phonetic(const pw_index *idx, const char *code, const uint32_t **out)
+{
+    if (!code[0]) {
+        *out = NULL;
+        return 0;
+    }
+    return pw_multimap_get(&idx->by_phonetic, pw_index_hash(code, strlen(code)), out);
+}
+
+typedef struct fuzzy_ctx {
+    const pw_index *idx;
+    const char *text;
+    size_t len;
+    int max_q; /* deletions allowed on the query side */
+    pw_fuzzy_hit *out;
+    size_t n, cap;
+} fuzzy_ctx;
+
+/* One query variant: every term sharing it is a candidate; verify its distance
+ * against the bound of the shorter of the two. */
+static void on_query_variant(void *ctx, const char *variant, size_t len)
+{
+    fuzzy_ctx *f = ctx;
+    const uint32_t *ids;
+    size_t n = pw_multimap_get(&f->idx->by_deletion, pw_index_hash(variant, len), &ids);
+    for (size_t i = 0; i < n && f->n < f->cap; i++) {
+        const pw_term *t = &f->idx->terms[ids[i]];
+        size_t shorter = t->len < f->len ? t->len : f->len;
+        int bound = pw_index_max_distance(f->idx, shorter);
+        size_t diff = t->len > f->len ? t->len - f->len : f->len - t->len;
+        if (bound == 0 || diff > (size_t)bound)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < f->n && !seen; k++)
+            seen = f->out[k].term == ids[i];
+        if (seen)
+            continue;
+        const char *s = f->idx->strings + t->text;
+        int d = pw_osa_distance(f->text, f->len, s, t->len, bound);
+        if (d >= 1 && d <= bound)
+            f->out[f->n++] = (pw_fuzzy_hit){ids[i], (uint8_t)d};
+    }
+}
+
+size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
+                            size_t cap)
+{
+    size_t len = strlen(text);
+    int d = pw_index_max_distance(idx, len);
+    if (d == 0 || len >= 64)
+        return 0;
+    fuzzy_ctx f = {idx, text, len, d, out, 0, cap};
+    pw_index_deletions(text, len, d, on_query_variant, &f);
+    return f.n;
+}
+
+/* ---- documents --------------------------------------------------------------------- */
+
+void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap)
+{
+    size_t w = 0;
+    for (const char *p = number ? number : ""; *p && w + 1 < cap; p++) {
+        char c = *p;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            continue;
+        if (ocr) {
+            switch (c) {
+            case 'O': case 'Q': case 'D': c = '0'; break;
+            case 'I': case 'L': c = '1'; break;
+            case 'S': c = '5'; break;
+            case 'B': c = '8'; break;
+            case 'Z': c = '2'; break;
+            case 'G': c = '6'; break;
+            default: break;
+            }
+        }
+        out[w++] = c;
+    }
+    if (cap)
+        out[w] = '\0';
+}
+
+size_t pw_index_documents(const pw_index *idx, const char *number, pw_index_doc_hit *out,
+                          size_t cap)
+{
+    char key[64];
+    size_t n = 0;
+    pw_index_document_key(number, false, key, sizeof key);
+    if (strlen(key) < 4)
+        return 0;
+    const uint32_t *vals;
+    size_t nv = pw_multimap_get(&idx->by_document, pw_index_hash(key, strlen(key)), &vals);
+    for (size_t i = 0; i < nv && n < cap; i++)
+        out[n++] = (pw_index_doc_hit){vals[i] >> 8, (uint16_t)(vals[i] & 0xff), true};
+    pw_index_document_key(number, true, key, sizeof key);
+    nv = pw_multimap_get(&idx->by_doc_ocr, pw_index_hash(key, strlen(key)), &vals);
+    for (size_t i = 0; i < nv && n < cap; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = out[k].entry == vals[i] >> 8 && out[k].document == (vals[i] & 0xff);
+        if (!seen)
+            out[n++] = (pw_index_doc_hit){vals[i] >> 8, (uint16_t)(vals[i] & 0xff), false};
+    }
+    return n;
+}
+
+size_t pw_index_memory(const pw_index *idx)
+{
+    return sizeof *idx + pw_arena_size(idx->arena) +
+           idx->n_entries * (sizeof(pw_entry) + sizeof(uint32_t)) +
+           idx->n_names * sizeof(pw_index_name) + idx->n_tokens * sizeof(pw_index_token) +
+           idx->n_terms * sizeof(pw_term) + idx->strings_len +
+           idx->n_postings * sizeof(pw_index_posting) + pw_multimap_memory(&idx->by_text) +
+           pw_multimap_memory(&idx->by_skeleton) + pw_multimap_memory(&idx->by_phonetic) +
+           pw_multimap_memory(&idx->by_deletion) + pw_multimap_memory(&idx->by_document) +
+           pw_multimap_memory(&idx->by_doc_ocr);
+}

@@ -1,0 +1,752 @@
+/*
+ * The streaming UN/EDIFACT tokenizer (see edifact.h for what it accepts).
+ *
+ * Design: the input is read with read(2) (or fread for a stdio stream without a
+ * descriptor, such as the reader's replay stream for pipes) in chunks of CHUNK bytes
+ * into one buffer; buf[start..end) holds what has been read but not consumed. A segment
+ * is tokenized in a single pass over its bytes with a 256-entry class table built from
+ * the service characters in force: data bytes are copied to `out`, a component or
+ * element separator ends the current value with a NUL and records where the next one
+ * starts, the release character copies the byte after it as data, CR and LF are dropped,
+ * and the segment terminator ends the segment. When the pass reaches the end of the
+ * buffer before the terminator, the unread bytes are moved to the front, more are read
+ * and the pass starts again from the segment's first byte (rare: once per chunk). So
+ * there is no allocation per segment: `out` and the component table grow with the
+ * buffer and are reused; the buffer itself grows only for a segment longer than a chunk,
+ * up to PW_EDI_MAX_SEGMENT.
+ *
+ * Errors are found during the same pass (a NUL byte, too many components) or after it
+ * (the tag); either way the pass has already found the segment's end, so the bad segment
+ * is skipped as a whole and the next call starts at the following one. A segment that
+ * does not end within PW_EDI_MAX_SEGMENT bytes is skipped up to its terminator without
+ * keeping its bytes.
+ */
+#include "ingest/edifact.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (256u << 10)
+#define BUF_MAX (PW_EDI_MAX_SEGMENT + CHUNK)
+
+enum cls {
+    C_DATA = 0,
+    C_HIGH, /* a byte >= 0x80: data, but the value may need converting from Latin-1 */
+    C_COMP,
+    C_ELEM,
+    C_REL,
+    C_SEG,
+    C_CR,
+    C_LF,
+    C_NUL,
+};
+
+struct pw_edi {
+    FILE *fp;
+    int fd;    /* fileno(fp), or -1: use fread */
+    char *buf; /* buf[start..end) is read and not consumed */
+    size_t cap, start, end;
+    long long base; /* input offset of buf[0] */
+    bool eof;
+    bool between; /* at the start of the input or after UNZ: UNA, UNB or junk comes next */
+    pw_edi_delims d;
+    unsigned char cls[256];
+    long ordinal; /* segments returned (and skipped) so far */
+    long line;    /* line of buf[start] */
+    char *out;    /* values of the current segment, NUL-separated; cap + 1 bytes */
+    char *alt;    /* Latin-1 values converted to UTF-8 */
+    size_t alt_cap;
+    const char **comp; /* PW_EDI_MAX_COMPONENTS + 1 */
+    uint32_t elem[PW_EDI_MAX_ELEMENTS + 2];
+};
+
+pw_edi_delims pw_edi_default_delims(void)
+{
+    return (pw_edi_delims){.component = ':',
+                           .element = '+',
+                           .decimal = '.',
+                           .release = '?',
+                           .reserved = ' ',
+                           .segment = '\'',
+                           .has_release = true};
+}
+
+/* Installs a set of service characters and its class table. */
+static void set_delims(pw_edi *e, pw_edi_delims d)
+{
+    e->d = d;
+    for (int c = 0; c < 256; c++)
+        e->cls[c] = c >= 0x80 ? C_HIGH : C_DATA;
+    e->cls['\r'] = C_CR;
+    e->cls['\n'] = C_LF;
+    e->cls[0] = C_NUL;
+    e->cls[(unsigned char)d.component] = C_COMP;
+    e->cls[(unsigned char)d.element] = C_ELEM;
+    if (d.has_release)
+        e->cls[(unsigned char)d.release] = C_REL;
+    e->cls[(unsigned char)d.segment] = C_SEG; /* wins over LF when LF terminates */
+}
+
+pw_edi *pw_edi_new(FILE *fp)
+{
+    pw_edi *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->fp = fp;
+    e->fd = fp ? fileno(fp) : -1;
+    e->cap = 2 * CHUNK;
+    e->buf = malloc(e->cap);
+    e->out = malloc(e->cap + 1);
+    e->comp = malloc((PW_EDI_MAX_COMPONENTS + 1) * sizeof *e->comp);
+    if (!e->buf || !e->out || !e->comp) {
+        pw_edi_free(e);
+        return NULL;
+    }
+    e->between = true;
+    e->line = 1;
+    set_delims(e, pw_edi_default_delims());
+    return e;
+}
+
+void pw_edi_free(pw_edi *e)
+{
+    if (!e)
+        return;
+    free(e->buf);
+    free(e->out);
+    free(e->alt);
+    free(e->comp);
+    free(e);
+}
+
+pw_edi_delims pw_edi_current_delims(const pw_edi *e)
+{
+    return e->d;
+}
+
+long long pw_edi_position(const pw_edi *e)
+{
+    return e->base + (long long)e->start;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+enum { FILL_EOF = 0, FILL_MORE = 1, FILL_FULL = 2 };
+
+/* Moves the unread bytes to the front and reads more after them, growing the buffer
+ * when it is full (up to BUF_MAX). FILL_MORE when bytes were added, FILL_EOF at the end
+ * of the input, FILL_FULL when the buffer cannot grow, negative on a read error. */
+static int fill(pw_edi *e, pw_error *fail)
+{
+    if (e->eof)
+        return FILL_EOF;
+    if (e->start > 0) {
+        memmove(e->buf, e->buf + e->start, e->end - e->start);
+        e->base += (long long)e->start;
+        e->end -= e->start;
+        e->start = 0;
+    }
+    if (e->end == e->cap) {
+        if (e->cap >= BUF_MAX)
+            return FILL_FULL;
+        size_t ncap = e->cap * 2 > BUF_MAX ? BUF_MAX : e->cap * 2;
+        char *nb = realloc(e->buf, ncap);
+        if (!nb)
+            return pw_error_set(fail, PW_ENOMEM, NULL, 0, 0, "out of memory");
+        e->buf = nb;
+        char *no = realloc(e->out, ncap + 1);
+        if (!no)
+            return pw_error_set(fail, PW_ENOMEM, NULL, 0, 0, "out of memory");
+        e->out = no;
+        e->cap = ncap;
+    }
+    size_t want = e->cap - e->end;
+    for (;;) {
+        ssize_t n;
+        if (e->fd >= 0) {
+            n = read(e->fd, e->buf + e->end, want);
+        } else {
+            size_t k = fread(e->buf + e->end, 1, want < 4096 ? want : 4096, e->fp);
+            n = (ssize_t)k;
+            if (k == 0 && ferror(e->fp))
+                n = -1;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return pw_error_set(fail, PW_EIO, NULL, 0, 0, "read error: %s",
+                                strerror(errno ? errno : EIO));
+        if (n == 0) {
+            e->eof = true;
+            return FILL_EOF;
+        }
+        e->end += (size_t)n;
+        return FILL_MORE;
+    }
+}
+
+/* Makes at least n unread bytes available when the input has them. Returns the number
+ * available (possibly fewer at the end of the input), or negative on a read error. */
+static long long need(pw_edi *e, size_t n, pw_error *fail)
+{
+    while (e->end - e->start < n) {
+        int rc = fill(e, fail);
+        if (rc < 0)
+            return rc;
+        if (rc != FILL_MORE)
+            break;
+    }
+    return (long long)(e->end - e->start);
+}
+
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Skips blanks (and stray segment terminators, i.e. empty segments) before the next
+ * segment, and a UTF-8 byte-order mark at the very start. Returns 1 when a byte
+ * follows, 0 at the end of the input, negative on a read error. */
+static int skip_blanks(pw_edi *e, pw_error *fail)
+{
+    if (e->base == 0 && e->start == 0) {
+        long long got = need(e, 3, fail);
+        if (got < 0)
+            return (int)got;
+        if (got >= 3 && memcmp(e->buf, "\xEF\xBB\xBF", 3) == 0)
+            e->start = 3;
+    }
+    for (;;) {
+        while (e->start < e->end) {
+            unsigned char c = (unsigned char)e->buf[e->start];
+            if (c == (unsigned char)e->d.segment && !is_blank(c) && !e->between) {
+                e->start++; /* an empty segment */
+                continue;
+            }
+            if (!is_blank(c))
+                return 1;
+            if (c == '\n')
+                e->line++;
+            e->start++;
+        }
+        int rc = fill(e, fail);
+        if (rc < 0)
+            return rc;
+        if (rc == FILL_EOF)
+            return 0;
+    }
+}
+
+/* ---- UTF-8 ---------------------------------------------------------------------- */
+
+/* True when s (NUL-terminated) is well-formed UTF-8. */
+static bool utf8_valid(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        for (size_t k = 1; k < len; k++) {
+            if ((s[k] & 0xC0) != 0x80)
+                return false; /* also stops at the NUL */
+            cp = (cp << 6) | (s[k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        s += len;
+    }
+    return true;
+}
+
+/* Converts the components of the current segment that are not UTF-8 from ISO 8859-1
+ * (out_len bytes of values in out, n components). Returns 0 or PW_ENOMEM. */
+static int latin1_to_utf8(pw_edi *e, size_t out_len, uint32_t n)
+{
+    size_t want = 2 * out_len + n + 1;
+    if (e->alt_cap < want) {
+        char *na = realloc(e->alt, want);
+        if (!na)
+            return PW_ENOMEM;
+        e->alt = na;
+        e->alt_cap = want;
+    }
+    size_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *s = (const unsigned char *)e->comp[i];
+        if (utf8_valid(s))
+            continue;
+        char *dst = e->alt + o;
+        for (; *s; s++) {
+            if (*s < 0x80) {
+                e->alt[o++] = (char)*s;
+            } else {
+                e->alt[o++] = (char)(0xC0 | (*s >> 6));
+                e->alt[o++] = (char)(0x80 | (*s & 0x3F));
+            }
+        }
+        e->alt[o++] = '\0';
+        e->comp[i] = dst;
+    }
+    return 0;
+}
+
+/* ---- segments -------------------------------------------------------------------- */
+
+enum { SCAN_DONE = 0, SCAN_MORE = 1 };
+enum problem { P_NONE = 0, P_NUL, P_TOO_MANY, P_RELEASE_AT_END };
+
+typedef struct scan {
+    size_t stop;       /* index after the segment (after its terminator) */
+    bool terminated;   /* false: the input ended first */
+    enum problem problem;
+    size_t problem_at; /* buffer index of the problem */
+    bool high;         /* a byte >= 0x80 was copied */
+    long lines;        /* line feeds inside the segment */
+    size_t out_len;
+    uint32_t n_comp, n_elem;
+} scan;
+
+/* Tokenizes the segment starting at buf[p] into out/comp/elem (see the file comment).
+ * SCAN_MORE when the buffer ends first and more input may come. */
+static int scan_segment(pw_edi *e, size_t p, scan *s)
+{
+    const unsigned char *b = (const unsigned char *)e->buf;
+    const unsigned char *cls = e->cls;
+    const size_t end = e->end;
+    char *out = e->out;
+    size_t o = 0;
+    uint32_t nc = 0, ne = 0;
+    memset(s, 0, sizeof *s);
+    e->elem[0] = 0;
+    e->comp[nc++] = out;
+    size_t i = p;
+    while (i < end) {
+        /* the common case first: a run of plain data bytes */
+        while (i < end && cls[b[i]] == C_DATA)
+            out[o++] = (char)b[i++];
+        if (i >= end)
+            break;
+        unsigned char c = b[i];
+        switch (cls[c]) {
+        case C_DATA: /* not reached */
+        case C_HIGH:
+            out[o++] = (char)c;
+            s->high = true;
+            break;
+        case C_CR:
+            break;
+        case C_LF:
+            s->lines++;
+            break;
+        case C_NUL:
+            if (!s->problem) {
+                s->problem = P_NUL;
+                s->problem_at = i;
+            }
+            break;
+        case C_REL:
+            if (i + 1 >= end) {
+                if (!e->eof)
+                    return SCAN_MORE;
+                if (!s->problem) {
+                    s->problem = P_RELEASE_AT_END;
+                    s->problem_at = i;
+                }
+                break;
+            }
+            c = b[++i];
+            if (c == '\n')
+                s->lines++;
+            if (c == 0 && !s->problem) {
+                s->problem = P_NUL;
+                s->problem_at = i;
+            }
+            if (c != '\r' && c != '\n' && c != 0) {
+                out[o++] = (char)c;
+                if (c >= 0x80)
+                    s->high = true;
+            }
+            break;
+        case C_COMP:
+            out[o++] = '\0';
+            if (nc >= PW_EDI_MAX_COMPONENTS) {
+                if (!s->problem) {
+                    s->problem = P_TOO_MANY;
+                    s->problem_at = i;
+                }
+            } else {
+                e->comp[nc++] = out + o;
+            }
+            break;
+        case C_ELEM:
+            out[o++] = '\0';
+            if (nc >= PW_EDI_MAX_COMPONENTS || ne + 1 >= PW_EDI_MAX_ELEMENTS) {
+                if (!s->problem) {
+                    s->problem = P_TOO_MANY;
+                    s->problem_at = i;
+                }
+            } else {
+                e->elem[++ne] = nc;
+                e->comp[nc++] = out + o;
+            }
+            break;
+        case C_SEG:
+            if (c == '\n')
+                s->lines++;
+            out[o] = '\0';
+            s->stop = i + 1;
+            s->terminated = true;
+            goto done;
+        }
+        i++;
+    }
+    if (!e->eof)
+        return SCAN_MORE;
+    out[o] = '\0';
+    s->stop = end;
+    s->terminated = false;
+done:
+    e->elem[ne + 1] = nc;
+    s->out_len = o;
+    s->n_comp = nc;
+    s->n_elem = ne;
+    return SCAN_DONE;
+}
+
+/* Printable form of up to n bytes of s for messages: control bytes become '.'. */
+static void sample(char *dst, size_t size, const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dst[k++] = c < 0x20 || c == 0x7F ? '.' : (char)c;
+    }
+    dst[k] = '\0';
+}
+
+/* Checks the tag (component 1 of element 0): three capital letters or digits, the first
+ * a letter, trailing blanks ignored. Writes it to tag. */
+static bool check_tag(const pw_edi *e, char tag[4])
+{
+    const char *t = e->comp[0];
+    size_t n = strlen(t);
+    while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+        n--;
+    if (n != 3 || e->elem[1] - e->elem[0] != 1)
+        return false;
+    for (size_t i = 0; i < 3; i++) {
+        char c = t[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+        if (!ok)
+            return false;
+        tag[i] = c;
+    }
+    tag[3] = '\0';
+    return true;
+}
+
+/* Fills an error about the segment at buf[p..stop). */
+static void seg_error(pw_edi *e, pw_edi_error *err, size_t p, size_t stop, long line,
+                      long long at, const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+static void seg_error(pw_edi *e, pw_edi_error *err, size_t p, size_t stop, long line,
+                      long long at, const char *tag, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->offset = at;
+    err->ordinal = e->ordinal;
+    err->line = line;
+    snprintf(err->tag, sizeof err->tag, "%s", tag ? tag : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->raw = stop > p ? e->buf + p : NULL;
+    err->raw_len = stop > p ? stop - p : 0;
+}
+
+/* Skips the rest of a segment too long to hold (it has no terminator in the whole
+ * buffer): reads and drops bytes up to and including the next unreleased terminator.
+ * Returns 0 or negative on a read error. */
+static int skip_long_segment(pw_edi *e, pw_error *fail)
+{
+    bool released = false;
+    for (;;) {
+        while (e->start < e->end) {
+            unsigned char c = (unsigned char)e->buf[e->start++];
+            if (c == '\n')
+                e->line++;
+            if (released) {
+                released = false;
+                continue;
+            }
+            if (e->d.has_release && c == (unsigned char)e->d.release) {
+                released = true;
+                continue;
+            }
+            if (c == (unsigned char)e->d.segment)
+                return 0;
+        }
+        int rc = fill(e, fail); /* everything was consumed: fill() starts afresh */
+        if (rc < 0)
+            return rc;
+        if (rc == FILL_EOF)
+            return 0;
+    }
+}
+
+/* Reads a UNA service string advice at buf[start] (9 bytes available, or fewer at the
+ * end of the input): installs its characters and returns PW_EDI_SEGMENT, or
+ * PW_EDI_ERROR with the defaults kept. */
+static int read_una(pw_edi *e, size_t avail, pw_edi_segment *seg, pw_edi_error *err)
+{
+    size_t p = e->start;
+    long long at = e->base + (long long)p;
+    e->ordinal++;
+    if (avail < 9) {
+        e->start = e->end;
+        seg_error(e, err, p, p + avail, e->line, at, "UNA",
+                  "UNA must be followed by six service characters; the input ends after %zu",
+                  avail - 3);
+        return PW_EDI_ERROR;
+    }
+    const char *u = e->buf + p + 3;
+    pw_edi_delims d = {.component = u[0],
+                       .element = u[1],
+                       .decimal = u[2],
+                       .release = u[3],
+                       .reserved = u[4],
+                       .segment = u[5],
+                       .has_release = u[3] != ' '};
+    const char *why = NULL;
+    char roles[4] = {d.component, d.element, d.has_release ? d.release : 0, d.segment};
+    for (int i = 0; i < 4 && !why; i++) {
+        unsigned char c = (unsigned char)roles[i];
+        if (i == 2 && !c)
+            continue;
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            c == 0 || (i != 3 && is_blank(c)))
+            why = "a service character must not be a letter, a digit or a blank";
+        for (int j = 0; j < i && !why; j++)
+            if (roles[j] && roles[j] == roles[i])
+                why = "the component separator, element separator, release character and "
+                      "segment terminator must differ";
+    }
+    e->start = p + 9;
+    if (why) {
+        char shown[8];
+        sample(shown, sizeof shown, u, 6);
+        seg_error(e, err, p, p + 9, e->line, at, "UNA", "UNA '%s': %s", shown, why);
+        return PW_EDI_ERROR;
+    }
+    set_delims(e, d);
+    e->between = false;
+    if (seg) {
+        static const uint32_t no_elements[2] = {0, 1};
+        memcpy(seg->tag, "UNA", 4);
+        e->out[0] = '\0';
+        e->comp[0] = e->out;
+        seg->n_elements = 0;
+        seg->elem = no_elements;
+        seg->comp = (const char *const *)e->comp;
+        seg->ordinal = e->ordinal;
+        seg->offset = at;
+        seg->line = e->line;
+        seg->unterminated = false;
+        seg->raw = e->buf + p;
+        seg->raw_len = 9;
+    }
+    return PW_EDI_SEGMENT;
+}
+
+/* True when the unread bytes start "UNA" followed by a character that is not a letter or
+ * digit (a UNA, not a segment whose tag starts with UNA). */
+static bool at_una(const pw_edi *e, size_t avail)
+{
+    const char *b = e->buf + e->start;
+    if (avail < 3 || memcmp(b, "UNA", 3) != 0)
+        return false;
+    if (avail == 3)
+        return true;
+    unsigned char c = (unsigned char)b[3];
+    return !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+}
+
+/* Skips bytes that are not EDIFACT, up to a line that starts (after blanks) with UNA or
+ * UNB, or the end of the input. */
+static int skip_junk(pw_edi *e, pw_edi_junk *junk, pw_error *fail)
+{
+    pw_edi_junk j = {.offset = e->base + (long long)e->start, .line = e->line};
+    j.after_unz = e->ordinal > 0;
+    size_t avail = e->end - e->start;
+    sample(j.sample, sizeof j.sample, e->buf + e->start, avail < 40 ? avail : 40);
+    bool line_start = false;
+    for (;;) {
+        while (e->start < e->end) {
+            const char *b = e->buf + e->start;
+            unsigned char c = (unsigned char)*b;
+            if (line_start) {
+                if (c == ' ' || c == '\t') {
+                    e->start++;
+                    j.length++;
+                    continue;
+                }
+                if (e->end - e->start < 3 && !e->eof)
+                    break; /* read more to decide */
+                if (e->end - e->start >= 3 &&
+                    (memcmp(b, "UNA", 3) == 0 || memcmp(b, "UNB", 3) == 0))
+                    goto done;
+                line_start = false;
+            }
+            if (c == '\n' || c == '\r') {
+                if (c == '\n')
+                    e->line++;
+                line_start = true;
+            }
+            e->start++;
+            j.length++;
+        }
+        int rc = fill(e, fail);
+        if (rc < 0)
+            return rc;
+        if (rc == FILL_EOF && e->start >= e->end)
+            break;
+        if (rc == FILL_EOF && e->end - e->start < 3) {
+            j.length += (long long)(e->end - e->start);
+            e->start = e->end;
+            break;
+        }
+    }
+done:
+    if (j.length < (long long)strlen(j.sample))
+        j.sample[j.length] = '\0'; /* only the junk itself */
+    if (junk)
+        *junk = j;
+    return PW_EDI_JUNK;
+}
+
+int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *junk,
+                pw_error *fail)
+{
+    int rc = skip_blanks(e, fail);
+    if (rc <= 0)
+        return rc < 0 ? rc : PW_EDI_END;
+    long long avail = need(e, 9, fail);
+    if (avail < 0)
+        return (int)avail;
+    if (at_una(e, (size_t)avail))
+        return read_una(e, (size_t)avail, seg, err);
+    if (e->between) {
+        if (avail >= 3 && memcmp(e->buf + e->start, "UNB", 3) == 0) {
+            set_delims(e, pw_edi_default_delims());
+            e->between = false;
+        } else {
+            return skip_junk(e, junk, fail);
+        }
+    }
+
+    scan s;
+    for (;;) {
+        if (scan_segment(e, e->start, &s) == SCAN_DONE)
+            break;
+        rc = fill(e, fail);
+        if (rc < 0)
+            return rc;
+        if (rc == FILL_FULL) {
+            long long at = e->base + (long long)e->start;
+            long line = e->line;
+            e->ordinal++;
+            char tag[4] = "";
+            if (e->end - e->start >= 3)
+                memcpy(tag, e->buf + e->start, 3);
+            tag[3] = '\0';
+            for (int i = 0; i < 3; i++)
+                if ((unsigned char)tag[i] < 0x20 || (unsigned char)tag[i] >= 0x7F)
+                    tag[i] = '.';
+            if ((rc = skip_long_segment(e, fail)) < 0)
+                return rc;
+            seg_error(e, err, 0, 0, line, at, tag,
+                      "a segment longer than %u bytes: expected the segment terminator '%c'",
+                      PW_EDI_MAX_SEGMENT, e->d.segment);
+            return PW_EDI_ERROR;
+        }
+        /* FILL_MORE or FILL_EOF: scan again (at the end of the input it completes) */
+    }
+
+    size_t p = e->start;
+    long long at = e->base + (long long)p;
+    long line = e->line;
+    e->ordinal++;
+    e->start = s.stop;
+    e->line += s.lines;
+    char tag[4];
+    bool tag_ok = check_tag(e, tag);
+    char shown[16];
+    if (!tag_ok) {
+        sample(shown, sizeof shown, e->comp[0], strnlen(e->comp[0], 12));
+        seg_error(e, err, p, s.stop, line, at, shown,
+                  "expected a segment tag (three capital letters) followed by '%c', found '%s'",
+                  e->d.element, shown);
+        return PW_EDI_ERROR;
+    }
+    if (s.problem) {
+        long long pat = e->base + (long long)s.problem_at;
+        switch (s.problem) {
+        case P_NUL:
+            seg_error(e, err, p, s.stop, line, pat, tag,
+                      "a NUL byte inside segment %s: expected text", tag);
+            break;
+        case P_TOO_MANY:
+            seg_error(e, err, p, s.stop, line, pat, tag,
+                      "segment %s has more than %d data elements or %d components: "
+                      "expected the segment terminator '%c' earlier",
+                      tag, PW_EDI_MAX_ELEMENTS - 1, PW_EDI_MAX_COMPONENTS, e->d.segment);
+            break;
+        default:
+            seg_error(e, err, p, s.stop, line, pat, tag,
+                      "the input ends after the release character '%c': expected the "
+                      "character it releases",
+                      e->d.release);
+            break;
+        }
+        return PW_EDI_ERROR;
+    }
+    if (s.high && latin1_to_utf8(e, s.out_len, s.n_comp))
+        return pw_error_set(fail, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    if (strcmp(tag, "UNZ") == 0)
+        e->between = true;
+    if (seg) {
+        memcpy(seg->tag, tag, 4);
+        seg->n_elements = s.n_elem;
+        seg->elem = e->elem;
+        seg->comp = (const char *const *)e->comp;
+        seg->ordinal = e->ordinal;
+        seg->offset = at;
+        seg->line = line;
+        seg->unterminated = !s.terminated;
+        seg->raw = e->buf + p;
+        seg->raw_len = s.stop - p;
+    }
+    return PW_EDI_SEGMENT;
+}

@@ -1,0 +1,2183 @@
+/*
+ * The PAXLST reader: UN/EDIFACT passenger and crew lists (WCO/IATA API guidelines,
+ * directories D:02B and D:05B) into canonical traveller records, with data-quality
+ * findings per sender and flight.
+ *
+ * Layers. edifact.c turns bytes into segments; this file keeps the envelope state
+ * (interchange UNB..UNZ, optional group UNG..UNE, message UNH..UNT) and reads each
+ * message's segments into a `unit`: the flight (TDT with its LOC/DTM legs), the
+ * document code (BGM), the reporting party (NAD+MS) and a list of travellers (NAD+FL
+ * passenger, FM crew, DDU transit passenger, DDT transit crew, each with ATT, DTM+329,
+ * LOC 22/174/178/179/180, NAT, RFF AVF/ABO/SEA and DOC groups with DTM 36/182 and
+ * LOC+91). A unit is handed out only once its message is complete (UNT read): a message
+ * whose syntax breaks, or that the input cuts short, goes to the dead-letter table
+ * whole, as the issue asks, and none of its travellers is screened from half a message;
+ * the other messages of the interchange are read on. Multi-part messages (UNH S010
+ * "01:C" ... "NN:F") are assembled into one unit, keyed by sender and common access
+ * reference (UNH 0068): travellers of every part are held until the final part arrives
+ * (or the input ends), parts without a TDT take the flight of the first part that has
+ * one, and the CNT control total is checked against the whole. Records are then emitted
+ * one per pw_reader_next call, normalised by pw_reader_finish like every other format.
+ *
+ * Memory: each unit has its own arena, taken from a small pool and reset when the unit
+ * has been handed out, so memory is bounded by the largest message (or open multi-part
+ * assembly), never by the file: at most MAX_OPEN multi-part assemblies stay open, and a
+ * unit over MAX_UNIT_TRAVELLERS travellers is rejected as too large.
+ *
+ * Dates: DTM values are read by their format code (101 YYMMDD, 102 CCYYMMDD, 201
+ * YYMMDDHHMM, 203 CCYYMMDDHHMM, 204 with seconds), or by length without one. Flight
+ * times with two-digit years take the nearest century to today; a date of birth
+ * (DTM+329) the latest century that is not after the flight date (PW_CENTURY_PAST);
+ * document expiry (DTM+36) and issue (DTM+182) the century nearest the flight date.
+ *
+ * Field-level problems (an invalid date, an unknown country or gender code) leave the
+ * field empty and become findings with the message reference and the segment number;
+ * the traveller is screened. A traveller without a name is rejected alone. Control
+ * checks are findings, never failures: CNT+42 / CNT+41 against the travellers read,
+ * the UNT segment count and reference, UNE and UNZ counts and references, missing
+ * trailers and multi-part parts, junk after UNZ. Each traveller is also checked for a
+ * date of birth, a travel document, an expired or malformed document and a placeholder
+ * name (FNU, LNU, UNKNOWN...). A receipt (PW_FINDING_MESSAGE) per message gives the
+ * quality report its denominators.
+ *
+ * Positions. A record's source_line is the ordinal of its NAD segment in the file
+ * (every segment counts, UNA included); source.first_segment / last_segment number the
+ * traveller's segments inside the message as UNT counts them (UNH is 1), and
+ * source.offset is the NAD's byte offset. A reject's line is the file ordinal of the
+ * segment at fault (for a traveller: its NAD; for a broken message: the segment where it
+ * broke) and its field that segment's tag; the reason also gives the byte offset and
+ * the segment number inside the message. A finding's line is the segment number inside
+ * the message, or the file ordinal for findings outside any message.
+ */
+#include "ingest/edifact.h"
+#include "ingest/ingest.h"
+#include "ingest/reader_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_OPEN 8                  /* multi-part assemblies waiting for more parts */
+#define MAX_UNIT_TRAVELLERS 100000  /* travellers in one unit (message or assembly) */
+#define MAX_PARTS 999               /* highest multi-part sequence number accepted */
+#define POOL_MAX 16                 /* idle unit arenas kept for reuse */
+#define MSG_RAW_MAX PW_REJECT_RAW_MAX
+#define SAMPLE_MAX 20               /* bytes of junk quoted in a finding */
+
+/* ---- what a message holds ------------------------------------------------------ */
+
+struct leg {
+    const char *carrier, *number, *origin, *destination, *departure, *arrival;
+    bool reported; /* built from LOC+125 / LOC+87: the leg the message reports */
+    int tdt;       /* which TDT group it belongs to */
+};
+
+struct doc {
+    pw_document d;
+    long seg; /* segment number of the DOC in the message */
+    bool bad_type;
+    struct doc *next;
+};
+
+struct issue {
+    pw_issue is;
+    struct issue *next;
+};
+
+struct pax {
+    enum pw_role role;
+    const char *surname, *given;
+    char gender;
+    pw_date dob;
+    bool dob_given; /* a DTM+329 was sent (valid or not) */
+    const char *nationality, *residence, *birth_place, *embarkation, *debarkation;
+    const char *clearance, *booking_ref, *passenger_ref, *seat;
+    struct doc *docs, *docs_tail;
+    size_t n_docs;
+    struct issue *issues, *issues_tail;
+    long first_seg, last_seg; /* in the message */
+    long ordinal;             /* of the NAD in the file */
+    long long offset;
+    const char *nad_raw; /* the NAD segment's text, for a reject */
+    struct part *part;
+    struct pax *next;
+};
+
+/* A message-level finding waiting for its unit to complete. */
+struct mfinding {
+    enum pw_finding_kind kind;
+    long line;
+    const char *segment;
+    const char *detail;
+    const char *message_ref; /* NULL: the part's */
+    struct mfinding *next;
+};
+
+/* One UNH..UNT message. */
+struct part {
+    const char *ref, *access_ref;
+    const char *part_label; /* "2:C", NULL when not multi-part */
+    int seq;                /* multi-part sequence number; 0 when not multi-part */
+    bool final;
+    const char *sender, *recipient, *interchange_ref, *group_ref;
+    const char *doc_code, *doc_type, *doc_status, *doc_action, *reporting_party;
+    bool has_bgm;
+    struct leg *legs;
+    size_t n_legs, cap_legs;
+    int n_tdt;
+    long cnt42, cnt41; /* -1 when absent */
+    long cnt_seg;
+    long n_pax, n_passengers, n_crew;
+    struct pax *pax_head, *pax_tail;
+    long segments; /* UNH .. current, counted as UNT counts */
+    long unh_ordinal;
+    long long unh_offset;
+    pw_flight flight; /* resolved when the unit completes */
+    struct part *next;
+};
+
+/* What is handed out together: one message, or the parts of a multi-part message. */
+struct unit {
+    pw_arena *arena;
+    struct part *parts, *parts_tail;
+    size_t n_parts;
+    long n_pax;
+    bool multipart;
+    const char *key; /* sender + access reference, for multi-part assembly */
+    pw_date ref_date; /* the flight date known so far (for two-digit years) */
+    struct mfinding *findings, *findings_tail;
+    /* emission cursor */
+    struct part *cur_part;
+    struct pax *cur_pax;
+    struct unit *next;
+};
+
+enum context { CTX_HEADER, CTX_PAX, CTX_DOC, CTX_TRAILER };
+
+struct pw_paxlst {
+    pw_edi *edi;
+    bool done;
+    /* interchange */
+    bool in_interchange;
+    bool seen_interchange;
+    const char *sender, *recipient, *interchange_ref; /* in `env` */
+    long ic_messages, ic_groups;
+    long ic_ordinal; /* UNB's ordinal */
+    bool in_group;
+    const char *group_ref;
+    long grp_messages;
+    pw_arena *env; /* interchange and group strings; reset at each UNB */
+    /* the message being read */
+    struct unit *unit; /* the unit it goes to; NULL outside a message */
+    struct part *part;
+    bool skipping;     /* a broken message: segments ignored up to UNT */
+    long last_ordinal; /* of the last segment read */
+    long skip_seg;     /* where the broken message broke, numbered in the message */
+    const char *skip_reason;
+    long skip_ordinal;
+    const char *skip_tag;
+    enum context ctx;
+    struct pax *pax;
+    struct doc *doc;
+    int cur_leg; /* index of the leg the last LOC set, -1 none */
+    int last_loc; /* qualifier of the last flight LOC */
+    char raw[MSG_RAW_MAX + 1]; /* the message's first bytes, for a dead letter */
+    size_t raw_len;
+    /* units */
+    struct unit *open;                /* multi-part assemblies waiting for parts */
+    size_t n_open;
+    struct unit *ready, *ready_tail;  /* complete units, in order */
+    pw_arena *pool[POOL_MAX];
+    size_t n_pool;
+    /* caches */
+    struct {
+        uint32_t key;
+        const char *a3; /* NULL: unknown */
+    } countries[256];
+    /* the reject callback of the pw_reader_next call in progress */
+    pw_reject_fn reject;
+    void *reject_ctx;
+};
+
+typedef struct pw_paxlst paxlst;
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* A trimmed copy of s in a, NULL when s is empty or blank (or on out of memory, which
+ * the caller cannot tell apart: values are then missing, never wrong). */
+static const char *dup_trim(pw_arena *a, const char *s)
+{
+    while (blank(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && blank(s[n - 1]))
+        n--;
+    return n ? pw_arena_strndup(a, s, n) : NULL;
+}
+
+/* The value as a trimmed view: *len bytes at the returned pointer. */
+static const char *trimmed(const char *s, size_t *len)
+{
+    while (blank(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && blank(s[n - 1]))
+        n--;
+    *len = n;
+    return s;
+}
+
+/* True when trimmed value s equals word. */
+static bool is(const char *s, const char *word)
+{
+    size_t n;
+    s = trimmed(s, &n);
+    return n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > 0;
+}
+
+static int num(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* A non-negative count in s (trimmed), or -1. */
+static long count_value(const char *s)
+{
+    size_t n;
+    s = trimmed(s, &n);
+    if (!all_digits(s, n) || n > 9)
+        return -1;
+    return num(s, n);
+}
+
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool valid_ymd(int y, int m, int d)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1000 || y > 2999 || m < 1 || m > 12 || d < 1)
+        return false;
+    return d <= days[m - 1] + (m == 2 && leap(y));
+}
+
+/* ---- dates ------------------------------------------------------------------------- */
+
+/* A DTM value read by its format code. */
+typedef struct dtm {
+    pw_date date;
+    int hour, minute; /* -1 when the value has no time */
+} dtm;
+
+/*
+ * Reads a DTM date/time value with format code fmt (may be empty: the length decides).
+ * Two-digit years take the century `rule` relative to ref. Returns 0, or PW_EINVAL with
+ * *why a static explanation.
+ */
+static int parse_dtm(const char *value, const char *fmt, pw_date ref, enum pw_century_rule rule,
+                     dtm *out, const char **why)
+{
+    size_t n, fn;
+    const char *v = trimmed(value, &n);
+    const char *f = trimmed(fmt, &fn);
+    memset(out, 0, sizeof *out);
+    out->hour = out->minute = -1;
+    int code = fn ? (all_digits(f, fn) && fn <= 3 ? num(f, fn) : -1) : 0;
+    size_t want;
+    switch (code) {
+    case 0: /* no format code: by length */
+        want = n;
+        if (n != 6 && n != 8 && n != 10 && n != 12) {
+            *why = "expected YYMMDD, CCYYMMDD, YYMMDDHHMM or CCYYMMDDHHMM";
+            return PW_EINVAL;
+        }
+        break;
+    case 101:
+        want = 6;
+        break;
+    case 102:
+        want = 8;
+        break;
+    case 201:
+        want = 10;
+        break;
+    case 203:
+        want = 12;
+        break;
+    case 204:
+        want = 14;
+        break;
+    default:
+        *why = "unknown date format code: expected 101, 102, 201, 203 or 204";
+        return PW_EINVAL;
+    }
+    if (n != want || !all_digits(v, n)) {
+        *why = code == 101   ? "expected YYMMDD (format 101)"
+               : code == 102 ? "expected CCYYMMDD (format 102)"
+               : code == 201 ? "expected YYMMDDHHMM (format 201)"
+               : code == 203 ? "expected CCYYMMDDHHMM (format 203)"
+               : code == 204 ? "expected CCYYMMDDHHMMSS (format 204)"
+                             : "expected digits only";
+        return PW_EINVAL;
+    }
+    bool four = n == 8 || n == 12 || n == 14;
+    int year, month, day;
+    const char *p = v;
+    if (four) {
+        year = num(p, 4);
+        p += 4;
+    } else {
+        year = num(p, 2);
+        p += 2;
+    }
+    month = num(p, 2);
+    day = num(p + 2, 2);
+    p += 4;
+    if (!four) {
+        if (month < 1 || month > 12 || day < 1 || day > 31) {
+            *why = "not a calendar date";
+            return PW_EINVAL;
+        }
+        year = pw_date_century(year, (uint8_t)month, (uint8_t)day, ref, rule);
+    }
+    if (!valid_ymd(year, month, day)) {
+        *why = "not a calendar date";
+        return PW_EINVAL;
+    }
+    out->date = (pw_date){.year = (int16_t)year, .month = (uint8_t)month, .day = (uint8_t)day};
+    if (n >= 10) {
+        int hh = num(p, 2), mm = num(p + 2, 2);
+        if (hh > 23 || mm > 59 || (n == 14 && num(p + 4, 2) > 59)) {
+            *why = "not a time of day";
+            return PW_EINVAL;
+        }
+        out->hour = hh;
+        out->minute = mm;
+    }
+    return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM" (or "YYYY-MM-DD" without a time) in a. */
+static const char *format_time(pw_arena *a, const dtm *t)
+{
+    char date[11];
+    pw_date_format(t->date, date);
+    if (t->hour < 0)
+        return pw_arena_strdup(a, date);
+    return pw_arena_printf(a, "%sT%02d:%02d", date, t->hour, t->minute);
+}
+
+/* The date part of a "YYYY-MM-DD..." flight time, unset when absent. */
+static pw_date time_date(const char *t)
+{
+    pw_date d = {0};
+    if (!t || strlen(t) < 10 || !all_digits(t, 4) || !all_digits(t + 5, 2) ||
+        !all_digits(t + 8, 2))
+        return d;
+    int y = num(t, 4), m = num(t + 5, 2), dd = num(t + 8, 2);
+    if (valid_ymd(y, m, dd))
+        d = (pw_date){.year = (int16_t)y, .month = (uint8_t)m, .day = (uint8_t)dd};
+    return d;
+}
+
+/* ---- countries ------------------------------------------------------------------------ */
+
+/* Alpha-3 for a country code (ISO alpha-2/alpha-3 or ICAO 9303), through a small cache:
+ * a list repeats the same few codes. NULL when unknown. */
+static const char *country(paxlst *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    if (n > 3) {
+        char buf[64];
+        if (n >= sizeof buf)
+            return NULL;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        return pw_country_alpha3(buf);
+    }
+    uint32_t key = (uint32_t)n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'a' && c <= 'z')
+            c = (unsigned char)(c - 32);
+        key = key << 8 | c;
+    }
+    size_t slot = (key * 2654435761u) >> 24;
+    if (p->countries[slot].key == key)
+        return p->countries[slot].a3;
+    char buf[4];
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    const char *a3 = pw_country_alpha3(buf);
+    p->countries[slot].key = key;
+    p->countries[slot].a3 = a3;
+    return a3;
+}
+
+/* ---- units and the arena pool ------------------------------------------------------- */
+
+static pw_arena *take_arena(paxlst *p)
+{
+    if (p->n_pool)
+        return p->pool[--p->n_pool];
+    return pw_arena_new(64 * 1024);
+}
+
+static void give_arena(paxlst *p, pw_arena *a)
+{
+    if (!a)
+        return;
+    pw_arena_reset(a);
+    if (p->n_pool < POOL_MAX)
+        p->pool[p->n_pool++] = a;
+    else
+        pw_arena_free(a);
+}
+
+static struct unit *unit_new(paxlst *p)
+{
+    pw_arena *a = take_arena(p);
+    if (!a)
+        return NULL;
+    struct unit *u = pw_arena_alloc(a, sizeof *u);
+    if (!u) {
+        give_arena(p, a);
+        return NULL;
+    }
+    u->arena = a;
+    return u;
+}
+
+static void unit_free(paxlst *p, struct unit *u)
+{
+    if (u)
+        give_arena(p, u->arena);
+}
+
+/* Queues a message-level finding on the unit (emitted when the unit completes). */
+static void unit_finding(struct unit *u, enum pw_finding_kind kind, long line, const char *seg,
+                         const char *detail)
+{
+    struct mfinding *f = pw_arena_alloc(u->arena, sizeof *f);
+    if (!f || !detail)
+        return;
+    *f = (struct mfinding){.kind = kind, .line = line, .segment = seg, .detail = detail};
+    if (u->findings_tail)
+        u->findings_tail->next = f;
+    else
+        u->findings = f;
+    u->findings_tail = f;
+}
+
+/* ---- findings outside units ------------------------------------------------------------ */
+
+/* Emits a finding about the interchange (no flight, no message). */
+static void envelope_finding(pw_reader *r, enum pw_finding_kind kind, long line,
+                             const char *seg, const char *detail)
+{
+    paxlst *p = r->paxlst;
+    /* after UNZ (junk) the finding still belongs to the last interchange's sender */
+    pw_finding f = {.kind = kind,
+                    .sender = p->sender,
+                    .interchange_ref = p->interchange_ref,
+                    .line = line,
+                    .segment = seg,
+                    .detail = detail};
+    pw_reader_emit_finding(r, &f);
+}
+
+/* ---- rejecting a broken message ------------------------------------------------------- */
+
+/* Sends the message being read to the dead-letter table (reason: why, at the segment
+ * with file ordinal `ordinal` and tag `tag`), with a "rejected" finding; drops its
+ * travellers. The unit goes too, unless it is a multi-part assembly with other parts. */
+static void reject_message(pw_reader *r, long ordinal, const char *tag, const char *why)
+{
+    paxlst *p = r->paxlst;
+    struct part *pt = p->part;
+    struct unit *u = p->unit;
+    const char *ref = pt && pt->ref ? pt->ref : "(no reference)";
+    char reason[1024];
+    snprintf(reason, sizeof reason, "message %s (UNH at segment %ld, byte %lld): %s; %s", ref,
+             pt ? pt->unh_ordinal : 0, pt ? pt->unh_offset : 0, why,
+             "the message was not screened");
+    if (p->reject) {
+        pw_reject rej = {.kind = "record",
+                         .source = r->path,
+                         .line = ordinal,
+                         .field = tag,
+                         .reason = reason,
+                         .raw = p->raw_len ? p->raw : NULL};
+        p->reject(p->reject_ctx, &rej);
+    }
+    pw_finding f = {.kind = PW_FINDING_REJECTED,
+                    .sender = pt ? pt->sender : p->sender,
+                    .interchange_ref = pt ? pt->interchange_ref : p->interchange_ref,
+                    .message_ref = pt ? pt->ref : NULL,
+                    .line = !pt ? ordinal : p->skipping ? p->skip_seg : pt->segments,
+                    .segment = tag,
+                    .detail = reason};
+    if (pt && pt->n_legs) { /* the flight, when the message got that far */
+        const struct leg *l = &pt->legs[pt->n_legs - 1];
+        for (size_t i = 0; i < pt->n_legs; i++)
+            if (pt->legs[i].reported)
+                l = &pt->legs[i];
+        f.carrier = l->carrier;
+        f.flight_number = l->number;
+        f.departure = l->departure;
+    }
+    pw_reader_emit_finding(r, &f);
+    pw_finding receipt = f;
+    receipt.kind = PW_FINDING_MESSAGE;
+    receipt.detail = "message received and rejected";
+    receipt.count = 0;
+    receipt.line = 1;
+    receipt.segment = "UNH";
+    pw_reader_emit_finding(r, &receipt);
+
+    if (u && !pt && !u->multipart)
+        unit_free(p, u);
+    if (u && pt) {
+        /* take the part out of its unit */
+        struct part **pp = &u->parts;
+        while (*pp && *pp != pt)
+            pp = &(*pp)->next;
+        if (*pp) {
+            *pp = pt->next;
+            if (u->parts_tail == pt) {
+                u->parts_tail = NULL;
+                for (struct part *q = u->parts; q; q = q->next)
+                    u->parts_tail = q;
+            }
+            u->n_parts--;
+            u->n_pax -= pt->n_pax;
+        }
+        if (u->n_parts == 0) {
+            /* nothing left: an assembly is removed from the open list */
+            struct unit **up = &p->open;
+            while (*up && *up != u)
+                up = &(*up)->next;
+            if (*up) {
+                *up = u->next;
+                p->n_open--;
+            }
+            unit_free(p, u);
+        }
+    }
+    p->unit = NULL;
+    p->part = NULL;
+    p->pax = NULL;
+    p->doc = NULL;
+    p->skipping = false;
+    p->raw_len = 0;
+}
+
+/* ---- the reader --------------------------------------------------------------------- */
+
+int pw_paxlst_open(pw_reader *r, pw_error *err)
+{
+    paxlst *p = calloc(1, sizeof *p);
+    if (!p)
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    r->paxlst = p;
+    p->edi = pw_edi_new(r->fp);
+    p->env = pw_arena_new(4096);
+    if (!p->edi || !p->env)
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+static void free_units(paxlst *p, struct unit *u)
+{
+    while (u) {
+        struct unit *next = u->next;
+        unit_free(p, u);
+        u = next;
+    }
+}
+
+void pw_paxlst_close(pw_reader *r)
+{
+    paxlst *p = r->paxlst;
+    if (!p)
+        return;
+    if (p->unit && !p->unit->multipart)
+        unit_free(p, p->unit);
+    free_units(p, p->open);
+    free_units(p, p->ready);
+    for (size_t i = 0; i < p->n_pool; i++)
+        pw_arena_free(p->pool[i]);
+    pw_arena_free(p->env);
+    pw_edi_free(p->edi);
+    free(p);
+    r->paxlst = NULL;
+}
+
+/* Keeps the message's first bytes for a dead letter. */
+static void keep_raw(paxlst *p, const char *raw, size_t n)
+{
+    size_t room = MSG_RAW_MAX - p->raw_len;
+    if (room == 0 || !raw)
+        return;
+    if (n > room)
+        n = pw_utf8_cut(raw, n, room);
+    memcpy(p->raw + p->raw_len, raw, n);
+    p->raw_len += n;
+    p->raw[p->raw_len] = '\0';
+}
+
+/* ---- completing units ---------------------------------------------------------------- */
+
+/* Resolves each part's flight: the reported leg (LOC+125/87) or else the last one, with
+ * all legs when there are several; a part without TDT takes the first part's flight. */
+static void resolve_flights(struct unit *u)
+{
+    const struct part *with = NULL;
+    for (struct part *pt = u->parts; pt; pt = pt->next) {
+        memset(&pt->flight, 0, sizeof pt->flight);
+        if (pt->n_legs == 0)
+            continue;
+        const struct leg *main = &pt->legs[pt->n_legs - 1];
+        for (size_t i = 0; i < pt->n_legs; i++)
+            if (pt->legs[i].reported)
+                main = &pt->legs[i];
+        pt->flight = (pw_flight){.carrier = main->carrier,
+                                 .number = main->number,
+                                 .origin = main->origin,
+                                 .destination = main->destination,
+                                 .departure = main->departure,
+                                 .arrival = main->arrival};
+        if (pt->n_legs > 1) {
+            pw_flight *legs = pw_arena_alloc(u->arena, pt->n_legs * sizeof *legs);
+            if (legs) {
+                for (size_t i = 0; i < pt->n_legs; i++)
+                    legs[i] = (pw_flight){.carrier = pt->legs[i].carrier,
+                                          .number = pt->legs[i].number,
+                                          .origin = pt->legs[i].origin,
+                                          .destination = pt->legs[i].destination,
+                                          .departure = pt->legs[i].departure,
+                                          .arrival = pt->legs[i].arrival};
+                pt->flight.legs = legs;
+                pt->flight.n_legs = pt->n_legs;
+            }
+        }
+        if (!with)
+            with = pt;
+    }
+    for (struct part *pt = u->parts; pt && with; pt = pt->next)
+        if (pt->n_legs == 0)
+            pt->flight = with->flight;
+}
+
+/* A finding about part pt of u, with its flight. */
+static pw_finding part_finding(const struct part *pt, enum pw_finding_kind kind)
+{
+    return (pw_finding){.kind = kind,
+                        .format = "paxlst",
+                        .sender = pt->sender ? pt->sender : pt->flight.carrier,
+                        .interchange_ref = pt->interchange_ref,
+                        .message_ref = pt->ref,
+                        .carrier = pt->flight.carrier,
+                        .flight_number = pt->flight.number,
+                        .departure = pt->flight.departure};
+}
+
+/* Appends "a-b" or "a" ranges of the missing sequence numbers to buf. */
+static void missing_parts(const unsigned char *seen, int last, char *buf, size_t size)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 1; i <= last && k + 16 < size; i++) {
+        if (seen[i])
+            continue;
+        int j = i;
+        while (j + 1 <= last && !seen[j + 1])
+            j++;
+        k += (size_t)snprintf(buf + k, size - k, "%s%d", k ? ", " : "", i);
+        if (j > i)
+            k += (size_t)snprintf(buf + k, size - k, "-%d", j);
+        i = j;
+    }
+}
+
+/* Runs the checks of a complete unit (multi-part completeness, CNT control totals,
+ * missing BGM / TDT), emits its message-level findings and receipts, and queues it for
+ * emission. `complete` is false when the input ended before the final part. */
+static void complete_unit(pw_reader *r, struct unit *u, bool complete)
+{
+    paxlst *p = r->paxlst;
+    resolve_flights(u);
+    struct part *first = u->parts;
+    if (!first) {
+        unit_free(p, u);
+        return;
+    }
+    struct part *last = u->parts_tail;
+    pw_arena *a = u->arena;
+
+    if (u->multipart) {
+        unsigned char seen[MAX_PARTS + 2];
+        memset(seen, 0, sizeof seen);
+        int top = 0, dups = 0;
+        for (struct part *pt = u->parts; pt; pt = pt->next) {
+            if (pt->seq >= 1 && pt->seq <= MAX_PARTS) {
+                dups += seen[pt->seq];
+                seen[pt->seq] = 1;
+                if (pt->seq > top)
+                    top = pt->seq;
+            }
+        }
+        char gaps[256];
+        missing_parts(seen, top, gaps, sizeof gaps);
+        const char *access = first->access_ref ? first->access_ref : "(none)";
+        if (!complete)
+            unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
+                         pw_arena_printf(a,
+                                         "multi-part message %s: the final part (F) never "
+                                         "arrived; read parts up to %d%s%s",
+                                         access, top, gaps[0] ? ", missing " : "", gaps));
+        else if (gaps[0])
+            unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
+                         pw_arena_printf(a, "multi-part message %s: part %s of %d missing",
+                                         access, gaps, top));
+        if (dups)
+            unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
+                         pw_arena_printf(a, "multi-part message %s: %d part%s sent twice",
+                                         access, dups, dups == 1 ? "" : "s"));
+    }
+
+    /* control totals: the last CNT of the unit against every traveller of it */
+    long cnt42 = -1, cnt41 = -1, seg42 = 0, seg41 = 0, passengers = 0, crew = 0;
+    for (struct part *pt = u->parts; pt; pt = pt->next) {
+        if (pt->cnt42 >= 0) {
+            cnt42 = pt->cnt42;
+            seg42 = pt->cnt_seg;
+        }
+        if (pt->cnt41 >= 0) {
+            cnt41 = pt->cnt41;
+            seg41 = pt->cnt_seg;
+        }
+        passengers += pt->n_passengers;
+        crew += pt->n_crew;
+    }
+    const char *why_short = u->multipart && (!complete || u->n_parts < (size_t)last->seq)
+                                ? " (parts of the message are missing)"
+                                : "";
+    if (cnt42 >= 0 && cnt42 != passengers)
+        unit_finding(u, PW_FINDING_COUNT_MISMATCH, seg42, "CNT",
+                     pw_arena_printf(a, "CNT+42 gives %ld passengers, the message has %ld%s",
+                                     cnt42, passengers, why_short));
+    if (cnt41 >= 0 && cnt41 != crew)
+        unit_finding(u, PW_FINDING_COUNT_MISMATCH, seg41, "CNT",
+                     pw_arena_printf(a, "CNT+41 gives %ld crew members, the message has %ld%s",
+                                     cnt41, crew, why_short));
+    if (cnt42 < 0 && cnt41 < 0)
+        unit_finding(u, PW_FINDING_STRUCTURE, last->segments, "UNT",
+                     "no CNT+42 or CNT+41 control total");
+    if (!first->has_bgm)
+        unit_finding(u, PW_FINDING_STRUCTURE, 2, "BGM", "no BGM: read as a passenger list");
+    if (first->flight.carrier == NULL && first->flight.number == NULL)
+        unit_finding(u, PW_FINDING_STRUCTURE, 2, "TDT", "no TDT: the flight is unknown");
+
+    /* the queued findings belong to the part named in them, else to the first part */
+    for (struct mfinding *m = u->findings; m; m = m->next) {
+        const struct part *pt = first;
+        for (struct part *q = u->parts; q && m->message_ref; q = q->next)
+            if (q->ref && strcmp(q->ref, m->message_ref) == 0)
+                pt = q;
+        pw_finding f = part_finding(pt, m->kind);
+        f.line = m->line;
+        f.segment = m->segment;
+        f.detail = m->detail;
+        pw_reader_emit_finding(r, &f);
+    }
+    for (struct part *pt = u->parts; pt; pt = pt->next) {
+        pw_finding f = part_finding(pt, PW_FINDING_MESSAGE);
+        f.line = 1;
+        f.segment = "UNH";
+        f.count = pt->n_pax;
+        f.detail = pt->part_label ? pw_arena_printf(a, "message part %s received", pt->part_label)
+                                  : "message received";
+        if (!f.detail)
+            f.detail = "message received";
+        pw_reader_emit_finding(r, &f);
+    }
+
+    u->cur_part = u->parts;
+    u->cur_pax = u->parts ? u->parts->pax_head : NULL;
+    u->next = NULL;
+    if (p->ready_tail)
+        p->ready_tail->next = u;
+    else
+        p->ready = u;
+    p->ready_tail = u;
+}
+
+/* Takes u off the open list. */
+static void unlink_open(paxlst *p, struct unit *u)
+{
+    struct unit **up = &p->open;
+    while (*up && *up != u)
+        up = &(*up)->next;
+    if (*up) {
+        *up = u->next;
+        p->n_open--;
+    }
+}
+
+/* ---- envelope segments ---------------------------------------------------------------- */
+
+/* Ends the interchange at the end of the input or at a UNB without UNZ. */
+static void end_interchange_without_unz(pw_reader *r, long ordinal)
+{
+    paxlst *p = r->paxlst;
+    if (!p->in_interchange)
+        return;
+    if (p->in_group)
+        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, ordinal, "UNE",
+                         pw_arena_printf(p->env, "group %s has no UNE trailer",
+                                         p->group_ref ? p->group_ref : "(no reference)"));
+    envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, ordinal, "UNZ",
+                     pw_arena_printf(p->env, "interchange %s has no UNZ trailer",
+                                     p->interchange_ref ? p->interchange_ref : "(no reference)"));
+    p->in_interchange = false;
+    p->in_group = false;
+}
+
+static void on_unb(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    end_interchange_without_unz(r, s->ordinal);
+    pw_arena_reset(p->env);
+    p->in_interchange = true;
+    p->seen_interchange = true;
+    p->sender = dup_trim(p->env, pw_edi_value(s, 2, 1));
+    p->recipient = dup_trim(p->env, pw_edi_value(s, 3, 1));
+    p->interchange_ref = dup_trim(p->env, pw_edi_value(s, 5, 1));
+    p->ic_messages = p->ic_groups = 0;
+    p->ic_ordinal = s->ordinal;
+    p->in_group = false;
+    p->group_ref = NULL;
+}
+
+static void on_ung(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    if (p->in_group)
+        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, "UNE",
+                         pw_arena_printf(p->env, "group %s has no UNE trailer",
+                                         p->group_ref ? p->group_ref : "(no reference)"));
+    if (!p->in_interchange)
+        envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNG", "UNG outside an interchange");
+    p->in_group = true;
+    p->group_ref = dup_trim(p->env, pw_edi_value(s, 5, 1));
+    p->grp_messages = 0;
+    p->ic_groups++;
+}
+
+static const char *quote(pw_arena *a, const char *v);
+
+/* Compares a trailer's count and reference with what was read. */
+static void check_trailer(pw_reader *r, const pw_edi_segment *s, const char *what, long counted,
+                          const char *ref)
+{
+    paxlst *p = r->paxlst;
+    long n = count_value(pw_edi_value(s, 1, 1));
+    const char *tref = pw_edi_value(s, 2, 1);
+    if (n < 0)
+        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
+                         pw_arena_printf(p->env, "%s count %s is not a number; %ld %s read",
+                                         s->tag, quote(p->env, pw_edi_value(s, 1, 1)), counted,
+                                         what));
+    else if (n != counted)
+        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
+                         pw_arena_printf(p->env, "%s gives %ld %s, %ld read", s->tag, n, what,
+                                         counted));
+    if (!ref || strcmp(ref, tref) != 0)
+        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
+                         pw_arena_printf(p->env, "%s reference '%s' differs from %s '%s'",
+                                         s->tag, tref, strcmp(s->tag, "UNE") == 0 ? "UNG" : "UNB",
+                                         ref ? ref : ""));
+}
+
+static void on_une(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    if (!p->in_group) {
+        envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNE", "UNE without a UNG");
+        return;
+    }
+    check_trailer(r, s, "messages", p->grp_messages, p->group_ref);
+    p->in_group = false;
+}
+
+static void on_unz(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    if (!p->in_interchange) {
+        envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNZ", "UNZ without a UNB");
+        return;
+    }
+    if (p->in_group)
+        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, "UNE",
+                         pw_arena_printf(p->env, "group %s has no UNE trailer",
+                                         p->group_ref ? p->group_ref : "(no reference)"));
+    check_trailer(r, s, p->ic_groups ? "groups" : "messages",
+                  p->ic_groups ? p->ic_groups : p->ic_messages, p->interchange_ref);
+    p->in_interchange = false;
+    p->in_group = false;
+}
+
+/* ---- message segments ------------------------------------------------------------------ */
+
+/* A traveller issue (field left empty) at the current segment. */
+static void pax_issue(paxlst *p, const pw_edi_segment *s, enum pw_finding_kind kind,
+                      const char *field, const char *detail)
+{
+    struct pax *x = p->pax;
+    if (!x || !detail)
+        return;
+    struct issue *i = pw_arena_alloc(p->unit->arena, sizeof *i);
+    if (!i)
+        return;
+    i->is = (pw_issue){.kind = kind,
+                       .field = field,
+                       .detail = detail,
+                       .line = p->part->segments,
+                       .segment = pw_arena_strdup(p->unit->arena, s->tag)};
+    if (x->issues_tail)
+        x->issues_tail->next = i;
+    else
+        x->issues = i;
+    x->issues_tail = i;
+}
+
+/* A quoted, shortened copy of a value for a finding (codes and dates, not names). */
+static const char *quote(pw_arena *a, const char *v)
+{
+    size_t n;
+    v = trimmed(v, &n);
+    return pw_arena_printf(a, "'%.*s'", (int)pw_utf8_cut(v, n, 40), v);
+}
+
+/* Starts a message at UNH. */
+static void on_unh(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    if (!p->in_interchange)
+        envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNH",
+                         "UNH outside an interchange (no UNB)");
+    p->ic_messages++;
+    if (p->in_group)
+        p->grp_messages++;
+
+    /* multi-part? S010: sequence number : first/last indicator */
+    size_t sn, fn;
+    const char *seq = trimmed(pw_edi_value(s, 4, 1), &sn);
+    const char *flag = trimmed(pw_edi_value(s, 4, 2), &fn);
+    int seq_no = all_digits(seq, sn) && sn <= 4 ? num(seq, sn) : 0;
+    bool multipart = fn == 1 && (flag[0] == 'C' || (flag[0] == 'F' && seq_no != 1));
+    bool final = fn == 1 && flag[0] == 'F';
+    size_t an;
+    const char *access = trimmed(pw_edi_value(s, 3, 1), &an);
+
+    struct unit *u = NULL;
+    if (multipart) {
+        char key[256];
+        snprintf(key, sizeof key, "%s\x1f%s\x1f%.*s", p->sender ? p->sender : "",
+                 p->recipient ? p->recipient : "", (int)an, access);
+        for (struct unit *o = p->open; o; o = o->next)
+            if (strcmp(o->key, key) == 0)
+                u = o;
+        if (!u) {
+            if (p->n_open >= MAX_OPEN) { /* the oldest assembly gives up waiting */
+                struct unit *old = p->open;
+                unlink_open(p, old);
+                complete_unit(r, old, false);
+            }
+            u = unit_new(p);
+            if (u) {
+                u->multipart = true;
+                u->key = pw_arena_strdup(u->arena, key);
+                u->next = p->open;
+                p->open = u;
+                p->n_open++;
+            }
+        }
+    } else {
+        u = unit_new(p);
+    }
+    p->unit = u;
+    p->part = NULL;
+    p->pax = NULL;
+    p->doc = NULL;
+    p->ctx = CTX_HEADER;
+    p->cur_leg = -1;
+    p->last_loc = 0;
+    p->skipping = false;
+    p->raw_len = 0;
+    keep_raw(p, s->raw, s->raw_len);
+    if (!u)
+        return; /* out of memory: the message is skipped */
+    pw_arena *a = u->arena;
+    struct part *pt = pw_arena_alloc(a, sizeof *pt);
+    if (!pt) {
+        p->unit = NULL;
+        return;
+    }
+    pt->ref = dup_trim(a, pw_edi_value(s, 1, 1));
+    pt->access_ref = an ? pw_arena_strndup(a, access, an) : NULL;
+    pt->seq = multipart ? seq_no : 0;
+    pt->final = final;
+    pt->part_label =
+        multipart ? pw_arena_printf(a, "%d:%c", seq_no, final ? 'F' : 'C') : NULL;
+    pt->sender = p->sender ? pw_arena_strdup(a, p->sender) : NULL;
+    pt->recipient = p->recipient ? pw_arena_strdup(a, p->recipient) : NULL;
+    pt->interchange_ref = p->interchange_ref ? pw_arena_strdup(a, p->interchange_ref) : NULL;
+    pt->group_ref = p->in_group && p->group_ref ? pw_arena_strdup(a, p->group_ref) : NULL;
+    pt->cnt42 = pt->cnt41 = -1;
+    pt->segments = 1;
+    pt->unh_ordinal = s->ordinal;
+    pt->unh_offset = s->offset;
+    p->part = pt;
+    if (u->parts_tail)
+        u->parts_tail->next = pt;
+    else
+        u->parts = pt;
+    u->parts_tail = pt;
+    u->n_parts++;
+
+    const char *type = pw_edi_value(s, 2, 1);
+    if (!is(type, "PAXLST")) {
+        p->skipping = true;
+        p->skip_ordinal = s->ordinal;
+        p->skip_seg = 1;
+        p->skip_tag = "UNH";
+        p->skip_reason = pw_arena_printf(
+            a, "message type %s is not PAXLST (UNH element 2): expected PAXLST:D:02B or D:05B",
+            quote(a, type));
+    } else if (multipart && (seq_no < 1 || seq_no > MAX_PARTS)) {
+        p->skipping = true;
+        p->skip_ordinal = s->ordinal;
+        p->skip_seg = 1;
+        p->skip_tag = "UNH";
+        p->skip_reason = pw_arena_printf(
+            a, "multi-part sequence number %s: expected 1 to %d", quote(a, seq), MAX_PARTS);
+    }
+}
+
+/* The BGM document name code and its sub-code. */
+static void on_bgm(paxlst *p, const pw_edi_segment *s)
+{
+    static const struct {
+        const char *code, *type;
+    } types[] = {
+        {"745", "passenger_list"},   {"250", "crew_list"}, {"266", "flight_status_update"},
+        {"336", "master_crew_list"}, {"655", "gate_pass"},
+    };
+    static const struct {
+        const char *code, *action;
+    } actions[] = {
+        {"CP", "change"},    {"CF", "change"},    {"CC", "change"},    {"BC", "change"},
+        {"EC", "change"},    {"FC", "change"},    {"I", "change"},     {"XR", "cancel"},
+        {"XF", "cancel"},    {"RP", "cancel"},    {"H", "cancel"},     {"CL", "close_out"},
+        {"CLNB", "close_out"}, {"CLOB", "close_out"}, {"G", "add"},
+    };
+    struct part *pt = p->part;
+    pw_arena *a = p->unit->arena;
+    pt->has_bgm = true;
+    pt->doc_code = dup_trim(a, pw_edi_value(s, 1, 1));
+    pt->doc_status = dup_trim(a, pw_edi_value(s, 2, 1));
+    for (size_t i = 0; pt->doc_code && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(pt->doc_code, types[i].code) == 0)
+            pt->doc_type = types[i].type;
+    for (size_t i = 0; pt->doc_status && i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(pt->doc_status, actions[i].code) == 0)
+            pt->doc_action = actions[i].action;
+    if (pt->doc_code && !pt->doc_type)
+        unit_finding(p->unit, PW_FINDING_UNKNOWN_CODE, pt->segments, "BGM",
+                     pw_arena_printf(a, "document name code %s is not a PAXLST document "
+                                        "(745, 250, 266, 336, 655)",
+                                     quote(a, pt->doc_code)));
+}
+
+/* Joins the non-empty components of element e with spaces ("DOTTIE MOODY"). */
+static const char *joined(pw_arena *a, const pw_edi_segment *s, unsigned e)
+{
+    char buf[512];
+    size_t k = 0;
+    for (unsigned c = 1; c <= pw_edi_components(s, e); c++) {
+        size_t n;
+        const char *v = trimmed(pw_edi_value(s, e, c), &n);
+        if (!n || k + n + 2 > sizeof buf)
+            continue;
+        if (k)
+            buf[k++] = ' ';
+        memcpy(buf + k, v, n);
+        k += n;
+    }
+    return k ? pw_arena_strndup(a, buf, k) : NULL;
+}
+
+/* Splits a TDT flight identification ("QQ877") into carrier and number, using the
+ * carrier of element 5 when given. */
+static void flight_id(pw_arena *a, const char *id, const char *carrier, const char **c_out,
+                      const char **n_out)
+{
+    size_t n, cn;
+    id = trimmed(id, &n);
+    carrier = trimmed(carrier, &cn);
+    *c_out = cn ? pw_arena_strndup(a, carrier, cn) : NULL;
+    *n_out = NULL;
+    if (!n)
+        return;
+    if (cn && n > cn && memcmp(id, carrier, cn) == 0) {
+        size_t k = cn;
+        while (k < n && blank(id[k]))
+            k++;
+        *n_out = pw_arena_strndup(a, id + k, n - k);
+        return;
+    }
+    if (!cn && n >= 3) {
+        /* a two-character IATA designator, or three ICAO letters, before the digits */
+        bool alpha3 = n >= 4 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z' &&
+                      id[2] >= 'A' && id[2] <= 'Z' && id[3] >= '0' && id[3] <= '9';
+        size_t k = alpha3 ? 3 : 2;
+        if (id[k] >= '0' && id[k] <= '9') {
+            *c_out = pw_arena_strndup(a, id, k);
+            *n_out = pw_arena_strndup(a, id + k, n - k);
+            return;
+        }
+    }
+    *n_out = pw_arena_strndup(a, id, n);
+}
+
+/* Adds a leg to the part; returns its index or -1. */
+static int add_leg(paxlst *p)
+{
+    struct part *pt = p->part;
+    pw_arena *a = p->unit->arena;
+    if (pt->n_legs == pt->cap_legs) {
+        size_t ncap = pt->cap_legs ? pt->cap_legs * 2 : 4;
+        if (ncap > 256)
+            return -1;
+        struct leg *nl = pw_arena_alloc(a, ncap * sizeof *nl);
+        if (!nl)
+            return -1;
+        if (pt->n_legs)
+            memcpy(nl, pt->legs, pt->n_legs * sizeof *nl);
+        pt->legs = nl;
+        pt->cap_legs = ncap;
+    }
+    struct leg *l = &pt->legs[pt->n_legs];
+    memset(l, 0, sizeof *l);
+    l->tdt = pt->n_tdt;
+    return (int)pt->n_legs++;
+}
+
+static void on_tdt(paxlst *p, const pw_edi_segment *s)
+{
+    struct part *pt = p->part;
+    pt->n_tdt++;
+    int i = add_leg(p);
+    if (i < 0)
+        return;
+    struct leg *l = &pt->legs[i];
+    flight_id(p->unit->arena, pw_edi_value(s, 2, 1), pw_edi_value(s, 5, 1), &l->carrier,
+              &l->number);
+    p->cur_leg = i;
+    p->last_loc = 0;
+}
+
+/* The current TDT's leg to put a LOC in: the last leg if it belongs to the current TDT
+ * and `can` says it has room, else a new one with the TDT's flight. */
+static struct leg *leg_for(paxlst *p, bool (*can)(const struct leg *))
+{
+    struct part *pt = p->part;
+    if (pt->n_tdt == 0)
+        return NULL;
+    struct leg *l = pt->n_legs ? &pt->legs[pt->n_legs - 1] : NULL;
+    if (l && l->tdt == pt->n_tdt && can(l))
+        return l;
+    const char *carrier = l ? l->carrier : NULL, *number = l ? l->number : NULL;
+    int i = add_leg(p);
+    if (i < 0)
+        return NULL;
+    l = &pt->legs[i];
+    l->carrier = carrier;
+    l->number = number;
+    return l;
+}
+
+static bool no_origin(const struct leg *l)
+{
+    return !l->origin && !l->destination;
+}
+
+static bool no_destination(const struct leg *l)
+{
+    return !l->destination;
+}
+
+/* LOC in the flight part of the message: 125 departure, 87 arrival, 92 legs in pairs,
+ * 130 final destination. Others are not needed. */
+static void on_flight_loc(paxlst *p, const pw_edi_segment *s)
+{
+    size_t qn;
+    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
+    int qual = all_digits(q, qn) && qn <= 3 ? num(q, qn) : -1;
+    const char *place = dup_trim(p->unit->arena, pw_edi_value(s, 2, 1));
+    struct leg *l = NULL;
+    switch (qual) {
+    case 125:
+        l = leg_for(p, no_origin);
+        if (l) {
+            l->origin = place;
+            l->reported = true;
+        }
+        break;
+    case 87:
+    case 130:
+        l = leg_for(p, no_destination);
+        if (l) {
+            l->destination = place;
+            l->reported = l->reported || qual == 87;
+        }
+        break;
+    case 92:
+        l = leg_for(p, p->last_loc == 92 ? no_destination : no_origin);
+        if (l) {
+            if (!l->origin && p->last_loc != 92)
+                l->origin = place;
+            else
+                l->destination = place;
+        }
+        break;
+    default:
+        return;
+    }
+    if (l)
+        p->cur_leg = (int)(l - p->part->legs);
+    p->last_loc = qual == 92 && p->last_loc == 92 ? 0 : qual;
+}
+
+/* DTM in the flight part: 189 departure, 232 arrival of the current leg. */
+static void on_flight_dtm(paxlst *p, const pw_edi_segment *s)
+{
+    size_t qn;
+    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
+    bool dep = qn == 3 && memcmp(q, "189", 3) == 0, arr = qn == 3 && memcmp(q, "232", 3) == 0;
+    if (!dep && !arr)
+        return;
+    struct part *pt = p->part;
+    if (p->cur_leg < 0 || (size_t)p->cur_leg >= pt->n_legs) {
+        unit_finding(p->unit, PW_FINDING_STRUCTURE, pt->segments, "DTM",
+                     pw_arena_printf(p->unit->arena, "DTM+%s before any TDT/LOC: ignored",
+                                     dep ? "189" : "232"));
+        return;
+    }
+    dtm t;
+    const char *why = NULL;
+    if (parse_dtm(pw_edi_value(s, 1, 2), pw_edi_value(s, 1, 3), (pw_date){0},
+                  PW_CENTURY_NEAREST, &t, &why)) {
+        unit_finding(p->unit, PW_FINDING_INVALID_DATE, pt->segments, "DTM",
+                     pw_arena_printf(p->unit->arena, "DTM+%s %s: %s; the %s time is left empty",
+                                     dep ? "189" : "232",
+                                     quote(p->unit->arena, pw_edi_value(s, 1, 2)), why,
+                                     dep ? "departure" : "arrival"));
+        return;
+    }
+    struct leg *l = &pt->legs[p->cur_leg];
+    const char *v = format_time(p->unit->arena, &t);
+    if (dep)
+        l->departure = v;
+    else
+        l->arrival = v;
+    if (!pw_date_is_set(p->unit->ref_date) || dep)
+        p->unit->ref_date = t.date;
+}
+
+/* Starts a traveller at NAD+FL/FM/DDU/DDT. */
+static void on_traveller(pw_reader *r, const pw_edi_segment *s, enum pw_role role)
+{
+    paxlst *p = r->paxlst;
+    struct unit *u = p->unit;
+    struct part *pt = p->part;
+    if (u->n_pax >= MAX_UNIT_TRAVELLERS) {
+        if (!p->skipping) {
+            p->skipping = true;
+            p->skip_ordinal = s->ordinal;
+            p->skip_seg = pt->segments;
+            p->skip_tag = "NAD";
+            p->skip_reason = pw_arena_printf(
+                u->arena, "more than %d travellers in one message: too large to hold",
+                MAX_UNIT_TRAVELLERS);
+        }
+        return;
+    }
+    pw_arena *a = u->arena;
+    struct pax *x = pw_arena_alloc(a, sizeof *x);
+    if (!x)
+        return;
+    x->role = role;
+    x->part = pt;
+    x->first_seg = x->last_seg = pt->segments;
+    x->ordinal = s->ordinal;
+    x->offset = s->offset;
+    x->surname = dup_trim(a, pw_edi_value(s, 4, 1));
+    const char *given = dup_trim(a, pw_edi_value(s, 4, 2));
+    const char *middle = dup_trim(a, pw_edi_value(s, 4, 3));
+    x->given = given && middle ? pw_arena_printf(a, "%s %s", given, middle)
+                               : (given ? given : middle);
+    size_t rn = s->raw_len;
+    while (rn > 0 && (s->raw[rn - 1] == '\n' || s->raw[rn - 1] == '\r'))
+        rn--;
+    x->nad_raw = pw_arena_strndup(a, s->raw, pw_utf8_cut(s->raw, rn, 512));
+    if (pt->pax_tail)
+        pt->pax_tail->next = x;
+    else
+        pt->pax_head = x;
+    pt->pax_tail = x;
+    pt->n_pax++;
+    u->n_pax++;
+    if (role == PW_ROLE_CREW || role == PW_ROLE_TRANSIT_CREW)
+        pt->n_crew++;
+    else
+        pt->n_passengers++;
+    p->pax = x;
+    p->doc = NULL;
+    p->ctx = CTX_PAX;
+}
+
+/* A country code for field: alpha-3, or an issue and NULL. */
+static const char *country_field(paxlst *p, const pw_edi_segment *s, const char *v,
+                                 const char *field)
+{
+    size_t n;
+    v = trimmed(v, &n);
+    if (!n)
+        return NULL;
+    const char *a3 = country(p, v, n);
+    if (!a3)
+        pax_issue(p, s, PW_FINDING_UNKNOWN_COUNTRY, field,
+                  pw_arena_printf(p->unit->arena, "%s+%s: unknown country code %s", s->tag,
+                                  pw_edi_value(s, 1, 1), quote(p->unit->arena, v)));
+    return a3;
+}
+
+/* DTM inside a traveller: 329 date of birth; 36 expiry and 182 issue of the document. */
+static void on_pax_dtm(paxlst *p, const pw_edi_segment *s)
+{
+    size_t qn;
+    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
+    int qual = all_digits(q, qn) && qn <= 3 ? num(q, qn) : -1;
+    struct unit *u = p->unit;
+    pw_arena *a = u->arena;
+    if (qual != 329 && qual != 36 && qual != 182)
+        return;
+    const char *field = qual == 329  ? "traveller.dob"
+                        : qual == 36 ? "traveller.documents.expiry"
+                                     : "traveller.documents.issued";
+    if (qual != 329 && !p->doc) {
+        unit_finding(u, PW_FINDING_STRUCTURE, p->part->segments, "DTM",
+                     pw_arena_printf(a, "DTM+%d before any DOC of the traveller: ignored", qual));
+        return;
+    }
+    if (qual == 329)
+        p->pax->dob_given = true;
+    pw_date ref = pw_date_is_set(u->ref_date) ? u->ref_date : (pw_date){0};
+    dtm t;
+    const char *why = NULL;
+    if (parse_dtm(pw_edi_value(s, 1, 2), pw_edi_value(s, 1, 3), ref,
+                  qual == 329 ? PW_CENTURY_PAST : PW_CENTURY_NEAREST, &t, &why)) {
+        pax_issue(p, s, PW_FINDING_INVALID_DATE, field,
+                  pw_arena_printf(a, "DTM+%d %s: %s; left empty", qual,
+                                  quote(a, pw_edi_value(s, 1, 2)), why));
+        return;
+    }
+    if (qual == 329)
+        p->pax->dob = t.date;
+    else if (qual == 36)
+        p->doc->d.expiry = t.date;
+    else
+        p->doc->d.issued = t.date;
+}
+
+static void on_pax_loc(paxlst *p, const pw_edi_segment *s)
+{
+    size_t qn;
+    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
+    int qual = all_digits(q, qn) && qn <= 3 ? num(q, qn) : -1;
+    struct pax *x = p->pax;
+    pw_arena *a = p->unit->arena;
+    const char *v = pw_edi_value(s, 2, 1);
+    switch (qual) {
+    case 22:
+        x->clearance = dup_trim(a, v);
+        break;
+    case 174:
+        x->residence = country_field(p, s, v, "traveller.residence");
+        break;
+    case 178:
+        x->embarkation = dup_trim(a, v);
+        break;
+    case 179:
+        x->debarkation = dup_trim(a, v);
+        break;
+    case 180: /* place of birth: the place name (C517.3224), else the code, as sent */
+        x->birth_place = dup_trim(a, pw_edi_value(s, 2, 4));
+        if (!x->birth_place)
+            x->birth_place = dup_trim(a, pw_edi_value(s, 2, 1));
+        break;
+    case 91:
+        if (!p->doc) {
+            unit_finding(p->unit, PW_FINDING_STRUCTURE, p->part->segments, "LOC",
+                         "LOC+91 before any DOC of the traveller: ignored");
+            break;
+        }
+        p->doc->d.issuer = country_field(p, s, v, "traveller.documents.issuer");
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_doc(paxlst *p, const pw_edi_segment *s)
+{
+    pw_arena *a = p->unit->arena;
+    struct doc *d = pw_arena_alloc(a, sizeof *d);
+    if (!d)
+        return;
+    d->d.type = dup_trim(a, pw_edi_value(s, 1, 1));
+    d->d.number = dup_trim(a, pw_edi_value(s, 2, 1));
+    d->seg = p->part->segments;
+    struct pax *x = p->pax;
+    if (x->docs_tail)
+        x->docs_tail->next = d;
+    else
+        x->docs = d;
+    x->docs_tail = d;
+    x->n_docs++;
+    p->doc = d;
+    p->ctx = CTX_DOC;
+}
+
+static void on_att(paxlst *p, const pw_edi_segment *s)
+{
+    if (!is(pw_edi_value(s, 1, 1), "2"))
+        return;
+    size_t n;
+    const char *g = trimmed(pw_edi_value(s, 3, 1), &n);
+    if (n == 1 && (g[0] == 'M' || g[0] == 'F' || g[0] == 'U')) {
+        p->pax->gender = g[0];
+    } else if (n == 1 && g[0] == 'X') {
+        p->pax->gender = 'U';
+    } else if (n) {
+        pax_issue(p, s, PW_FINDING_UNKNOWN_CODE, "traveller.gender",
+                  pw_arena_printf(p->unit->arena,
+                                  "ATT+2 gender %s: expected M, F, U or X; left empty",
+                                  quote(p->unit->arena, g)));
+    }
+}
+
+static void on_rff(paxlst *p, const pw_edi_segment *s)
+{
+    const char *q = pw_edi_value(s, 1, 1);
+    const char *v = dup_trim(p->unit->arena, pw_edi_value(s, 1, 2));
+    if (is(q, "AVF"))
+        p->pax->booking_ref = v;
+    else if (is(q, "ABO"))
+        p->pax->passenger_ref = v;
+    else if (is(q, "SEA"))
+        p->pax->seat = v;
+}
+
+static void on_cnt(paxlst *p, const pw_edi_segment *s)
+{
+    struct part *pt = p->part;
+    for (unsigned e = 1; e <= s->n_elements; e++) {
+        const char *q = pw_edi_value(s, e, 1);
+        long n = count_value(pw_edi_value(s, e, 2));
+        bool pax = is(q, "42"), crew = is(q, "41");
+        if (!pax && !crew)
+            continue;
+        if (n < 0) {
+            unit_finding(p->unit, PW_FINDING_COUNT_MISMATCH, pt->segments, "CNT",
+                         pw_arena_printf(p->unit->arena, "CNT+%s count %s is not a number",
+                                         pax ? "42" : "41",
+                                         quote(p->unit->arena, pw_edi_value(s, e, 2))));
+            continue;
+        }
+        if (pax)
+            pt->cnt42 = n;
+        else
+            pt->cnt41 = n;
+        pt->cnt_seg = pt->segments;
+    }
+    p->ctx = CTX_TRAILER;
+    p->pax = NULL;
+    p->doc = NULL;
+}
+
+/* UNT: checks the segment count and reference; the message is complete. */
+static void on_unt(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    struct unit *u = p->unit;
+    struct part *pt = p->part;
+    if (p->skipping) {
+        reject_message(r, p->skip_ordinal, p->skip_tag, p->skip_reason);
+        return;
+    }
+    pw_arena *a = u->arena;
+    long n = count_value(pw_edi_value(s, 1, 1));
+    const char *ref = pw_edi_value(s, 2, 1);
+    if (n != pt->segments) {
+        struct mfinding *before = u->findings_tail;
+        unit_finding(u, PW_FINDING_CONTROL_MISMATCH, pt->segments, "UNT",
+                     n < 0 ? pw_arena_printf(a, "UNT segment count %s is not a number; the "
+                                                "message has %ld segments",
+                                             quote(a, pw_edi_value(s, 1, 1)), pt->segments)
+                           : pw_arena_printf(a, "UNT gives %ld segments, the message has %ld",
+                                             n, pt->segments));
+        if (u->findings_tail != before)
+            u->findings_tail->message_ref = pt->ref;
+    }
+    if (!pt->ref || strcmp(ref, pt->ref) != 0) {
+        struct mfinding *before = u->findings_tail;
+        unit_finding(u, PW_FINDING_CONTROL_MISMATCH, pt->segments, "UNT",
+                     pw_arena_printf(a, "UNT reference %s differs from UNH reference %s",
+                                     quote(a, ref), quote(a, pt->ref ? pt->ref : "")));
+        if (u->findings_tail != before)
+            u->findings_tail->message_ref = pt->ref;
+    }
+    p->unit = NULL;
+    p->part = NULL;
+    p->pax = NULL;
+    p->doc = NULL;
+    p->raw_len = 0;
+    if (!u->multipart) {
+        complete_unit(r, u, true);
+    } else if (pt->final) {
+        unlink_open(p, u);
+        complete_unit(r, u, true);
+    }
+}
+
+static void dispatch(pw_reader *r, const pw_edi_segment *s);
+
+/* One segment inside a message (UNH .. UNT excluded). */
+static void in_message(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    struct pax *before = p->pax;
+    dispatch(r, s);
+    if (p->pax && p->pax == before)
+        p->pax->last_seg = p->part->segments;
+}
+
+/* Dispatches one message segment by tag and context. */
+static void dispatch(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    uint32_t tag = pw_edi_tag(s);
+    switch (tag) {
+    case PW_EDI_TAG('B', 'G', 'M'):
+        on_bgm(p, s);
+        return;
+    case PW_EDI_TAG('N', 'A', 'D'): {
+        const char *q = pw_edi_value(s, 1, 1);
+        if (is(q, "FL"))
+            on_traveller(r, s, PW_ROLE_PASSENGER);
+        else if (is(q, "FM"))
+            on_traveller(r, s, PW_ROLE_CREW);
+        else if (is(q, "DDU"))
+            on_traveller(r, s, PW_ROLE_TRANSIT_PASSENGER);
+        else if (is(q, "DDT"))
+            on_traveller(r, s, PW_ROLE_TRANSIT_CREW);
+        else if (is(q, "MS") && p->ctx == CTX_HEADER && !p->part->reporting_party) {
+            const char *name = joined(p->unit->arena, s, 4);
+            p->part->reporting_party = name ? name : dup_trim(p->unit->arena,
+                                                               pw_edi_value(s, 2, 1));
+        }
+        return;
+    }
+    case PW_EDI_TAG('C', 'N', 'T'):
+        on_cnt(p, s);
+        return;
+    default:
+        break;
+    }
+    if (p->ctx == CTX_HEADER) {
+        if (tag == PW_EDI_TAG('T', 'D', 'T'))
+            on_tdt(p, s);
+        else if (tag == PW_EDI_TAG('L', 'O', 'C'))
+            on_flight_loc(p, s);
+        else if (tag == PW_EDI_TAG('D', 'T', 'M'))
+            on_flight_dtm(p, s);
+        return;
+    }
+    if (!p->pax)
+        return; /* after CNT: nothing more is read */
+    switch (tag) {
+    case PW_EDI_TAG('A', 'T', 'T'):
+        on_att(p, s);
+        break;
+    case PW_EDI_TAG('D', 'T', 'M'):
+        on_pax_dtm(p, s);
+        break;
+    case PW_EDI_TAG('L', 'O', 'C'):
+        on_pax_loc(p, s);
+        break;
+    case PW_EDI_TAG('N', 'A', 'T'):
+        if (!p->pax->nationality)
+            p->pax->nationality =
+                country_field(p, s, pw_edi_value(s, 2, 1), "traveller.nationality");
+        break;
+    case PW_EDI_TAG('R', 'F', 'F'):
+        on_rff(p, s);
+        break;
+    case PW_EDI_TAG('D', 'O', 'C'):
+        on_doc(p, s);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Ends a message that breaks off: at a segment that cannot be inside it (UNB, UNG, UNE,
+ * UNZ, UNH) or at the end of the input. When a syntax error broke the message before,
+ * that first error is the reason given. */
+static void broken(pw_reader *r, long ordinal, const char *tag, const char *why)
+{
+    paxlst *p = r->paxlst;
+    if (!p->unit) {
+        p->part = NULL;
+        return;
+    }
+    if (p->skipping)
+        reject_message(r, p->skip_ordinal, p->skip_tag, p->skip_reason);
+    else
+        reject_message(r, ordinal, tag, why);
+}
+
+/* A syntax error inside a message: the message is broken, and its remaining segments are
+ * skipped up to its UNT (or whatever ends it), where it goes to the dead-letter table
+ * with this first error as the reason. */
+static void break_message(pw_reader *r, long ordinal, const char *tag, const char *why)
+{
+    paxlst *p = r->paxlst;
+    if (p->skipping || !p->unit)
+        return;
+    pw_arena *a = p->unit->arena;
+    p->skipping = true;
+    p->skip_ordinal = ordinal;
+    p->skip_seg = p->part ? p->part->segments : 0;
+    p->skip_tag = tag ? pw_arena_strdup(a, tag) : NULL;
+    p->skip_reason = pw_arena_strdup(a, why);
+    if (!p->skip_reason)
+        p->skip_reason = "syntax error";
+}
+
+/* Handles one segment. */
+static void on_segment(pw_reader *r, const pw_edi_segment *s)
+{
+    paxlst *p = r->paxlst;
+    uint32_t tag = pw_edi_tag(s);
+    bool in_msg = p->unit != NULL || p->part != NULL;
+    if (in_msg) {
+        if (p->part)
+            p->part->segments++;
+        keep_raw(p, s->raw, s->raw_len);
+    }
+    switch (tag) {
+    case PW_EDI_TAG('U', 'N', 'A'):
+        if (in_msg)
+            broken(r, s->ordinal, "UNA",
+                   "a UNA inside the message: expected UNT before a new interchange");
+        return;
+    case PW_EDI_TAG('U', 'N', 'B'):
+    case PW_EDI_TAG('U', 'N', 'G'):
+    case PW_EDI_TAG('U', 'N', 'E'):
+    case PW_EDI_TAG('U', 'N', 'Z'):
+    case PW_EDI_TAG('U', 'N', 'H'):
+        if (in_msg) {
+            char why[128];
+            snprintf(why, sizeof why, "%s at segment %ld of the message: expected UNT first",
+                     s->tag, p->part ? p->part->segments : 0L);
+            broken(r, s->ordinal, s->tag, why);
+        }
+        if (tag == PW_EDI_TAG('U', 'N', 'B'))
+            on_unb(r, s);
+        else if (tag == PW_EDI_TAG('U', 'N', 'G'))
+            on_ung(r, s);
+        else if (tag == PW_EDI_TAG('U', 'N', 'E'))
+            on_une(r, s);
+        else if (tag == PW_EDI_TAG('U', 'N', 'Z'))
+            on_unz(r, s);
+        else
+            on_unh(r, s);
+        return;
+    case PW_EDI_TAG('U', 'N', 'T'):
+        if (!in_msg) {
+            envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNT",
+                             "UNT without a UNH: ignored");
+            return;
+        }
+        if (!p->part) { /* out of memory at UNH */
+            if (p->unit && !p->unit->multipart)
+                unit_free(p, p->unit);
+            p->unit = NULL;
+            return;
+        }
+        on_unt(r, s);
+        return;
+    default:
+        break;
+    }
+    if (!in_msg) {
+        envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, s->tag,
+                         pw_arena_printf(p->env, "segment %s outside a message (UNH..UNT): "
+                                                 "ignored",
+                                         s->tag));
+        return;
+    }
+    if (!p->part || p->skipping)
+        return;
+    in_message(r, s);
+}
+
+/* The end of the input: a message still open is broken; assemblies still waiting are
+ * completed as they are; an interchange without UNZ is reported. */
+static void at_end(pw_reader *r, long long offset, long ordinal)
+{
+    paxlst *p = r->paxlst;
+    if (p->unit || p->part) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "the input ends at byte %lld inside the message: expected UNT", offset);
+        broken(r, ordinal, "UNT", why);
+    }
+    while (p->open) {
+        struct unit *u = p->open;
+        unlink_open(p, u);
+        complete_unit(r, u, false);
+    }
+    end_interchange_without_unz(r, ordinal + 1);
+    if (!p->seen_interchange && p->reject) {
+        pw_reject rej = {.kind = "record",
+                         .source = r->path,
+                         .line = 0,
+                         .field = "UNB",
+                         .reason = "not a UN/EDIFACT interchange: no UNB interchange header "
+                                   "found (expected UNA or UNB)"};
+        p->reject(p->reject_ctx, &rej);
+    }
+    p->done = true;
+}
+
+/* A message whose UNH could not be read: its segments are skipped up to UNT, and then
+ * it goes to the dead-letter table with the syntax error as the reason. */
+static void start_broken_message(pw_reader *r, const pw_edi_error *perr, const char *why)
+{
+    paxlst *p = r->paxlst;
+    p->ic_messages++;
+    if (p->in_group)
+        p->grp_messages++;
+    struct unit *u = unit_new(p);
+    if (!u)
+        return;
+    struct part *pt = pw_arena_alloc(u->arena, sizeof *pt);
+    if (!pt) {
+        unit_free(p, u);
+        return;
+    }
+    pt->sender = p->sender ? pw_arena_strdup(u->arena, p->sender) : NULL;
+    pt->interchange_ref =
+        p->interchange_ref ? pw_arena_strdup(u->arena, p->interchange_ref) : NULL;
+    pt->cnt42 = pt->cnt41 = -1;
+    pt->segments = 1;
+    pt->unh_ordinal = perr->ordinal;
+    pt->unh_offset = perr->offset;
+    u->parts = u->parts_tail = pt;
+    u->n_parts = 1;
+    p->unit = u;
+    p->part = pt;
+    p->pax = NULL;
+    p->doc = NULL;
+    p->raw_len = 0;
+    keep_raw(p, perr->raw, perr->raw_len);
+    p->skipping = true;
+    p->skip_ordinal = perr->ordinal;
+    p->skip_seg = 1;
+    p->skip_tag = "UNH";
+    p->skip_reason = pw_arena_strdup(u->arena, why);
+    if (!p->skip_reason)
+        p->skip_reason = "the UNH segment cannot be read";
+}
+
+/* Reads events until a unit is ready or the input ends. */
+static int advance(pw_reader *r, pw_error *err)
+{
+    paxlst *p = r->paxlst;
+    pw_edi_segment seg;
+    pw_edi_error perr;
+    pw_edi_junk junk;
+    while (!p->ready && !p->done) {
+        int ev = pw_edi_next(p->edi, &seg, &perr, &junk, err);
+        if (ev < 0) {
+            if (err) {
+                snprintf(err->file, sizeof err->file, "%s", r->path);
+                err->line = 0;
+            }
+            return ev;
+        }
+        switch (ev) {
+        case PW_EDI_END:
+            at_end(r, pw_edi_position(p->edi), p->last_ordinal);
+            break;
+        case PW_EDI_SEGMENT:
+            p->last_ordinal = seg.ordinal;
+            on_segment(r, &seg);
+            break;
+        case PW_EDI_JUNK: {
+            char detail[160];
+            char shown[SAMPLE_MAX + 1];
+            snprintf(shown, sizeof shown, "%.*s", SAMPLE_MAX, junk.sample);
+            snprintf(detail, sizeof detail,
+                     "%lld byte%s that are not EDIFACT %s (at byte %lld, line %ld, starting "
+                     "'%s'): ignored",
+                     junk.length, junk.length == 1 ? "" : "s",
+                     junk.after_unz ? "after UNZ" : "before the first UNB", junk.offset,
+                     junk.line, shown);
+            envelope_finding(r, PW_FINDING_STRUCTURE, 0, NULL, detail);
+            break;
+        }
+        case PW_EDI_ERROR: {
+            p->last_ordinal = perr.ordinal;
+            char why[512];
+            long in_msg_seg = p->part ? p->part->segments + 1 : 0;
+            if (p->part)
+                p->part->segments++;
+            if (in_msg_seg)
+                snprintf(why, sizeof why,
+                         "syntax error at byte %lld, segment %ld of the input (%ld of the "
+                         "message)%s%s: %s",
+                         perr.offset, perr.ordinal, in_msg_seg, perr.tag[0] ? ", " : "",
+                         perr.tag, perr.msg);
+            else
+                snprintf(why, sizeof why, "syntax error at byte %lld, segment %ld%s%s: %s",
+                         perr.offset, perr.ordinal, perr.tag[0] ? ", " : "", perr.tag,
+                         perr.msg);
+            if (p->unit || p->part) {
+                keep_raw(p, perr.raw, perr.raw_len);
+                break_message(r, perr.ordinal, perr.tag[0] ? perr.tag : NULL, why);
+            } else if (strncmp(perr.tag, "UNH", 3) == 0) {
+                /* a message whose UNH cannot be read: skip it whole, to its UNT */
+                start_broken_message(r, &perr, why);
+            } else {
+                envelope_finding(r, PW_FINDING_STRUCTURE, perr.ordinal,
+                                 perr.tag[0] ? perr.tag : NULL, why);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* ---- emitting travellers ---------------------------------------------------------------- */
+
+static bool placeholder(const char *s)
+{
+    static const char *const words[] = {"FNU",  "LNU",     "NFN",    "NLN", "UNK",
+                                        "UNKN", "UNKNOWN", "NONAME", "NONE", "XX",
+                                        "XXX",  "XXXX",    "TBA",    "TBN"};
+    if (!s)
+        return false;
+    /* any of the name's words */
+    const char *w = s;
+    while (*w) {
+        while (*w == ' ')
+            w++;
+        const char *e = w;
+        while (*e && *e != ' ')
+            e++;
+        size_t n = (size_t)(e - w);
+        for (size_t i = 0; n && i < sizeof words / sizeof words[0]; i++)
+            if (strlen(words[i]) == n && strncasecmp(words[i], w, n) == 0)
+                return true;
+        w = e;
+    }
+    return false;
+}
+
+/* A document number is well formed when it is 1 to 25 letters and digits (what an MRZ can
+ * hold); a document type when it is 1 to 3 capital letters. */
+static bool number_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 25)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+static bool type_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 3)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'A' || s[i] > 'Z')
+            return false;
+    return true;
+}
+
+/* The checks of a traveller who was screened: date of birth, documents (present, well
+ * formed, valid on the flight date), placeholder names. */
+static void traveller_checks(pw_reader *r, const struct pax *x, const pw_record *rec)
+{
+    const struct part *pt = x->part;
+    pw_finding base = part_finding(pt, PW_FINDING_MISSING_DOB);
+    base.carrier = rec->flight.carrier;
+    base.flight_number = rec->flight.number;
+    base.departure = rec->flight.departure;
+    base.record_id = rec->record_id;
+    base.line = x->first_seg;
+    base.segment = "NAD";
+    const pw_traveller *t = &rec->traveller;
+    bool bad_dob = false, malformed = false;
+    for (const struct issue *i = x->issues; i; i = i->next)
+        if (i->is.field && strcmp(i->is.field, "traveller.dob") == 0)
+            bad_dob = true;
+    if (!x->dob_given && !bad_dob) {
+        pw_finding f = base;
+        f.field = "traveller.dob";
+        f.detail = "no date of birth (DTM+329)";
+        pw_reader_emit_finding(r, &f);
+    }
+    pw_date ref = time_date(rec->flight.departure);
+    if (!pw_date_is_set(ref))
+        ref = time_date(rec->flight.arrival);
+    if (!pw_date_is_set(ref))
+        ref = r->today;
+    char when[11];
+    pw_date_format(ref, when);
+    int k = 0;
+    for (const struct doc *d = x->docs; d; d = d->next) {
+        k++;
+        pw_finding f = base;
+        f.kind = PW_FINDING_MALFORMED_DOCUMENT;
+        f.line = d->seg;
+        f.segment = "DOC";
+        f.field = "traveller.documents";
+        char detail[200];
+        if (!d->d.number) {
+            malformed = true; /* reported when it was left out (emit) */
+            continue;
+        }
+        if (!number_ok(d->d.number)) {
+            snprintf(detail, sizeof detail,
+                     "document %d: the number is not 1 to 25 letters and digits", k);
+        } else if (d->d.type && !type_ok(d->d.type)) {
+            snprintf(detail, sizeof detail,
+                     "document %d: the type is not a document code (1 to 3 capital letters)",
+                     k);
+        } else {
+            detail[0] = '\0';
+        }
+        if (detail[0]) {
+            malformed = true;
+            f.detail = detail;
+            pw_reader_emit_finding(r, &f);
+        }
+        if (d->d.number && pw_date_is_set(d->d.expiry) && pw_date_compare(d->d.expiry, ref) < 0) {
+            char exp[11];
+            pw_date_format(d->d.expiry, exp);
+            snprintf(detail, sizeof detail, "document %d (%s) expired on %s, before the flight on %s",
+                     k, d->d.type ? d->d.type : "no type", exp, when);
+            f.kind = PW_FINDING_EXPIRED_DOCUMENT;
+            f.detail = detail;
+            pw_reader_emit_finding(r, &f);
+        }
+    }
+    if (t->n_documents == 0 && !malformed) {
+        pw_finding f = base;
+        f.kind = PW_FINDING_MISSING_DOCUMENT;
+        f.field = "traveller.documents";
+        f.detail = "no travel document (DOC)";
+        pw_reader_emit_finding(r, &f);
+    }
+    if (placeholder(t->surname) || placeholder(t->given_names)) {
+        pw_finding f = base;
+        f.kind = PW_FINDING_PLACEHOLDER_NAME;
+        f.field = placeholder(t->surname) ? "traveller.surname" : "traveller.given_names";
+        f.detail = placeholder(t->surname) ? "a placeholder (FNU, LNU, UNKNOWN...) as the surname"
+                                           : "a placeholder (FNU, UNKNOWN...) as a given name";
+        pw_reader_emit_finding(r, &f);
+    }
+}
+
+/* Builds, normalises and hands out traveller x of unit u. Returns 1 with a record, 0
+ * when the traveller was rejected, PW_ENOMEM. */
+static int emit(pw_reader *r, struct pax *x, pw_arena *arena, pw_record *out, pw_error *err)
+{
+    paxlst *p = r->paxlst;
+    const struct part *pt = x->part;
+    pw_reader_begin_record(r);
+    pw_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.flight = pt->flight;
+    pw_traveller *t = &rec.traveller;
+    t->role = x->role;
+    t->surname = x->surname;
+    t->given_names = x->given;
+    t->gender = x->gender;
+    t->dob = x->dob;
+    t->nationality = x->nationality;
+    t->residence = x->residence;
+    t->birth_place = x->birth_place;
+    t->embarkation = x->embarkation;
+    t->debarkation = x->debarkation;
+    t->booking_ref = x->booking_ref;
+    t->passenger_ref = x->passenger_ref;
+    t->seat = x->seat;
+    t->clearance = x->clearance;
+    if (x->n_docs) {
+        t->documents = pw_arena_alloc(r->scratch, x->n_docs * sizeof *t->documents);
+        if (!t->documents)
+            return pw_error_set(err, PW_ENOMEM, r->path, x->ordinal, 0, "out of memory");
+        size_t i = 0, k = 0;
+        for (const struct doc *d = x->docs; d; d = d->next) {
+            k++;
+            if (d->d.number) {
+                t->documents[i++] = d->d;
+                continue;
+            }
+            if (r->issues.n < PW_ISSUES_MAX) /* dropped here, with the DOC's position */
+                r->issues.items[r->issues.n++] = (pw_issue){
+                    .kind = PW_FINDING_MALFORMED_DOCUMENT,
+                    .field = "traveller.documents",
+                    .detail = k == 1 ? "DOC without a document number: left out"
+                                     : "a further DOC without a document number: left out",
+                    .line = d->seg,
+                    .segment = "DOC"};
+        }
+        t->n_documents = i;
+        if (i == 0)
+            t->documents = NULL;
+    }
+    rec.source = (pw_provenance){.format = "paxlst",
+                                 .sender = pt->sender,
+                                 .recipient = pt->recipient,
+                                 .interchange_ref = pt->interchange_ref,
+                                 .group_ref = pt->group_ref,
+                                 .message_ref = pt->ref,
+                                 .part = pt->part_label,
+                                 .reporting_party = pt->reporting_party,
+                                 .document_code = pt->doc_code,
+                                 .document_type = pt->has_bgm ? pt->doc_type : "passenger_list",
+                                 .document_status = pt->doc_status,
+                                 .document_action = pt->doc_action,
+                                 .first_segment = x->first_seg,
+                                 .last_segment = x->last_seg,
+                                 .offset = x->offset};
+    for (const struct issue *i = x->issues; i; i = i->next)
+        if (r->issues.n < PW_ISSUES_MAX)
+            r->issues.items[r->issues.n++] = i->is;
+    const char *field = NULL, *reason = NULL;
+    int rc = pw_reader_finish(r, &rec, x->ordinal, arena, out, &field, &reason);
+    if (rc == PW_ENOMEM)
+        return pw_error_set(err, PW_ENOMEM, r->path, x->ordinal, 0, "out of memory");
+    if (rc) {
+        char why[512];
+        snprintf(why, sizeof why,
+                 "traveller at segment %ld of message %s (byte %lld, NAD+%s): %s", x->first_seg,
+                 pt->ref ? pt->ref : "(no reference)", x->offset,
+                 x->role == PW_ROLE_CREW             ? "FM"
+                 : x->role == PW_ROLE_TRANSIT_CREW   ? "DDT"
+                 : x->role == PW_ROLE_TRANSIT_PASSENGER ? "DDU"
+                                                     : "FL",
+                 reason ? reason : "invalid");
+        if (p->reject) {
+            pw_reject rej = {.kind = "record",
+                             .source = r->path,
+                             .line = x->ordinal,
+                             .field = "NAD",
+                             .reason = why,
+                             .raw = x->nad_raw};
+            p->reject(p->reject_ctx, &rej);
+        }
+        pw_finding f = part_finding(pt, PW_FINDING_REJECTED);
+        f.line = x->first_seg;
+        f.segment = "NAD";
+        f.field = field;
+        f.detail = why;
+        pw_reader_emit_finding(r, &f);
+        return 0;
+    }
+    if (r->on_finding)
+        traveller_checks(r, x, out);
+    return 1;
+}
+
+int pw_paxlst_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn reject, void *ctx,
+                   pw_error *err)
+{
+    paxlst *p = r->paxlst;
+    p->reject = reject;
+    p->reject_ctx = ctx;
+    for (;;) {
+        struct unit *u = p->ready;
+        if (u) {
+            while (u->cur_part && !u->cur_pax) {
+                u->cur_part = u->cur_part->next;
+                u->cur_pax = u->cur_part ? u->cur_part->pax_head : NULL;
+            }
+            if (u->cur_pax) {
+                struct pax *x = u->cur_pax;
+                u->cur_pax = x->next;
+                int rc = emit(r, x, arena, out, err);
+                if (rc != 0)
+                    return rc;
+                continue;
+            }
+            p->ready = u->next;
+            if (!p->ready)
+                p->ready_tail = NULL;
+            unit_free(p, u);
+            continue;
+        }
+        if (p->done)
+            return 0;
+        int rc = advance(r, err);
+        if (rc < 0)
+            return rc;
+    }
+}

@@ -1,0 +1,141 @@
+/*
+ * Rule statistics and back-testing reads: per rule and version, the stored hits, the
+ * alerts they belong to and what analysts decided about them; the stored records'
+ * canonical JSON for re-running rules; and recording an analyst's disposition of a hit.
+ *
+ * Design: nothing here keeps counters of its own. The rule_stats view (schema.c) counts
+ * alert_hits joined with hit_dispositions, so the statistics are exactly what the
+ * alert store holds: hits are de-duplicated per alert as the store de-duplicates them
+ * (screening the same PNR push twice adds no hit). Statements are prepared per call
+ * (these are command-line reads, not the hot path) and always finalized.
+ */
+#include "store/store_internal.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pw_store_rule_stats(pw_store *s, pw_rule_stat **out, size_t *n, pw_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT rule_id, rule_version, hits, alerts, confirmed, "
+                                "false_positives, first_hit, last_hit FROM rule_stats "
+                                "ORDER BY rule_id, rule_version",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return pws_fail(s, rc, "reading rule statistics", err);
+    pw_rule_stat *items = NULL;
+    size_t count = 0, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            pw_rule_stat *grown = realloc(items, ncap * sizeof *grown);
+            if (!grown) {
+                free(items);
+                sqlite3_finalize(st);
+                return pw_error_set(err, PW_ENOMEM, s->path, 0, 0, "out of memory");
+            }
+            items = grown;
+            cap = ncap;
+        }
+        pw_rule_stat *r = &items[count++];
+        memset(r, 0, sizeof *r);
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        snprintf(r->rule_id, sizeof r->rule_id, "%s", id ? id : "");
+        r->rule_version = sqlite3_column_int(st, 1);
+        r->hits = (long)sqlite3_column_int64(st, 2);
+        r->alerts = (long)sqlite3_column_int64(st, 3);
+        r->confirmed = (long)sqlite3_column_int64(st, 4);
+        r->false_positives = (long)sqlite3_column_int64(st, 5);
+        const char *first = (const char *)sqlite3_column_text(st, 6);
+        const char *last = (const char *)sqlite3_column_text(st, 7);
+        snprintf(r->first_hit, sizeof r->first_hit, "%s", first ? first : "");
+        snprintf(r->last_hit, sizeof r->last_hit, "%s", last ? last : "");
+    }
+    int ret = rc == SQLITE_DONE ? 0 : pws_fail(s, rc, "reading rule statistics", err);
+    sqlite3_finalize(st);
+    if (ret) {
+        free(items);
+        return ret;
+    }
+    *out = items;
+    *n = count;
+    return 0;
+}
+
+int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
+                              pw_record_json_fn fn, void *ctx, pw_error *err)
+{
+    /* The flight's departure date, or the screening date for records without one. */
+    static const char sql[] =
+        "SELECT record_id, json FROM records "
+        "WHERE (?1 IS NULL OR coalesce(substr(departure, 1, 10), substr(screened_at, 1, 10)) "
+        ">= ?1) "
+        "AND (?2 IS NULL OR coalesce(substr(departure, 1, 10), substr(screened_at, 1, 10)) "
+        "<= ?2) ORDER BY id";
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return pws_fail(s, rc, "reading records", err);
+    if (since)
+        sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+    if (until)
+        sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
+    int ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ret = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                 (const char *)sqlite3_column_text(st, 1), err);
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = pws_fail(s, rc, "reading records", err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int pw_store_set_hit_disposition(pw_store *s, const char *alert_id, const char *rule_id,
+                                 const char *entry_id, const char *disposition, const char *actor,
+                                 const char *note, pw_error *err)
+{
+    if (!alert_id || !rule_id || !disposition ||
+        (strcmp(disposition, "confirmed") != 0 && strcmp(disposition, "false_positive") != 0))
+        return pw_error_set(err, PW_EINVAL, NULL, 0, 0,
+                            "a disposition needs an alert, a rule and 'confirmed' or "
+                            "'false_positive'");
+    if (!actor || !*actor)
+        actor = s->actor;
+    static const char sql[] =
+        "INSERT INTO hit_dispositions(hit, disposition, actor, note) "
+        "SELECT h.id, ?4, ?5, ?6 FROM alert_hits h JOIN alerts a ON a.id = h.alert "
+        "WHERE a.alert_id = ?1 AND h.rule_id = ?2 AND (?3 IS NULL OR h.entry_id = ?3) "
+        "ON CONFLICT(hit) DO UPDATE SET disposition = excluded.disposition, "
+        "actor = excluded.actor, note = excluded.note, "
+        "decided_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return pws_fail(s, rc, "recording a disposition", err);
+    sqlite3_bind_text(st, 1, alert_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rule_id, -1, SQLITE_STATIC);
+    if (entry_id)
+        sqlite3_bind_text(st, 3, entry_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, disposition, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+    if (note)
+        sqlite3_bind_text(st, 6, note, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return pws_fail(s, rc, "recording a disposition", err);
+    if (changed == 0)
+        return pw_error_set(err, PW_ENOTFOUND, NULL, 0, 0,
+                            "alert %s has no hit of rule '%s'%s%s", alert_id, rule_id,
+                            entry_id ? " for entry " : "", entry_id ? entry_id : "");
+    char object[96], detail[256];
+    snprintf(object, sizeof object, "alert:%s", alert_id);
+    snprintf(detail, sizeof detail, "rule=%s entry=%s disposition=%s", rule_id,
+             entry_id ? entry_id : "*", disposition);
+    return pw_store_audit(s, actor, "hit.disposition", object, detail, err);
+}

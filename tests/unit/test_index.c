@@ -1,0 +1,134 @@
+/*
+ * Tests for engine/index: terms and their weights, the deletion index for bounded
+ * edit distance, skeleton and phonetic look-ups, documents with OCR folding, and the
+ * multimap underneath.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "index/index.h"
+#include "index/index_internal.h"
+
+static pw_index *idx;
+
+static void setup(void)
+{
+    static pw_entry_name n1[] = {{PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMMAD ALI HASSAN", NULL, NULL}};
+    static pw_entry_name n2[] = {{PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMMAD KHAN", NULL, NULL}};
+    static pw_entry_name n3[] = {{PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMMAD RAHIMULLAH", NULL, NULL}};
+    static pw_document d3[] = {{"P", "AB-123 456", "AFG", {0, 0, 0}, {0, 0, 0}}};
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    pw_entry e1 = {.list = "L", .entry_id = "1", .names = n1, .n_names = 1};
+    pw_entry e2 = {.list = "L", .entry_id = "2", .names = n2, .n_names = 1};
+    pw_entry e3 = {.list = "L", .entry_id = "3", .names = n3, .n_names = 1, .documents = d3,
+                   .n_documents = 1};
+    cr_assert_eq(pw_index_builder_add(b, &e1, NULL), 0);
+    cr_assert_eq(pw_index_builder_add(b, &e2, NULL), 0);
+    cr_assert_eq(pw_index_builder_add(b, &e3, NULL), 0);
+    cr_assert_eq(pw_index_builder_finish(b, &idx, NULL), 0);
+}
+
+static void teardown(void) { pw_index_free(idx); }
+
+TestSuite(index, .init = setup, .fini = teardown);
+
+Test(index, terms_postings_and_rarity)
+{
+    uint32_t mohammad = pw_index_find_term(idx, "MOHAMMAD");
+    uint32_t khan = pw_index_find_term(idx, "KHAN");
+    cr_assert_neq(mohammad, PW_INDEX_NONE);
+    cr_assert_neq(khan, PW_INDEX_NONE);
+    cr_assert_eq(pw_index_find_term(idx, "NOBODY"), PW_INDEX_NONE);
+    cr_assert_eq(pw_index_term_df(idx, mohammad), 3);
+    cr_assert_eq(pw_index_term_df(idx, khan), 1);
+    cr_assert_lt(pw_index_term_weight(idx, mohammad), pw_index_term_weight(idx, khan),
+                 "a term every entry has weighs less than a rare one");
+    const pw_index_posting *p;
+    cr_assert_eq(pw_index_term_postings(idx, khan, &p), 1);
+    cr_assert_str_eq(pw_index_entry(idx, p[0].entry)->entry_id, "2");
+    cr_assert_eq(p[0].token, 1);
+}
+
+Test(index, edit_distance_scaled_by_length)
+{
+    cr_assert_eq(pw_index_max_distance(idx, 3), 0);
+    cr_assert_eq(pw_index_max_distance(idx, 4), 1);
+    cr_assert_eq(pw_index_max_distance(idx, 8), 2);
+    pw_fuzzy_hit hits[8];
+    size_t n = pw_index_fuzzy_terms(idx, "MUHAMMAD", hits, 8); /* one substitution */
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(pw_index_term_text(idx, hits[0].term), "MOHAMMAD");
+    cr_assert_eq(hits[0].distance, 1);
+    n = pw_index_fuzzy_terms(idx, "RAHIMULAHH", hits, 8); /* deletion + insertion */
+    cr_assert_eq(n, 1);
+    cr_assert_eq(hits[0].distance, 2);
+    cr_assert_eq(pw_index_fuzzy_terms(idx, "KAHN", hits, 8), 1, "transposition counts one");
+    cr_assert_eq(pw_index_fuzzy_terms(idx, "KHN", hits, 8), 0, "3 letters: exact only");
+    cr_assert_eq(pw_index_fuzzy_terms(idx, "HOSSEIN", hits, 8), 0);
+}
+
+Test(index, skeleton_and_phonetic_lookups)
+{
+    uint32_t hassan = pw_index_find_term(idx, "HASSAN");
+    const uint32_t *ids;
+    size_t n = pw_index_terms_by_skeleton(idx, pw_index_term_skeleton(idx, hassan), &ids);
+    cr_assert_geq(n, 1);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found |= ids[i] == hassan;
+    cr_assert(found);
+    char p[5], a[5];
+    pw_index_term_phonetic(idx, hassan, p, a);
+    n = pw_index_terms_by_phonetic(idx, p, &ids);
+    cr_assert_geq(n, 1);
+}
+
+Test(index, documents_exact_and_ocr)
+{
+    pw_index_doc_hit hits[4];
+    cr_assert_eq(pw_index_documents(idx, "ab123456", hits, 4), 1);
+    cr_assert(hits[0].exact);
+    cr_assert_str_eq(pw_index_entry(idx, hits[0].entry)->entry_id, "3");
+    cr_assert_eq(pw_index_documents(idx, "A8I23456", hits, 4), 1); /* B->8, 1->I */
+    cr_assert_not(hits[0].exact);
+    cr_assert_eq(pw_index_documents(idx, "AB123457", hits, 4), 0);
+    char key[32];
+    pw_index_document_key("o-1 s8", true, key, sizeof key);
+    cr_assert_str_eq(key, "0158");
+}
+
+Test(index, memory_is_accounted)
+{
+    cr_assert_gt(pw_index_memory(idx), 100);
+    cr_assert_lt(pw_index_memory(idx), 4 << 20, "the entry arena's first block is 1 MiB");
+}
+
+static void count_variant(void *ctx, const char *v, size_t len)
+{
+    (void)v;
+    (void)len;
+    (*(int *)ctx)++;
+}
+
+Test(index, deletion_variants)
+{
+    int n = 0;
+    pw_index_deletions("ABCD", 4, 1, count_variant, &n);
+    cr_assert_eq(n, 5, "the word and its four one-letter deletions");
+    n = 0;
+    pw_index_deletions("AAB", 3, 1, count_variant, &n);
+    cr_assert_eq(n, 3, "deleting either A gives one variant");
+}
+
+Test(index, multimap_runs)
+{
+    pw_kv pairs[] = {{5, 1}, {7, 2}, {5, 3}, {5, 1}};
+    pw_multimap m;
+    cr_assert_eq(pw_multimap_build(&m, pairs, 4), 0);
+    const uint32_t *v;
+    cr_assert_eq(pw_multimap_get(&m, 5, &v), 2);
+    cr_assert_eq(v[0], 1);
+    cr_assert_eq(v[1], 3);
+    cr_assert_eq(pw_multimap_get(&m, 9, &v), 0);
+    pw_multimap_free(&m);
+}
