@@ -179,6 +179,34 @@ static uint32_t intern(pw_index_builder *b, const char *text, const char *skelet
     return id;
 }
 
+void pw_index_add_whole_join(pw_name *name)
+{
+    if (name->n_words < 2 || name->n_words > 4 || name->n_tokens >= PW_NAME_MAX_TOKENS)
+        return;
+    pw_name_token *whole = &name->tokens[name->n_tokens];
+    size_t len = 0, plen = 0;
+    for (int i = 0; i < name->n_tokens; i++) {
+        const pw_name_token *t = &name->tokens[i];
+        if (t->flags & PW_TOKEN_JOINED)
+            continue;
+        size_t tl = strlen(t->text), pl = strlen(t->plain);
+        if (len + tl + 1 > PW_NAME_TOKEN_MAX || plen + pl + 1 > PW_NAME_TOKEN_MAX)
+            return;
+        memcpy(whole->text + len, t->text, tl);
+        memcpy(whole->plain + plen, t->plain, pl);
+        len += tl;
+        plen += pl;
+    }
+    whole->text[len] = '\0';
+    whole->plain[plen] = '\0';
+    pw_names_skeleton(whole->text, whole->skeleton);
+    whole->len = (uint8_t)len;
+    whole->word = 0;
+    whole->span = name->n_words;
+    whole->flags = PW_TOKEN_JOINED | PW_INDEX_TOKEN_WHOLE;
+    name->n_tokens++;
+}
+
 /* Files one term occurrence: a posting, and the entry in the term's frequency. */
 static bool post(pw_index_builder *b, uint32_t term, uint32_t entry, uint16_t name,
                  uint8_t token)
@@ -201,6 +229,7 @@ static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
         return rc;
     if (b->name.n_tokens == 0)
         return 0;
+    pw_index_add_whole_join(&b->name);
     pw_index_name iname = {.first_token = (uint32_t)b->n_tokens,
                            .n_tokens = b->name.n_tokens,
                            .n_words = b->name.n_words,
@@ -212,6 +241,8 @@ static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
         uint32_t plain = strcmp(t->plain, t->text) == 0 ? term : intern(b, t->plain, t->skeleton);
         if (term == UINT32_MAX || plain == UINT32_MAX)
             return PW_ENOMEM;
+        if (!(t->flags & PW_INDEX_TOKEN_WHOLE))
+            b->terms[term].fuzzy = b->terms[plain].fuzzy = true;
         uint16_t flags = (uint16_t)(t->flags | (b->name.non_latin ? PW_INDEX_TOKEN_TRANSLITERATED : 0));
         pw_index_token it = {term, plain, flags, t->word, t->span};
         if (!PUSH(b->tokens, b->n_tokens, b->cap_tokens, it) || !post(b, term, entry, local, i) ||
@@ -356,7 +387,7 @@ static int build_term_maps(pw_index *idx)
         for (int c = 0; c < 2; c++)
             if (term->dm[c][0] && (c == 0 || strcmp(term->dm[0], term->dm[1]) != 0))
                 add_pair(&phon, pw_index_hash(term->dm[c], strlen(term->dm[c])), t);
-        int d = pw_index_max_distance(idx, term->len);
+        int d = term->fuzzy ? pw_index_max_distance(idx, term->len) : 0;
         if (d > 0 && term->len < 64) {
             deletion_ctx dc = {&del, t};
             pw_index_deletions(s, term->len, d, on_deletion, &dc);

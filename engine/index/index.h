@@ -53,6 +53,17 @@ void pw_index_free(pw_index *idx);
  * transliterated from another script: a consonant-only romanisation may lack vowels. */
 #define PW_INDEX_TOKEN_TRANSLITERATED (1u << 15)
 
+/* Set for the whole-name join token that pw_index_add_whole_join appends. */
+#define PW_INDEX_TOKEN_WHOLE (1u << 14)
+
+/* Appends to an analysed name one more joined variant: all its words written together
+ * (SERGEI LAVROV -> SERGEILAVROV), flagged PW_TOKEN_JOINED | PW_INDEX_TOKEN_WHOLE, for
+ * names of two to four words when there is room. Both the index (entry names) and the
+ * matcher (record names) add it, so a name written as one word meets its split form.
+ * Such terms are found by exact spelling only, not by edit distance. */
+struct pw_name;
+void pw_index_add_whole_join(struct pw_name *name);
+
 /* One token of an entry name, as the scorer reads it. */
 typedef struct pw_index_token {
     uint32_t term;  /* term of the ICAO/main key */

@@ -44,6 +44,7 @@ typedef struct pw_term {
     float weight;
     char dm[2][5]; /* Double Metaphone primary and alternate */
     uint8_t len;
+    bool fuzzy; /* spelled by a word (not only by a whole-name join): edit distance applies */
 } pw_term;
 
 struct pw_index {

@@ -21,7 +21,7 @@
 #define MAX_POSTINGS_PER_RECORD 60000
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
-#define UNMATCHED_ENTRY_COST 0.5  /* an entry word the record lacks */
+#define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
 #define PARTICLE_WEIGHT 0.25
 #define INITIAL_WEIGHT 0.3
 #define SINGLE_WORD_CAP 0.80      /* one word in common is never enough on its own */
@@ -280,20 +280,27 @@ typedef struct unit_set {
     int n;
 } unit_set;
 
-/* The tokens of one side as alignment units: its words, or (joined) its joined
- * variants with the words they cover left out. */
+/* The tokens of one side as alignment units, by mode: 0 its words; 1 its particle,
+ * hyphen and apostrophe joins (non-overlapping) and the words they leave; 2 its
+ * whole-name join. */
 static void units_of_words(const uint16_t *flags, const uint8_t *word, const uint8_t *span,
-                           int n_tokens, bool joined, unit_set *out)
+                           int n_tokens, int mode, unit_set *out)
 {
     out->n = 0;
     uint32_t covered = 0;
-    if (joined)
-        for (int t = 0; t < n_tokens && out->n < PW_MATCH_MAX_WORDS; t++)
-            if (flags[t] & PW_TOKEN_JOINED) {
-                out->tok[out->n++] = t;
-                for (int k = 0; k < span[t] && word[t] + k < 32; k++)
-                    covered |= 1u << (word[t] + k);
-            }
+    if (mode > 0)
+        for (int t = 0; t < n_tokens && out->n < PW_MATCH_MAX_WORDS; t++) {
+            bool whole = (flags[t] & PW_INDEX_TOKEN_WHOLE) != 0;
+            if (!(flags[t] & PW_TOKEN_JOINED) || whole != (mode == 2))
+                continue;
+            uint32_t mask = 0;
+            for (int k = 0; k < span[t] && word[t] + k < 32; k++)
+                mask |= 1u << (word[t] + k);
+            if (mask & covered)
+                continue; /* overlaps a join already taken */
+            out->tok[out->n++] = t;
+            covered |= mask;
+        }
     for (int t = 0; t < n_tokens && out->n < PW_MATCH_MAX_WORDS; t++)
         if (!(flags[t] & PW_TOKEN_JOINED) && !(word[t] < 32 && (covered & (1u << word[t]))))
             out->tok[out->n++] = t;
@@ -329,23 +336,25 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     uint16_t qflags[PW_NAME_MAX_TOKENS], eflags[PW_NAME_MAX_TOKENS];
     uint8_t qword[PW_NAME_MAX_TOKENS], qspan[PW_NAME_MAX_TOKENS];
     uint8_t eword[PW_NAME_MAX_TOKENS], espan[PW_NAME_MAX_TOKENS];
-    bool q_joined = false, e_joined = false;
+    int q_modes = 1, e_modes = 1; /* segmentation modes each side offers: 1 to 3 */
     for (int t = 0; t < q->n_tokens; t++) {
         qflags[t] = q->tokens[t].flags;
         qword[t] = q->tokens[t].word;
         qspan[t] = q->tokens[t].span;
-        q_joined |= (qflags[t] & PW_TOKEN_JOINED) != 0;
+        if (qflags[t] & PW_TOKEN_JOINED)
+            q_modes = (qflags[t] & PW_INDEX_TOKEN_WHOLE) ? 3 : (q_modes > 2 ? 3 : 2);
     }
     int n_et = in->n_tokens < PW_NAME_MAX_TOKENS ? in->n_tokens : PW_NAME_MAX_TOKENS;
     for (int t = 0; t < n_et; t++) {
         eflags[t] = et[t].flags;
         eword[t] = et[t].word;
         espan[t] = et[t].span;
-        e_joined |= (eflags[t] & PW_TOKEN_JOINED) != 0;
+        if (eflags[t] & PW_TOKEN_JOINED)
+            e_modes = (eflags[t] & PW_INDEX_TOKEN_WHOLE) ? 3 : (e_modes > 2 ? 3 : 2);
     }
     best->score = -1;
-    for (int qj = 0; qj <= (q_joined ? 1 : 0); qj++)
-        for (int ej = 0; ej <= (e_joined ? 1 : 0); ej++) {
+    for (int qj = 0; qj < q_modes; qj++)
+        for (int ej = 0; ej < e_modes; ej++) {
             alignment a = {0};
             units_of_words(qflags, qword, qspan, q->n_tokens, qj, &a.qu);
             units_of_words(eflags, eword, espan, n_et, ej, &a.eu);
@@ -388,15 +397,21 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                     den += UNMATCHED_ENTRY_COST * we[j];
             a.score = den > 0 ? num / den : 0;
             /* One word in common is weak evidence unless both names are one word. */
-            int substantive = 0;
-            for (int k = 0; k < a.n_pairs; k++)
-                if (!(q->tokens[a.q_tok[k]].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
-                    substantive++;
-            if (substantive < 2 && !(a.qu.n == 1 && a.eu.n == 1) && a.score > SINGLE_WORD_CAP)
-                a.score = SINGLE_WORD_CAP;
-            if (substantive == 0)
+            /* One word in common is weak evidence, unless both names are that one word
+             * (a mononym), or an initial agrees too (A. KHAMENEI). A joined unit counts
+             * for the words it covers. */
+            int words = 0, initials = 0;
+            for (int k = 0; k < a.n_pairs; k++) {
+                uint16_t f = q->tokens[a.q_tok[k]].flags;
+                if (f & PW_TOKEN_INITIAL)
+                    initials++;
+                else if (!(f & PW_TOKEN_PARTICLE))
+                    words += q->tokens[a.q_tok[k]].span > 1 ? 2 : 1;
+            }
+            bool mononym = a.qu.n == 1 && a.eu.n == 1 && q->n_words == 1 && in->n_words == 1;
+            if (words == 0)
                 a.score = 0;
-            if (a.qu.n == 1 && a.eu.n == 1 && a.score > SINGLE_WORD_CAP)
+            else if (words == 1 && initials == 0 && !mononym && a.score > SINGLE_WORD_CAP)
                 a.score = SINGLE_WORD_CAP;
             if (a.score > best->score)
                 *best = a;
@@ -433,15 +448,16 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
         const char *h = NULL;
         if (d->kind == PW_DOB_RANGE) {
             if (date_in_range(dob, d->from, d->to)) {
-                adj = PW_MATCH_DOB_PARTIAL;
+                adj = PW_MATCH_DOB_YEAR;
                 h = "falls within";
             }
         } else if (pw_date_compare(dob, d->from) == 0) {
             bool both_full = dob.day && d->from.day;
-            adj = both_full ? PW_MATCH_DOB_EXACT : PW_MATCH_DOB_PARTIAL;
+            bool month = dob.month && d->from.month;
+            adj = both_full ? PW_MATCH_DOB_EXACT : month ? PW_MATCH_DOB_PARTIAL : PW_MATCH_DOB_YEAR;
             h = both_full ? "agrees with" : "agrees, at the precision given, with";
             if (d->kind == PW_DOB_APPROX)
-                adj = PW_MATCH_DOB_PARTIAL;
+                adj = PW_MATCH_DOB_YEAR;
         } else if (dob.day && d->from.day && dob.year == d->from.year && dob.month == d->from.day &&
                    dob.day == d->from.month) {
             adj = PW_MATCH_DOB_SWAPPED;
@@ -843,6 +859,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     const pw_traveller *t = &r->traveller;
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
         return PW_ENOMEM;
+    pw_index_add_whole_join(&s->query);
     if (s->query.n_tokens == 0 && t->n_documents == 0)
         return 0;
     double query_weight = 0;

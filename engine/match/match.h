@@ -36,7 +36,9 @@
 
 /* Evidence adjustments added to the name score (then clamped to [0, 1]). */
 #define PW_MATCH_DOB_EXACT 0.06       /* same full date */
-#define PW_MATCH_DOB_PARTIAL 0.03     /* same year or year-month, or within a range */
+#define PW_MATCH_DOB_PARTIAL 0.03     /* same year-month */
+#define PW_MATCH_DOB_YEAR 0.01        /* same year only, or within a range of years: one
+                                         person in sixty shares a birth year */
 #define PW_MATCH_DOB_SWAPPED 0.03     /* day and month swapped */
 #define PW_MATCH_DOB_CONTRADICTS -0.25 /* differs by more than a year (approximate list
                                           dates: by more than five) */

@@ -172,8 +172,10 @@ Test(match, dob_evidence_raises_or_lowers_by_documented_amounts)
     cr_assert_float_eq(score_of(&r, "badege", NULL), base + PW_MATCH_DOB_EXACT, 1e-6);
     r.traveller.dob = (pw_date){1971, 2, 3};
     cr_assert_float_eq(score_of(&r, "badege", NULL), base + PW_MATCH_DOB_SWAPPED, 1e-6);
-    r.traveller.dob = (pw_date){1971, 0, 0};
+    r.traveller.dob = (pw_date){1971, 3, 0};
     cr_assert_float_eq(score_of(&r, "badege", NULL), base + PW_MATCH_DOB_PARTIAL, 1e-6);
+    r.traveller.dob = (pw_date){1971, 0, 0};
+    cr_assert_float_eq(score_of(&r, "badege", NULL), base + PW_MATCH_DOB_YEAR, 1e-6);
     r.traveller.dob = (pw_date){1972, 1, 1};
     cr_assert_float_eq(score_of(&r, "badege", NULL), base, 1e-6, "within a year: neutral");
     r.traveller.dob = (pw_date){1985, 6, 1};
@@ -189,7 +191,7 @@ Test(match, dob_range_on_the_list)
             e = pw_index_entry(idx, i);
     double adj;
     cr_assert_eq(pw_match_explain_dob((pw_date){1962, 5, 1}, e, buf, sizeof buf, &adj), 1);
-    cr_assert_float_eq(adj, PW_MATCH_DOB_PARTIAL, 1e-9);
+    cr_assert_float_eq(adj, PW_MATCH_DOB_YEAR, 1e-9);
     cr_assert_eq(pw_match_explain_dob((pw_date){1975, 5, 1}, e, buf, sizeof buf, &adj), -1);
     cr_assert_float_eq(adj, PW_MATCH_DOB_CONTRADICTS, 1e-9);
     cr_assert_eq(pw_match_explain_dob((pw_date){0, 0, 0}, e, buf, sizeof buf, &adj), 0);
