@@ -17,11 +17,16 @@ typedef struct pw_kv {
     uint32_t value;
 } pw_kv;
 
+/* One directory slot: a key and its run of values, together on one cache line. */
+typedef struct pw_multimap_slot {
+    uint64_t key; /* 0 = empty (hashes are never 0) */
+    uint32_t first;
+    uint32_t count;
+} pw_multimap_slot;
+
 typedef struct pw_multimap {
-    uint64_t *keys;   /* directory: key of each slot (0 = empty; real 0 keys are remapped) */
-    uint32_t *first;  /* directory: first value of the key's run */
-    uint32_t *count;  /* directory: length of the run */
-    uint32_t *values; /* runs of values, in key order */
+    pw_multimap_slot *slots; /* open-addressing directory */
+    uint32_t *values;        /* runs of values, in key order */
     size_t mask;      /* directory size - 1 */
     size_t n_values;
 } pw_multimap;

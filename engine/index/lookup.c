@@ -34,11 +34,9 @@ int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n)
     size_t size = 16;
     while (size < distinct * 2)
         size *= 2;
-    m->keys = calloc(size, sizeof *m->keys);
-    m->first = malloc(size * sizeof *m->first);
-    m->count = malloc(size * sizeof *m->count);
+    m->slots = calloc(size, sizeof *m->slots);
     m->values = malloc((w ? w : 1) * sizeof *m->values);
-    if (!m->keys || !m->first || !m->count || !m->values) {
+    if (!m->slots || !m->values) {
         pw_multimap_free(m);
         return PW_ENOMEM;
     }
@@ -51,11 +49,9 @@ int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n)
             j++;
         }
         size_t h = pairs[i].key & m->mask;
-        while (m->keys[h])
+        while (m->slots[h].key)
             h = (h + 1) & m->mask;
-        m->keys[h] = pairs[i].key;
-        m->first[h] = (uint32_t)i;
-        m->count[h] = (uint32_t)(j - i);
+        m->slots[h] = (pw_multimap_slot){pairs[i].key, (uint32_t)i, (uint32_t)(j - i)};
         i = j;
     }
     return 0;
@@ -63,9 +59,7 @@ int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n)
 
 void pw_multimap_free(pw_multimap *m)
 {
-    free(m->keys);
-    free(m->first);
-    free(m->count);
+    free(m->slots);
     free(m->values);
     memset(m, 0, sizeof *m);
 }
@@ -73,21 +67,19 @@ void pw_multimap_free(pw_multimap *m)
 size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out)
 {
     *out = NULL;
-    if (!m->keys)
+    if (!m->slots)
         return 0;
-    for (size_t h = key & m->mask; m->keys[h]; h = (h + 1) & m->mask)
-        if (m->keys[h] == key) {
-            *out = m->values + m->first[h];
-            return m->count[h];
+    for (size_t h = key & m->mask; m->slots[h].key; h = (h + 1) & m->mask)
+        if (m->slots[h].key == key) {
+            *out = m->values + m->slots[h].first;
+            return m->slots[h].count;
         }
     return 0;
 }
 
 size_t pw_multimap_memory(const pw_multimap *m)
 {
-    return m->keys ? (m->mask + 1) * (sizeof(uint64_t) + 2 * sizeof(uint32_t)) +
-                         m->n_values * sizeof(uint32_t)
-                   : 0;
+    return m->slots ? (m->mask + 1) * sizeof *m->slots + m->n_values * sizeof(uint32_t) : 0;
 }
 
 /* ---- deletion variants ------------------------------------------------------------ */

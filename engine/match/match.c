@@ -30,6 +30,15 @@
 
 #define MEMO_SLOTS 4096
 
+/* Per-entry accumulator, stamped with the record (acc) and record token (tok) it
+ * belongs to, so nothing is cleared between records; one cache line per touch. */
+typedef struct entry_acc {
+    uint64_t acc_stamp;
+    uint64_t tok_stamp;
+    float acc;
+    float tok_best;
+} entry_acc;
+
 typedef struct sim_detail {
     double similarity;
     const char *how; /* static text for the explanation */
@@ -45,10 +54,7 @@ struct pw_match_scratch {
     pw_name query;
     /* per-entry accumulators, stamped with the record epoch */
     size_t cap_entries;
-    float *acc;
-    float *tok_best;
-    uint64_t *acc_stamp;
-    uint64_t *tok_stamp;
+    entry_acc *ea; /* one per index entry */
     uint64_t epoch;
     uint32_t *touched;
     size_t n_touched;
@@ -80,10 +86,7 @@ void pw_match_scratch_free(pw_match_scratch *s)
     if (!s)
         return;
     pw_names_scratch_free(s->names);
-    free(s->acc);
-    free(s->tok_best);
-    free(s->acc_stamp);
-    free(s->tok_stamp);
+    free(s->ea);
     free(s->touched);
     free(s->tok_touched);
     pw_strbuf_free(&s->json);
@@ -95,20 +98,13 @@ static int fit_scratch(pw_match_scratch *s, size_t n_entries)
 {
     if (n_entries <= s->cap_entries)
         return 0;
-    free(s->acc);
-    free(s->tok_best);
-    free(s->acc_stamp);
-    free(s->tok_stamp);
+    free(s->ea);
     free(s->touched);
     free(s->tok_touched);
-    s->acc = malloc(n_entries * sizeof *s->acc);
-    s->tok_best = malloc(n_entries * sizeof *s->tok_best);
-    s->acc_stamp = calloc(n_entries, sizeof *s->acc_stamp);
-    s->tok_stamp = calloc(n_entries, sizeof *s->tok_stamp);
+    s->ea = calloc(n_entries, sizeof *s->ea);
     s->touched = malloc(n_entries * sizeof *s->touched);
     s->tok_touched = malloc(n_entries * sizeof *s->tok_touched);
-    if (!s->acc || !s->tok_best || !s->acc_stamp || !s->tok_stamp || !s->touched ||
-        !s->tok_touched) {
+    if (!s->ea || !s->touched || !s->tok_touched) {
         s->cap_entries = 0;
         return PW_ENOMEM;
     }
@@ -580,12 +576,12 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         return 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t e = p[i].entry;
-        if (s->tok_stamp[e] != tok_epoch) {
-            s->tok_stamp[e] = tok_epoch;
-            s->tok_best[e] = gain;
+        if (s->ea[e].tok_stamp != tok_epoch) {
+            s->ea[e].tok_stamp = tok_epoch;
+            s->ea[e].tok_best = gain;
             s->tok_touched[s->n_tok_touched++] = e;
-        } else if (gain > s->tok_best[e]) {
-            s->tok_best[e] = gain;
+        } else if (gain > s->ea[e].tok_best) {
+            s->ea[e].tok_best = gain;
         }
     }
     return n;
@@ -602,14 +598,14 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (n <= s->n_touched * 4) {
         for (size_t i = 0; i < n; i++) {
             uint32_t e = p[i].entry;
-            if (s->acc_stamp[e] != epoch)
+            if (s->ea[e].acc_stamp != epoch)
                 continue;
-            if (s->tok_stamp[e] != tok_epoch) {
-                s->tok_stamp[e] = tok_epoch;
-                s->tok_best[e] = gain;
+            if (s->ea[e].tok_stamp != tok_epoch) {
+                s->ea[e].tok_stamp = tok_epoch;
+                s->ea[e].tok_best = gain;
                 s->tok_touched[s->n_tok_touched++] = e;
-            } else if (gain > s->tok_best[e]) {
-                s->tok_best[e] = gain;
+            } else if (gain > s->ea[e].tok_best) {
+                s->ea[e].tok_best = gain;
             }
         }
         return n;
@@ -626,12 +622,12 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         }
         if (lo == n || p[lo].entry != e)
             continue;
-        if (s->tok_stamp[e] != tok_epoch) {
-            s->tok_stamp[e] = tok_epoch;
-            s->tok_best[e] = gain;
+        if (s->ea[e].tok_stamp != tok_epoch) {
+            s->ea[e].tok_stamp = tok_epoch;
+            s->ea[e].tok_best = gain;
             s->tok_touched[s->n_tok_touched++] = e;
-        } else if (gain > s->tok_best[e]) {
-            s->tok_best[e] = gain;
+        } else if (gain > s->ea[e].tok_best) {
+            s->ea[e].tok_best = gain;
         }
     }
     return s->n_touched;
@@ -654,8 +650,10 @@ static void add_hit(term_hit *hits, size_t *n, uint32_t term, float sim)
 static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uint32_t term,
                                 bool skeleton)
 {
-    const char *et = pw_index_term_text(idx, term);
     size_t le = pw_index_term_len(idx, term);
+    if ((le > t->len ? le - t->len : t->len - le) > 3)
+        return false;
+    const char *et = pw_index_term_text(idx, term);
     if (skeleton && (vowel_poor(t->text, t->len) || vowel_poor(et, le)))
         return true; /* a possible consonant-only romanisation: the scorer decides */
     return et[0] == t->text[0] && pw_jaro_winkler(t->text, t->len, et, le) >= 0.8;
@@ -664,14 +662,13 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
 /* Looks one record token up every way the index allows: exact and transliteration
  * variant, bounded edit distance, then plausible skeleton and phonetic neighbours. */
 static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit *hits,
-                           const char dm[2][PW_DMETAPHONE_MAX + 1])
+                           const uint32_t qterm[2], const char dm[2][PW_DMETAPHONE_MAX + 1])
 {
     size_t n = 0;
-    uint32_t term = pw_index_find_term(idx, t->text);
-    if (term != PW_INDEX_NONE)
-        add_hit(hits, &n, term, 1.0f);
-    if (strcmp(t->plain, t->text) != 0 && (term = pw_index_find_term(idx, t->plain)) != PW_INDEX_NONE)
-        add_hit(hits, &n, term, 0.97f);
+    if (qterm[0] != PW_INDEX_NONE)
+        add_hit(hits, &n, qterm[0], 1.0f);
+    if (qterm[1] != PW_INDEX_NONE)
+        add_hit(hits, &n, qterm[1], 0.97f);
     if (t->flags & PW_TOKEN_INITIAL)
         return n;
     pw_fuzzy_hit fz[32];
@@ -698,8 +695,8 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
 
 static int compare_acc(const void *a, const void *b, void *ctx)
 {
-    const float *acc = ctx;
-    float x = acc[*(const uint32_t *)a], y = acc[*(const uint32_t *)b];
+    const entry_acc *ea = ctx;
+    float x = ea[*(const uint32_t *)a].acc, y = ea[*(const uint32_t *)b].acc;
     return x < y ? 1 : x > y ? -1 : (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
 }
 
@@ -733,7 +730,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         remaining -= s->q_weight[qi];
         uint64_t tok_epoch = epoch * 64 + (uint64_t)qi + 1;
         s->n_tok_touched = 0;
-        size_t nh = lookup_token(idx, t, hits, s->q_dm[qi]);
+        size_t nh = lookup_token(idx, t, hits, s->q_term[qi], s->q_dm[qi]);
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_weight[qi];
             budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch, epoch)
@@ -741,12 +738,12 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         }
         for (size_t i = 0; i < s->n_tok_touched; i++) {
             uint32_t e = s->tok_touched[i];
-            if (s->acc_stamp[e] != epoch) {
-                s->acc_stamp[e] = epoch;
-                s->acc[e] = 0;
+            if (s->ea[e].acc_stamp != epoch) {
+                s->ea[e].acc_stamp = epoch;
+                s->ea[e].acc = 0;
                 s->touched[s->n_touched++] = e;
             }
-            s->acc[e] += s->tok_best[e];
+            s->ea[e].acc += s->ea[e].tok_best;
         }
     }
     for (size_t d = 0; d < r->traveller.n_documents; d++) {
@@ -754,21 +751,21 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         size_t n = pw_index_documents(idx, r->traveller.documents[d].number, dh, 8);
         for (size_t i = 0; i < n; i++) {
             uint32_t e = dh[i].entry;
-            if (s->acc_stamp[e] != epoch) {
-                s->acc_stamp[e] = epoch;
-                s->acc[e] = 0;
+            if (s->ea[e].acc_stamp != epoch) {
+                s->ea[e].acc_stamp = epoch;
+                s->ea[e].acc = 0;
                 s->touched[s->n_touched++] = e;
             }
-            s->acc[e] += 100.0f; /* a document in common always gets scored */
+            s->ea[e].acc += 100.0f; /* a document in common always gets scored */
         }
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
     size_t kept = 0;
     for (size_t i = 0; i < s->n_touched; i++)
-        if (s->acc[s->touched[i]] >= min_acc)
+        if (s->ea[s->touched[i]].acc >= min_acc)
             s->touched[kept++] = s->touched[i];
     s->n_touched = kept;
-    qsort_r(s->touched, s->n_touched, sizeof *s->touched, compare_acc, s->acc);
+    qsort_r(s->touched, s->n_touched, sizeof *s->touched, compare_acc, s->ea);
     return s->n_touched;
 }
 
