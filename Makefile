@@ -48,7 +48,7 @@ test-asan: deps
 # The threaded paths (tests labelled "threads") under ThreadSanitizer.
 test-tsan: deps
 	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DPW_WERROR=ON -DPW_SANITIZE=thread
-	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_pipeline_threads test_reload_threads
+	cmake --build $(BUILD)-tsan -j$(JOBS) --target test_pipeline_threads test_reload_threads test_rules_reload
 	cd $(BUILD)-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -L threads
 
 bench: build

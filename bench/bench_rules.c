@@ -84,16 +84,17 @@ static void make_records(pw_record *recs, size_t n, pw_arena *a)
         r->flight.number = pw_arena_printf(a, "%u", 100 + pick(900));
         r->flight.origin = airports[routes[rt][0]];
         r->flight.destination = airports[routes[rt][1]];
-        r->flight.departure =
-            pw_arena_printf(a, "2026-%02u-%02uT%02u:%02u", 1 + pick(12), 1 + pick(28), pick(24),
-                            pick(60));
+        r->flight.departure = pw_arena_printf(a, "2026-%02u-%02uT%02u:%02u", 1 + pick(12),
+                                              1 + pick(28), pick(24), pick(60));
         pw_traveller *t = &r->traveller;
-        t->role = pick(20) == 0 ? PW_ROLE_CREW : pick(10) == 0 ? PW_ROLE_TRANSIT_PASSENGER
-                                                               : PW_ROLE_PASSENGER;
+        t->role = pick(20) == 0   ? PW_ROLE_CREW
+                  : pick(10) == 0 ? PW_ROLE_TRANSIT_PASSENGER
+                                  : PW_ROLE_PASSENGER;
         t->surname = pw_arena_printf(a, "SURNAME%u", pick(100000));
         t->given_names = "GIVEN";
         t->gender = pick(2) ? 'M' : 'F';
-        t->dob = (pw_date){.year = (int16_t)(1940 + pick(75)), .month = (uint8_t)(1 + pick(12)),
+        t->dob = (pw_date){.year = (int16_t)(1940 + pick(75)),
+                           .month = (uint8_t)(1 + pick(12)),
                            .day = (uint8_t)(1 + pick(28))};
         t->nationality = countries[pick(N_COUNTRIES)];
         if (pick(4) == 0) {
@@ -105,8 +106,8 @@ static void make_records(pw_record *recs, size_t n, pw_arena *a)
         for (size_t d = 0; d < t->n_documents; d++) {
             pw_document *doc = &t->documents[d];
             doc->type = d == 0 ? "P" : "I";
-            doc->number = pw_arena_printf(a, "%c%c%07u", 'A' + pick(26), 'A' + pick(26),
-                                          pick(10000000));
+            doc->number =
+                pw_arena_printf(a, "%c%c%07u", 'A' + pick(26), 'A' + pick(26), pick(10000000));
             doc->issuer = pick(10) == 0 ? countries[pick(N_COUNTRIES)] : t->nationality;
             doc->expiry = (pw_date){.year = (int16_t)(2025 + pick(11)),
                                     .month = (uint8_t)(1 + pick(12)),
@@ -165,9 +166,10 @@ static char *make_rules(size_t n)
                              airports[pick(N_AIRPORTS)], pick(2) ? "M" : "F");
             break;
         case 6: /* nationalities on some destinations, older travellers */
-            pw_strbuf_printf(&b, "      traveller.nationality: [%s, %s]\n"
-                                 "      flight.destination: {in: [%s, %s, %s]}\n"
-                                 "      traveller.age: {ge: 70}\n",
+            pw_strbuf_printf(&b,
+                             "      traveller.nationality: [%s, %s]\n"
+                             "      flight.destination: {in: [%s, %s, %s]}\n"
+                             "      traveller.age: {ge: 70}\n",
                              countries[pick(N_COUNTRIES)], countries[pick(N_COUNTRIES)],
                              airports[pick(N_AIRPORTS)], airports[pick(N_AIRPORTS)],
                              airports[pick(N_AIRPORTS)]);
@@ -311,7 +313,9 @@ static int measure(const pw_ruleset *set, const pw_record *recs, size_t n, int t
         return PW_ENOMEM;
     uint64_t t0 = now_ns();
     for (int i = 0; i < threads; i++) {
-        jobs[i] = (job){.set = set, .recs = recs, .prefilter = prefilter,
+        jobs[i] = (job){.set = set,
+                        .recs = recs,
+                        .prefilter = prefilter,
                         .from = n * (size_t)i / (size_t)threads,
                         .to = n * (size_t)(i + 1) / (size_t)threads};
         pthread_create(&tids[i], NULL, run_job, &jobs[i]);
@@ -390,10 +394,9 @@ int main(int argc, char **argv)
         if (measure(set, recs, n, threads, true, &with[k]) ||
             measure(set, recs, n / 4, threads, false, &without[k]))
             return 1;
-        printf("%6zu  %12.0f  %6.3f  %12.0f  %7.2f  %7.2f  %9.1f  %7ld  %14.0f  %10.1f\n",
-               sizes[k], with[k].rate, with[k].rate / with[0].rate, with[k].cpu_rate, with[k].p50,
-               with[k].p99, with[k].per_record_rules, with[k].hits, without[k].rate,
-               compile_ms[k]);
+        printf("%6zu  %12.0f  %6.3f  %12.0f  %7.2f  %7.2f  %9.1f  %7ld  %14.0f  %10.1f\n", sizes[k],
+               with[k].rate, with[k].rate / with[0].rate, with[k].cpu_rate, with[k].p50,
+               with[k].p99, with[k].per_record_rules, with[k].hits, without[k].rate, compile_ms[k]);
         pw_ruleset_free(set);
     }
     printf("(ratio: travellers/s relative to the 10-rule run of this process; per-core CPU: "

@@ -77,6 +77,7 @@ if [ -n "$need" ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -q >/dev/null
+    # shellcheck disable=SC2086 # $need is a list of words
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $need >/dev/null
 fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
@@ -165,7 +166,10 @@ if ! as_pg "$PGBIN/pg_ctl" -D "$pgdata" -l "$work/pg.log" -w -o "-c listen_addre
     exit 1
 fi
 conninfo="host=$work/sock port=$port user=postgres dbname=postgres"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -h "$work/sock" -p "$port" -U postgres "$@"; }
+psql_q() {
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 \
+        -h "$work/sock" -p "$port" -U postgres "$@"
+}
 psql_q <<'SQL'
 CREATE EXTENSION pg_trgm;
 CREATE EXTENSION fuzzystrmatch;
@@ -249,6 +253,11 @@ un_match=$(python3 "$root/bench/peer_eval.py" score --labels "$work/labels.tsv" 
 peer_run un_latency "$work/queries.tsv" "$peer_t" "$peer_b" 1
 un_peer_p50=$(field p50_us "$peer_line") un_peer_p99=$(field p99_us "$peer_line")
 say "peer without pipelining: $peer_line"
+# The peer's speed: the better of its two runs at the tuned setting (with and without
+# pipelining), so that a burst of load from elsewhere on the machine counts against it
+# at most once.
+plain_rps=$(field travellers_per_s "$peer_line")
+[ "$plain_rps" -le "$un_peer_rps" ] || un_peer_rps=$plain_rps
 rm -f "$work"/sweep_*.hits
 
 # ---- 1,000,000 names -------------------------------------------------------------------
@@ -264,7 +273,8 @@ if [ "$SKIP_1M" = 0 ]; then
     import_start=$(date +%s)
     "$pw" watchlist import --db "$work/m.db" --list SYN --format csv "$work/synthetic.csv" \
         >/dev/null
-    say "paxwatch: imported in $(($(date +%s) - import_start)) s"
+    m_pw_load=$(($(date +%s) - import_start))
+    say "paxwatch: imported in $m_pw_load s"
     rm -f "$work/synthetic.csv"
     pw_screen "$work/m.db" m
     m_pw_rps=$pw_rps m_pw_p50=$pw_p50 m_pw_p99=$pw_p99 m_pw_mem=$pw_mem
@@ -275,7 +285,8 @@ if [ "$SKIP_1M" = 0 ]; then
     load_start=$(date +%s)
     load_names "$work/m.db"
     m_names=$peer_names
-    say "postgres: $m_names names loaded and indexed in $(($(date +%s) - load_start)) s," \
+    m_peer_load=$(($(date +%s) - load_start))
+    say "postgres: $m_names names loaded and indexed in $m_peer_load s," \
         "table and indexes $((peer_bytes / 1048576)) MiB"
     rm -f "$work/m.db"*
     peer_run m_sample "$work/sample.tsv" "$peer_t" "$peer_b" 1
@@ -297,7 +308,7 @@ as_pg "$PGBIN/pg_ctl" -D "$pgdata" -m fast stop >/dev/null
 
 # ---- report ------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
-row() { printf '  %-34s %12s %12s %8s\n' "$@"; }
+row() { printf '  %-40s %14s %16s %7s\n' "$@"; }
 un_ratio=$(ratio "$un_pw_rps" "$un_peer_rps")
 printf '\nUN list: %s names; %s travellers (%s planted)\n' "$un_names" \
     "$(field travellers "$un_pw")" "$(field planted "$un_pw")"
@@ -311,13 +322,18 @@ row "recall, original script" "$(field recall_original_script "$un_pw")" \
     "$(field recall_original_script "$un_peer")" ""
 row "false-alert rate" "$(field false_alert_rate "$un_pw")" \
     "$(field false_alert_rate "$un_peer")" ""
-row "peer at paxwatch's false-alert rate" "" "$(field matched_recall "$un_match")" \
-    "(thr $(printf '%.3f' "$(field matched_threshold "$un_match")"))"
-printf '  (paxwatch: end to end, JSON in, alerts to SQLite and JSON Lines; peer: threshold %s,\n' "$peer_t"
-printf '   phonetic bonus %s, pipeline %s; its latency from a run without pipelining)\n' \
-    "$peer_b" "$PEER_PIPELINE"
+row "peer recall at paxwatch's false-alerts" "" "$(field matched_recall "$un_match")" ""
+printf '  (peer cut at score %.3f: false-alert rate %s)\n' \
+    "$(field matched_threshold "$un_match")" "$(field matched_false_alert_rate "$un_match")"
+printf '  paxwatch: end to end (JSON Lines in, match, rules, alerts to SQLite and JSON Lines),\n'
+printf '  latency per record in a worker. Peer: threshold %s, phonetic bonus %s, the better\n' \
+    "$peer_t" "$peer_b"
+printf '  of pipeline %s and no pipeline; latency per query, send to result, no pipeline.\n' \
+    "$PEER_PIPELINE"
 summary="summary: un_names=$un_names un_paxwatch_rps=$un_pw_rps un_peer_rps=$un_peer_rps"
-summary+=" un_ratio=$un_ratio un_paxwatch_recall=$(field recall "$un_pw")"
+summary+=" un_ratio=$un_ratio un_paxwatch_p50_us=$un_pw_p50 un_paxwatch_p99_us=$un_pw_p99"
+summary+=" un_peer_p50_us=$un_peer_p50 un_peer_p99_us=$un_peer_p99"
+summary+=" un_paxwatch_recall=$(field recall "$un_pw")"
 summary+=" un_paxwatch_fa=$(field false_alert_rate "$un_pw")"
 summary+=" un_peer_recall=$(field recall "$un_peer") un_peer_fa=$(field false_alert_rate "$un_peer")"
 summary+=" un_peer_recall_at_paxwatch_fa=$(field matched_recall "$un_match")"
@@ -332,14 +348,18 @@ if [ "$m_done" = 1 ]; then
     row "travellers/s ($THREADS threads/connections)" "$m_pw_rps" "$m_peer_rps" "$m_ratio"
     row "latency p50 / p99 (us)" "$m_pw_p50/$m_pw_p99" "$m_peer_p50/$m_peer_p99" ""
     row "memory (MiB; peak RSS / table+indexes)" "$m_pw_mem" "$m_peer_mib" ""
+    row "list load (s; import / COPY+index)" "$m_pw_load" "$m_peer_load" ""
     row "recall (right entry)" "$(field recall "$m_pw")" "$(field recall "$m_peer")" ""
     row "recall, name only" "$(field recall_name_only "$m_pw")" \
         "$(field recall_name_only "$m_peer")" ""
     row "false-alert rate" "$(field false_alert_rate "$m_pw")" \
         "$(field false_alert_rate "$m_peer")" ""
-    row "peer at paxwatch's false-alert rate" "" "$(field matched_recall "$m_peer")" \
-        "(thr $(printf '%.3f' "$(field matched_threshold "$m_peer")"))"
+    row "peer recall at paxwatch's false-alerts" "" "$(field matched_recall "$m_peer")" ""
+    printf '  (peer cut at score %.3f: false-alert rate %s on its sample)\n' \
+        "$(field matched_threshold "$m_peer")" "$(field matched_false_alert_rate "$m_peer")"
     summary+=" m_names=$m_names m_paxwatch_rps=$m_pw_rps m_peer_rps=$m_peer_rps m_ratio=$m_ratio"
+    summary+=" m_paxwatch_p50_us=$m_pw_p50 m_paxwatch_p99_us=$m_pw_p99"
+    summary+=" m_peer_p50_us=$m_peer_p50 m_peer_p99_us=$m_peer_p99"
     summary+=" m_peer_sample=$m_sample m_paxwatch_recall=$(field recall "$m_pw")"
     summary+=" m_paxwatch_fa=$(field false_alert_rate "$m_pw")"
     summary+=" m_peer_recall=$(field recall "$m_peer") m_peer_fa=$(field false_alert_rate "$m_peer")"

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
             return pw_cli_rules_stats(argc - 2, argv + 2);
         if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
             printf("usage: paxwatch %s\n", watchlist ? "watchlist import|list [options]"
-                                                      : "rules check|test|stats [options]");
+                                                     : "rules check|test|stats [options]");
             return 0;
         }
         fprintf(stderr, "paxwatch: unknown %s command '%s' (try: paxwatch %s --help)\n", cmd,

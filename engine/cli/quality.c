@@ -76,16 +76,15 @@ static void print_cut(const char *s, size_t max)
 static void print_where(const pw_quality_example *e)
 {
     if (e->message_ref[0])
-        printf("msg %s seg %ld%s%s", e->message_ref, e->line, e->segment[0] ? " " : "",
-               e->segment);
+        printf("msg %s seg %ld%s%s", e->message_ref, e->line, e->segment[0] ? " " : "", e->segment);
     else if (e->interchange_ref[0] && e->line > 0)
-        printf("interchange %s seg %ld%s%s", e->interchange_ref, e->line,
-               e->segment[0] ? " " : "", e->segment);
+        printf("interchange %s seg %ld%s%s", e->interchange_ref, e->line, e->segment[0] ? " " : "",
+               e->segment);
     else if (e->interchange_ref[0])
         printf("interchange %s", e->interchange_ref);
     else if (e->line > 0)
-        printf("%s %ld%s%s", e->segment[0] ? "segment" : "line", e->line,
-               e->segment[0] ? " " : "", e->segment);
+        printf("%s %ld%s%s", e->segment[0] ? "segment" : "line", e->line, e->segment[0] ? " " : "",
+               e->segment);
     else
         fputs("input", stdout);
 }
@@ -154,12 +153,10 @@ static void print_finding(void *ctx, const pw_finding *f)
 
 int pw_cli_quality(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"sender", required_argument, NULL, 's'},
-                                         {"flight", required_argument, NULL, 'f'},
-                                         {"details", no_argument, NULL, 'D'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},     {"sender", required_argument, NULL, 's'},
+        {"flight", required_argument, NULL, 'f'}, {"details", no_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *db = NULL, *sender = NULL, *flight = NULL;
     bool details = false;
     int c;

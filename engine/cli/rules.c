@@ -116,10 +116,8 @@ static int flush(backtest_run *b, pw_error *err)
     if (got < 0)
         return (int)got;
     b->unreadable += (long)b->n - got;
-    pw_rules_options opts = {.config = b->cfg,
-                             .include_disabled = true,
-                             .no_guard = true,
-                             .no_explanation = true};
+    pw_rules_options opts = {
+        .config = b->cfg, .include_disabled = true, .no_guard = true, .no_explanation = true};
     int rc = 0;
     for (size_t i = 0; i < b->n && rc == 0; i++) {
         const pw_record *r = &b->recs[i];
@@ -167,14 +165,14 @@ static int build_index(pw_store *store, pw_index **out, pw_error *err)
     return pw_index_builder_finish(builder, out, err);
 }
 
-static int backtest(const pw_ruleset *set, const pw_config *cfg, const char *db,
-                    const char *since, const char *until)
+static int backtest(const pw_ruleset *set, const pw_config *cfg, const char *db, const char *since,
+                    const char *until)
 {
     pw_error err = {0};
     pw_store *store = NULL;
     backtest_run *b = calloc(1, sizeof *b);
-    int rc = b ? pw_store_open(db, &store, &err) : pw_error_set(&err, PW_ENOMEM, NULL, 0, 0,
-                                                                 "out of memory");
+    int rc = b ? pw_store_open(db, &store, &err)
+               : pw_error_set(&err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc)
         goto done;
     b->set = set;
@@ -223,25 +221,35 @@ done:
 
 int pw_cli_rules_test(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                         {"db", required_argument, NULL, 'd'},
-                                         {"since", required_argument, NULL, 's'},
-                                         {"until", required_argument, NULL, 'u'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+        {"since", required_argument, NULL, 's'},  {"until", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *config = NULL, *db = NULL, *since = NULL, *until = NULL;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': db = optarg; break;
-        case 's': since = optarg; break;
-        case 'u': until = optarg; break;
-        case 'h': fputs(usage_rules_test, stdout); return 0;
-        case ':': return pw_cli_usage_error("rules test", "an option needs a value");
-        default: return pw_cli_usage_error("rules test", "unknown option");
+        case 'c':
+            config = optarg;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 's':
+            since = optarg;
+            break;
+        case 'u':
+            until = optarg;
+            break;
+        case 'h':
+            fputs(usage_rules_test, stdout);
+            return 0;
+        case ':':
+            return pw_cli_usage_error("rules test", "an option needs a value");
+        default:
+            return pw_cli_usage_error("rules test", "unknown option");
         }
     }
     if (optind != argc - 1)
@@ -296,11 +304,19 @@ int pw_cli_rules_stats(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'r': rules = optarg; break;
-        case 'h': fputs(usage_rules_stats, stdout); return 0;
-        case ':': return pw_cli_usage_error("rules stats", "an option needs a value");
-        default: return pw_cli_usage_error("rules stats", "unknown option");
+        case 'd':
+            db = optarg;
+            break;
+        case 'r':
+            rules = optarg;
+            break;
+        case 'h':
+            fputs(usage_rules_stats, stdout);
+            return 0;
+        case ':':
+            return pw_cli_usage_error("rules stats", "an option needs a value");
+        default:
+            return pw_cli_usage_error("rules stats", "unknown option");
         }
     }
     if (!db || optind != argc)
@@ -331,8 +347,8 @@ int pw_cli_rules_stats(int argc, char **argv)
             for (size_t k = 0; k < n && !seen; k++)
                 seen = !strcmp(stats[k].rule_id, r->id) && stats[k].rule_version == r->version;
             if (!seen) {
-                printf("%-32s  %7d  %8d  %8d  %9d  %6d  %-10s  %-10s\n", r->id, r->version, 0, 0,
-                       0, 0, "-", "-");
+                printf("%-32s  %7d  %8d  %8d  %9d  %6d  %-10s  %-10s\n", r->id, r->version, 0, 0, 0,
+                       0, "-", "-");
                 quiet++;
             }
         }

@@ -2,8 +2,9 @@
  * The streaming UN/EDIFACT tokenizer (see edifact.h for what it accepts).
  *
  * Design: the input is read with read(2) (or fread for a stdio stream without a
- * descriptor, such as the reader's replay stream for pipes) in chunks of CHUNK bytes
- * into one buffer; buf[start..end) holds what has been read but not consumed. A segment
+ * descriptor, such as the reader's replay stream for pipes) into one buffer that starts
+ * small and doubles while reads fill it, up to two CHUNKs (a large file is then read a
+ * chunk or more at a time); buf[start..end) holds what has been read but not consumed. A segment
  * is tokenized in a single pass over its bytes with a 256-entry class table built from
  * the service characters in force: data bytes are copied to `out`, a component or
  * element separator ends the current value with a NUL and records where the next one
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #define CHUNK (256u << 10)
+#define BUF_START (16u << 10) /* small inputs (messages, fuzz inputs) stay small */
 #define BUF_MAX (PW_EDI_MAX_SEGMENT + CHUNK)
 
 enum cls {
@@ -50,6 +52,7 @@ struct pw_edi {
     size_t cap, start, end;
     long long base; /* input offset of buf[0] */
     bool eof;
+    bool big;     /* a read filled the whole buffer: the input is large, read in CHUNKs */
     bool between; /* at the start of the input or after UNZ: UNA, UNB or junk comes next */
     pw_edi_delims d;
     unsigned char cls[256];
@@ -96,7 +99,7 @@ pw_edi *pw_edi_new(FILE *fp)
         return NULL;
     e->fp = fp;
     e->fd = fp ? fileno(fp) : -1;
-    e->cap = 2 * CHUNK;
+    e->cap = BUF_START;
     e->buf = malloc(e->cap);
     e->out = malloc(e->cap + 1);
     e->comp = malloc((PW_EDI_MAX_COMPONENTS + 1) * sizeof *e->comp);
@@ -148,7 +151,8 @@ static int fill(pw_edi *e, pw_error *fail)
         e->end -= e->start;
         e->start = 0;
     }
-    if (e->end == e->cap) {
+    /* grow when a segment does not fit, or (up to two chunks) when the input is large */
+    if (e->end == e->cap || (e->big && e->cap < 2 * CHUNK)) {
         if (e->cap >= BUF_MAX)
             return FILL_FULL;
         size_t ncap = e->cap * 2 > BUF_MAX ? BUF_MAX : e->cap * 2;
@@ -183,6 +187,7 @@ static int fill(pw_edi *e, pw_error *fail)
             return FILL_EOF;
         }
         e->end += (size_t)n;
+        e->big = (size_t)n == want;
         return FILL_MORE;
     }
 }
@@ -315,8 +320,8 @@ enum { SCAN_DONE = 0, SCAN_MORE = 1 };
 enum problem { P_NONE = 0, P_NUL, P_TOO_MANY, P_RELEASE_AT_END };
 
 typedef struct scan {
-    size_t stop;       /* index after the segment (after its terminator) */
-    bool terminated;   /* false: the input ended first */
+    size_t stop;     /* index after the segment (after its terminator) */
+    bool terminated; /* false: the input ended first */
     enum problem problem;
     size_t problem_at; /* buffer index of the problem */
     bool high;         /* a byte >= 0x80 was copied */
@@ -443,12 +448,14 @@ static void sample(char *dst, size_t size, const char *s, size_t n)
     dst[k] = '\0';
 }
 
-/* Checks the tag (component 1 of element 0): three capital letters or digits, the first
- * a letter, trailing blanks ignored. Writes it to tag. */
-static bool check_tag(const pw_edi *e, char tag[4])
+/* Checks the tag (component 1 of element 0) of a segment of n_comp components: three
+ * capital letters or digits, the first a letter, trailing blanks ignored. Writes it to
+ * tag. */
+static bool check_tag(const pw_edi *e, uint32_t n_comp, char tag[4])
 {
     const char *t = e->comp[0];
-    size_t n = strlen(t);
+    /* the tag's NUL is just before the next value, when there is one */
+    size_t n = n_comp >= 2 ? (size_t)(e->comp[1] - t - 1) : strlen(t);
     while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
         n--;
     if (n != 3 || e->elem[1] - e->elem[0] != 1)
@@ -465,11 +472,10 @@ static bool check_tag(const pw_edi *e, char tag[4])
 }
 
 /* Fills an error about the segment at buf[p..stop). */
-static void seg_error(pw_edi *e, pw_edi_error *err, size_t p, size_t stop, long line,
-                      long long at, const char *tag, const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
-static void seg_error(pw_edi *e, pw_edi_error *err, size_t p, size_t stop, long line,
-                      long long at, const char *tag, const char *fmt, ...)
+static void seg_error(pw_edi *e, pw_edi_error *err, size_t p, size_t stop, long line, long long at,
+                      const char *tag, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static void seg_error(pw_edi *e, pw_edi_error *err, size_t p, size_t stop, long line, long long at,
+                      const char *tag, const char *fmt, ...)
 {
     if (!err)
         return;
@@ -545,8 +551,8 @@ static int read_una(pw_edi *e, size_t avail, pw_edi_segment *seg, pw_edi_error *
         unsigned char c = (unsigned char)roles[i];
         if (i == 2 && !c)
             continue;
-        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            c == 0 || (i != 3 && is_blank(c)))
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == 0 ||
+            (i != 3 && is_blank(c)))
             why = "a service character must not be a letter, a digit or a blank";
         for (int j = 0; j < i && !why; j++)
             if (roles[j] && roles[j] == roles[i])
@@ -701,7 +707,7 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     e->start = s.stop;
     e->line += s.lines;
     char tag[4];
-    bool tag_ok = check_tag(e, tag);
+    bool tag_ok = check_tag(e, s.n_comp, tag);
     char shown[16];
     if (!tag_ok) {
         sample(shown, sizeof shown, e->comp[0], strnlen(e->comp[0], 12));
@@ -734,7 +740,7 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     }
     if (s.high && latin1_to_utf8(e, s.out_len, s.n_comp))
         return pw_error_set(fail, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    if (strcmp(tag, "UNZ") == 0)
+    if (tag[0] == 'U' && tag[1] == 'N' && tag[2] == 'Z')
         e->between = true;
     if (seg) {
         memcpy(seg->tag, tag, 4);

@@ -106,8 +106,8 @@ typedef struct pw_edi_junk {
     long long offset; /* where they start */
     long line;
     long long length;
-    char sample[48];  /* the first bytes, control characters shown as '.' */
-    bool after_unz;   /* true after an interchange, false before the first one */
+    char sample[48]; /* the first bytes, control characters shown as '.' */
+    bool after_unz;  /* true after an interchange, false before the first one */
 } pw_edi_junk;
 
 /* A tokenizer reading fp (not closed by pw_edi_free). NULL on out of memory. */

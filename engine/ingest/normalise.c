@@ -220,28 +220,34 @@ static const char *doc_field(pw_arena *a, size_t i, const char *member)
     return f ? f : "traveller.documents";
 }
 
-/* clean() for a field that is left empty, with an issue, when it is not UTF-8. Returns
- * 0 or PW_ENOMEM. */
-static int clean_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field)
+/* clean() for a field that is left empty, with an issue, when it is not UTF-8. The
+ * field's name is field, or document doc's member when field is NULL (built only when
+ * there is an issue: this runs for every record). Returns 0 or PW_ENOMEM. */
+static int clean_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field,
+                         size_t doc, const char *member)
 {
     const char *reason = NULL;
     int rc = clean(s, a, &reason);
     if (rc == PW_EINVAL) {
         *s = NULL;
-        pw_issue_add(issues, PW_FINDING_INVALID_FIELD, field, reason);
+        pw_issue_add(issues, PW_FINDING_INVALID_FIELD, field ? field : doc_field(a, doc, member),
+                     reason);
         return 0;
     }
     return rc;
 }
 
-/* country() for a field that is left empty, with an issue, when it is unknown. */
-static int country_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field)
+/* country() for a field that is left empty, with an issue, when it is unknown (field as
+ * for clean_or_drop). */
+static int country_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field,
+                           size_t doc, const char *member)
 {
     const char *reason = NULL;
     int rc = country(s, a, &reason);
     if (rc == PW_EINVAL) {
         *s = NULL;
-        pw_issue_add(issues, PW_FINDING_UNKNOWN_COUNTRY, field, reason);
+        pw_issue_add(issues, PW_FINDING_UNKNOWN_COUNTRY,
+                     field ? field : doc_field(a, doc, member), reason);
         return 0;
     }
     return rc;
@@ -255,23 +261,19 @@ static int documents(pw_traveller *t, pw_arena *a, pw_issues *issues)
     for (size_t i = 0; i < t->n_documents; i++) {
         pw_document *d = &t->documents[i];
         int rc;
-        if ((rc = clean_or_drop(&d->type, a, issues, issues ? doc_field(a, i, "type") : NULL)) ||
-            (rc = clean_or_drop(&d->number, a, issues,
-                                issues ? doc_field(a, i, "number") : NULL)) ||
-            (rc = clean_or_drop(&d->issuer, a, issues,
-                                issues ? doc_field(a, i, "issuer") : NULL)))
+        if ((rc = clean_or_drop(&d->type, a, issues, NULL, i, "type")) ||
+            (rc = clean_or_drop(&d->number, a, issues, NULL, i, "number")) ||
+            (rc = clean_or_drop(&d->issuer, a, issues, NULL, i, "issuer")))
             return rc;
         if (!d->type && !d->number && !d->issuer && !pw_date_is_set(d->expiry) &&
             !pw_date_is_set(d->issued))
             continue; /* an empty document: CSV rows without document columns */
         if (!d->number) {
-            pw_issue_add(issues, PW_FINDING_MALFORMED_DOCUMENT,
-                         issues ? doc_field(a, i, "number") : NULL,
+            pw_issue_add(issues, PW_FINDING_MALFORMED_DOCUMENT, doc_field(a, i, "number"),
                          "a document needs a number: the document is left out");
             continue;
         }
-        if ((rc = country_or_drop(&d->issuer, a, issues,
-                                  issues ? doc_field(a, i, "issuer") : NULL)))
+        if ((rc = country_or_drop(&d->issuer, a, issues, NULL, i, "issuer")))
             return rc;
         t->documents[kept++] = *d;
     }
@@ -288,6 +290,35 @@ static const pw_issue *issue_on(const pw_issues *issues, const char *field)
         if (issues->items[i].field && strcmp(issues->items[i].field, field) == 0)
             return &issues->items[i];
     return NULL;
+}
+
+/* The record id from the content when the record has none. */
+static int fill_record_id(pw_record *r, pw_arena *arena, const char **field, const char **reason)
+{
+    if (r->record_id)
+        return 0;
+    char id[33];
+    pw_record_content_id(r, id);
+    r->record_id = pw_arena_strdup(arena, id);
+    if (!r->record_id) {
+        *field = "record_id";
+        *reason = "out of memory";
+        return PW_ENOMEM;
+    }
+    return 0;
+}
+
+int pw_record_normalise_canonical(pw_record *r, pw_arena *arena, const char **field,
+                                  const char **reason)
+{
+    *field = NULL;
+    *reason = NULL;
+    if (!r->traveller.surname && !r->traveller.full_name) {
+        *field = "traveller.surname";
+        *reason = "a name is required: surname or full_name";
+        return PW_EINVAL;
+    }
+    return fill_record_id(r, arena, field, reason);
 }
 
 int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const char **reason)
@@ -323,6 +354,7 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
         {&t->booking_ref, "traveller.booking_ref"},
         {&t->passenger_ref, "traveller.passenger_ref"},
         {&t->seat, "traveller.seat"},
+        {&t->clearance, "traveller.clearance"},
     };
     const char *dummy_field, *dummy_reason;
     if (!field)
@@ -337,7 +369,7 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
         issues = &local; /* the name check below needs to see what was dropped */
     int rc;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        if ((rc = clean_or_drop(strings[i].s, arena, issues, strings[i].name))) {
+        if ((rc = clean_or_drop(strings[i].s, arena, issues, strings[i].name, 0, NULL))) {
             *field = strings[i].name;
             *reason = nomem;
             return rc;
@@ -376,8 +408,9 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
     }
     t->gender = g;
 
-    if ((rc = country_or_drop(&t->nationality, arena, issues, "traveller.nationality")) ||
-        (rc = country_or_drop(&t->residence, arena, issues, "traveller.residence"))) {
+    if ((rc = country_or_drop(&t->nationality, arena, issues, "traveller.nationality", 0,
+                              NULL)) ||
+        (rc = country_or_drop(&t->residence, arena, issues, "traveller.residence", 0, NULL))) {
         *reason = nomem;
         return rc;
     }
@@ -401,15 +434,5 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
         return rc;
     }
 
-    if (!r->record_id) {
-        char id[33];
-        pw_record_content_id(r, id);
-        r->record_id = pw_arena_strdup(arena, id);
-        if (!r->record_id) {
-            *field = "record_id";
-            *reason = nomem;
-            return PW_ENOMEM;
-        }
-    }
-    return 0;
+    return fill_record_id(r, arena, field, reason);
 }

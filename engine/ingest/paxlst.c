@@ -4,9 +4,9 @@
  * findings per sender and flight.
  *
  * Layers. edifact.c turns bytes into segments; this file keeps the envelope state
- * (interchange UNB..UNZ, optional group UNG..UNE, message UNH..UNT) and reads each
- * message's segments into a `unit`: the flight (TDT with its LOC/DTM legs), the
- * document code (BGM), the reporting party (NAD+MS) and a list of travellers (NAD+FL
+ * (interchange UNB..UNZ, optional group UNG..UNE, message UNH..UNT), and
+ * paxlst_segments.c reads each message's segments into a `unit`: the flight (TDT with its LOC/DTM
+ * legs), the document code (BGM), the reporting party (NAD+MS) and a list of travellers (NAD+FL
  * passenger, FM crew, DDU transit passenger, DDT transit crew, each with ATT, DTM+329,
  * LOC 22/174/178/179/180, NAT, RFF AVF/ABO/SEA and DOC groups with DTM 36/182 and
  * LOC+91). A unit is handed out only once its message is complete (UNT read): a message
@@ -49,389 +49,11 @@
  * the segment number inside the message. A finding's line is the segment number inside
  * the message, or the file ordinal for findings outside any message.
  */
-#include "ingest/edifact.h"
-#include "ingest/ingest.h"
-#include "ingest/reader_internal.h"
+#include "ingest/paxlst_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define MAX_OPEN 8                  /* multi-part assemblies waiting for more parts */
-#define MAX_UNIT_TRAVELLERS 100000  /* travellers in one unit (message or assembly) */
-#define MAX_PARTS 999               /* highest multi-part sequence number accepted */
-#define POOL_MAX 16                 /* idle unit arenas kept for reuse */
-#define MSG_RAW_MAX PW_REJECT_RAW_MAX
-#define SAMPLE_MAX 20               /* bytes of junk quoted in a finding */
-
-/* ---- what a message holds ------------------------------------------------------ */
-
-struct leg {
-    const char *carrier, *number, *origin, *destination, *departure, *arrival;
-    bool reported; /* built from LOC+125 / LOC+87: the leg the message reports */
-    int tdt;       /* which TDT group it belongs to */
-};
-
-struct doc {
-    pw_document d;
-    long seg; /* segment number of the DOC in the message */
-    bool bad_type;
-    struct doc *next;
-};
-
-struct issue {
-    pw_issue is;
-    struct issue *next;
-};
-
-struct pax {
-    enum pw_role role;
-    const char *surname, *given;
-    char gender;
-    pw_date dob;
-    bool dob_given; /* a DTM+329 was sent (valid or not) */
-    const char *nationality, *residence, *birth_place, *embarkation, *debarkation;
-    const char *clearance, *booking_ref, *passenger_ref, *seat;
-    struct doc *docs, *docs_tail;
-    size_t n_docs;
-    struct issue *issues, *issues_tail;
-    long first_seg, last_seg; /* in the message */
-    long ordinal;             /* of the NAD in the file */
-    long long offset;
-    const char *nad_raw; /* the NAD segment's text, for a reject */
-    struct part *part;
-    struct pax *next;
-};
-
-/* A message-level finding waiting for its unit to complete. */
-struct mfinding {
-    enum pw_finding_kind kind;
-    long line;
-    const char *segment;
-    const char *detail;
-    const char *message_ref; /* NULL: the part's */
-    struct mfinding *next;
-};
-
-/* One UNH..UNT message. */
-struct part {
-    const char *ref, *access_ref;
-    const char *part_label; /* "2:C", NULL when not multi-part */
-    int seq;                /* multi-part sequence number; 0 when not multi-part */
-    bool final;
-    const char *sender, *recipient, *interchange_ref, *group_ref;
-    const char *doc_code, *doc_type, *doc_status, *doc_action, *reporting_party;
-    bool has_bgm;
-    struct leg *legs;
-    size_t n_legs, cap_legs;
-    int n_tdt;
-    long cnt42, cnt41; /* -1 when absent */
-    long cnt_seg;
-    long n_pax, n_passengers, n_crew;
-    struct pax *pax_head, *pax_tail;
-    long segments; /* UNH .. current, counted as UNT counts */
-    long unh_ordinal;
-    long long unh_offset;
-    pw_flight flight; /* resolved when the unit completes */
-    struct part *next;
-};
-
-/* What is handed out together: one message, or the parts of a multi-part message. */
-struct unit {
-    pw_arena *arena;
-    struct part *parts, *parts_tail;
-    size_t n_parts;
-    long n_pax;
-    bool multipart;
-    const char *key; /* sender + access reference, for multi-part assembly */
-    pw_date ref_date; /* the flight date known so far (for two-digit years) */
-    struct mfinding *findings, *findings_tail;
-    /* emission cursor */
-    struct part *cur_part;
-    struct pax *cur_pax;
-    struct unit *next;
-};
-
-enum context { CTX_HEADER, CTX_PAX, CTX_DOC, CTX_TRAILER };
-
-struct pw_paxlst {
-    pw_edi *edi;
-    bool done;
-    /* interchange */
-    bool in_interchange;
-    bool seen_interchange;
-    const char *sender, *recipient, *interchange_ref; /* in `env` */
-    long ic_messages, ic_groups;
-    long ic_ordinal; /* UNB's ordinal */
-    bool in_group;
-    const char *group_ref;
-    long grp_messages;
-    pw_arena *env; /* interchange and group strings; reset at each UNB */
-    /* the message being read */
-    struct unit *unit; /* the unit it goes to; NULL outside a message */
-    struct part *part;
-    bool skipping;     /* a broken message: segments ignored up to UNT */
-    long last_ordinal; /* of the last segment read */
-    long skip_seg;     /* where the broken message broke, numbered in the message */
-    const char *skip_reason;
-    long skip_ordinal;
-    const char *skip_tag;
-    enum context ctx;
-    struct pax *pax;
-    struct doc *doc;
-    int cur_leg; /* index of the leg the last LOC set, -1 none */
-    int last_loc; /* qualifier of the last flight LOC */
-    char raw[MSG_RAW_MAX + 1]; /* the message's first bytes, for a dead letter */
-    size_t raw_len;
-    /* units */
-    struct unit *open;                /* multi-part assemblies waiting for parts */
-    size_t n_open;
-    struct unit *ready, *ready_tail;  /* complete units, in order */
-    pw_arena *pool[POOL_MAX];
-    size_t n_pool;
-    /* caches */
-    struct {
-        uint32_t key;
-        const char *a3; /* NULL: unknown */
-    } countries[256];
-    /* the reject callback of the pw_reader_next call in progress */
-    pw_reject_fn reject;
-    void *reject_ctx;
-};
-
-typedef struct pw_paxlst paxlst;
-
-/* ---- small helpers ------------------------------------------------------------- */
-
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* A trimmed copy of s in a, NULL when s is empty or blank (or on out of memory, which
- * the caller cannot tell apart: values are then missing, never wrong). */
-static const char *dup_trim(pw_arena *a, const char *s)
-{
-    while (blank(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && blank(s[n - 1]))
-        n--;
-    return n ? pw_arena_strndup(a, s, n) : NULL;
-}
-
-/* The value as a trimmed view: *len bytes at the returned pointer. */
-static const char *trimmed(const char *s, size_t *len)
-{
-    while (blank(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && blank(s[n - 1]))
-        n--;
-    *len = n;
-    return s;
-}
-
-/* True when trimmed value s equals word. */
-static bool is(const char *s, const char *word)
-{
-    size_t n;
-    s = trimmed(s, &n);
-    return n == strlen(word) && memcmp(s, word, n) == 0;
-}
-
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return n > 0;
-}
-
-static int num(const char *s, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-/* A non-negative count in s (trimmed), or -1. */
-static long count_value(const char *s)
-{
-    size_t n;
-    s = trimmed(s, &n);
-    if (!all_digits(s, n) || n > 9)
-        return -1;
-    return num(s, n);
-}
-
-static bool leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static bool valid_ymd(int y, int m, int d)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1000 || y > 2999 || m < 1 || m > 12 || d < 1)
-        return false;
-    return d <= days[m - 1] + (m == 2 && leap(y));
-}
-
-/* ---- dates ------------------------------------------------------------------------- */
-
-/* A DTM value read by its format code. */
-typedef struct dtm {
-    pw_date date;
-    int hour, minute; /* -1 when the value has no time */
-} dtm;
-
-/*
- * Reads a DTM date/time value with format code fmt (may be empty: the length decides).
- * Two-digit years take the century `rule` relative to ref. Returns 0, or PW_EINVAL with
- * *why a static explanation.
- */
-static int parse_dtm(const char *value, const char *fmt, pw_date ref, enum pw_century_rule rule,
-                     dtm *out, const char **why)
-{
-    size_t n, fn;
-    const char *v = trimmed(value, &n);
-    const char *f = trimmed(fmt, &fn);
-    memset(out, 0, sizeof *out);
-    out->hour = out->minute = -1;
-    int code = fn ? (all_digits(f, fn) && fn <= 3 ? num(f, fn) : -1) : 0;
-    size_t want;
-    switch (code) {
-    case 0: /* no format code: by length */
-        want = n;
-        if (n != 6 && n != 8 && n != 10 && n != 12) {
-            *why = "expected YYMMDD, CCYYMMDD, YYMMDDHHMM or CCYYMMDDHHMM";
-            return PW_EINVAL;
-        }
-        break;
-    case 101:
-        want = 6;
-        break;
-    case 102:
-        want = 8;
-        break;
-    case 201:
-        want = 10;
-        break;
-    case 203:
-        want = 12;
-        break;
-    case 204:
-        want = 14;
-        break;
-    default:
-        *why = "unknown date format code: expected 101, 102, 201, 203 or 204";
-        return PW_EINVAL;
-    }
-    if (n != want || !all_digits(v, n)) {
-        *why = code == 101   ? "expected YYMMDD (format 101)"
-               : code == 102 ? "expected CCYYMMDD (format 102)"
-               : code == 201 ? "expected YYMMDDHHMM (format 201)"
-               : code == 203 ? "expected CCYYMMDDHHMM (format 203)"
-               : code == 204 ? "expected CCYYMMDDHHMMSS (format 204)"
-                             : "expected digits only";
-        return PW_EINVAL;
-    }
-    bool four = n == 8 || n == 12 || n == 14;
-    int year, month, day;
-    const char *p = v;
-    if (four) {
-        year = num(p, 4);
-        p += 4;
-    } else {
-        year = num(p, 2);
-        p += 2;
-    }
-    month = num(p, 2);
-    day = num(p + 2, 2);
-    p += 4;
-    if (!four) {
-        if (month < 1 || month > 12 || day < 1 || day > 31) {
-            *why = "not a calendar date";
-            return PW_EINVAL;
-        }
-        year = pw_date_century(year, (uint8_t)month, (uint8_t)day, ref, rule);
-    }
-    if (!valid_ymd(year, month, day)) {
-        *why = "not a calendar date";
-        return PW_EINVAL;
-    }
-    out->date = (pw_date){.year = (int16_t)year, .month = (uint8_t)month, .day = (uint8_t)day};
-    if (n >= 10) {
-        int hh = num(p, 2), mm = num(p + 2, 2);
-        if (hh > 23 || mm > 59 || (n == 14 && num(p + 4, 2) > 59)) {
-            *why = "not a time of day";
-            return PW_EINVAL;
-        }
-        out->hour = hh;
-        out->minute = mm;
-    }
-    return 0;
-}
-
-/* "YYYY-MM-DDTHH:MM" (or "YYYY-MM-DD" without a time) in a. */
-static const char *format_time(pw_arena *a, const dtm *t)
-{
-    char date[11];
-    pw_date_format(t->date, date);
-    if (t->hour < 0)
-        return pw_arena_strdup(a, date);
-    return pw_arena_printf(a, "%sT%02d:%02d", date, t->hour, t->minute);
-}
-
-/* The date part of a "YYYY-MM-DD..." flight time, unset when absent. */
-static pw_date time_date(const char *t)
-{
-    pw_date d = {0};
-    if (!t || strlen(t) < 10 || !all_digits(t, 4) || !all_digits(t + 5, 2) ||
-        !all_digits(t + 8, 2))
-        return d;
-    int y = num(t, 4), m = num(t + 5, 2), dd = num(t + 8, 2);
-    if (valid_ymd(y, m, dd))
-        d = (pw_date){.year = (int16_t)y, .month = (uint8_t)m, .day = (uint8_t)dd};
-    return d;
-}
-
-/* ---- countries ------------------------------------------------------------------------ */
-
-/* Alpha-3 for a country code (ISO alpha-2/alpha-3 or ICAO 9303), through a small cache:
- * a list repeats the same few codes. NULL when unknown. */
-static const char *country(paxlst *p, const char *s, size_t n)
-{
-    if (n == 0)
-        return NULL;
-    if (n > 3) {
-        char buf[64];
-        if (n >= sizeof buf)
-            return NULL;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        return pw_country_alpha3(buf);
-    }
-    uint32_t key = (uint32_t)n;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'a' && c <= 'z')
-            c = (unsigned char)(c - 32);
-        key = key << 8 | c;
-    }
-    size_t slot = (key * 2654435761u) >> 24;
-    if (p->countries[slot].key == key)
-        return p->countries[slot].a3;
-    char buf[4];
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    const char *a3 = pw_country_alpha3(buf);
-    p->countries[slot].key = key;
-    p->countries[slot].a3 = a3;
-    return a3;
-}
 
 /* ---- units and the arena pool ------------------------------------------------------- */
 
@@ -439,7 +61,7 @@ static pw_arena *take_arena(paxlst *p)
 {
     if (p->n_pool)
         return p->pool[--p->n_pool];
-    return pw_arena_new(64 * 1024);
+    return pw_arena_new(16 * 1024);
 }
 
 static void give_arena(paxlst *p, pw_arena *a)
@@ -473,26 +95,11 @@ static void unit_free(paxlst *p, struct unit *u)
         give_arena(p, u->arena);
 }
 
-/* Queues a message-level finding on the unit (emitted when the unit completes). */
-static void unit_finding(struct unit *u, enum pw_finding_kind kind, long line, const char *seg,
-                         const char *detail)
-{
-    struct mfinding *f = pw_arena_alloc(u->arena, sizeof *f);
-    if (!f || !detail)
-        return;
-    *f = (struct mfinding){.kind = kind, .line = line, .segment = seg, .detail = detail};
-    if (u->findings_tail)
-        u->findings_tail->next = f;
-    else
-        u->findings = f;
-    u->findings_tail = f;
-}
-
 /* ---- findings outside units ------------------------------------------------------------ */
 
 /* Emits a finding about the interchange (no flight, no message). */
-static void envelope_finding(pw_reader *r, enum pw_finding_kind kind, long line,
-                             const char *seg, const char *detail)
+static void envelope_finding(pw_reader *r, enum pw_finding_kind kind, long line, const char *seg,
+                             const char *detail)
 {
     paxlst *p = r->paxlst;
     /* after UNZ (junk) the finding still belongs to the last interchange's sender */
@@ -533,7 +140,9 @@ static void reject_message(pw_reader *r, long ordinal, const char *tag, const ch
                     .sender = pt ? pt->sender : p->sender,
                     .interchange_ref = pt ? pt->interchange_ref : p->interchange_ref,
                     .message_ref = pt ? pt->ref : NULL,
-                    .line = !pt ? ordinal : p->skipping ? p->skip_seg : pt->segments,
+                    .line = !pt           ? ordinal
+                            : p->skipping ? p->skip_seg
+                                          : pt->segments,
                     .segment = tag,
                     .detail = reason};
     if (pt && pt->n_legs) { /* the flight, when the message got that far */
@@ -599,6 +208,7 @@ int pw_paxlst_open(pw_reader *r, pw_error *err)
     if (!p)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     r->paxlst = p;
+    r->canonical = true; /* records are built in normalised form (see emit) */
     p->edi = pw_edi_new(r->fp);
     p->env = pw_arena_new(4096);
     if (!p->edi || !p->env)
@@ -750,19 +360,19 @@ static void complete_unit(pw_reader *r, struct unit *u, bool complete)
         missing_parts(seen, top, gaps, sizeof gaps);
         const char *access = first->access_ref ? first->access_ref : "(none)";
         if (!complete)
-            unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
-                         pw_arena_printf(a,
-                                         "multi-part message %s: the final part (F) never "
-                                         "arrived; read parts up to %d%s%s",
-                                         access, top, gaps[0] ? ", missing " : "", gaps));
+            pwp_unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
+                             pw_arena_printf(a,
+                                             "multi-part message %s: the final part (F) never "
+                                             "arrived; read parts up to %d%s%s",
+                                             access, top, gaps[0] ? ", missing " : "", gaps));
         else if (gaps[0])
-            unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
-                         pw_arena_printf(a, "multi-part message %s: part %s of %d missing",
-                                         access, gaps, top));
+            pwp_unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
+                             pw_arena_printf(a, "multi-part message %s: part%s %s of %d missing",
+                                             access, strpbrk(gaps, ",-") ? "s" : "", gaps, top));
         if (dups)
-            unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
-                         pw_arena_printf(a, "multi-part message %s: %d part%s sent twice",
-                                         access, dups, dups == 1 ? "" : "s"));
+            pwp_unit_finding(u, PW_FINDING_CONTROL_MISMATCH, 1, "UNH",
+                             pw_arena_printf(a, "multi-part message %s: %d part%s sent twice",
+                                             access, dups, dups == 1 ? "" : "s"));
     }
 
     /* control totals: the last CNT of the unit against every traveller of it */
@@ -783,20 +393,20 @@ static void complete_unit(pw_reader *r, struct unit *u, bool complete)
                                 ? " (parts of the message are missing)"
                                 : "";
     if (cnt42 >= 0 && cnt42 != passengers)
-        unit_finding(u, PW_FINDING_COUNT_MISMATCH, seg42, "CNT",
-                     pw_arena_printf(a, "CNT+42 gives %ld passengers, the message has %ld%s",
-                                     cnt42, passengers, why_short));
+        pwp_unit_finding(u, PW_FINDING_COUNT_MISMATCH, seg42, "CNT",
+                         pw_arena_printf(a, "CNT+42 gives %ld passengers, the message has %ld%s",
+                                         cnt42, passengers, why_short));
     if (cnt41 >= 0 && cnt41 != crew)
-        unit_finding(u, PW_FINDING_COUNT_MISMATCH, seg41, "CNT",
-                     pw_arena_printf(a, "CNT+41 gives %ld crew members, the message has %ld%s",
-                                     cnt41, crew, why_short));
+        pwp_unit_finding(u, PW_FINDING_COUNT_MISMATCH, seg41, "CNT",
+                         pw_arena_printf(a, "CNT+41 gives %ld crew members, the message has %ld%s",
+                                         cnt41, crew, why_short));
     if (cnt42 < 0 && cnt41 < 0)
-        unit_finding(u, PW_FINDING_STRUCTURE, last->segments, "UNT",
-                     "no CNT+42 or CNT+41 control total");
+        pwp_unit_finding(u, PW_FINDING_STRUCTURE, last->segments, "UNT",
+                         "no CNT+42 or CNT+41 control total");
     if (!first->has_bgm)
-        unit_finding(u, PW_FINDING_STRUCTURE, 2, "BGM", "no BGM: read as a passenger list");
+        pwp_unit_finding(u, PW_FINDING_STRUCTURE, 2, "BGM", "no BGM: read as a passenger list");
     if (first->flight.carrier == NULL && first->flight.number == NULL)
-        unit_finding(u, PW_FINDING_STRUCTURE, 2, "TDT", "no TDT: the flight is unknown");
+        pwp_unit_finding(u, PW_FINDING_STRUCTURE, 2, "TDT", "no TDT: the flight is unknown");
 
     /* the queued findings belong to the part named in them, else to the first part */
     for (struct mfinding *m = u->findings; m; m = m->next) {
@@ -870,9 +480,9 @@ static void on_unb(pw_reader *r, const pw_edi_segment *s)
     pw_arena_reset(p->env);
     p->in_interchange = true;
     p->seen_interchange = true;
-    p->sender = dup_trim(p->env, pw_edi_value(s, 2, 1));
-    p->recipient = dup_trim(p->env, pw_edi_value(s, 3, 1));
-    p->interchange_ref = dup_trim(p->env, pw_edi_value(s, 5, 1));
+    p->sender = pwp_dup_trim(p->env, pw_edi_value(s, 2, 1));
+    p->recipient = pwp_dup_trim(p->env, pw_edi_value(s, 3, 1));
+    p->interchange_ref = pwp_dup_trim(p->env, pw_edi_value(s, 5, 1));
     p->ic_messages = p->ic_groups = 0;
     p->ic_ordinal = s->ordinal;
     p->in_group = false;
@@ -889,33 +499,30 @@ static void on_ung(pw_reader *r, const pw_edi_segment *s)
     if (!p->in_interchange)
         envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNG", "UNG outside an interchange");
     p->in_group = true;
-    p->group_ref = dup_trim(p->env, pw_edi_value(s, 5, 1));
+    p->group_ref = pwp_dup_trim(p->env, pw_edi_value(s, 5, 1));
     p->grp_messages = 0;
     p->ic_groups++;
 }
-
-static const char *quote(pw_arena *a, const char *v);
 
 /* Compares a trailer's count and reference with what was read. */
 static void check_trailer(pw_reader *r, const pw_edi_segment *s, const char *what, long counted,
                           const char *ref)
 {
     paxlst *p = r->paxlst;
-    long n = count_value(pw_edi_value(s, 1, 1));
+    long n = pwp_count(pw_edi_value(s, 1, 1));
     const char *tref = pw_edi_value(s, 2, 1);
     if (n < 0)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
-                         pw_arena_printf(p->env, "%s count %s is not a number; %ld %s read",
-                                         s->tag, quote(p->env, pw_edi_value(s, 1, 1)), counted,
-                                         what));
+                         pw_arena_printf(p->env, "%s count %s is not a number; %ld %s read", s->tag,
+                                         pwp_quote(p->env, pw_edi_value(s, 1, 1)), counted, what));
     else if (n != counted)
-        envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
-                         pw_arena_printf(p->env, "%s gives %ld %s, %ld read", s->tag, n, what,
-                                         counted));
+        envelope_finding(
+            r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
+            pw_arena_printf(p->env, "%s gives %ld %s, %ld read", s->tag, n, what, counted));
     if (!ref || strcmp(ref, tref) != 0)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
-                         pw_arena_printf(p->env, "%s reference '%s' differs from %s '%s'",
-                                         s->tag, tref, strcmp(s->tag, "UNE") == 0 ? "UNG" : "UNB",
+                         pw_arena_printf(p->env, "%s reference '%s' differs from %s '%s'", s->tag,
+                                         tref, strcmp(s->tag, "UNE") == 0 ? "UNG" : "UNB",
                                          ref ? ref : ""));
 }
 
@@ -947,38 +554,6 @@ static void on_unz(pw_reader *r, const pw_edi_segment *s)
     p->in_group = false;
 }
 
-/* ---- message segments ------------------------------------------------------------------ */
-
-/* A traveller issue (field left empty) at the current segment. */
-static void pax_issue(paxlst *p, const pw_edi_segment *s, enum pw_finding_kind kind,
-                      const char *field, const char *detail)
-{
-    struct pax *x = p->pax;
-    if (!x || !detail)
-        return;
-    struct issue *i = pw_arena_alloc(p->unit->arena, sizeof *i);
-    if (!i)
-        return;
-    i->is = (pw_issue){.kind = kind,
-                       .field = field,
-                       .detail = detail,
-                       .line = p->part->segments,
-                       .segment = pw_arena_strdup(p->unit->arena, s->tag)};
-    if (x->issues_tail)
-        x->issues_tail->next = i;
-    else
-        x->issues = i;
-    x->issues_tail = i;
-}
-
-/* A quoted, shortened copy of a value for a finding (codes and dates, not names). */
-static const char *quote(pw_arena *a, const char *v)
-{
-    size_t n;
-    v = trimmed(v, &n);
-    return pw_arena_printf(a, "'%.*s'", (int)pw_utf8_cut(v, n, 40), v);
-}
-
 /* Starts a message at UNH. */
 static void on_unh(pw_reader *r, const pw_edi_segment *s)
 {
@@ -992,13 +567,13 @@ static void on_unh(pw_reader *r, const pw_edi_segment *s)
 
     /* multi-part? S010: sequence number : first/last indicator */
     size_t sn, fn;
-    const char *seq = trimmed(pw_edi_value(s, 4, 1), &sn);
-    const char *flag = trimmed(pw_edi_value(s, 4, 2), &fn);
-    int seq_no = all_digits(seq, sn) && sn <= 4 ? num(seq, sn) : 0;
+    const char *seq = pwp_trimmed(pw_edi_value(s, 4, 1), &sn);
+    const char *flag = pwp_trimmed(pw_edi_value(s, 4, 2), &fn);
+    int seq_no = pwp_all_digits(seq, sn) && sn <= 4 ? pwp_num(seq, sn) : 0;
     bool multipart = fn == 1 && (flag[0] == 'C' || (flag[0] == 'F' && seq_no != 1));
     bool final = fn == 1 && flag[0] == 'F';
     size_t an;
-    const char *access = trimmed(pw_edi_value(s, 3, 1), &an);
+    const char *access = pwp_trimmed(pw_edi_value(s, 3, 1), &an);
 
     struct unit *u = NULL;
     if (multipart) {
@@ -1044,12 +619,11 @@ static void on_unh(pw_reader *r, const pw_edi_segment *s)
         p->unit = NULL;
         return;
     }
-    pt->ref = dup_trim(a, pw_edi_value(s, 1, 1));
+    pt->ref = pwp_dup_trim(a, pw_edi_value(s, 1, 1));
     pt->access_ref = an ? pw_arena_strndup(a, access, an) : NULL;
     pt->seq = multipart ? seq_no : 0;
     pt->final = final;
-    pt->part_label =
-        multipart ? pw_arena_printf(a, "%d:%c", seq_no, final ? 'F' : 'C') : NULL;
+    pt->part_label = multipart ? pw_arena_printf(a, "%d:%c", seq_no, final ? 'F' : 'C') : NULL;
     pt->sender = p->sender ? pw_arena_strdup(a, p->sender) : NULL;
     pt->recipient = p->recipient ? pw_arena_strdup(a, p->recipient) : NULL;
     pt->interchange_ref = p->interchange_ref ? pw_arena_strdup(a, p->interchange_ref) : NULL;
@@ -1067,475 +641,22 @@ static void on_unh(pw_reader *r, const pw_edi_segment *s)
     u->n_parts++;
 
     const char *type = pw_edi_value(s, 2, 1);
-    if (!is(type, "PAXLST")) {
+    if (!pwp_is(type, "PAXLST")) {
         p->skipping = true;
         p->skip_ordinal = s->ordinal;
         p->skip_seg = 1;
         p->skip_tag = "UNH";
         p->skip_reason = pw_arena_printf(
             a, "message type %s is not PAXLST (UNH element 2): expected PAXLST:D:02B or D:05B",
-            quote(a, type));
+            pwp_quote(a, type));
     } else if (multipart && (seq_no < 1 || seq_no > MAX_PARTS)) {
         p->skipping = true;
         p->skip_ordinal = s->ordinal;
         p->skip_seg = 1;
         p->skip_tag = "UNH";
-        p->skip_reason = pw_arena_printf(
-            a, "multi-part sequence number %s: expected 1 to %d", quote(a, seq), MAX_PARTS);
+        p->skip_reason = pw_arena_printf(a, "multi-part sequence number %s: expected 1 to %d",
+                                         pwp_quote(a, seq), MAX_PARTS);
     }
-}
-
-/* The BGM document name code and its sub-code. */
-static void on_bgm(paxlst *p, const pw_edi_segment *s)
-{
-    static const struct {
-        const char *code, *type;
-    } types[] = {
-        {"745", "passenger_list"},   {"250", "crew_list"}, {"266", "flight_status_update"},
-        {"336", "master_crew_list"}, {"655", "gate_pass"},
-    };
-    static const struct {
-        const char *code, *action;
-    } actions[] = {
-        {"CP", "change"},    {"CF", "change"},    {"CC", "change"},    {"BC", "change"},
-        {"EC", "change"},    {"FC", "change"},    {"I", "change"},     {"XR", "cancel"},
-        {"XF", "cancel"},    {"RP", "cancel"},    {"H", "cancel"},     {"CL", "close_out"},
-        {"CLNB", "close_out"}, {"CLOB", "close_out"}, {"G", "add"},
-    };
-    struct part *pt = p->part;
-    pw_arena *a = p->unit->arena;
-    pt->has_bgm = true;
-    pt->doc_code = dup_trim(a, pw_edi_value(s, 1, 1));
-    pt->doc_status = dup_trim(a, pw_edi_value(s, 2, 1));
-    for (size_t i = 0; pt->doc_code && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(pt->doc_code, types[i].code) == 0)
-            pt->doc_type = types[i].type;
-    for (size_t i = 0; pt->doc_status && i < sizeof actions / sizeof actions[0]; i++)
-        if (strcmp(pt->doc_status, actions[i].code) == 0)
-            pt->doc_action = actions[i].action;
-    if (pt->doc_code && !pt->doc_type)
-        unit_finding(p->unit, PW_FINDING_UNKNOWN_CODE, pt->segments, "BGM",
-                     pw_arena_printf(a, "document name code %s is not a PAXLST document "
-                                        "(745, 250, 266, 336, 655)",
-                                     quote(a, pt->doc_code)));
-}
-
-/* Joins the non-empty components of element e with spaces ("DOTTIE MOODY"). */
-static const char *joined(pw_arena *a, const pw_edi_segment *s, unsigned e)
-{
-    char buf[512];
-    size_t k = 0;
-    for (unsigned c = 1; c <= pw_edi_components(s, e); c++) {
-        size_t n;
-        const char *v = trimmed(pw_edi_value(s, e, c), &n);
-        if (!n || k + n + 2 > sizeof buf)
-            continue;
-        if (k)
-            buf[k++] = ' ';
-        memcpy(buf + k, v, n);
-        k += n;
-    }
-    return k ? pw_arena_strndup(a, buf, k) : NULL;
-}
-
-/* Splits a TDT flight identification ("QQ877") into carrier and number, using the
- * carrier of element 5 when given. */
-static void flight_id(pw_arena *a, const char *id, const char *carrier, const char **c_out,
-                      const char **n_out)
-{
-    size_t n, cn;
-    id = trimmed(id, &n);
-    carrier = trimmed(carrier, &cn);
-    *c_out = cn ? pw_arena_strndup(a, carrier, cn) : NULL;
-    *n_out = NULL;
-    if (!n)
-        return;
-    if (cn && n > cn && memcmp(id, carrier, cn) == 0) {
-        size_t k = cn;
-        while (k < n && blank(id[k]))
-            k++;
-        *n_out = pw_arena_strndup(a, id + k, n - k);
-        return;
-    }
-    if (!cn && n >= 3) {
-        /* a two-character IATA designator, or three ICAO letters, before the digits */
-        bool alpha3 = n >= 4 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z' &&
-                      id[2] >= 'A' && id[2] <= 'Z' && id[3] >= '0' && id[3] <= '9';
-        size_t k = alpha3 ? 3 : 2;
-        if (id[k] >= '0' && id[k] <= '9') {
-            *c_out = pw_arena_strndup(a, id, k);
-            *n_out = pw_arena_strndup(a, id + k, n - k);
-            return;
-        }
-    }
-    *n_out = pw_arena_strndup(a, id, n);
-}
-
-/* Adds a leg to the part; returns its index or -1. */
-static int add_leg(paxlst *p)
-{
-    struct part *pt = p->part;
-    pw_arena *a = p->unit->arena;
-    if (pt->n_legs == pt->cap_legs) {
-        size_t ncap = pt->cap_legs ? pt->cap_legs * 2 : 4;
-        if (ncap > 256)
-            return -1;
-        struct leg *nl = pw_arena_alloc(a, ncap * sizeof *nl);
-        if (!nl)
-            return -1;
-        if (pt->n_legs)
-            memcpy(nl, pt->legs, pt->n_legs * sizeof *nl);
-        pt->legs = nl;
-        pt->cap_legs = ncap;
-    }
-    struct leg *l = &pt->legs[pt->n_legs];
-    memset(l, 0, sizeof *l);
-    l->tdt = pt->n_tdt;
-    return (int)pt->n_legs++;
-}
-
-static void on_tdt(paxlst *p, const pw_edi_segment *s)
-{
-    struct part *pt = p->part;
-    pt->n_tdt++;
-    int i = add_leg(p);
-    if (i < 0)
-        return;
-    struct leg *l = &pt->legs[i];
-    flight_id(p->unit->arena, pw_edi_value(s, 2, 1), pw_edi_value(s, 5, 1), &l->carrier,
-              &l->number);
-    p->cur_leg = i;
-    p->last_loc = 0;
-}
-
-/* The current TDT's leg to put a LOC in: the last leg if it belongs to the current TDT
- * and `can` says it has room, else a new one with the TDT's flight. */
-static struct leg *leg_for(paxlst *p, bool (*can)(const struct leg *))
-{
-    struct part *pt = p->part;
-    if (pt->n_tdt == 0)
-        return NULL;
-    struct leg *l = pt->n_legs ? &pt->legs[pt->n_legs - 1] : NULL;
-    if (l && l->tdt == pt->n_tdt && can(l))
-        return l;
-    const char *carrier = l ? l->carrier : NULL, *number = l ? l->number : NULL;
-    int i = add_leg(p);
-    if (i < 0)
-        return NULL;
-    l = &pt->legs[i];
-    l->carrier = carrier;
-    l->number = number;
-    return l;
-}
-
-static bool no_origin(const struct leg *l)
-{
-    return !l->origin && !l->destination;
-}
-
-static bool no_destination(const struct leg *l)
-{
-    return !l->destination;
-}
-
-/* LOC in the flight part of the message: 125 departure, 87 arrival, 92 legs in pairs,
- * 130 final destination. Others are not needed. */
-static void on_flight_loc(paxlst *p, const pw_edi_segment *s)
-{
-    size_t qn;
-    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
-    int qual = all_digits(q, qn) && qn <= 3 ? num(q, qn) : -1;
-    const char *place = dup_trim(p->unit->arena, pw_edi_value(s, 2, 1));
-    struct leg *l = NULL;
-    switch (qual) {
-    case 125:
-        l = leg_for(p, no_origin);
-        if (l) {
-            l->origin = place;
-            l->reported = true;
-        }
-        break;
-    case 87:
-    case 130:
-        l = leg_for(p, no_destination);
-        if (l) {
-            l->destination = place;
-            l->reported = l->reported || qual == 87;
-        }
-        break;
-    case 92:
-        l = leg_for(p, p->last_loc == 92 ? no_destination : no_origin);
-        if (l) {
-            if (!l->origin && p->last_loc != 92)
-                l->origin = place;
-            else
-                l->destination = place;
-        }
-        break;
-    default:
-        return;
-    }
-    if (l)
-        p->cur_leg = (int)(l - p->part->legs);
-    p->last_loc = qual == 92 && p->last_loc == 92 ? 0 : qual;
-}
-
-/* DTM in the flight part: 189 departure, 232 arrival of the current leg. */
-static void on_flight_dtm(paxlst *p, const pw_edi_segment *s)
-{
-    size_t qn;
-    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
-    bool dep = qn == 3 && memcmp(q, "189", 3) == 0, arr = qn == 3 && memcmp(q, "232", 3) == 0;
-    if (!dep && !arr)
-        return;
-    struct part *pt = p->part;
-    if (p->cur_leg < 0 || (size_t)p->cur_leg >= pt->n_legs) {
-        unit_finding(p->unit, PW_FINDING_STRUCTURE, pt->segments, "DTM",
-                     pw_arena_printf(p->unit->arena, "DTM+%s before any TDT/LOC: ignored",
-                                     dep ? "189" : "232"));
-        return;
-    }
-    dtm t;
-    const char *why = NULL;
-    if (parse_dtm(pw_edi_value(s, 1, 2), pw_edi_value(s, 1, 3), (pw_date){0},
-                  PW_CENTURY_NEAREST, &t, &why)) {
-        unit_finding(p->unit, PW_FINDING_INVALID_DATE, pt->segments, "DTM",
-                     pw_arena_printf(p->unit->arena, "DTM+%s %s: %s; the %s time is left empty",
-                                     dep ? "189" : "232",
-                                     quote(p->unit->arena, pw_edi_value(s, 1, 2)), why,
-                                     dep ? "departure" : "arrival"));
-        return;
-    }
-    struct leg *l = &pt->legs[p->cur_leg];
-    const char *v = format_time(p->unit->arena, &t);
-    if (dep)
-        l->departure = v;
-    else
-        l->arrival = v;
-    if (!pw_date_is_set(p->unit->ref_date) || dep)
-        p->unit->ref_date = t.date;
-}
-
-/* Starts a traveller at NAD+FL/FM/DDU/DDT. */
-static void on_traveller(pw_reader *r, const pw_edi_segment *s, enum pw_role role)
-{
-    paxlst *p = r->paxlst;
-    struct unit *u = p->unit;
-    struct part *pt = p->part;
-    if (u->n_pax >= MAX_UNIT_TRAVELLERS) {
-        if (!p->skipping) {
-            p->skipping = true;
-            p->skip_ordinal = s->ordinal;
-            p->skip_seg = pt->segments;
-            p->skip_tag = "NAD";
-            p->skip_reason = pw_arena_printf(
-                u->arena, "more than %d travellers in one message: too large to hold",
-                MAX_UNIT_TRAVELLERS);
-        }
-        return;
-    }
-    pw_arena *a = u->arena;
-    struct pax *x = pw_arena_alloc(a, sizeof *x);
-    if (!x)
-        return;
-    x->role = role;
-    x->part = pt;
-    x->first_seg = x->last_seg = pt->segments;
-    x->ordinal = s->ordinal;
-    x->offset = s->offset;
-    x->surname = dup_trim(a, pw_edi_value(s, 4, 1));
-    const char *given = dup_trim(a, pw_edi_value(s, 4, 2));
-    const char *middle = dup_trim(a, pw_edi_value(s, 4, 3));
-    x->given = given && middle ? pw_arena_printf(a, "%s %s", given, middle)
-                               : (given ? given : middle);
-    size_t rn = s->raw_len;
-    while (rn > 0 && (s->raw[rn - 1] == '\n' || s->raw[rn - 1] == '\r'))
-        rn--;
-    x->nad_raw = pw_arena_strndup(a, s->raw, pw_utf8_cut(s->raw, rn, 512));
-    if (pt->pax_tail)
-        pt->pax_tail->next = x;
-    else
-        pt->pax_head = x;
-    pt->pax_tail = x;
-    pt->n_pax++;
-    u->n_pax++;
-    if (role == PW_ROLE_CREW || role == PW_ROLE_TRANSIT_CREW)
-        pt->n_crew++;
-    else
-        pt->n_passengers++;
-    p->pax = x;
-    p->doc = NULL;
-    p->ctx = CTX_PAX;
-}
-
-/* A country code for field: alpha-3, or an issue and NULL. */
-static const char *country_field(paxlst *p, const pw_edi_segment *s, const char *v,
-                                 const char *field)
-{
-    size_t n;
-    v = trimmed(v, &n);
-    if (!n)
-        return NULL;
-    const char *a3 = country(p, v, n);
-    if (!a3)
-        pax_issue(p, s, PW_FINDING_UNKNOWN_COUNTRY, field,
-                  pw_arena_printf(p->unit->arena, "%s+%s: unknown country code %s", s->tag,
-                                  pw_edi_value(s, 1, 1), quote(p->unit->arena, v)));
-    return a3;
-}
-
-/* DTM inside a traveller: 329 date of birth; 36 expiry and 182 issue of the document. */
-static void on_pax_dtm(paxlst *p, const pw_edi_segment *s)
-{
-    size_t qn;
-    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
-    int qual = all_digits(q, qn) && qn <= 3 ? num(q, qn) : -1;
-    struct unit *u = p->unit;
-    pw_arena *a = u->arena;
-    if (qual != 329 && qual != 36 && qual != 182)
-        return;
-    const char *field = qual == 329  ? "traveller.dob"
-                        : qual == 36 ? "traveller.documents.expiry"
-                                     : "traveller.documents.issued";
-    if (qual != 329 && !p->doc) {
-        unit_finding(u, PW_FINDING_STRUCTURE, p->part->segments, "DTM",
-                     pw_arena_printf(a, "DTM+%d before any DOC of the traveller: ignored", qual));
-        return;
-    }
-    if (qual == 329)
-        p->pax->dob_given = true;
-    pw_date ref = pw_date_is_set(u->ref_date) ? u->ref_date : (pw_date){0};
-    dtm t;
-    const char *why = NULL;
-    if (parse_dtm(pw_edi_value(s, 1, 2), pw_edi_value(s, 1, 3), ref,
-                  qual == 329 ? PW_CENTURY_PAST : PW_CENTURY_NEAREST, &t, &why)) {
-        pax_issue(p, s, PW_FINDING_INVALID_DATE, field,
-                  pw_arena_printf(a, "DTM+%d %s: %s; left empty", qual,
-                                  quote(a, pw_edi_value(s, 1, 2)), why));
-        return;
-    }
-    if (qual == 329)
-        p->pax->dob = t.date;
-    else if (qual == 36)
-        p->doc->d.expiry = t.date;
-    else
-        p->doc->d.issued = t.date;
-}
-
-static void on_pax_loc(paxlst *p, const pw_edi_segment *s)
-{
-    size_t qn;
-    const char *q = trimmed(pw_edi_value(s, 1, 1), &qn);
-    int qual = all_digits(q, qn) && qn <= 3 ? num(q, qn) : -1;
-    struct pax *x = p->pax;
-    pw_arena *a = p->unit->arena;
-    const char *v = pw_edi_value(s, 2, 1);
-    switch (qual) {
-    case 22:
-        x->clearance = dup_trim(a, v);
-        break;
-    case 174:
-        x->residence = country_field(p, s, v, "traveller.residence");
-        break;
-    case 178:
-        x->embarkation = dup_trim(a, v);
-        break;
-    case 179:
-        x->debarkation = dup_trim(a, v);
-        break;
-    case 180: /* place of birth: the place name (C517.3224), else the code, as sent */
-        x->birth_place = dup_trim(a, pw_edi_value(s, 2, 4));
-        if (!x->birth_place)
-            x->birth_place = dup_trim(a, pw_edi_value(s, 2, 1));
-        break;
-    case 91:
-        if (!p->doc) {
-            unit_finding(p->unit, PW_FINDING_STRUCTURE, p->part->segments, "LOC",
-                         "LOC+91 before any DOC of the traveller: ignored");
-            break;
-        }
-        p->doc->d.issuer = country_field(p, s, v, "traveller.documents.issuer");
-        break;
-    default:
-        break;
-    }
-}
-
-static void on_doc(paxlst *p, const pw_edi_segment *s)
-{
-    pw_arena *a = p->unit->arena;
-    struct doc *d = pw_arena_alloc(a, sizeof *d);
-    if (!d)
-        return;
-    d->d.type = dup_trim(a, pw_edi_value(s, 1, 1));
-    d->d.number = dup_trim(a, pw_edi_value(s, 2, 1));
-    d->seg = p->part->segments;
-    struct pax *x = p->pax;
-    if (x->docs_tail)
-        x->docs_tail->next = d;
-    else
-        x->docs = d;
-    x->docs_tail = d;
-    x->n_docs++;
-    p->doc = d;
-    p->ctx = CTX_DOC;
-}
-
-static void on_att(paxlst *p, const pw_edi_segment *s)
-{
-    if (!is(pw_edi_value(s, 1, 1), "2"))
-        return;
-    size_t n;
-    const char *g = trimmed(pw_edi_value(s, 3, 1), &n);
-    if (n == 1 && (g[0] == 'M' || g[0] == 'F' || g[0] == 'U')) {
-        p->pax->gender = g[0];
-    } else if (n == 1 && g[0] == 'X') {
-        p->pax->gender = 'U';
-    } else if (n) {
-        pax_issue(p, s, PW_FINDING_UNKNOWN_CODE, "traveller.gender",
-                  pw_arena_printf(p->unit->arena,
-                                  "ATT+2 gender %s: expected M, F, U or X; left empty",
-                                  quote(p->unit->arena, g)));
-    }
-}
-
-static void on_rff(paxlst *p, const pw_edi_segment *s)
-{
-    const char *q = pw_edi_value(s, 1, 1);
-    const char *v = dup_trim(p->unit->arena, pw_edi_value(s, 1, 2));
-    if (is(q, "AVF"))
-        p->pax->booking_ref = v;
-    else if (is(q, "ABO"))
-        p->pax->passenger_ref = v;
-    else if (is(q, "SEA"))
-        p->pax->seat = v;
-}
-
-static void on_cnt(paxlst *p, const pw_edi_segment *s)
-{
-    struct part *pt = p->part;
-    for (unsigned e = 1; e <= s->n_elements; e++) {
-        const char *q = pw_edi_value(s, e, 1);
-        long n = count_value(pw_edi_value(s, e, 2));
-        bool pax = is(q, "42"), crew = is(q, "41");
-        if (!pax && !crew)
-            continue;
-        if (n < 0) {
-            unit_finding(p->unit, PW_FINDING_COUNT_MISMATCH, pt->segments, "CNT",
-                         pw_arena_printf(p->unit->arena, "CNT+%s count %s is not a number",
-                                         pax ? "42" : "41",
-                                         quote(p->unit->arena, pw_edi_value(s, e, 2))));
-            continue;
-        }
-        if (pax)
-            pt->cnt42 = n;
-        else
-            pt->cnt41 = n;
-        pt->cnt_seg = pt->segments;
-    }
-    p->ctx = CTX_TRAILER;
-    p->pax = NULL;
-    p->doc = NULL;
 }
 
 /* UNT: checks the segment count and reference; the message is complete. */
@@ -1549,24 +670,25 @@ static void on_unt(pw_reader *r, const pw_edi_segment *s)
         return;
     }
     pw_arena *a = u->arena;
-    long n = count_value(pw_edi_value(s, 1, 1));
+    long n = pwp_count(pw_edi_value(s, 1, 1));
     const char *ref = pw_edi_value(s, 2, 1);
     if (n != pt->segments) {
         struct mfinding *before = u->findings_tail;
-        unit_finding(u, PW_FINDING_CONTROL_MISMATCH, pt->segments, "UNT",
-                     n < 0 ? pw_arena_printf(a, "UNT segment count %s is not a number; the "
-                                                "message has %ld segments",
-                                             quote(a, pw_edi_value(s, 1, 1)), pt->segments)
-                           : pw_arena_printf(a, "UNT gives %ld segments, the message has %ld",
-                                             n, pt->segments));
+        pwp_unit_finding(u, PW_FINDING_CONTROL_MISMATCH, pt->segments, "UNT",
+                         n < 0 ? pw_arena_printf(a,
+                                                 "UNT segment count %s is not a number; the "
+                                                 "message has %ld segments",
+                                                 pwp_quote(a, pw_edi_value(s, 1, 1)), pt->segments)
+                               : pw_arena_printf(a, "UNT gives %ld segments, the message has %ld",
+                                                 n, pt->segments));
         if (u->findings_tail != before)
             u->findings_tail->message_ref = pt->ref;
     }
     if (!pt->ref || strcmp(ref, pt->ref) != 0) {
         struct mfinding *before = u->findings_tail;
-        unit_finding(u, PW_FINDING_CONTROL_MISMATCH, pt->segments, "UNT",
-                     pw_arena_printf(a, "UNT reference %s differs from UNH reference %s",
-                                     quote(a, ref), quote(a, pt->ref ? pt->ref : "")));
+        pwp_unit_finding(u, PW_FINDING_CONTROL_MISMATCH, pt->segments, "UNT",
+                         pw_arena_printf(a, "UNT reference %s differs from UNH reference %s",
+                                         pwp_quote(a, ref), pwp_quote(a, pt->ref ? pt->ref : "")));
         if (u->findings_tail != before)
             u->findings_tail->message_ref = pt->ref;
     }
@@ -1580,87 +702,6 @@ static void on_unt(pw_reader *r, const pw_edi_segment *s)
     } else if (pt->final) {
         unlink_open(p, u);
         complete_unit(r, u, true);
-    }
-}
-
-static void dispatch(pw_reader *r, const pw_edi_segment *s);
-
-/* One segment inside a message (UNH .. UNT excluded). */
-static void in_message(pw_reader *r, const pw_edi_segment *s)
-{
-    paxlst *p = r->paxlst;
-    struct pax *before = p->pax;
-    dispatch(r, s);
-    if (p->pax && p->pax == before)
-        p->pax->last_seg = p->part->segments;
-}
-
-/* Dispatches one message segment by tag and context. */
-static void dispatch(pw_reader *r, const pw_edi_segment *s)
-{
-    paxlst *p = r->paxlst;
-    uint32_t tag = pw_edi_tag(s);
-    switch (tag) {
-    case PW_EDI_TAG('B', 'G', 'M'):
-        on_bgm(p, s);
-        return;
-    case PW_EDI_TAG('N', 'A', 'D'): {
-        const char *q = pw_edi_value(s, 1, 1);
-        if (is(q, "FL"))
-            on_traveller(r, s, PW_ROLE_PASSENGER);
-        else if (is(q, "FM"))
-            on_traveller(r, s, PW_ROLE_CREW);
-        else if (is(q, "DDU"))
-            on_traveller(r, s, PW_ROLE_TRANSIT_PASSENGER);
-        else if (is(q, "DDT"))
-            on_traveller(r, s, PW_ROLE_TRANSIT_CREW);
-        else if (is(q, "MS") && p->ctx == CTX_HEADER && !p->part->reporting_party) {
-            const char *name = joined(p->unit->arena, s, 4);
-            p->part->reporting_party = name ? name : dup_trim(p->unit->arena,
-                                                               pw_edi_value(s, 2, 1));
-        }
-        return;
-    }
-    case PW_EDI_TAG('C', 'N', 'T'):
-        on_cnt(p, s);
-        return;
-    default:
-        break;
-    }
-    if (p->ctx == CTX_HEADER) {
-        if (tag == PW_EDI_TAG('T', 'D', 'T'))
-            on_tdt(p, s);
-        else if (tag == PW_EDI_TAG('L', 'O', 'C'))
-            on_flight_loc(p, s);
-        else if (tag == PW_EDI_TAG('D', 'T', 'M'))
-            on_flight_dtm(p, s);
-        return;
-    }
-    if (!p->pax)
-        return; /* after CNT: nothing more is read */
-    switch (tag) {
-    case PW_EDI_TAG('A', 'T', 'T'):
-        on_att(p, s);
-        break;
-    case PW_EDI_TAG('D', 'T', 'M'):
-        on_pax_dtm(p, s);
-        break;
-    case PW_EDI_TAG('L', 'O', 'C'):
-        on_pax_loc(p, s);
-        break;
-    case PW_EDI_TAG('N', 'A', 'T'):
-        if (!p->pax->nationality)
-            p->pax->nationality =
-                country_field(p, s, pw_edi_value(s, 2, 1), "traveller.nationality");
-        break;
-    case PW_EDI_TAG('R', 'F', 'F'):
-        on_rff(p, s);
-        break;
-    case PW_EDI_TAG('D', 'O', 'C'):
-        on_doc(p, s);
-        break;
-    default:
-        break;
     }
 }
 
@@ -1756,14 +797,15 @@ static void on_segment(pw_reader *r, const pw_edi_segment *s)
     }
     if (!in_msg) {
         envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, s->tag,
-                         pw_arena_printf(p->env, "segment %s outside a message (UNH..UNT): "
-                                                 "ignored",
+                         pw_arena_printf(p->env,
+                                         "segment %s outside a message (UNH..UNT): "
+                                         "ignored",
                                          s->tag));
         return;
     }
     if (!p->part || p->skipping)
         return;
-    in_message(r, s);
+    pwp_message_segment(r, s);
 }
 
 /* The end of the input: a message still open is broken; assemblies still waiting are
@@ -1773,8 +815,8 @@ static void at_end(pw_reader *r, long long offset, long ordinal)
     paxlst *p = r->paxlst;
     if (p->unit || p->part) {
         char why[160];
-        snprintf(why, sizeof why,
-                 "the input ends at byte %lld inside the message: expected UNT", offset);
+        snprintf(why, sizeof why, "the input ends at byte %lld inside the message: expected UNT",
+                 offset);
         broken(r, ordinal, "UNT", why);
     }
     while (p->open) {
@@ -1812,8 +854,7 @@ static void start_broken_message(pw_reader *r, const pw_edi_error *perr, const c
         return;
     }
     pt->sender = p->sender ? pw_arena_strdup(u->arena, p->sender) : NULL;
-    pt->interchange_ref =
-        p->interchange_ref ? pw_arena_strdup(u->arena, p->interchange_ref) : NULL;
+    pt->interchange_ref = p->interchange_ref ? pw_arena_strdup(u->arena, p->interchange_ref) : NULL;
     pt->cnt42 = pt->cnt41 = -1;
     pt->segments = 1;
     pt->unh_ordinal = perr->ordinal;
@@ -1867,8 +908,8 @@ static int advance(pw_reader *r, pw_error *err)
                      "%lld byte%s that are not EDIFACT %s (at byte %lld, line %ld, starting "
                      "'%s'): ignored",
                      junk.length, junk.length == 1 ? "" : "s",
-                     junk.after_unz ? "after UNZ" : "before the first UNB", junk.offset,
-                     junk.line, shown);
+                     junk.after_unz ? "after UNZ" : "before the first UNB", junk.offset, junk.line,
+                     shown);
             envelope_finding(r, PW_FINDING_STRUCTURE, 0, NULL, detail);
             break;
         }
@@ -1882,12 +923,11 @@ static int advance(pw_reader *r, pw_error *err)
                 snprintf(why, sizeof why,
                          "syntax error at byte %lld, segment %ld of the input (%ld of the "
                          "message)%s%s: %s",
-                         perr.offset, perr.ordinal, in_msg_seg, perr.tag[0] ? ", " : "",
-                         perr.tag, perr.msg);
+                         perr.offset, perr.ordinal, in_msg_seg, perr.tag[0] ? ", " : "", perr.tag,
+                         perr.msg);
             else
                 snprintf(why, sizeof why, "syntax error at byte %lld, segment %ld%s%s: %s",
-                         perr.offset, perr.ordinal, perr.tag[0] ? ", " : "", perr.tag,
-                         perr.msg);
+                         perr.offset, perr.ordinal, perr.tag[0] ? ", " : "", perr.tag, perr.msg);
             if (p->unit || p->part) {
                 keep_raw(p, perr.raw, perr.raw_len);
                 break_message(r, perr.ordinal, perr.tag[0] ? perr.tag : NULL, why);
@@ -1911,9 +951,8 @@ static int advance(pw_reader *r, pw_error *err)
 
 static bool placeholder(const char *s)
 {
-    static const char *const words[] = {"FNU",  "LNU",     "NFN",    "NLN", "UNK",
-                                        "UNKN", "UNKNOWN", "NONAME", "NONE", "XX",
-                                        "XXX",  "XXXX",    "TBA",    "TBN"};
+    static const char *const words[] = {"FNU",    "LNU",  "NFN", "NLN", "UNK",  "UNKN", "UNKNOWN",
+                                        "NONAME", "NONE", "XX",  "XXX", "XXXX", "TBA",  "TBN"};
     if (!s)
         return false;
     /* any of the name's words */
@@ -1925,7 +964,10 @@ static bool placeholder(const char *s)
         while (*e && *e != ' ')
             e++;
         size_t n = (size_t)(e - w);
-        for (size_t i = 0; n && i < sizeof words / sizeof words[0]; i++)
+        char c = (char)(*w & ~0x20); /* placeholders start with F L N T U X: skip the rest */
+        bool may = n >= 2 && n <= 7 &&
+                   (c == 'F' || c == 'L' || c == 'N' || c == 'T' || c == 'U' || c == 'X');
+        for (size_t i = 0; may && i < sizeof words / sizeof words[0]; i++)
             if (strlen(words[i]) == n && strncasecmp(words[i], w, n) == 0)
                 return true;
         w = e;
@@ -1982,9 +1024,9 @@ static void traveller_checks(pw_reader *r, const struct pax *x, const pw_record 
         f.detail = "no date of birth (DTM+329)";
         pw_reader_emit_finding(r, &f);
     }
-    pw_date ref = time_date(rec->flight.departure);
+    pw_date ref = pwp_time_date(rec->flight.departure);
     if (!pw_date_is_set(ref))
-        ref = time_date(rec->flight.arrival);
+        ref = pwp_time_date(rec->flight.arrival);
     if (!pw_date_is_set(ref))
         ref = r->today;
     char when[11];
@@ -2007,8 +1049,7 @@ static void traveller_checks(pw_reader *r, const struct pax *x, const pw_record 
                      "document %d: the number is not 1 to 25 letters and digits", k);
         } else if (d->d.type && !type_ok(d->d.type)) {
             snprintf(detail, sizeof detail,
-                     "document %d: the type is not a document code (1 to 3 capital letters)",
-                     k);
+                     "document %d: the type is not a document code (1 to 3 capital letters)", k);
         } else {
             detail[0] = '\0';
         }
@@ -2020,8 +1061,9 @@ static void traveller_checks(pw_reader *r, const struct pax *x, const pw_record 
         if (d->d.number && pw_date_is_set(d->d.expiry) && pw_date_compare(d->d.expiry, ref) < 0) {
             char exp[11];
             pw_date_format(d->d.expiry, exp);
-            snprintf(detail, sizeof detail, "document %d (%s) expired on %s, before the flight on %s",
-                     k, d->d.type ? d->d.type : "no type", exp, when);
+            snprintf(detail, sizeof detail,
+                     "document %d (%s) expired on %s, before the flight on %s", k,
+                     d->d.type ? d->d.type : "no type", exp, when);
             f.kind = PW_FINDING_EXPIRED_DOCUMENT;
             f.detail = detail;
             pw_reader_emit_finding(r, &f);
@@ -2117,13 +1159,12 @@ static int emit(pw_reader *r, struct pax *x, pw_arena *arena, pw_record *out, pw
         return pw_error_set(err, PW_ENOMEM, r->path, x->ordinal, 0, "out of memory");
     if (rc) {
         char why[512];
-        snprintf(why, sizeof why,
-                 "traveller at segment %ld of message %s (byte %lld, NAD+%s): %s", x->first_seg,
-                 pt->ref ? pt->ref : "(no reference)", x->offset,
-                 x->role == PW_ROLE_CREW             ? "FM"
-                 : x->role == PW_ROLE_TRANSIT_CREW   ? "DDT"
+        snprintf(why, sizeof why, "traveller at segment %ld of message %s (byte %lld, NAD+%s): %s",
+                 x->first_seg, pt->ref ? pt->ref : "(no reference)", x->offset,
+                 x->role == PW_ROLE_CREW                ? "FM"
+                 : x->role == PW_ROLE_TRANSIT_CREW      ? "DDT"
                  : x->role == PW_ROLE_TRANSIT_PASSENGER ? "DDU"
-                                                     : "FL",
+                                                        : "FL",
                  reason ? reason : "invalid");
         if (p->reject) {
             pw_reject rej = {.kind = "record",

@@ -327,25 +327,51 @@ void pw_reader_reject(pw_reader *r, long line, const char *field, const char *re
     reject(ctx, &rej);
 }
 
-/* Copies *s into a (NULL stays NULL); false on out of memory. */
-static bool copy_str(pw_arena *a, const char **s)
+/*
+ * Deep copy of a record into the caller's arena. Every string of the record (names,
+ * flight and legs, provenance, documents) is walked twice: once to add up the sizes,
+ * once to copy them back to back into a single arena allocation, so a record costs one
+ * allocation for its strings however many it has (this runs for every record). Strings
+ * too many to fit a small block are copied one by one.
+ */
+struct pool {
+    pw_arena *a;
+    char *next;   /* where the next string goes; NULL: one allocation per string */
+    size_t need;  /* bytes counted while sizing */
+    bool sizing;
+};
+
+#define POOL_MAX 2048
+
+/* Counts or copies *s (NULL stays NULL); false on out of memory. */
+static bool pool_str(struct pool *pl, const char **s)
 {
     if (!*s)
         return true;
-    *s = pw_arena_strdup(a, *s);
+    size_t n = strlen(*s) + 1;
+    if (pl->sizing) {
+        pl->need += n;
+        return true;
+    }
+    if (pl->next) {
+        memcpy(pl->next, *s, n);
+        *s = pl->next;
+        pl->next += n;
+        return true;
+    }
+    *s = pw_arena_strndup(pl->a, *s, n - 1);
     return *s != NULL;
 }
 
-/* Deep-copies a flight's strings (not its legs) into a. */
-static bool copy_flight_strings(pw_flight *f, pw_arena *a)
+static bool pool_flight(struct pool *pl, pw_flight *f)
 {
-    return copy_str(a, &f->carrier) && copy_str(a, &f->number) && copy_str(a, &f->origin) &&
-           copy_str(a, &f->destination) && copy_str(a, &f->departure) &&
-           copy_str(a, &f->arrival);
+    return pool_str(pl, &f->carrier) && pool_str(pl, &f->number) && pool_str(pl, &f->origin) &&
+           pool_str(pl, &f->destination) && pool_str(pl, &f->departure) &&
+           pool_str(pl, &f->arrival);
 }
 
-/* Deep-copies rec's strings, legs, provenance and documents into a. */
-static int copy_record(pw_record *rec, pw_arena *a)
+/* Walks every string of rec (legs and documents already in their final arrays). */
+static bool pool_record(struct pool *pl, pw_record *rec)
 {
     pw_flight *f = &rec->flight;
     pw_traveller *t = &rec->traveller;
@@ -358,12 +384,28 @@ static int copy_record(pw_record *rec, pw_arena *a)
         &p->interchange_ref, &p->group_ref,     &p->message_ref,      &p->part,
         &p->reporting_party, &p->document_code, &p->document_status,
     };
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-        if (!copy_str(a, strings[i]))
-            return PW_ENOMEM;
     /* format, document_type and document_action are static strings */
-    if (!copy_flight_strings(f, a))
-        return PW_ENOMEM;
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (!pool_str(pl, strings[i]))
+            return false;
+    if (!pool_flight(pl, f))
+        return false;
+    for (size_t i = 0; i < f->n_legs; i++)
+        if (!pool_flight(pl, (pw_flight *)&f->legs[i]))
+            return false;
+    for (size_t i = 0; i < t->n_documents; i++) {
+        pw_document *d = &t->documents[i];
+        if (!pool_str(pl, &d->type) || !pool_str(pl, &d->number) || !pool_str(pl, &d->issuer))
+            return false;
+    }
+    return true;
+}
+
+/* Deep-copies rec's strings, legs, provenance and documents into a. */
+static int copy_record(pw_record *rec, pw_arena *a)
+{
+    pw_flight *f = &rec->flight;
+    pw_traveller *t = &rec->traveller;
     if (f->legs && f->n_legs) {
         pw_flight *legs = pw_arena_alloc(a, f->n_legs * sizeof *legs);
         if (!legs)
@@ -372,29 +414,30 @@ static int copy_record(pw_record *rec, pw_arena *a)
             legs[i] = f->legs[i];
             legs[i].legs = NULL;
             legs[i].n_legs = 0;
-            if (!copy_flight_strings(&legs[i], a))
-                return PW_ENOMEM;
         }
         f->legs = legs;
     } else {
         f->legs = NULL;
         f->n_legs = 0;
     }
-    if (t->n_documents == 0) {
+    if (t->n_documents) {
+        pw_document *docs = pw_arena_alloc(a, t->n_documents * sizeof *docs);
+        if (!docs)
+            return PW_ENOMEM;
+        memcpy(docs, t->documents, t->n_documents * sizeof *docs);
+        t->documents = docs;
+    } else {
         t->documents = NULL;
-        return 0;
     }
-    pw_document *docs = pw_arena_alloc(a, t->n_documents * sizeof *docs);
-    if (!docs)
-        return PW_ENOMEM;
-    for (size_t i = 0; i < t->n_documents; i++) {
-        docs[i] = t->documents[i];
-        if (!copy_str(a, &docs[i].type) || !copy_str(a, &docs[i].number) ||
-            !copy_str(a, &docs[i].issuer))
+    struct pool pl = {.a = a, .sizing = true};
+    pool_record(&pl, rec);
+    pl.sizing = false;
+    if (pl.need && pl.need <= POOL_MAX) {
+        pl.next = pw_arena_alloc(a, pl.need);
+        if (!pl.next)
             return PW_ENOMEM;
     }
-    t->documents = docs;
-    return 0;
+    return pool_record(&pl, rec) ? 0 : PW_ENOMEM;
 }
 
 const char *pw_reader_format_name(enum pw_input_format format)
@@ -462,7 +505,8 @@ int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, p
     rec->source_line = line;
     if (!rec->source.format)
         rec->source.format = pw_reader_format_name(r->format);
-    int rc = pw_record_normalise_issues(rec, r->scratch, &r->issues, field, reason);
+    int rc = r->canonical ? pw_record_normalise_canonical(rec, r->scratch, field, reason)
+                          : pw_record_normalise_issues(rec, r->scratch, &r->issues, field, reason);
     if (rc) {
         r->issues.n = 0;
         return rc;

@@ -71,6 +71,12 @@ struct pw_reader {
     /* Maps an issue's record field path to the name the input uses (the CSV column);
      * NULL keeps the path. */
     const char *(*issue_field)(const pw_reader *r, const char *field);
+    /* Set by a format reader whose records are already in normalised form (strings
+     * trimmed, non-empty and UTF-8, countries alpha-3, canonical times, gender and role
+     * valid, documents with a number): pw_reader_finish then only checks the name and
+     * fills the record id (pw_record_normalise_canonical). The PAXLST reader builds its
+     * records that way; the fuzz targets check that it does. */
+    bool canonical;
 };
 
 /* Format readers: open prepares the state (the CSV reader reads its header), next has
@@ -112,6 +118,11 @@ int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, p
  * be NULL). */
 int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
                                const char **field, const char **reason);
+
+/* The part of pw_record_normalise that a record already in normalised form needs: the
+ * name check and the record id. */
+int pw_record_normalise_canonical(pw_record *r, pw_arena *arena, const char **field,
+                                  const char **reason);
 
 /* Passes a finding to the reader's findings callback (when set), filling source and
  * format from the reader when the finding leaves them NULL. */

@@ -25,9 +25,9 @@
 
 #define PW_WORDS_MAX 64          /* words kept from one call; more are dropped */
 #define PW_INPUT_MAX 4096        /* bytes of one name read; more are dropped */
-#define PW_TCACHE_SLOTS 1024     /* transliteration cache entries per scratch */
-#define PW_TCACHE_KEY 24         /* UTF-16 units of a cacheable word */
-#define PW_TCACHE_OUT 64         /* bytes of a cacheable result, NUL included */
+#define PW_TCACHE_SLOTS 8192     /* transliteration cache entries per scratch (~590 KB) */
+#define PW_TCACHE_KEY 16         /* UTF-16 units of a cacheable word */
+#define PW_TCACHE_OUT 32         /* bytes of a cacheable result, NUL included */
 
 /* What preceded a word. */
 enum pw_sep {
@@ -67,10 +67,10 @@ enum pw_tr {
 
 typedef struct pw_tcache_entry {
     uint32_t hash; /* 0: empty */
-    uint8_t tr, klen, olen;
+    uint8_t tr, klen, olen, unused;
     UChar key[PW_TCACHE_KEY];
     char out[PW_TCACHE_OUT];
-} pw_tcache_entry;
+} pw_tcache_entry; /* 72 bytes */
 
 struct pw_names_scratch {
     UTransliterator *tr[PW_TR_COUNT];
@@ -84,6 +84,7 @@ struct pw_names_scratch {
     UChar *w; /* one word after confusable folding or splitting */
     int32_t wcap;
     pw_tcache_entry *cache;
+    char (*han)[8]; /* romanisation of U+4E00..U+9FFF, filled on first use: [0] = length + 1 */
     /* the splitter's output and state */
     pw_word words[PW_WORDS_MAX];
     int n_words;
@@ -139,6 +140,10 @@ bool pw_is_apostrophe(UChar32 c);
 void pw_arabic_premap(UChar *w, int32_t n);
 /* Makes *buf hold at least need UTF-16 units; false on out of memory. */
 bool pw_grow_u(UChar **buf, int32_t *cap, int32_t need);
+/* The romanisation of one Han character of U+4E00..U+9FFF (ICU Any-Latin, upper
+ * case, one syllable), from a per-scratch table filled on first use. Returns the
+ * length, or PW_ENOMEM. */
+int pw_translit_han(pw_names_scratch *s, UChar32 c, char *out, size_t cap);
 /* Opens and closes what translit.c keeps in a scratch. */
 int pw_translit_open(pw_names_scratch *s);
 void pw_translit_close(pw_names_scratch *s);

@@ -8,12 +8,15 @@
  * is coded. Some groups sound two ways (C as K or TS, CH as KH or TCH, CK, J, RS, RZ):
  * each then splits every branch in two, so a name can have several codes. Within a
  * branch a code that the previous group's code ends with is not repeated (a vowel or
- * other uncoded group in between resets this). Codes are cut at six digits and padded
- * with zeros.
+ * other uncoded group in between resets this), except that M and N next to each other
+ * are always both coded. Codes are cut at six digits and padded with zeros.
  *
- * Branches that reach the same code are merged after every group, keeping the first:
- * this is what Apache Commons Codec's DaitchMokotoffSoundex (the reference, see
- * tests/oracles/) does, and it decides both which codes exist and their order.
+ * Where the versions of the chart differ, and in the details the chart leaves open,
+ * this follows Apache Commons Codec's DaitchMokotoffSoundex (the reference, see
+ * tests/oracles/), as its behaviour shows: UE before a vowel is 1 (QUEEN 516000);
+ * alternatives come in the order 4|5 (C, CH), 5|45 (CK), 1|4 (J), 4|94 (RS, RZ);
+ * branches that reach the same digits are merged after every group, keeping the
+ * first, which decides both which codes exist and their order.
  * Commons Codec also folds accented letters (Ą, Ę, Ţ, ...); here the input is ASCII
  * letters only, other bytes are dropped. At most PW_DMS_BRANCHES branches are followed
  * (no real name comes near: the oracle table's largest has 8), words are cut at
@@ -43,122 +46,181 @@ typedef struct dms_rule {
     }
 
 /* The chart, one array per first letter, longest groups first, so that the first
- * match is the longest. */
+ * match is the longest. Columns: group, at the start, before a vowel, elsewhere. */
+/* clang-format off */
 static const dms_rule rules_a[] = {
-    R("AI", "0", "1", ""), R("AJ", "0", "1", ""), R("AY", "0", "1", ""),
-    R("AU", "0", "7", ""), R("A", "0", "", ""),
+    R("AI",      "0",     "1",     ""),
+    R("AJ",      "0",     "1",     ""),
+    R("AY",      "0",     "1",     ""),
+    R("AU",      "0",     "7",     ""),
+    R("A",       "0",     "",      ""),
 };
 static const dms_rule rules_b[] = {
-    R("B", "7", "7", "7"),
+    R("B",       "7",     "7",     "7"),
 };
 static const dms_rule rules_c[] = {
-    R("CHS", "5", "54", "54"),    R("CSZ", "4", "4", "4"),         R("CZS", "4", "4", "4"),
-    R("CH", "4|5", "4|5", "4|5"), R("CK", "5|45", "5|45", "5|45"), R("CZ", "4", "4", "4"),
-    R("CS", "4", "4", "4"),       R("C", "4|5", "4|5", "4|5"),
+    R("CHS",     "5",     "54",    "54"),
+    R("CSZ",     "4",     "4",     "4"),
+    R("CZS",     "4",     "4",     "4"),
+    R("CH",      "4|5",   "4|5",   "4|5"),
+    R("CK",      "5|45",  "5|45",  "5|45"),
+    R("CZ",      "4",     "4",     "4"),
+    R("CS",      "4",     "4",     "4"),
+    R("C",       "4|5",   "4|5",   "4|5"),
 };
 static const dms_rule rules_d[] = {
-    R("DRZ", "4", "4", "4"), R("DRS", "4", "4", "4"), R("DSH", "4", "4", "4"),
-    R("DSZ", "4", "4", "4"), R("DZH", "4", "4", "4"), R("DZS", "4", "4", "4"),
-    R("DS", "4", "4", "4"),  R("DZ", "4", "4", "4"),  R("DT", "3", "3", "3"),
-    R("D", "3", "3", "3"),
+    R("DRZ",     "4",     "4",     "4"),
+    R("DRS",     "4",     "4",     "4"),
+    R("DSH",     "4",     "4",     "4"),
+    R("DSZ",     "4",     "4",     "4"),
+    R("DZH",     "4",     "4",     "4"),
+    R("DZS",     "4",     "4",     "4"),
+    R("DS",      "4",     "4",     "4"),
+    R("DZ",      "4",     "4",     "4"),
+    R("DT",      "3",     "3",     "3"),
+    R("D",       "3",     "3",     "3"),
 };
 static const dms_rule rules_e[] = {
-    R("EI", "0", "1", ""), R("EJ", "0", "1", ""), R("EY", "0", "1", ""),
-    R("EU", "1", "1", ""), R("E", "0", "", ""),
+    R("EI",      "0",     "1",     ""),
+    R("EJ",      "0",     "1",     ""),
+    R("EY",      "0",     "1",     ""),
+    R("EU",      "1",     "1",     ""),
+    R("E",       "0",     "",      ""),
 };
 static const dms_rule rules_f[] = {
-    R("FB", "7", "7", "7"),
-    R("F", "7", "7", "7"),
+    R("FB",      "7",     "7",     "7"),
+    R("F",       "7",     "7",     "7"),
 };
 static const dms_rule rules_g[] = {
-    R("G", "5", "5", "5"),
+    R("G",       "5",     "5",     "5"),
 };
 static const dms_rule rules_h[] = {
-    R("H", "5", "5", ""),
+    R("H",       "5",     "5",     ""),
 };
 static const dms_rule rules_i[] = {
-    R("IA", "1", "", ""), R("IE", "1", "", ""), R("IO", "1", "", ""),
-    R("IU", "1", "", ""), R("I", "0", "", ""),
+    R("IA",      "1",     "",      ""),
+    R("IE",      "1",     "",      ""),
+    R("IO",      "1",     "",      ""),
+    R("IU",      "1",     "",      ""),
+    R("I",       "0",     "",      ""),
 };
 static const dms_rule rules_j[] = {
-    R("J", "1|4", "|4", "|4"),
+    R("J",       "1|4",   "|4",    "|4"),
 };
 static const dms_rule rules_k[] = {
-    R("KS", "5", "54", "54"),
-    R("KH", "5", "5", "5"),
-    R("K", "5", "5", "5"),
+    R("KS",      "5",     "54",    "54"),
+    R("KH",      "5",     "5",     "5"),
+    R("K",       "5",     "5",     "5"),
 };
 static const dms_rule rules_l[] = {
-    R("L", "8", "8", "8"),
+    R("L",       "8",     "8",     "8"),
 };
 static const dms_rule rules_m[] = {
-    R("MN", "66", "66", "66"),
-    R("M", "6", "6", "6"),
+    R("MN",      "66",    "66",    "66"),
+    R("M",       "6",     "6",     "6"),
 };
 static const dms_rule rules_n[] = {
-    R("NM", "66", "66", "66"),
-    R("N", "6", "6", "6"),
+    R("NM",      "66",    "66",    "66"),
+    R("N",       "6",     "6",     "6"),
 };
 static const dms_rule rules_o[] = {
-    R("OI", "0", "1", ""),
-    R("OJ", "0", "1", ""),
-    R("OY", "0", "1", ""),
-    R("O", "0", "", ""),
+    R("OI",      "0",     "1",     ""),
+    R("OJ",      "0",     "1",     ""),
+    R("OY",      "0",     "1",     ""),
+    R("O",       "0",     "",      ""),
 };
 static const dms_rule rules_p[] = {
-    R("PF", "7", "7", "7"),
-    R("PH", "7", "7", "7"),
-    R("P", "7", "7", "7"),
+    R("PF",      "7",     "7",     "7"),
+    R("PH",      "7",     "7",     "7"),
+    R("P",       "7",     "7",     "7"),
 };
 static const dms_rule rules_q[] = {
-    R("Q", "5", "5", "5"),
+    R("Q",       "5",     "5",     "5"),
 };
 static const dms_rule rules_r[] = {
-    R("RS", "4|94", "4|94", "4|94"),
-    R("RZ", "4|94", "4|94", "4|94"),
-    R("R", "9", "9", "9"),
+    R("RS",      "4|94",  "4|94",  "4|94"),
+    R("RZ",      "4|94",  "4|94",  "4|94"),
+    R("R",       "9",     "9",     "9"),
 };
 static const dms_rule rules_s[] = {
-    R("SCHTSCH", "2", "4", "4"), R("SCHTSH", "2", "4", "4"), R("SCHTCH", "2", "4", "4"),
-    R("SHTSH", "2", "4", "4"),   R("SHTCH", "2", "4", "4"),  R("STSCH", "2", "4", "4"),
-    R("SCHT", "2", "43", "43"),  R("SCHD", "2", "43", "43"), R("SHCH", "2", "4", "4"),
-    R("STCH", "2", "4", "4"),    R("STRZ", "2", "4", "4"),   R("STRS", "2", "4", "4"),
-    R("STSH", "2", "4", "4"),    R("SZCZ", "2", "4", "4"),   R("SZCS", "2", "4", "4"),
-    R("SCH", "4", "4", "4"),     R("SHT", "2", "43", "43"),  R("SZT", "2", "43", "43"),
-    R("SHD", "2", "43", "43"),   R("SZD", "2", "43", "43"),  R("SH", "4", "4", "4"),
-    R("SC", "2", "4", "4"),      R("ST", "2", "43", "43"),   R("SD", "2", "43", "43"),
-    R("SZ", "4", "4", "4"),      R("S", "4", "4", "4"),
+    R("SCHTSCH", "2",     "4",     "4"),
+    R("SCHTSH",  "2",     "4",     "4"),
+    R("SCHTCH",  "2",     "4",     "4"),
+    R("SHTSH",   "2",     "4",     "4"),
+    R("SHTCH",   "2",     "4",     "4"),
+    R("STSCH",   "2",     "4",     "4"),
+    R("SCHT",    "2",     "43",    "43"),
+    R("SCHD",    "2",     "43",    "43"),
+    R("SHCH",    "2",     "4",     "4"),
+    R("STCH",    "2",     "4",     "4"),
+    R("STRZ",    "2",     "4",     "4"),
+    R("STRS",    "2",     "4",     "4"),
+    R("STSH",    "2",     "4",     "4"),
+    R("SZCZ",    "2",     "4",     "4"),
+    R("SZCS",    "2",     "4",     "4"),
+    R("SCH",     "4",     "4",     "4"),
+    R("SHT",     "2",     "43",    "43"),
+    R("SZT",     "2",     "43",    "43"),
+    R("SHD",     "2",     "43",    "43"),
+    R("SZD",     "2",     "43",    "43"),
+    R("SH",      "4",     "4",     "4"),
+    R("SC",      "2",     "4",     "4"),
+    R("ST",      "2",     "43",    "43"),
+    R("SD",      "2",     "43",    "43"),
+    R("SZ",      "4",     "4",     "4"),
+    R("S",       "4",     "4",     "4"),
 };
 static const dms_rule rules_t[] = {
-    R("TTSCH", "4", "4", "4"), R("TTCH", "4", "4", "4"), R("TSCH", "4", "4", "4"),
-    R("TTSZ", "4", "4", "4"),  R("TCH", "4", "4", "4"),  R("TRZ", "4", "4", "4"),
-    R("TRS", "4", "4", "4"),   R("TSH", "4", "4", "4"),  R("TTS", "4", "4", "4"),
-    R("TTZ", "4", "4", "4"),   R("TZS", "4", "4", "4"),  R("TSZ", "4", "4", "4"),
-    R("TH", "3", "3", "3"),    R("TS", "4", "4", "4"),   R("TC", "4", "4", "4"),
-    R("TZ", "4", "4", "4"),    R("T", "3", "3", "3"),
+    R("TTSCH",   "4",     "4",     "4"),
+    R("TTCH",    "4",     "4",     "4"),
+    R("TSCH",    "4",     "4",     "4"),
+    R("TTSZ",    "4",     "4",     "4"),
+    R("TCH",     "4",     "4",     "4"),
+    R("TRZ",     "4",     "4",     "4"),
+    R("TRS",     "4",     "4",     "4"),
+    R("TSH",     "4",     "4",     "4"),
+    R("TTS",     "4",     "4",     "4"),
+    R("TTZ",     "4",     "4",     "4"),
+    R("TZS",     "4",     "4",     "4"),
+    R("TSZ",     "4",     "4",     "4"),
+    R("TH",      "3",     "3",     "3"),
+    R("TS",      "4",     "4",     "4"),
+    R("TC",      "4",     "4",     "4"),
+    R("TZ",      "4",     "4",     "4"),
+    R("T",       "3",     "3",     "3"),
 };
 static const dms_rule rules_u[] = {
-    R("UI", "0", "1", ""), R("UJ", "0", "1", ""), R("UY", "0", "1", ""),
-    R("UE", "0", "1", ""), R("U", "0", "", ""),
+    R("UI",      "0",     "1",     ""),
+    R("UJ",      "0",     "1",     ""),
+    R("UY",      "0",     "1",     ""),
+    R("UE",      "0",     "1",     ""),
+    R("U",       "0",     "",      ""),
 };
 static const dms_rule rules_v[] = {
-    R("V", "7", "7", "7"),
+    R("V",       "7",     "7",     "7"),
 };
 static const dms_rule rules_w[] = {
-    R("W", "7", "7", "7"),
+    R("W",       "7",     "7",     "7"),
 };
 static const dms_rule rules_x[] = {
-    R("X", "5", "54", "54"),
+    R("X",       "5",     "54",    "54"),
 };
 static const dms_rule rules_y[] = {
-    R("Y", "1", "", ""),
+    R("Y",       "1",     "",      ""),
 };
 static const dms_rule rules_z[] = {
-    R("ZHDZH", "2", "4", "4"), R("ZDZH", "2", "4", "4"),  R("ZSCH", "4", "4", "4"),
-    R("ZDZ", "2", "4", "4"),   R("ZHD", "2", "43", "43"), R("ZSH", "4", "4", "4"),
-    R("ZD", "2", "43", "43"),  R("ZH", "4", "4", "4"),    R("ZS", "4", "4", "4"),
-    R("Z", "4", "4", "4"),
+    R("ZHDZH",   "2",     "4",     "4"),
+    R("ZDZH",    "2",     "4",     "4"),
+    R("ZSCH",    "4",     "4",     "4"),
+    R("ZDZ",     "2",     "4",     "4"),
+    R("ZHD",     "2",     "43",    "43"),
+    R("ZSH",     "4",     "4",     "4"),
+    R("ZD",      "2",     "43",    "43"),
+    R("ZH",      "4",     "4",     "4"),
+    R("ZS",      "4",     "4",     "4"),
+    R("Z",       "4",     "4",     "4"),
 };
+/* clang-format on */
 
 #define LETTER(x)                                                                                  \
     {                                                                                              \

@@ -4,8 +4,8 @@
  *
  * The word is first reduced to its ASCII letters, upper-cased, in a stack buffer padded
  * with spaces: the rules look up to six letters ahead and behind, and the published
- * rules read a space past the end as "end of word" (e.g. "-GIER " or a final "CH "), so
- * the padding keeps every look-ahead inside the buffer without bounds tests. A walk
+ * rules read a space past the end as "end of word" (a final "CH ", the whole words
+ * "JOSE ", "VAN "), so the padding keeps every look-ahead inside the buffer. A walk
  * over the letters then applies, for the letter under the cursor, the first rule whose
  * context matches; a rule appends to the primary code, the alternate code or both and
  * moves the cursor by the letters it consumed. The walk stops when both codes are full
@@ -93,6 +93,15 @@ static inline __attribute__((always_inline)) void add2(dm_state *s, const char *
         s->alternate[s->alen++] = *alt;
 }
 
+/* Appends the letter c to both codes: the common case. */
+static inline __attribute__((always_inline)) void add1(dm_state *s, char c)
+{
+    if (s->plen < s->max)
+        s->primary[s->plen++] = c;
+    if (s->alen < s->max)
+        s->alternate[s->alen++] = c;
+}
+
 static inline __attribute__((always_inline)) void add(dm_state *s, const char *both)
 {
     add2(s, both, both);
@@ -104,15 +113,15 @@ static int rule_c(dm_state *s, int i)
     /* Germanic -ACH- as in BACHER, MACHER, not before I or E */
     if (i > 1 && !vowel_at(s, i - 2) && AT(s, i - 1, 3, "ACH") && ch(s, i + 2) != 'I' &&
         (ch(s, i + 2) != 'E' || AT(s, i - 2, 6, "BACHER|MACHER"))) {
-        add(s, "K");
+        add1(s, 'K');
         return i + 2;
     }
     if (i == 0 && AT(s, i, 6, "CAESAR")) {
-        add(s, "S");
+        add1(s, 'S');
         return i + 2;
     }
     if (AT(s, i, 4, "CHIA")) { /* Italian, as in CHIANTI */
-        add(s, "K");
+        add1(s, 'K');
         return i + 2;
     }
     if (AT(s, i, 2, "CH")) {
@@ -123,7 +132,7 @@ static int rule_c(dm_state *s, int i)
         /* Greek roots at the start: CHARACTER, CHARISMA, CHORUS, CHYMICAL, ... */
         if (i == 0 && (AT(s, i + 1, 5, "HARAC|HARIS") || AT(s, i + 1, 3, "HOR|HYM|HIA|HEM")) &&
             !AT(s, 0, 5, "CHORE")) {
-            add(s, "K");
+            add1(s, 'K');
             return i + 2;
         }
         /* Germanic or Greek CH as KH: VAN/VON, SCH-, ORCHESTRA, ARCHITECT, ORCHID, CHT,
@@ -131,14 +140,14 @@ static int rule_c(dm_state *s, int i)
         if (AT(s, 0, 4, "VAN |VON ") || AT(s, 0, 3, "SCH") ||
             AT(s, i - 2, 6, "ORCHES|ARCHIT|ORCHID") || AT(s, i + 2, 1, "T|S") ||
             ((AT(s, i - 1, 1, "A|O|U|E") || i == 0) && AT(s, i + 2, 1, "L|R|N|M|B|H|F|V|W| "))) {
-            add(s, "K");
+            add1(s, 'K');
         } else if (i > 0) {
             if (AT(s, 0, 2, "MC")) /* MCHUGH */
-                add(s, "K");
+                add1(s, 'K');
             else
                 add2(s, "X", "K");
         } else {
-            add(s, "X");
+            add1(s, 'X');
         }
         return i + 2;
     }
@@ -147,7 +156,7 @@ static int rule_c(dm_state *s, int i)
         return i + 2;
     }
     if (AT(s, i + 1, 3, "CIA")) { /* FOCACCIA */
-        add(s, "X");
+        add1(s, 'X');
         return i + 3;
     }
     if (AT(s, i, 2, "CC") && !(i == 1 && ch(s, 0) == 'M')) { /* double C, not MCCLELLAN */
@@ -156,24 +165,24 @@ static int rule_c(dm_state *s, int i)
             if ((i == 1 && ch(s, 0) == 'A') || AT(s, i - 1, 5, "UCCEE|UCCES"))
                 add(s, "KS");
             else
-                add(s, "X");
+                add1(s, 'X');
             return i + 3;
         }
-        add(s, "K"); /* PICCADILLY */
+        add1(s, 'K'); /* PICCADILLY */
         return i + 2;
     }
     if (AT(s, i, 2, "CK|CG|CQ")) {
-        add(s, "K");
+        add1(s, 'K');
         return i + 2;
     }
     if (AT(s, i, 2, "CI|CE|CY")) {
         if (AT(s, i, 3, "CIO|CIE|CIA")) /* Italian */
             add2(s, "S", "X");
         else
-            add(s, "S");
+            add1(s, 'S');
         return i + 2;
     }
-    add(s, "K");
+    add1(s, 'K');
     if (AT(s, i + 1, 2, " C| Q| G")) /* MAC CAFFREY, MAC GREGOR */
         return i + 3;
     if (AT(s, i + 1, 1, "C|K|Q") && !AT(s, i + 1, 2, "CE|CI"))
@@ -185,13 +194,13 @@ static int rule_d(dm_state *s, int i)
 {
     if (AT(s, i, 2, "DG")) {
         if (AT(s, i + 2, 1, "I|E|Y")) { /* EDGE */
-            add(s, "J");
+            add1(s, 'J');
             return i + 3;
         }
         add(s, "TK"); /* EDGAR */
         return i + 2;
     }
-    add(s, "T");
+    add1(s, 'T');
     return AT(s, i, 2, "DT|DD") ? i + 2 : i + 1;
 }
 
@@ -200,7 +209,7 @@ static int rule_g(dm_state *s, int i)
 {
     if (ch(s, i + 1) == 'H') {
         if (i > 0 && !vowel_at(s, i - 1)) {
-            add(s, "K");
+            add1(s, 'K');
             return i + 2;
         }
         if (i == 0) { /* GHISLANE, GHIRADELLI; GHOST */
@@ -214,9 +223,9 @@ static int rule_g(dm_state *s, int i)
             return i + 2;
         /* LAUGH, MCLAUGHLIN, COUGH, GOUGH, ROUGH, TOUGH: F */
         if (i > 2 && ch(s, i - 1) == 'U' && AT(s, i - 3, 1, "C|G|L|R|T"))
-            add(s, "F");
+            add1(s, 'F');
         else if (i > 0 && ch(s, i - 1) != 'I')
-            add(s, "K");
+            add1(s, 'K');
         return i + 2;
     }
     if (ch(s, i + 1) == 'N') {
@@ -246,14 +255,15 @@ static int rule_g(dm_state *s, int i)
     /* Italian BIAGGI; G before E, I, Y */
     if (AT(s, i + 1, 1, "E|I|Y") || AT(s, i - 1, 4, "AGGI|OGGI")) {
         if (AT(s, 0, 4, "VAN |VON ") || AT(s, 0, 3, "SCH") || AT(s, i + 1, 2, "ET"))
-            add(s, "K"); /* Germanic */
-        else if (AT(s, i + 1, 3, "IER"))
-            add(s, "J");
+            add1(s, 'K');                /* Germanic */
+        else if (AT(s, i + 1, 3, "IER")) /* the published code: only a final IER; Commons
+                                              Codec: anywhere, followed here */
+            add1(s, 'J');
         else
             add2(s, "J", "K");
         return i + 2;
     }
-    add(s, "K");
+    add1(s, 'K');
     return ch(s, i + 1) == 'G' ? i + 2 : i + 1;
 }
 
@@ -262,7 +272,7 @@ static int rule_j(dm_state *s, int i)
     /* Spanish JOSE, SAN JACINTO */
     if (AT(s, i, 4, "JOSE") || AT(s, 0, 4, "SAN ")) {
         if ((i == 0 && ch(s, i + 4) == ' ') || AT(s, 0, 4, "SAN "))
-            add(s, "H");
+            add1(s, 'H');
         else
             add2(s, "J", "H");
         return i + 1;
@@ -275,7 +285,7 @@ static int rule_j(dm_state *s, int i)
     else if (i == s->last)
         add2(s, "J", ""); /* the published rules add " ": a silent J */
     else if (!AT(s, i + 1, 1, "L|T|K|S|N|M|B|Z") && !AT(s, i - 1, 1, "S|K|L"))
-        add(s, "J");
+        add1(s, 'J');
     return ch(s, i + 1) == 'J' ? i + 2 : i + 1;
 }
 
@@ -288,10 +298,10 @@ static int rule_l(dm_state *s, int i)
              AT(s, i - 1, 4, "ALLE")))
             add2(s, "L", "");
         else
-            add(s, "L");
+            add1(s, 'L');
         return i + 2;
     }
-    add(s, "L");
+    add1(s, 'L');
     return i + 1;
 }
 
@@ -311,7 +321,7 @@ static int rule_s(dm_state *s, int i)
         if (!s->slavo_germanic)
             add2(s, "S", "X");
         else
-            add(s, "S");
+            add1(s, 'S');
         return i + 3;
     }
     /* Germanic SM-, SN-, SL-, SW- at the start (SMITH, SCHMIDT), and SZ */
@@ -331,7 +341,7 @@ static int rule_s(dm_state *s, int i)
             if (i == 0 && !vowel_at(s, 3) && ch(s, 3) != 'W')
                 add2(s, "X", "S"); /* SCHLESINGER */
             else
-                add(s, "X");
+                add1(s, 'X');
             return i + 3;
         }
         add(s, AT(s, i + 2, 1, "I|E|Y") ? "S" : "SK");
@@ -340,32 +350,32 @@ static int rule_s(dm_state *s, int i)
     if (i == s->last && AT(s, i - 2, 2, "AI|OI")) /* French RESNAIS, ARTOIS */
         add2(s, "", "S");
     else
-        add(s, "S");
+        add1(s, 'S');
     return AT(s, i + 1, 1, "S|Z") ? i + 2 : i + 1;
 }
 
 static int rule_t(dm_state *s, int i)
 {
     if (AT(s, i, 4, "TION") || AT(s, i, 3, "TIA|TCH")) {
-        add(s, "X");
+        add1(s, 'X');
         return i + 3;
     }
     if (AT(s, i, 2, "TH") || AT(s, i, 3, "TTH")) {
         /* THOMAS, THAMES, Germanic: T; else the TH sound, coded 0 */
         if (AT(s, i + 2, 2, "OM|AM") || AT(s, 0, 4, "VAN |VON ") || AT(s, 0, 3, "SCH"))
-            add(s, "T");
+            add1(s, 'T');
         else
             add2(s, "0", "T");
         return i + 2;
     }
-    add(s, "T");
+    add1(s, 'T');
     return AT(s, i + 1, 1, "T|D") ? i + 2 : i + 1;
 }
 
 static int rule_w(dm_state *s, int i)
 {
     if (AT(s, i, 2, "WR")) {
-        add(s, "R");
+        add1(s, 'R');
         return i + 2;
     }
     /* An initial W before a vowel or H is coded here and nothing else is tried (the
@@ -375,7 +385,7 @@ static int rule_w(dm_state *s, int i)
         if (vowel_at(s, i + 1))
             add2(s, "A", "F"); /* WASSERMAN / VASSERMAN */
         else
-            add(s, "A");
+            add1(s, 'A');
         return i + 1;
     }
     /* Polish FILIPOWICZ, a final W after a vowel (ARNOW), SCH-: F in the alternate */
@@ -402,13 +412,13 @@ static int rule_x(dm_state *s, int i)
 static int rule_z(dm_state *s, int i)
 {
     if (ch(s, i + 1) == 'H') { /* Chinese ZHAO */
-        add(s, "J");
+        add1(s, 'J');
         return i + 2;
     }
     if (AT(s, i + 1, 2, "ZO|ZI|ZA") || (s->slavo_germanic && i > 0 && ch(s, i - 1) != 'T'))
         add2(s, "S", "TS");
     else
-        add(s, "S");
+        add1(s, 'S');
     return ch(s, i + 1) == 'Z' ? i + 2 : i + 1;
 }
 
@@ -425,64 +435,64 @@ static int step(dm_state *s, int i)
     case 'U':
     case 'Y':
         if (i == 0) /* vowels are coded only at the start, all as A */
-            add(s, "A");
+            add1(s, 'A');
         return i + 1;
     case 'B': /* MB is handled under M */
-        add(s, "P");
+        add1(s, 'P');
         return next == 'B' ? i + 2 : i + 1;
     case 'C':
         return rule_c(s, i);
     case 'D':
         return rule_d(s, i);
     case 'F':
-        add(s, "F");
+        add1(s, 'F');
         return next == 'F' ? i + 2 : i + 1;
     case 'G':
         return rule_g(s, i);
     case 'H': /* kept only at the start or after a vowel, and before a vowel */
         if ((i == 0 || vowel_at(s, i - 1)) && vowel_at(s, i + 1)) {
-            add(s, "H");
+            add1(s, 'H');
             return i + 2;
         }
         return i + 1;
     case 'J':
         return rule_j(s, i);
     case 'K':
-        add(s, "K");
+        add1(s, 'K');
         return next == 'K' ? i + 2 : i + 1;
     case 'L':
         return rule_l(s, i);
     case 'M': /* DUMB, THUMB, THUMBER: the B is silent */
-        add(s, "M");
+        add1(s, 'M');
         if ((AT(s, i - 1, 3, "UMB") && (i + 1 == s->last || AT(s, i + 2, 2, "ER"))) || next == 'M')
             return i + 2;
         return i + 1;
     case 'N':
-        add(s, "N");
+        add1(s, 'N');
         return next == 'N' ? i + 2 : i + 1;
     case 'P':
         if (next == 'H') {
-            add(s, "F");
+            add1(s, 'F');
             return i + 2;
         }
-        add(s, "P"); /* CAMPBELL, RASPBERRY */
+        add1(s, 'P'); /* CAMPBELL, RASPBERRY */
         return next == 'P' || next == 'B' ? i + 2 : i + 1;
     case 'Q':
-        add(s, "K");
+        add1(s, 'K');
         return next == 'Q' ? i + 2 : i + 1;
     case 'R': /* French ROGIER: silent in the primary */
         if (i == s->last && !s->slavo_germanic && AT(s, i - 2, 2, "IE") &&
             !AT(s, i - 4, 2, "ME|MA"))
             add2(s, "", "R");
         else
-            add(s, "R");
+            add1(s, 'R');
         return next == 'R' ? i + 2 : i + 1;
     case 'S':
         return rule_s(s, i);
     case 'T':
         return rule_t(s, i);
     case 'V':
-        add(s, "F");
+        add1(s, 'F');
         return next == 'V' ? i + 2 : i + 1;
     case 'W':
         return rule_w(s, i);
@@ -532,7 +542,7 @@ void pw_double_metaphone(const char *word, size_t max_len, char *primary, char *
         if (AT(&s, 0, 2, "GN|KN|PN|WR|PS")) /* silent first letter */
             i = 1;
         else if (s.w[0] == 'X') { /* initial X is S: XAVIER */
-            add(&s, "S");
+            add1(&s, 'S');
             i = 1;
         }
     }

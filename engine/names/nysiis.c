@@ -57,39 +57,48 @@ static inline __attribute__((always_inline)) bool ends(const char *w, int len, c
     return len >= n && __builtin_memcmp(w + len - n, suffix, (size_t)n) == 0;
 }
 
+/* What step 4 makes of each letter A-Z when no neighbour matters: vowels become A, Q G,
+ * Z S, M N, other consonants stay; 0 for the letters whose rule looks at a neighbour
+ * (E before V, K, S before CH, P before H, H, W), which special() handles. */
+static const char plain_rewrite[26] = {
+    'A', 'B', 'C', 'D', 0,   'F', 'G', 0,   'A', 'J', 0,   'L', 'N',
+    'N', 'A', 0,   'G', 'R', 0,   'T', 'A', 'V', 0,   'X', 'Y', 'S',
+};
+
 /*
- * Rewrites name[i] (and the letters after it that the rule covers) in place, by the
- * rules of step 4. name has len letters and a NUL after them.
+ * Step 4 for the letters of plain_rewrite marked 0: rewrites name[i] (and the letters
+ * after it that the rule covers) in place. name has len letters and a NUL after them;
+ * name[i - 1] is already rewritten.
  */
-static void rewrite(char *name, int len, int i)
+static void special(char *name, int len, int i)
 {
     char c = name[i];
-    char next = i + 1 < len ? name[i + 1] : ' ';
-    if (c == 'E' && next == 'V') {
+    char next = name[i + 1]; /* the NUL at the end */
+    switch (c) {
+    case 'E': /* EV -> AF, else a vowel */
         name[i] = 'A';
-        name[i + 1] = 'F';
-    } else if (is_vowel(c)) {
-        name[i] = 'A';
-    } else if (c == 'Q') {
-        name[i] = 'G';
-    } else if (c == 'Z') {
-        name[i] = 'S';
-    } else if (c == 'M') {
-        name[i] = 'N';
-    } else if (c == 'K') {
+        if (next == 'V')
+            name[i + 1] = 'F';
+        break;
+    case 'K': /* KN -> N, else C */
         name[i] = next == 'N' ? 'N' : 'C';
-    } else if (c == 'S' && next == 'C' && i + 2 < len && name[i + 2] == 'H') {
-        name[i + 1] = 'S';
-        name[i + 2] = 'S';
-    } else if (c == 'P' && next == 'H') {
-        name[i] = 'F';
-        name[i + 1] = 'F';
-    } else if (c == 'H') {
-        if (!is_vowel(name[i - 1]) || !is_vowel(next)) /* the end counts as a non-vowel */
+        break;
+    case 'S': /* SCH -> SSS */
+        if (next == 'C' && i + 2 < len && name[i + 2] == 'H')
+            name[i + 1] = name[i + 2] = 'S';
+        break;
+    case 'P': /* PH -> FF */
+        if (next == 'H')
+            name[i] = name[i + 1] = 'F';
+        break;
+    case 'H': /* after or before a non-vowel (the end counts as one): the letter before */
+        if (!is_vowel(name[i - 1]) || !is_vowel(next))
             name[i] = name[i - 1];
-    } else if (c == 'W') {
+        break;
+    case 'W': /* after a vowel: the letter before */
         if (is_vowel(name[i - 1]))
             name[i] = name[i - 1];
+        break;
     }
 }
 
@@ -134,7 +143,11 @@ void pw_nysiis(const char *word, bool strict, char *out)
     int klen = 0;
     key[klen++] = name[0];
     for (int i = 1; i < len; i++) {
-        rewrite(name, len, i);
+        char r = plain_rewrite[name[i] - 'A'];
+        if (r)
+            name[i] = r;
+        else
+            special(name, len, i);
         if (name[i] != name[i - 1])
             key[klen++] = name[i];
     }

@@ -84,7 +84,7 @@ static char slow_class(const char *text, size_t *i, char *extra)
 void pw_names_skeleton(const char *text, char *out)
 {
     size_t w = 0, i = 0;
-    char last = 'a', extra;
+    char last = 'a', extra = 0;
     if (text[0] && (unsigned char)text[0] < 128) {
         unsigned char c = (unsigned char)text[0];
         char o = c == 'Y' || c == 'H' ? (char)c : slow_class(text, &i, &extra);

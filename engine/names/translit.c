@@ -443,7 +443,8 @@ int pw_translit_open(pw_names_scratch *s)
     if (U_FAILURE(err))
         return PW_EINTERNAL;
     s->cache = calloc(PW_TCACHE_SLOTS, sizeof *s->cache);
-    return s->cache ? 0 : PW_ENOMEM;
+    s->han = calloc(0xA000 - 0x4E00, sizeof *s->han); /* zero pages until touched */
+    return s->cache && s->han ? 0 : PW_ENOMEM;
 }
 
 void pw_translit_close(pw_names_scratch *s)
@@ -452,6 +453,7 @@ void pw_translit_close(pw_names_scratch *s)
         utrans_close(s->tr[i]);
     uspoof_close(s->spoof);
     free(s->cache);
+    free(s->han);
 }
 
 /* Makes *buf hold at least need UTF-16 units. */
@@ -539,18 +541,54 @@ static uint32_t hash_word(enum pw_tr tr, const UChar *w, int32_t n)
     return h | 1;
 }
 
+#define TCACHE_WAYS 4
+
+/* Looks w up in the cache: a four-way set-associative table kept in recency order
+ * (the most recently used entry of a set first). Returns the entry, moved to the
+ * front of its set, or NULL. */
+static pw_tcache_entry *cache_get(pw_names_scratch *s, uint32_t h, enum pw_tr tr, const UChar *w,
+                                  int32_t n)
+{
+    pw_tcache_entry *set = &s->cache[h & (PW_TCACHE_SLOTS - TCACHE_WAYS)];
+    for (int way = 0; way < TCACHE_WAYS; way++) {
+        pw_tcache_entry *e = &set[way];
+        if (e->hash == h && e->tr == tr && e->klen == n &&
+            memcmp(e->key, w, (size_t)n * sizeof *w) == 0) {
+            if (way > 0) {
+                pw_tcache_entry hit = *e;
+                memmove(&set[1], &set[0], (size_t)way * sizeof *set);
+                set[0] = hit;
+            }
+            return &set[0];
+        }
+    }
+    return NULL;
+}
+
+/* Stores a result at the front of its set; the least recently used entry goes. */
+static void cache_put(pw_names_scratch *s, uint32_t h, enum pw_tr tr, const UChar *w, int32_t n,
+                      const char *out, size_t olen)
+{
+    pw_tcache_entry *set = &s->cache[h & (PW_TCACHE_SLOTS - TCACHE_WAYS)];
+    memmove(&set[1], &set[0], (TCACHE_WAYS - 1) * sizeof *set);
+    set[0].hash = h;
+    set[0].tr = (uint8_t)tr;
+    set[0].klen = (uint8_t)n;
+    u_memcpy(set[0].key, w, n);
+    set[0].olen = (uint8_t)olen;
+    memcpy(set[0].out, out, olen + 1);
+}
+
 int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, char *out,
                 size_t cap)
 {
-    pw_tcache_entry *slot = NULL;
     uint32_t h = 0;
     if (n <= PW_TCACHE_KEY) {
         h = hash_word(tr, w, n);
-        slot = &s->cache[h & (PW_TCACHE_SLOTS - 1)];
-        if (slot->hash == h && slot->tr == tr && slot->klen == n &&
-            memcmp(slot->key, w, (size_t)n * sizeof *w) == 0) {
-            size_t len = slot->olen < cap ? slot->olen : cap - 1;
-            memcpy(out, slot->out, len);
+        const pw_tcache_entry *e = cache_get(s, h, tr, w, n);
+        if (e) {
+            size_t len = e->olen < cap ? e->olen : cap - 1;
+            memcpy(out, e->out, len);
             out[len] = '\0';
             return (int)len;
         }
@@ -571,13 +609,37 @@ int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, c
     if (U_FAILURE(err))
         len = 0; /* ICU could not: nothing comes out of this word */
     size_t olen = fold_output(s, s->t, len, out, cap);
-    if (slot && olen < PW_TCACHE_OUT) {
-        slot->hash = h;
-        slot->tr = (uint8_t)tr;
-        slot->klen = (uint8_t)n;
-        u_memcpy(slot->key, w, n);
-        slot->olen = (uint8_t)olen;
-        memcpy(slot->out, out, olen + 1);
-    }
+    if (n <= PW_TCACHE_KEY && olen < PW_TCACHE_OUT)
+        cache_put(s, h, tr, w, n, out, olen);
     return (int)olen;
+}
+
+int pw_translit_han(pw_names_scratch *s, UChar32 c, char *out, size_t cap)
+{
+    if (c < 0x4E00 || c >= 0xA000) {
+        UChar u[2];
+        int32_t n = 0;
+        U16_APPEND_UNSAFE(u, n, c);
+        return pw_translit(s, PW_TR_ANY, u, n, out, cap);
+    }
+    char *e = s->han[c - 0x4E00];
+    if (!e[0]) {
+        UChar u[1] = {(UChar)c};
+        char buf[PW_NAME_TOKEN_MAX];
+        int r = pw_translit(s, PW_TR_ANY, u, 1, buf, sizeof buf);
+        if (r < 0)
+            return r;
+        if (r > 6 || strchr(buf, ' ')) { /* not one short syllable: not kept */
+            size_t len = (size_t)r < cap ? (size_t)r : cap - 1;
+            memcpy(out, buf, len);
+            out[len] = '\0';
+            return (int)len;
+        }
+        e[0] = (char)(r + 1);
+        memcpy(e + 1, buf, (size_t)r);
+    }
+    size_t len = (size_t)e[0] - 1 < cap ? (size_t)e[0] - 1 : cap - 1;
+    memcpy(out, e + 1, len);
+    out[len] = '\0';
+    return (int)len;
 }

@@ -242,7 +242,8 @@ void pw_backtest_print(const pw_backtest *bt, FILE *out)
             fprintf(out, "%s%s", k ? ", " : "", c.examples[k]);
         fputc('\n', out);
     }
-    fprintf(out, "%ld record%s back-tested; %ld of %zu rule%s would have fired (no alert was "
-                 "raised)\n",
+    fprintf(out,
+            "%ld record%s back-tested; %ld of %zu rule%s would have fired (no alert was "
+            "raised)\n",
             bt->records, bt->records == 1 ? "" : "s", firing, set->n, set->n == 1 ? "" : "s");
 }

@@ -33,9 +33,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const op_names[] = {"eq",      "ne", "in", "not_in", "matches", "exists",
-                                       "missing", "lt", "le", "gt",     "ge",      "between",
-                                       NULL};
+static const char *const op_names[] = {"eq", "ne", "in", "not_in", "matches", "exists", "missing",
+                                       "lt", "le", "gt", "ge",     "between", NULL};
 enum {
     K_EQ,
     K_NE,
@@ -106,9 +105,9 @@ static const char *describe(pwr_loader *ld, const pw_yaml_node *n)
     if (pw_yaml_kind(n) != PW_YAML_SCALAR)
         return pw_yaml_kind_name(n);
     const char *s = pw_yaml_scalar(n, NULL);
-    const char *d = pw_arena_printf(ld->set->arena, "%s'%.*s'",
-                                    pw_yaml_is_quoted(n) ? "the quoted string " : "", PWR_QUOTE_MAX,
-                                    s);
+    const char *d =
+        pw_arena_printf(ld->set->arena, "%s'%.*s'",
+                        pw_yaml_is_quoted(n) ? "the quoted string " : "", PWR_QUOTE_MAX, s);
     return d ? d : "a value";
 }
 
@@ -165,16 +164,29 @@ static size_t dq_escape(const char *src, size_t avail, size_t *src_chars)
         return 0;
     size_t digits = 0;
     switch (src[0]) {
-    case 'x': digits = 2; break;
-    case 'u': digits = 4; break;
-    case 'U': digits = 8; break;
+    case 'x':
+        digits = 2;
+        break;
+    case 'u':
+        digits = 4;
+        break;
+    case 'U':
+        digits = 8;
+        break;
     case 'N':
-    case '_': *src_chars = 2; return 2;
+    case '_':
+        *src_chars = 2;
+        return 2;
     case 'L':
-    case 'P': *src_chars = 2; return 3;
+    case 'P':
+        *src_chars = 2;
+        return 3;
     case '\n':
-    case '\r': return 0;
-    default: *src_chars = 2; return 1;
+    case '\r':
+        return 0;
+    default:
+        *src_chars = 2;
+        return 1;
     }
     if (avail < 1 + digits)
         return 0;
@@ -183,8 +195,8 @@ static size_t dq_escape(const char *src, size_t avail, size_t *src_chars)
         if (!isxdigit((unsigned char)src[i]))
             return 0;
         cp = cp * 16 + (unsigned long)(isdigit((unsigned char)src[i])
-                                            ? src[i] - '0'
-                                            : tolower((unsigned char)src[i]) - 'a' + 10);
+                                           ? src[i] - '0'
+                                           : tolower((unsigned char)src[i]) - 'a' + 10);
     }
     *src_chars = 2 + digits;
     return cp_utf8_len(cp);
@@ -194,8 +206,7 @@ static size_t dq_escape(const char *src, size_t avail, size_t *src_chars)
  * Maps byte offset off of scalar n's value to a source line/col. Returns true when the
  * mapping is exact (see the file comment), false to fall back to the scalar's start.
  */
-static bool map_offset(const pwr_loader *ld, const pw_yaml_node *n, size_t off, int *line,
-                       int *col)
+static bool map_offset(const pwr_loader *ld, const pw_yaml_node *n, size_t off, int *line, int *col)
 {
     const char *value = pw_yaml_scalar(n, NULL);
     size_t vlen = strlen(value);
@@ -259,6 +270,9 @@ static bool map_offset(const pwr_loader *ld, const pw_yaml_node *n, size_t off, 
         int indent = 0;
         while (q2 + (size_t)indent < end && t[q2 + (size_t)indent] == ' ')
             indent++;
+        /* the end of a pattern that ends with its line break: the end of its last line */
+        while (off > 0 && off == vlen && value[off - 1] == '\n')
+            off--, vlen--;
         int vline = 0, vcol = 0;
         for (size_t i = 0; i < off; i++) {
             if (value[i] == '\n') {
@@ -300,8 +314,8 @@ static long compile_regex(pwr_loader *ld, const pw_yaml_node *n, const char *fie
     PCRE2_SIZE off;
     /* MATCH_INVALID_UTF: a subject that is not UTF-8 cannot match, and the JIT code can
      * run on any bytes, so matching skips PCRE2's UTF check (see eval.c). */
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, strlen(pat), PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
-                                   &code, &off, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, strlen(pat),
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
@@ -309,8 +323,8 @@ static long compile_regex(pwr_loader *ld, const pw_yaml_node *n, const char *fie
         int line, col;
         if (map_offset(ld, n, (size_t)off, &line, &col))
             pwr_fail_pos(ld, pw_yaml_node_file(n), line, col,
-                         "%s: invalid regular expression: %s (at offset %zu of the pattern)",
-                         field, (const char *)msg, (size_t)off);
+                         "%s: invalid regular expression: %s (at offset %zu of the pattern)", field,
+                         (const char *)msg, (size_t)off);
         else
             pwr_fail_at(ld, n,
                         "%s: invalid regular expression: %s (at offset %zu of the pattern, "
@@ -341,14 +355,12 @@ static long compile_regex(pwr_loader *ld, const pw_yaml_node *n, const char *fie
 static bool date_literal(pwr_loader *ld, const pw_yaml_node *n, const char *field, const char *op,
                          double *out)
 {
-    const char *s = pw_yaml_kind(n) == PW_YAML_SCALAR && !pw_yaml_is_null(n)
-                        ? pw_yaml_scalar(n, NULL)
-                        : NULL;
+    const char *s =
+        pw_yaml_kind(n) == PW_YAML_SCALAR && !pw_yaml_is_null(n) ? pw_yaml_scalar(n, NULL) : NULL;
     pw_error e = {0};
     pw_date d;
     if (!s) {
-        pwr_fail_at(ld, n, "%s: %s expects a date YYYY-MM-DD, got %s", field, op,
-                    describe(ld, n));
+        pwr_fail_at(ld, n, "%s: %s expects a date YYYY-MM-DD, got %s", field, op, describe(ld, n));
         return false;
     }
     if (pw_date_parse(s, &d, &e) != 0) {
@@ -368,9 +380,8 @@ static bool date_literal(pwr_loader *ld, const pw_yaml_node *n, const char *fiel
 static bool datetime_literal(pwr_loader *ld, const pw_yaml_node *n, const char *field,
                              const char *op, double *out, bool *date_level)
 {
-    const char *s = pw_yaml_kind(n) == PW_YAML_SCALAR && !pw_yaml_is_null(n)
-                        ? pw_yaml_scalar(n, NULL)
-                        : NULL;
+    const char *s =
+        pw_yaml_kind(n) == PW_YAML_SCALAR && !pw_yaml_is_null(n) ? pw_yaml_scalar(n, NULL) : NULL;
     size_t len = s ? strlen(s) : 0;
     if (s && len == 10) {
         *date_level = true;
@@ -381,8 +392,8 @@ static bool datetime_literal(pwr_loader *ld, const pw_yaml_node *n, const char *
         memcpy(date, s, 10);
         date[10] = '\0';
         pw_date d;
-        bool ok = pw_date_parse(date, &d, NULL) == 0 && d.day != 0 && isdigit((unsigned char)s[11]) &&
-                  isdigit((unsigned char)s[12]) && s[13] == ':' &&
+        bool ok = pw_date_parse(date, &d, NULL) == 0 && d.day != 0 &&
+                  isdigit((unsigned char)s[11]) && isdigit((unsigned char)s[12]) && s[13] == ':' &&
                   isdigit((unsigned char)s[14]) && isdigit((unsigned char)s[15]);
         int hh = ok ? (s[11] - '0') * 10 + (s[12] - '0') : 0;
         int mm = ok ? (s[14] - '0') * 10 + (s[15] - '0') : 0;
@@ -392,8 +403,8 @@ static bool datetime_literal(pwr_loader *ld, const pw_yaml_node *n, const char *
             return true;
         }
     }
-    pwr_fail_at(ld, n, "%s: %s expects a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM, got %s",
-                field, op, describe(ld, n));
+    pwr_fail_at(ld, n, "%s: %s expects a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM, got %s", field,
+                op, describe(ld, n));
     return false;
 }
 
@@ -410,8 +421,10 @@ static bool num_literal(pwr_loader *ld, const pw_yaml_node *n, int f, const char
             return true;
         pwr_fail_at(ld, n, "%s: %s expects a number, got %s", field, op, describe(ld, n));
         return false;
-    case T_DATE: return date_literal(ld, n, field, op, out);
-    case T_DATETIME: return datetime_literal(ld, n, field, op, out, date_level);
+    case T_DATE:
+        return date_literal(ld, n, field, op, out);
+    case T_DATETIME:
+        return datetime_literal(ld, n, field, op, out, date_level);
     case T_BOOL: {
         bool b;
         if (pw_yaml_bool(n, NULL, &b, &e) == 0) {
@@ -421,7 +434,8 @@ static bool num_literal(pwr_loader *ld, const pw_yaml_node *n, int f, const char
         pwr_fail_at(ld, n, "%s: %s expects true or false, got %s", field, op, describe(ld, n));
         return false;
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -487,12 +501,11 @@ static const pwr_strset *in_operand(pwr_loader *ld, const pw_yaml_node *v, int f
             pwr_out_of_memory(ld);
         return s;
     }
-    const char *name = pw_yaml_kind(v) == PW_YAML_SCALAR && !pw_yaml_is_null(v)
-                           ? pw_yaml_scalar(v, NULL)
-                           : NULL;
+    const char *name =
+        pw_yaml_kind(v) == PW_YAML_SCALAR && !pw_yaml_is_null(v) ? pw_yaml_scalar(v, NULL) : NULL;
     if (!name) {
-        pwr_fail_at(ld, v, "%s: %s expects a list of values or the name of a set, got %s",
-                    fd->name, op, describe(ld, v));
+        pwr_fail_at(ld, v, "%s: %s expects a list of values or the name of a set, got %s", fd->name,
+                    op, describe(ld, v));
         return NULL;
     }
     pwr_set_def *sd = pwr_find_set(ld, name);
@@ -522,11 +535,14 @@ static bool op_applies(int k, int type)
     case K_EQ:
     case K_NE:
     case K_EXISTS:
-    case K_MISSING: return true;
+    case K_MISSING:
+        return true;
     case K_IN:
     case K_NOT_IN:
-    case K_MATCHES: return is_text_type(type);
-    default: return type == T_NUMBER || type == T_DATE || type == T_DATETIME;
+    case K_MATCHES:
+        return is_text_type(type);
+    default:
+        return type == T_NUMBER || type == T_DATE || type == T_DATETIME;
     }
 }
 
@@ -544,8 +560,9 @@ static bool compile_op(pwr_loader *ld, int f, const pw_yaml_node *key, const pw_
         if (!*h && pwr_field_find(op) >= 0)
             h = " (a field cannot be nested inside another: combine them with all or any)";
         pwr_fail_at(ld, key, "unknown operator '%.*s' for %s%s", PWR_QUOTE_MAX, op, fd->name,
-                    *h ? h : "; operators are eq, ne, in, not_in, matches, exists, missing, "
-                             "lt, le, gt, ge, between");
+                    *h ? h
+                       : "; operators are eq, ne, in, not_in, matches, exists, missing, "
+                         "lt, le, gt, ge, between");
         return false;
     }
     if (!op_applies(k, fd->type)) {
@@ -789,8 +806,8 @@ static bool compile_watchlist(pwr_loader *ld, const pw_yaml_node *v)
             } else if (!strcmp(name, "categories")) {
                 names_field(ld, val, "categories", &wl->categories, &wl->n_categories);
             } else if (!strcmp(name, "on")) {
-                const char *s = pw_yaml_kind(val) == PW_YAML_SCALAR ? pw_yaml_scalar(val, NULL)
-                                                                     : NULL;
+                const char *s =
+                    pw_yaml_kind(val) == PW_YAML_SCALAR ? pw_yaml_scalar(val, NULL) : NULL;
                 if (s && !strcmp(s, "name"))
                     wl->on = PW_RULE_ON_NAME;
                 else if (s && !strcmp(s, "document"))
@@ -820,8 +837,8 @@ static bool compile_watchlist(pwr_loader *ld, const pw_yaml_node *v)
 
 static bool compile_map(pwr_loader *ld, const pw_yaml_node *m, bool in_doc, const char *what);
 
-static const char *const combinators[] = {"all",          "any",          "not", "any_document",
-                                          "every_document", "watchlist", NULL};
+static const char *const combinators[] = {
+    "all", "any", "not", "any_document", "every_document", "watchlist", NULL};
 
 /* Field and condition names, NULL-terminated, for suggestions (arena; NULL on OOM). */
 static const char **condition_names(pwr_loader *ld)
@@ -845,8 +862,7 @@ static bool compile_entry(pwr_loader *ld, const pw_yaml_node *key, const pw_yaml
     const char *name = pw_yaml_scalar(key, NULL);
     if (!strcmp(name, "all") || !strcmp(name, "any")) {
         if (pw_yaml_kind(v) != PW_YAML_SEQUENCE || pw_yaml_size(v) == 0) {
-            pwr_fail_at(ld, pw_yaml_kind(v) == PW_YAML_SEQUENCE ? v : v,
-                        "%s: expects a non-empty sequence of conditions, got %s", name,
+            pwr_fail_at(ld, v, "%s: expects a non-empty sequence of conditions, got %s", name,
                         pw_yaml_kind(v) == PW_YAML_SEQUENCE ? "an empty one" : describe(ld, v));
             return false;
         }
@@ -859,18 +875,15 @@ static bool compile_entry(pwr_loader *ld, const pw_yaml_node *key, const pw_yaml
         close_node(ld, i);
         return ok;
     }
-    if (!strcmp(name, "not") || !strcmp(name, "any_document") ||
-        !strcmp(name, "every_document")) {
+    if (!strcmp(name, "not") || !strcmp(name, "any_document") || !strcmp(name, "every_document")) {
         bool doc = name[0] != 'n';
         if (doc && in_doc) {
             pwr_fail_at(ld, key, "%s cannot be used inside another document condition", name);
             return false;
         }
         if (pw_yaml_kind(v) != PW_YAML_MAPPING) {
-            pwr_fail_at(ld, v,
-                        "%s: expects one condition (a mapping)%s, got %s", name,
-                        doc ? "" : "; to negate several, write not: {all: [...]}",
-                        describe(ld, v));
+            pwr_fail_at(ld, v, "%s: expects one condition (a mapping)%s, got %s", name,
+                        doc ? "" : "; to negate several, write not: {all: [...]}", describe(ld, v));
             return false;
         }
         long i = emit_op(ld, !doc ? OP_NOT : name[0] == 'a' ? OP_ANY_DOC : OP_EVERY_DOC, -1);
@@ -909,7 +922,8 @@ static bool compile_map(pwr_loader *ld, const pw_yaml_node *m, bool in_doc, cons
         pwr_fail_at(ld, m,
                     "%s: expected a condition (a mapping such as traveller.nationality: FRA), "
                     "got %s",
-                    what, pw_yaml_kind(m) == PW_YAML_MAPPING ? "an empty mapping" : describe(ld, m));
+                    what,
+                    pw_yaml_kind(m) == PW_YAML_MAPPING ? "an empty mapping" : describe(ld, m));
         return false;
     }
     size_t n_rec = 0, n_doc = 0;
@@ -995,7 +1009,8 @@ static double cost_of(const pw_ruleset *set, uint32_t i, size_t *count)
         return (double)*count * w;
     }
     case OP_ANY_DOC:
-    case OP_EVERY_DOC: return cost_of(set, i + 1, count);
+    case OP_EVERY_DOC:
+        return cost_of(set, i + 1, count);
     case OP_ALL: {
         double best = COST_NONE;
         for (uint32_t j = i + 1; j < n->next; j = set->nodes[j].next) {
@@ -1020,7 +1035,8 @@ static double cost_of(const pw_ruleset *set, uint32_t i, size_t *count)
         }
         return sum;
     }
-    default: return COST_NONE;
+    default:
+        return COST_NONE;
     }
 }
 
@@ -1046,7 +1062,8 @@ static bool emit_keys(pwr_loader *ld, uint32_t i, uint32_t rule)
     const pw_ruleset *set = ld->set;
     const pwr_node *n = &set->nodes[i];
     switch (n->op) {
-    case OP_EQ_STR: return add_key(ld, n->field, n->v.str.s, n->v.str.len, rule);
+    case OP_EQ_STR:
+        return add_key(ld, n->field, n->v.str.s, n->v.str.len, rule);
     case OP_IN:
         for (uint32_t j = 0; j <= n->v.set->mask; j++) {
             const pwr_set_slot *sl = &n->v.set->slots[j];
@@ -1055,7 +1072,8 @@ static bool emit_keys(pwr_loader *ld, uint32_t i, uint32_t rule)
         }
         return true;
     case OP_ANY_DOC:
-    case OP_EVERY_DOC: return emit_keys(ld, i + 1, rule);
+    case OP_EVERY_DOC:
+        return emit_keys(ld, i + 1, rule);
     case OP_ALL: {
         double best = COST_NONE;
         uint32_t pick = 0;
@@ -1074,7 +1092,8 @@ static bool emit_keys(pwr_loader *ld, uint32_t i, uint32_t rule)
             if (!emit_keys(ld, j, rule))
                 return false;
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 

@@ -212,8 +212,8 @@ int pwr_prefilter_build(pwr_loader *ld)
         while (pf->slots[j].hash)
             j = (j + 1) & pf->mask;
         pwr_pf_slot *sl = &pf->slots[j];
-        *sl = (pwr_pf_slot){.hash = h, .key = k->key, .len = k->len, .field = k->field,
-                            .first = np};
+        *sl =
+            (pwr_pf_slot){.hash = h, .key = k->key, .len = k->len, .field = k->field, .first = np};
         size_t e = i;
         while (e < ld->n_keys && same_key(&ld->keys[e], k)) {
             if (np == sl->first || pf->postings[np - 1] != ld->keys[e].rule)
@@ -232,8 +232,7 @@ int pwr_prefilter_build(pwr_loader *ld)
 }
 
 /* ORs into bits the rules filed under (field, s). */
-static void pf_probe(const pwr_prefilter *pf, uint64_t *bits, int field, const char *s,
-                     size_t len)
+static void pf_probe(const pwr_prefilter *pf, uint64_t *bits, int field, const char *s, size_t len)
 {
     uint64_t h = key_hash(field, s, len);
     for (uint32_t j = (uint32_t)h & pf->mask; pf->slots[j].hash; j = (j + 1) & pf->mask) {
@@ -332,26 +331,41 @@ static bool leaf(pw_rules_ctx *c, const pwr_node *n)
     if (v->kind == V_MISSING)
         return false;
     switch (n->op) {
-    case OP_EXISTS: return true;
-    case OP_EQ_STR: return pwr_equal_fold(v->s, v->len, n->v.str.s, n->v.str.len);
-    case OP_NE_STR: return !pwr_equal_fold(v->s, v->len, n->v.str.s, n->v.str.len);
-    case OP_IN: return pwr_strset_has(n->v.set, v->s, v->len);
-    case OP_NOT_IN: return !pwr_strset_has(n->v.set, v->s, v->len);
-    case OP_MATCHES: return regex_match(c, n->v.regex, v->s, v->len);
-    default: break;
+    case OP_EXISTS:
+        return true;
+    case OP_EQ_STR:
+        return pwr_equal_fold(v->s, v->len, n->v.str.s, n->v.str.len);
+    case OP_NE_STR:
+        return !pwr_equal_fold(v->s, v->len, n->v.str.s, n->v.str.len);
+    case OP_IN:
+        return pwr_strset_has(n->v.set, v->s, v->len);
+    case OP_NOT_IN:
+        return !pwr_strset_has(n->v.set, v->s, v->len);
+    case OP_MATCHES:
+        return regex_match(c, n->v.regex, v->s, v->len);
+    default:
+        break;
     }
     double x = v->num;
     if (n->flags & NF_DATE_LEVEL)
         x = floor(x / 1440.0);
     switch (n->op) {
-    case OP_EQ_NUM: return x == n->v.num;
-    case OP_NE_NUM: return x != n->v.num;
-    case OP_LT: return x < n->v.num;
-    case OP_LE: return x <= n->v.num;
-    case OP_GT: return x > n->v.num;
-    case OP_GE: return x >= n->v.num;
-    case OP_BETWEEN: return x >= n->v.range[0] && x <= n->v.range[1];
-    default: return false;
+    case OP_EQ_NUM:
+        return x == n->v.num;
+    case OP_NE_NUM:
+        return x != n->v.num;
+    case OP_LT:
+        return x < n->v.num;
+    case OP_LE:
+        return x <= n->v.num;
+    case OP_GT:
+        return x > n->v.num;
+    case OP_GE:
+        return x >= n->v.num;
+    case OP_BETWEEN:
+        return x >= n->v.range[0] && x <= n->v.range[1];
+    default:
+        return false;
     }
 }
 
@@ -370,7 +384,8 @@ static bool eval(pw_rules_ctx *c, uint32_t i)
             if (eval(c, j))
                 return true;
         return false;
-    case OP_NOT: return !eval(c, i + 1);
+    case OP_NOT:
+        return !eval(c, i + 1);
     case OP_ANY_DOC:
     case OP_EVERY_DOC: {
         const pw_traveller *t = &c->view.rec->traveller;
@@ -388,8 +403,10 @@ static bool eval(pw_rules_ctx *c, uint32_t i)
         c->doc = NULL;
         return result;
     }
-    case OP_WATCHLIST: return watchlist_matches(c, n->v.wl);
-    default: return leaf(c, n);
+    case OP_WATCHLIST:
+        return watchlist_matches(c, n->v.wl);
+    default:
+        return leaf(c, n);
     }
 }
 
@@ -419,7 +436,9 @@ static void append_value(pw_strbuf *b, int f, const pwr_value *v)
         return;
     }
     switch (pwr_fields[f].type) {
-    case T_BOOL: pw_strbuf_append(b, v->num != 0 ? "true" : "false"); break;
+    case T_BOOL:
+        pw_strbuf_append(b, v->num != 0 ? "true" : "false");
+        break;
     case T_DATE:
         pwr_format_day((int)v->num, buf);
         pw_strbuf_append_json(b, buf);
@@ -437,7 +456,9 @@ static void append_value(pw_strbuf *b, int f, const pwr_value *v)
         pw_strbuf_append_json(b, buf);
         break;
     }
-    default: pw_strbuf_printf(b, "%g", v->num); break;
+    default:
+        pw_strbuf_printf(b, "%g", v->num);
+        break;
     }
 }
 
@@ -518,8 +539,8 @@ static int add_hit(pw_rules_ctx *c, uint32_t ri, const pw_candidate *cand, size_
                       .list_version = e->list_version,
                       .entry_id = pw_arena_strdup(a, e->entry_id ? e->entry_id : ""),
                       .entry_name = pw_arena_strdup(a, e->n_names ? e->names[0].full : ""),
-                      .matched_name =
-                          pw_arena_strdup(a, cand->name && cand->name->full ? cand->name->full : ""),
+                      .matched_name = pw_arena_strdup(
+                          a, cand->name && cand->name->full ? cand->name->full : ""),
                       .explanation = cand->explanation};
         if (!h->rule_id || !h->list || !h->entry_id || !h->entry_name || !h->matched_name)
             return PW_ENOMEM;

@@ -23,8 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const roles[] = {"passenger", "crew", "transit_passenger", "transit_crew",
-                                    NULL};
+static const char *const roles[] = {"passenger", "crew", "transit_passenger", "transit_crew", NULL};
 static const char *const genders[] = {"M", "F", "U", NULL};
 
 /* In enum pwr_field order. */
@@ -135,16 +134,26 @@ int pwr_field_find(const char *name)
 const char *pwr_type_name(int type)
 {
     switch (type) {
-    case T_STRING: return "text";
-    case T_COUNTRY: return "a country";
-    case T_AIRPORT: return "an airport code";
-    case T_ROUTE: return "a route";
-    case T_ENUM: return "a code";
-    case T_DATE: return "a date";
-    case T_DATETIME: return "a date and time";
-    case T_NUMBER: return "a number";
-    case T_BOOL: return "true or false";
-    default: return "a value";
+    case T_STRING:
+        return "text";
+    case T_COUNTRY:
+        return "a country";
+    case T_AIRPORT:
+        return "an airport code";
+    case T_ROUTE:
+        return "a route";
+    case T_ENUM:
+        return "a code";
+    case T_DATE:
+        return "a date";
+    case T_DATETIME:
+        return "a date and time";
+    case T_NUMBER:
+        return "a number";
+    case T_BOOL:
+        return "true or false";
+    default:
+        return "a value";
     }
 }
 
@@ -308,11 +317,21 @@ static void compute(pwr_view *v, int f, pwr_value *out)
     const pw_traveller *t = &r->traveller;
     memset(out, 0, sizeof *out);
     switch (f) {
-    case F_RECORD_ID: set_str(out, r->record_id); break;
-    case F_FLIGHT_CARRIER: set_str(out, fl->carrier); break;
-    case F_FLIGHT_NUMBER: set_str(out, fl->number); break;
-    case F_FLIGHT_ORIGIN: set_str(out, fl->origin); break;
-    case F_FLIGHT_DESTINATION: set_str(out, fl->destination); break;
+    case F_RECORD_ID:
+        set_str(out, r->record_id);
+        break;
+    case F_FLIGHT_CARRIER:
+        set_str(out, fl->carrier);
+        break;
+    case F_FLIGHT_NUMBER:
+        set_str(out, fl->number);
+        break;
+    case F_FLIGHT_ORIGIN:
+        set_str(out, fl->origin);
+        break;
+    case F_FLIGHT_DESTINATION:
+        set_str(out, fl->destination);
+        break;
     case F_FLIGHT_ROUTE:
         set_pair(out, v->route, sizeof v->route, fl->origin, fl->destination);
         break;
@@ -336,11 +355,20 @@ static void compute(pwr_view *v, int f, pwr_value *out)
         else if (fl->origin || fl->destination)
             set_num(out, 1);
         break;
-    case F_T_ROLE: set_str(out, pw_role_name(t->role)); break;
-    case F_T_SURNAME: set_str(out, t->surname); break;
-    case F_T_GIVEN_NAMES: set_str(out, t->given_names); break;
-    case F_T_FULL_NAME: set_str(out, t->full_name); break;
-    case F_T_NAME: set_str(out, v->arena ? pw_record_display_name(r, v->arena) : t->full_name);
+    case F_T_ROLE:
+        set_str(out, pw_role_name(t->role));
+        break;
+    case F_T_SURNAME:
+        set_str(out, t->surname);
+        break;
+    case F_T_GIVEN_NAMES:
+        set_str(out, t->given_names);
+        break;
+    case F_T_FULL_NAME:
+        set_str(out, t->full_name);
+        break;
+    case F_T_NAME:
+        set_str(out, v->arena ? pw_record_display_name(r, v->arena) : t->full_name);
         break;
     case F_T_GENDER:
         if (t->gender) {
@@ -361,12 +389,24 @@ static void compute(pwr_view *v, int f, pwr_value *out)
         if (pw_date_is_set(t->dob))
             set_num(out, age_on(t->dob, v->ref_day));
         break;
-    case F_T_NATIONALITY: set_str(out, t->nationality); break;
-    case F_T_RESIDENCE: set_str(out, t->residence); break;
-    case F_T_BIRTH_PLACE: set_str(out, t->birth_place); break;
-    case F_T_EMBARKATION: set_str(out, t->embarkation); break;
-    case F_T_DEBARKATION: set_str(out, t->debarkation); break;
-    case F_T_CLEARANCE: set_str(out, t->clearance); break;
+    case F_T_NATIONALITY:
+        set_str(out, t->nationality);
+        break;
+    case F_T_RESIDENCE:
+        set_str(out, t->residence);
+        break;
+    case F_T_BIRTH_PLACE:
+        set_str(out, t->birth_place);
+        break;
+    case F_T_EMBARKATION:
+        set_str(out, t->embarkation);
+        break;
+    case F_T_DEBARKATION:
+        set_str(out, t->debarkation);
+        break;
+    case F_T_CLEARANCE:
+        set_str(out, t->clearance);
+        break;
     case F_T_JOURNEY:
         set_pair(out, v->journey, sizeof v->journey, t->embarkation, t->debarkation);
         break;
@@ -377,16 +417,34 @@ static void compute(pwr_view *v, int f, pwr_value *out)
         set_num(out, transit ? 1 : 0);
         break;
     }
-    case F_T_BOOKING_REF: set_str(out, t->booking_ref); break;
-    case F_T_PASSENGER_REF: set_str(out, t->passenger_ref); break;
-    case F_T_SEAT: set_str(out, t->seat); break;
-    case F_T_DOCUMENT_COUNT: set_num(out, (double)t->n_documents); break;
-    case F_BOOKING_HOURS: break; /* PNR data: not in the record model yet */
-    case F_SOURCE_FORMAT: set_str(out, r->source.format); break;
-    case F_SOURCE_SENDER: set_str(out, r->source.sender); break;
-    case F_SOURCE_DOCUMENT_TYPE: set_str(out, r->source.document_type); break;
-    case F_SOURCE_DOCUMENT_ACTION: set_str(out, r->source.document_action); break;
-    default: break;
+    case F_T_BOOKING_REF:
+        set_str(out, t->booking_ref);
+        break;
+    case F_T_PASSENGER_REF:
+        set_str(out, t->passenger_ref);
+        break;
+    case F_T_SEAT:
+        set_str(out, t->seat);
+        break;
+    case F_T_DOCUMENT_COUNT:
+        set_num(out, (double)t->n_documents);
+        break;
+    case F_BOOKING_HOURS:
+        break; /* PNR data: not in the record model yet */
+    case F_SOURCE_FORMAT:
+        set_str(out, r->source.format);
+        break;
+    case F_SOURCE_SENDER:
+        set_str(out, r->source.sender);
+        break;
+    case F_SOURCE_DOCUMENT_TYPE:
+        set_str(out, r->source.document_type);
+        break;
+    case F_SOURCE_DOCUMENT_ACTION:
+        set_str(out, r->source.document_action);
+        break;
+    default:
+        break;
     }
 }
 
@@ -404,9 +462,15 @@ void pwr_doc_value(pwr_view *v, const pw_document *d, int f, pwr_value *out)
 {
     memset(out, 0, sizeof *out);
     switch (f) {
-    case F_D_TYPE: set_str(out, d->type); break;
-    case F_D_NUMBER: set_str(out, d->number); break;
-    case F_D_ISSUER: set_str(out, d->issuer); break;
+    case F_D_TYPE:
+        set_str(out, d->type);
+        break;
+    case F_D_NUMBER:
+        set_str(out, d->number);
+        break;
+    case F_D_ISSUER:
+        set_str(out, d->issuer);
+        break;
     case F_D_EXPIRY:
         if (pw_date_is_set(d->expiry))
             set_num(out, pwr_day_number(d->expiry));
@@ -429,6 +493,7 @@ void pwr_doc_value(pwr_view *v, const pw_document *d, int f, pwr_value *out)
             set_num(out, differs(d->issuer, nat) ? 1 : 0);
         break;
     }
-    default: break;
+    default:
+        break;
     }
 }

@@ -45,10 +45,10 @@
 static const char *const file_keys[] = {"rules", "sets", NULL};
 static const char *const set_file_keys[] = {"sets", NULL};
 static const char *const set_keys[] = {"description", "values", NULL};
-static const char *const rule_keys[] = {
-    "id",          "version", "title",       "description",      "author", "severity", "score",
-    "enabled",     "tags",    "valid_from",  "valid_until",      "when",   "tests",
-    "max_hits_per_day", NULL};
+static const char *const rule_keys[] = {"id",     "version",          "title",       "description",
+                                        "author", "severity",         "score",       "enabled",
+                                        "tags",   "valid_from",       "valid_until", "when",
+                                        "tests",  "max_hits_per_day", NULL};
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
 static const enum pw_severity severity_values[] = {PW_SEV_LOW, PW_SEV_MEDIUM, PW_SEV_HIGH,
                                                    PW_SEV_CRITICAL};
@@ -74,8 +74,7 @@ void pwr_report_rc(pwr_loader *ld, int rc, pw_error *e)
     pwr_report(ld, e);
 }
 
-static void vfail(pwr_loader *ld, const char *file, int line, int col, const char *fmt,
-                  va_list ap)
+static void vfail(pwr_loader *ld, const char *file, int line, int col, const char *fmt, va_list ap)
 {
     pw_error e = {.code = PW_ERULE, .line = line, .col = col};
     snprintf(e.file, sizeof e.file, "%s", file ? file : "");
@@ -181,8 +180,7 @@ static bool rename_key(char **text, size_t *len, int line, int col, int k)
  * key, reports it and parses again with the duplicate renamed. 0 with a document, or
  * the code of the error that ended the file.
  */
-static int parse_yaml(pwr_loader *ld, const char *name, char **text, size_t *len,
-                      pw_yaml_doc **doc)
+static int parse_yaml(pwr_loader *ld, const char *name, char **text, size_t *len, pw_yaml_doc **doc)
 {
     static const char dup[] = "duplicate key '";
     for (int k = 0;; k++) {
@@ -191,8 +189,8 @@ static int parse_yaml(pwr_loader *ld, const char *name, char **text, size_t *len
         if (rc == 0)
             return 0;
         pwr_report(ld, &e);
-        if (e.code != PW_EPARSE || strncmp(e.msg, dup, sizeof dup - 1) != 0 ||
-            k >= MAX_REPARSE || !rename_key(text, len, e.line, e.col, k))
+        if (e.code != PW_EPARSE || strncmp(e.msg, dup, sizeof dup - 1) != 0 || k >= MAX_REPARSE ||
+            !rename_key(text, len, e.line, e.col, k))
             return rc;
     }
 }
@@ -252,8 +250,8 @@ static const char *text_field(pwr_loader *ld, const pw_yaml_node *v, const char 
 }
 
 /* A sequence of non-empty strings into *out and *n (arena). Reports every bad item. */
-static void names_field(pwr_loader *ld, const pw_yaml_node *v, const char *what,
-                        const char ***out, size_t *n)
+static void names_field(pwr_loader *ld, const pw_yaml_node *v, const char *what, const char ***out,
+                        size_t *n)
 {
     pw_error e;
     int rc = pw_yaml_expect(v, PW_YAML_SEQUENCE, what, &e);
@@ -342,8 +340,8 @@ static void load_date(pwr_loader *ld, pw_date *out, const pw_yaml_node *v, const
         return;
     }
     if (d.day == 0) {
-        pwr_fail_at(ld, v, "%s: expected a full date YYYY-MM-DD, got '%.*s'", what,
-                    PWR_QUOTE_MAX, s);
+        pwr_fail_at(ld, v, "%s: expected a full date YYYY-MM-DD, got '%.*s'", what, PWR_QUOTE_MAX,
+                    s);
         return;
     }
     *out = d;
@@ -793,9 +791,8 @@ static void free_paths(char **paths, size_t n)
 static void load_set_dir(pwr_loader *ld, const char *dir)
 {
     char sets[4096];
-    int w = snprintf(sets, sizeof sets, "%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/'
-                                                         ? "sets"
-                                                         : "/sets");
+    int w = snprintf(sets, sizeof sets, "%s%s", dir,
+                     dir[0] && dir[strlen(dir) - 1] == '/' ? "sets" : "/sets");
     struct stat st;
     if (w < 0 || (size_t)w >= sizeof sets || stat(sets, &st) != 0 || !S_ISDIR(st.st_mode))
         return;

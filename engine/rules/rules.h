@@ -76,11 +76,11 @@ typedef struct pw_rule {
     const char *file; /* where the rule is defined */
     int line, col;
     /* Added with the full language: */
-    pw_date valid_from;     /* unset: no lower bound (compared with the departure date) */
-    pw_date valid_until;    /* unset: no upper bound; inclusive */
-    long max_hits_per_day;  /* 0: no guard */
-    size_t n_tests;         /* embedded tests */
-    bool indexed;           /* the prefilter files it under keys (else it runs always) */
+    pw_date valid_from;    /* unset: no lower bound (compared with the departure date) */
+    pw_date valid_until;   /* unset: no upper bound; inclusive */
+    long max_hits_per_day; /* 0: no guard */
+    size_t n_tests;        /* embedded tests */
+    bool indexed;          /* the prefilter files it under keys (else it runs always) */
 } pw_rule;
 
 /*
@@ -141,14 +141,14 @@ pw_rules_ctx *pw_rules_ctx_new(void); /* NULL on out of memory */
 void pw_rules_ctx_free(pw_rules_ctx *ctx);
 
 typedef struct pw_rules_options {
-    const pw_config *config;  /* list thresholds; NULL: PW_CONFIG_DEFAULT_THRESHOLD */
-    const pw_rule *only;      /* evaluate this rule only (tests); NULL: every rule */
-    bool include_disabled;    /* evaluate disabled rules too (tests, back-testing) */
-    bool no_guard;            /* ignore max_hits_per_day (tests, back-testing) */
-    bool no_prefilter;        /* run every rule (the benchmark's peer) */
-    bool no_explanation;      /* rule hits get no explanation (back-testing) */
-    int today;                /* day number (days since 1970-01-01) for records without a
-                                 departure and for the daily guard; 0: the UTC date now */
+    const pw_config *config; /* list thresholds; NULL: PW_CONFIG_DEFAULT_THRESHOLD */
+    const pw_rule *only;     /* evaluate this rule only (tests); NULL: every rule */
+    bool include_disabled;   /* evaluate disabled rules too (tests, back-testing) */
+    bool no_guard;           /* ignore max_hits_per_day (tests, back-testing) */
+    bool no_prefilter;       /* run every rule (the benchmark's peer) */
+    bool no_explanation;     /* rule hits get no explanation (back-testing) */
+    int today;               /* day number (days since 1970-01-01) for records without a
+                                departure and for the daily guard; 0: the UTC date now */
 } pw_rules_options;
 
 typedef struct pw_rules_result {
@@ -178,7 +178,7 @@ int pw_rules_evaluate(const pw_ruleset *set, const pw_record *r, const pw_candid
 /* ---- embedded tests -------------------------------------------------------------- */
 
 typedef struct pw_rules_test_summary {
-    size_t rules;  /* rules with tests */
+    size_t rules; /* rules with tests */
     size_t tests;
     size_t failed;
     size_t untested; /* rules without tests */
@@ -198,8 +198,8 @@ int pw_rules_run_tests(const pw_ruleset *set, const pw_config *cfg, FILE *out,
  * with the ingest JSON Lines reader into out[0..n), strings in arena. A record that
  * cannot be read leaves out[i].record_id NULL. Returns the number read, or a negative
  * PW_E* code (err says why). */
-long pw_rules_records_from_json(const char *const *json, size_t n, pw_arena *arena,
-                                pw_record *out, pw_error *err);
+long pw_rules_records_from_json(const char *const *json, size_t n, pw_arena *arena, pw_record *out,
+                                pw_error *err);
 
 /* ---- back-testing ------------------------------------------------------------------ */
 

@@ -238,10 +238,10 @@ typedef struct pwr_test {
 
 /* What the evaluator needs of a rule beyond pw_rule. */
 typedef struct pwr_rule {
-    uint32_t prog;  /* root node */
-    bool bound;     /* a watchlist rule: evaluated per candidate */
-    bool has_prog;  /* false only while loading a rule with errors */
-    uint64_t fields; /* bit f: the rule reads field f (explanations) */
+    uint32_t prog;               /* root node */
+    bool bound;                  /* a watchlist rule: evaluated per candidate */
+    bool has_prog;               /* false only while loading a rule with errors */
+    uint64_t fields;             /* bit f: the rule reads field f (explanations) */
     int valid_from, valid_until; /* day numbers; INT32_MIN / INT32_MAX without bounds */
     pwr_guard *guard;
     pwr_test *tests;
@@ -260,8 +260,8 @@ typedef struct pwr_pf_slot {
 typedef struct pwr_prefilter {
     pwr_pf_slot *slots;
     uint32_t mask;
-    uint32_t *postings; /* rule indexes, ascending within a key */
-    uint64_t *always;   /* bitmap of the rules without keys */
+    uint32_t *postings;       /* rule indexes, ascending within a key */
+    uint64_t *always;         /* bitmap of the rules without keys */
     uint8_t fields[F__COUNT]; /* the indexed fields that have keys */
     size_t n_fields;
     bool doc_fields; /* some indexed field is a document field */

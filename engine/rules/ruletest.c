@@ -34,9 +34,8 @@
 
 static const char *const test_keys[] = {"name", "expect", "record", "watchlist", "hits", NULL};
 static const char *const expect_words[] = {"fire", "no-fire", NULL};
-static const char *const candidate_keys[] = {"list",     "category", "score",
-                                             "on",       "severity", "entry_id",
-                                             "entry_name", NULL};
+static const char *const candidate_keys[] = {"list",     "category", "score",      "on",
+                                             "severity", "entry_id", "entry_name", NULL};
 
 /* A test record waiting for the end of its file. */
 struct pwr_pending {
@@ -82,7 +81,9 @@ static void yaml_to_json(const pw_yaml_node *n, pw_strbuf *b)
         }
         pw_strbuf_append(b, "]");
         break;
-    default: pw_strbuf_append_json(b, pw_yaml_scalar(n, NULL)); break;
+    default:
+        pw_strbuf_append_json(b, pw_yaml_scalar(n, NULL));
+        break;
     }
 }
 
@@ -138,7 +139,8 @@ static bool add_pending(pwr_loader *ld, pwr_test *t, const pw_yaml_node *record)
         pw_strbuf_free(&b);
         return false;
     }
-    ld->pending[ld->n_pending++] = (struct pwr_pending){.test = t, .record = record, .json = b.data};
+    ld->pending[ld->n_pending++] =
+        (struct pwr_pending){.test = t, .record = record, .json = b.data};
     return true;
 }
 
@@ -160,8 +162,8 @@ static bool load_candidate(pwr_loader *ld, const pw_yaml_node *v, pw_candidate *
     }
     *nm = (pw_entry_name){.kind = PW_NAME_PRIMARY, .full = "TEST ENTRY"};
     *en = (pw_entry){.list_version = 1, .entry_id = "TEST-1", .names = nm, .n_names = 1};
-    *c = (pw_candidate){.entry = en, .name = nm, .score = 1.0, .explanation = "{\"test\":true}",
-                        .on_name = true};
+    *c = (pw_candidate){
+        .entry = en, .name = nm, .score = 1.0, .explanation = "{\"test\":true}", .on_name = true};
     bool ok = true;
     for (size_t i = 0; i < pw_yaml_size(v); i++) {
         const pw_yaml_node *k = pw_yaml_key(v, i), *val = pw_yaml_value(v, i);
@@ -350,8 +352,8 @@ void pwr_tests_finish_file(pwr_loader *ld)
         json[i] = ld->pending[i].json;
     finish_ctx fc = {.ld = ld};
     pw_error err = {0};
-    long n = pwr_records_from_json(json, ld->n_pending, ld->set->arena, recs, on_problem, &fc,
-                                   &err);
+    long n =
+        pwr_records_from_json(json, ld->n_pending, ld->set->arena, recs, on_problem, &fc, &err);
     if (n < 0) {
         pwr_report(ld, &err);
     } else {
@@ -413,7 +415,8 @@ static void on_finding(void *vctx, const pw_finding *f)
     case PW_FINDING_MALFORMED_DOCUMENT:
         rc->fn(rc->ctx, (size_t)f->line - 1, f->field, f->detail, false);
         break;
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -475,8 +478,8 @@ long pwr_records_from_json(const char *const *json, size_t n, pw_arena *arena, p
     return rc < 0 ? rc : count;
 }
 
-long pw_rules_records_from_json(const char *const *json, size_t n, pw_arena *arena,
-                                pw_record *out, pw_error *err)
+long pw_rules_records_from_json(const char *const *json, size_t n, pw_arena *arena, pw_record *out,
+                                pw_error *err)
 {
     return pwr_records_from_json(json, n, arena, out, NULL, NULL, err);
 }
@@ -540,18 +543,16 @@ int pw_rules_run_tests(const pw_ruleset *set, const pw_config *cfg, FILE *out,
         for (size_t k = 0; k < impl->n_tests; k++) {
             const pwr_test *t = &impl->tests[k];
             pw_arena_reset(arena);
-            pw_rules_options opts = {.config = cfg,
-                                     .only = &set->rules[i],
-                                     .include_disabled = true,
-                                     .no_guard = true};
+            pw_rules_options opts = {
+                .config = cfg, .only = &set->rules[i], .include_disabled = true, .no_guard = true};
             pw_rules_result res;
             sum.tests++;
             rc = pw_rules_evaluate(set, &t->record, t->cands, t->n_cands, &opts, ctx, arena, &res);
             if (rc)
                 break;
-            bool pass = t->expect_fire
-                            ? res.n_hits > 0 && (t->want_hits < 0 || res.n_hits == (size_t)t->want_hits)
-                            : res.n_hits == 0;
+            bool pass = t->expect_fire ? res.n_hits > 0 && (t->want_hits < 0 ||
+                                                            res.n_hits == (size_t)t->want_hits)
+                                       : res.n_hits == 0;
             if (!pass) {
                 sum.failed++;
                 if (out)

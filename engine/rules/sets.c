@@ -106,8 +106,7 @@ static char *upper_copy(pw_arena *a, const char *s)
     return c;
 }
 
-const char *pwr_normalise_literal(pw_arena *a, int type, int field, const char *s,
-                                  const char **why)
+const char *pwr_normalise_literal(pw_arena *a, int type, int field, const char *s, const char **why)
 {
     *why = NULL;
     switch (type) {
@@ -201,8 +200,8 @@ const pwr_strset *pwr_set_instance(pwr_loader *ld, pwr_set_def *sd, int type, co
             ok = false;
             pwr_fail_pos(ld, sd->file, sd->lines[i], sd->cols[i],
                          "set '%s' (used with %s at %s:%d:%d): '%.*s' %s", sd->name, field,
-                         pw_yaml_node_file(use), pw_yaml_line(use), pw_yaml_col(use),
-                         PWR_QUOTE_MAX, sd->values[i], why);
+                         pw_yaml_node_file(use), pw_yaml_line(use), pw_yaml_col(use), PWR_QUOTE_MAX,
+                         sd->values[i], why);
         }
     }
     if (!ok)

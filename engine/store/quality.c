@@ -25,12 +25,11 @@
 
 /* The group condition on (sender, carrier, flight_number, departure) as ?1..?4, with
  * IS so that NULLs match NULLs. */
-#define SAME_GROUP                                                                                 \
-    "sender IS ?1 AND carrier IS ?2 AND flight_number IS ?3 AND departure IS ?4"
+#define SAME_GROUP "sender IS ?1 AND carrier IS ?2 AND flight_number IS ?3 AND departure IS ?4"
 
 /* The filters as ?5 (sender) and ?6 (flight: carrier + number, or number). */
 #define FILTERS                                                                                    \
-    "(?5 IS NULL OR sender = ?5) AND (?6 IS NULL OR upper(coalesce(carrier, '') || "           \
+    "(?5 IS NULL OR sender = ?5) AND (?6 IS NULL OR upper(coalesce(carrier, '') || "               \
     "coalesce(flight_number, '')) = upper(?6) OR upper(flight_number) = upper(?6))"
 
 /* PW_QUALITY_EXAMPLES as text, for the SQL. */
@@ -222,8 +221,8 @@ static int fill_group(pw_store *s, pw_quality_group *g, unsigned nulls, pw_error
     return rc;
 }
 
-int pw_store_quality(pw_store *s, const char *sender, const char *flight,
-                     pw_quality_group **out, size_t *n, pw_error *err)
+int pw_store_quality(pw_store *s, const char *sender, const char *flight, pw_quality_group **out,
+                     size_t *n, pw_error *err)
 {
     static const char groups_sql[] =
         "SELECT sender, carrier, flight_number, departure FROM ("
@@ -308,7 +307,7 @@ int pw_store_each_finding(pw_store *s, const char *sender, const char *flight, p
         memset(&f, 0, sizeof f);
         if (pw_finding_kind_parse((const char *)sqlite3_column_text(st, 0), &f.kind))
             continue;
-        const char **cols[] = {&f.format,  &f.source,  &f.sender,        &f.interchange_ref,
+        const char **cols[] = {&f.format,      &f.source,  &f.sender,        &f.interchange_ref,
                                &f.message_ref, &f.carrier, &f.flight_number, &f.departure};
         for (int i = 0; i < 8; i++)
             *cols[i] = (const char *)sqlite3_column_text(st, i + 1);

@@ -130,9 +130,9 @@ int pw_store_set_hit_disposition(pw_store *s, const char *alert_id, const char *
     if (rc != SQLITE_DONE)
         return pws_fail(s, rc, "recording a disposition", err);
     if (changed == 0)
-        return pw_error_set(err, PW_ENOTFOUND, NULL, 0, 0,
-                            "alert %s has no hit of rule '%s'%s%s", alert_id, rule_id,
-                            entry_id ? " for entry " : "", entry_id ? entry_id : "");
+        return pw_error_set(err, PW_ENOTFOUND, NULL, 0, 0, "alert %s has no hit of rule '%s'%s%s",
+                            alert_id, rule_id, entry_id ? " for entry " : "",
+                            entry_id ? entry_id : "");
     char object[96], detail[256];
     snprintf(object, sizeof object, "alert:%s", alert_id);
     snprintf(detail, sizeof detail, "rule=%s entry=%s disposition=%s", rule_id,

@@ -71,6 +71,7 @@ typedef struct fuzz_counts {
     long good;     /* records or entries */
     long rejects;  /* reject callback calls, warnings aside */
     long warnings; /* reject callback calls with warning set */
+    long findings; /* data-quality findings (readers) */
     long line_sum; /* sum of the reject lines, a cheap fingerprint */
     char **ids;    /* entry ids seen (fuzz_on_entry), to find duplicates */
     size_t n_ids, cap_ids;
@@ -86,8 +87,8 @@ void fuzz_on_reject(void *ctx, const pw_reject *rej);
 int fuzz_on_entry(void *ctx, const pw_entry *e, pw_error *err);
 
 /* Opens path with pw_reader_open in format, drains pw_reader_next, checks every
- * record and reject. Returns the open or final read code (0 for a clean end) and
- * fills *counts and, when not NULL, *detected (the format pw_reader_format reports). */
+ * record, reject and data-quality finding. Returns the open or final read code (0 for a clean end)
+ * and fills *counts and, when not NULL, *detected (the format pw_reader_format reports). */
 int fuzz_drain_reader(const char *path, enum pw_input_format format, fuzz_counts *counts,
                       enum pw_input_format *detected);
 

@@ -4,7 +4,7 @@
  *
  * The input is split into two strings at its first tab (or, without one, in the
  * middle). The measures read the two halves in place (the invariants below on at most
- * 300 bytes of each, long halves get one call per measure), with explicit lengths and no
+ * 128 bytes of each, long halves get one call per measure), with explicit lengths and no
  * terminator, so a sanitizer build sees any read past them; the encoders get
  * NUL-terminated copies. Beyond "does not crash", each result must keep its promises:
  *
@@ -118,7 +118,7 @@ static void measures(const char *a, size_t la, const char *b, size_t lb)
     FUZZ_CHECK(pw_osa_distance(b, lb, a, la, FUZZ_MEASURE_MAX) == osa, "osa symmetric");
     bool equal = ca == cb && memcmp(a, b, ca) == 0;
     FUZZ_CHECK((lev == 0) == equal && (osa == 0) == equal, "distance 0 exactly when equal");
-    for (int max = -1; max <= osa + 1 && max <= 40; max++) {
+    for (int max = -1; max <= osa + 1 && max <= 12; max++) {
         int bound = max < 0 ? 0 : max; /* max < 0 counts as 0 */
         int want = osa > bound ? bound + 1 : osa;
         FUZZ_CHECK(pw_osa_distance(a, la, b, lb, max) == want, "bounded osa");
@@ -134,10 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t lb = size - la - (tab ? 1 : 0);
 
     /* The invariants run many calls, quadratic in the lengths: on long inputs they see
-     * the first 300 bytes of each half, and the full lengths (cut at 1,024 inside the
+     * the first 128 bytes of each half, and the full lengths (cut at 1,024 inside the
      * measures) get one call of each measure for memory safety. */
-    measures(a, la < 300 ? la : 300, b, lb < 300 ? lb : 300);
-    if (la > 300 || lb > 300) {
+    measures(a, la < 128 ? la : 128, b, lb < 128 ? lb : 128);
+    if (la > 128 || lb > 128) {
         double jw = pw_jaro_winkler(a, la, b, lb);
         FUZZ_CHECK(jw >= 0.0 && jw <= 1.0, "jaro-winkler range (long)");
         int lev = pw_levenshtein(a, la, b, lb);

@@ -26,7 +26,7 @@ jobs=${PW_FUZZ_JOBS:-1}
 if [ $# -gt 0 ]; then
     targets="$*"
 else
-    targets=$(cd "$here" && ls fuzz_*.c | sed -e 's/^fuzz_//' -e 's/\.c$//' |
+    targets=$(for f in "$here"/fuzz_*.c; do basename "$f" .c; done | sed 's/^fuzz_//' |
         grep -v -x -e replay -e common)
 fi
 
@@ -45,12 +45,12 @@ dict_of() {
     jsonl | record_auto) echo "$here/dict/jsonl.dict" ;;
     record_csv) echo "$here/dict/record_csv.dict" ;;
     yaml_config | rules) echo "$here/dict/yaml.dict" ;;
-    watchlist_csv | ofac | un_xml) echo "$here/dict/$1.dict" ;;
+    watchlist_csv | ofac | un_xml | paxlst) echo "$here/dict/$1.dict" ;;
     esac
 }
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 status=0
 summary=""
 mkdir -p "$build/fuzz-logs"

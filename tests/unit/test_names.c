@@ -1,19 +1,38 @@
 /*
- * Tests for engine/names: folding names in any script to tokens and token-set keys.
- * Expected folds follow Unicode's own data (NFKD, case folding, mark stripping) as
- * utf8proc applies it; e.g. U+00DF folds to "ss" per CaseFolding.txt.
+ * Tests for the analysis half of engine/names: pw_name_analyse, pw_names_latin,
+ * pw_names_skeleton, and the legacy pw_names_fold / pw_names_token_set_key.
+ *
+ * Where each expected value comes from is said next to it:
+ *  - "ICAO": ICAO Doc 9303 Part 3, the tables "Transliteration of multinational
+ *    Latin-based characters" and "Transliteration of Cyrillic characters";
+ *  - "ICU": ICU 72's own output, as observed (uconv -x 'Any-Latin' gives the same),
+ *    after paxwatch's fold to capitals (diacritics and ICU's apostrophes dropped,
+ *    ʿayn written A, Arabic ة written as a vowel);
+ *  - "BGN": ICU's Russian-Latin/BGN or Ukrainian-Latin/BGN (the plain form of Cyrillic);
+ *  - "UNGEGN": ICU's Greek-Latin/UNGEGN (ELOT 743, the text form of Greek);
+ *  - "Unicode": NFKC and case folding as Unicode defines them; "UTS #39": ICU's
+ *    confusable skeletons;
+ *  - "UN list": /work/shared/data/watchlists/un/UN_consolidated.xml, an entry's
+ *    NAME_ORIGINAL_SCRIPT and its Latin FIRST_NAME..FOURTH_NAME;
+ *  - "rule": a paxwatch rule documented in engine/names/analyse.c or skeleton.c.
  */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "names/names.h"
 
 static pw_names_scratch *scratch;
 static pw_arena *arena;
+static pw_name nm;
 
 static void setup(void)
 {
     arena = pw_arena_new(0);
     scratch = pw_names_scratch_new();
+    cr_assert_not_null(scratch, "the ICU transliterators open");
 }
 static void teardown(void)
 {
@@ -23,24 +42,82 @@ static void teardown(void)
 
 TestSuite(names, .init = setup, .fini = teardown);
 
-Test(names, folds_case_accents_and_punctuation)
+/* Analyses a whole name; fails the test on an error. */
+static const pw_name *analyse(const char *full)
 {
+    cr_assert_eq(pw_name_analyse(scratch, full, NULL, NULL, &nm), 0, "analyse %s", full);
+    return &nm;
+}
+
+static const pw_name *analyse_parts(const char *surname, const char *given)
+{
+    cr_assert_eq(pw_name_analyse(scratch, NULL, surname, given, &nm), 0);
+    return &nm;
+}
+
+/* The token whose text is text, or NULL. */
+static const pw_name_token *token(const pw_name *n, const char *text)
+{
+    for (int i = 0; i < n->n_tokens; i++)
+        if (strcmp(n->tokens[i].text, text) == 0)
+            return &n->tokens[i];
+    return NULL;
+}
+
+/* The words' texts joined by spaces (joined variants left out). */
+static const char *words(const pw_name *n)
+{
+    static char buf[1024];
+    size_t w = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n->n_words; i++)
+        w += (size_t)snprintf(buf + w, sizeof buf - w, "%s%s", i ? " " : "", n->tokens[i].text);
+    return buf;
+}
+
+static const char *latin(const char *text)
+{
+    static char buf[512];
+    cr_assert_eq(pw_names_latin(scratch, text, buf, sizeof buf), 0);
+    return buf;
+}
+
+/* The skeleton of text, in one of four rotating buffers (two calls in one assertion
+ * must not share one). */
+static const char *skel(const char *text)
+{
+    static char buf[4][PW_NAME_TOKEN_MAX];
+    static int next;
+    char *b = buf[next++ % 4];
+    pw_names_skeleton(text, b);
+    return b;
+}
+
+/* ---- legacy folding (the foundation's matcher) -------------------------------- */
+
+Test(names, fold_case_accents_and_punctuation)
+{
+    /* Unicode: NFKC, marks stripped; the plain form for Latin words */
     cr_assert_str_eq(pw_names_fold(scratch, "Müller-Lüdenscheidt, José", NULL),
                      "MULLER LUDENSCHEIDT JOSE");
     cr_assert_str_eq(pw_names_fold(scratch, "  o'neil   ", NULL), "O NEIL");
     cr_assert_str_eq(pw_names_fold(scratch, "Straße", NULL), "STRASSE");
-    cr_assert_str_eq(pw_names_fold(scratch, "ＡＢＣ", NULL), "ABC"); /* full-width, NFKD */
+    cr_assert_str_eq(pw_names_fold(scratch, "ＡＢＣ", NULL), "ABC"); /* full-width, NFKC */
     cr_assert_str_eq(pw_names_fold(scratch, "", NULL), "");
     cr_assert_str_eq(pw_names_fold(scratch, NULL, NULL), "");
 }
 
-Test(names, keeps_other_scripts)
+Test(names, fold_transliterates_other_scripts)
 {
-    cr_assert_str_eq(pw_names_fold(scratch, "Владимир Путин", NULL), "ВЛАДИМИР ПУТИН");
-    cr_assert_str_eq(pw_names_fold(scratch, "صدام حسين", NULL), "صدام حسين");
+    /* Before the analysis existed, other scripts were kept as they were; now they
+     * come out in Latin. ICAO for Cyrillic; ICU for Arabic. */
+    cr_assert_str_eq(pw_names_fold(scratch, "Владимир Путин", NULL), "VLADIMIR PUTIN");
+    cr_assert_str_eq(pw_names_fold(scratch, "صدام حسين", NULL), "SDAM HSYN");
+    /* the glued Arabic article stays glued in the fold */
+    cr_assert_str_eq(pw_names_fold(scratch, "التكريتي", NULL), "ALTKRYTY");
 }
 
-Test(names, invalid_utf8_is_a_boundary_and_flagged)
+Test(names, fold_invalid_utf8_is_a_boundary_and_flagged)
 {
     bool invalid = false;
     cr_assert_str_eq(pw_names_fold(scratch, "AB\xff" "CD", &invalid), "AB CD");
@@ -57,4 +134,573 @@ Test(names, token_set_key_ignores_order_and_duplicates)
     cr_assert_str_eq(b, a);
     cr_assert_str_eq(pw_names_token_set_key(scratch, "Kim Kim Jong", arena), "JONG KIM");
     cr_assert_null(pw_names_token_set_key(scratch, " - ", arena));
+}
+
+/* ---- ICAO Doc 9303: multinational Latin characters ---------------------------- */
+
+/* Parameters are copied into the test's worker process, where pointers into this
+ * binary are not valid (Criterion re-executes it): the text lives in arrays. */
+struct icao_case {
+    char in[8], text[8], plain[8]; /* plain "" is not checked */
+};
+
+ParameterizedTestParameters(names, icao_latin_letters)
+{
+    /* ICAO for text; plain is Unicode's decomposition without marks or, for the
+     * letters Unicode does not decompose, ICU's Latin-ASCII */
+    static struct icao_case cases[] = {
+        {"Ä", "AE", "A"},  {"ä", "AE", "A"},  {"Ö", "OE", "O"},  {"ö", "OE", "O"},
+        {"Ø", "OE", "O"},  {"ø", "OE", "O"},  {"Ü", "UE", "U"},  {"ü", "UE", "U"},
+        {"Å", "AA", "A"},  {"å", "AA", "A"},  {"ß", "SS", "SS"}, {"ẞ", "SS", "SS"},
+        {"Þ", "TH", "TH"}, {"þ", "TH", "TH"}, {"Æ", "AE", "AE"}, {"æ", "AE", "AE"},
+        {"Œ", "OE", "OE"}, {"œ", "OE", "OE"}, {"Ĳ", "IJ", "IJ"}, {"ĳ", "IJ", "IJ"},
+        {"Ñ", "N", "N"},   {"Ł", "L", "L"},   {"Đ", "D", "D"},   {"Ç", "C", "C"},
+        {"É", "E", "E"},   {"Ş", "S", "S"},   {"ı", "I", "I"},   {"Ğ", "G", "G"},
+    };
+    return cr_make_param_array(struct icao_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct icao_case *c, names, icao_latin_letters)
+{
+    char in[32];
+    snprintf(in, sizeof in, "X%sX", c->in); /* inside a word */
+    const pw_name *n = analyse(in);
+    cr_assert_eq(n->n_tokens, 1, "%s", c->in);
+    char want[16];
+    snprintf(want, sizeof want, "X%sX", c->text);
+    cr_expect_str_eq(n->tokens[0].text, want, "text of %s", c->in);
+    snprintf(want, sizeof want, "X%sX", c->plain);
+    cr_expect_str_eq(n->tokens[0].plain, want, "plain of %s", c->in);
+    cr_expect_not(n->non_latin);
+}
+
+Test(names, icao_german_name_text_and_plain)
+{
+    const pw_name *n = analyse("Müller-Lüdenscheidt, José");
+    /* ICAO: Ü -> UE; plain: accents dropped */
+    cr_assert_str_eq(words(n), "MUELLER LUEDENSCHEIDT JOSE");
+    cr_assert_str_eq(n->tokens[0].plain, "MULLER");
+    cr_assert_str_eq(n->tokens[1].plain, "LUDENSCHEIDT");
+    cr_assert_str_eq(n->tokens[2].plain, "JOSE"); /* text and plain agree */
+    const pw_name_token *j = token(n, "MUELLERLUEDENSCHEIDT");
+    cr_assert_not_null(j, "hyphen-joined variant");
+    cr_assert_str_eq(j->plain, "MULLERLUDENSCHEIDT");
+}
+
+Test(names, decomposed_and_full_width_input_match_the_fast_path)
+{
+    /* Unicode: NFKC composes U + combining diaeresis into Ü, so ICAO applies */
+    cr_assert_str_eq(words(analyse("Mu\xcc\x88ller")), "MUELLER");
+    cr_assert_str_eq(nm.tokens[0].plain, "MULLER");
+    cr_assert_str_eq(words(analyse("ＭＵＬＬＥＲ")), "MULLER"); /* NFKC: full width */
+    cr_assert_str_eq(words(analyse("ﬁnn")), "FINN");          /* NFKC: ligature */
+}
+
+/* ---- ICAO Doc 9303: Cyrillic -------------------------------------------------- */
+
+ParameterizedTestParameters(names, icao_cyrillic_letters)
+{
+    /* ICAO (recommended column). Plain: BGN (Ukrainian rules when a Ukrainian-only
+     * letter is present). */
+    static struct icao_case cases[] = {
+        {"Ж", "ZH", "ZH"},   {"Х", "KH", "KH"},     {"Ц", "TS", "TS"}, {"Ч", "CH", "CH"},
+        {"Ш", "SH", "SH"},   {"Щ", "SHCH", "SHCH"}, {"Ю", "IU", "YU"}, {"Я", "IA", "YA"},
+        {"Й", "I", "Y"},     {"Ы", "Y", "Y"},       {"Э", "E", "E"},   {"Ё", "E", "E"},
+        {"Є", "IE", "YE"},   {"Ї", "I", "YI"},      {"Ґ", "G", "G"},   {"І", "I", "I"},
+        {"Ў", "U", ""},      {"Ђ", "D", ""},        {"Ѕ", "DZ", ""},   {"Ј", "J", ""},
+        {"Љ", "LJ", ""},     {"Њ", "NJ", ""},       {"Џ", "DZ", ""},   {"Ѓ", "G", ""},
+        {"Ќ", "K", ""},
+    };
+    return cr_make_param_array(struct icao_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct icao_case *c, names, icao_cyrillic_letters)
+{
+    char in[32], want[32];
+    snprintf(in, sizeof in, "Б%sБ", c->in); /* Б is B in every table */
+    const pw_name *n = analyse(in);
+    cr_assert_eq(n->n_tokens, 1, "%s", c->in);
+    snprintf(want, sizeof want, "B%sB", c->text);
+    cr_expect_str_eq(n->tokens[0].text, want, "ICAO text of %s", c->in);
+    if (c->plain[0]) {
+        snprintf(want, sizeof want, "B%sB", c->plain);
+        cr_expect_str_eq(n->tokens[0].plain, want, "BGN plain of %s", c->in);
+    }
+    cr_expect(n->non_latin);
+}
+
+Test(names, icao_cyrillic_signs)
+{
+    /* ICAO: Ъ -> IE, Ь has no row (dropped) */
+    cr_assert_str_eq(words(analyse("Подъячев")), "PODIEIACHEV");
+    cr_assert_str_eq(words(analyse("Игорь")), "IGOR");
+    /* ICAO (the example Russian passport offices give): Юлия Щеглова */
+    cr_assert_str_eq(latin("Юлия Щеглова"), "IULIIA SHCHEGLOVA");
+    cr_assert_str_eq(token(analyse("Юлия"), "IULIIA")->plain, "YULIYA"); /* BGN */
+}
+
+struct un_case {
+    char orig[96], icao[64], latin[64];
+    char miss[16]; /* a Latin word known not to meet ("" if none) */
+};
+
+ParameterizedTestParameters(names, un_cyrillic_names)
+{
+    /* UN list: the Cyrillic NAME_ORIGINAL_SCRIPT of entries 2960872, 6908487..6908548;
+     * expected keys by ICAO; the list's own Latin spelling, which must meet every word
+     * by text, plain or skeleton */
+    static struct un_case cases[] = {
+        {"Умаров Доку Хаматович", "UMAROV DOKU KHAMATOVICH", "DOKU KHAMATOVICH UMAROV"},
+        {"Абдурахманов Магомед Магомедзакирович", "ABDURAKHMANOV MAGOMED MAGOMEDZAKIROVICH",
+         "MAGHOMED MAGHOMEDZAKIROVICH ABDURAKHMANOV"},
+        {"Ислам Сеит-Умарович Атабиев", "ISLAM SEIT UMAROVICH ATABIEV",
+         "ISLAM SEIT-UMAROVICH ATABIEV"},
+        /* the list writes Ж as J here (ICAO: ZH); the skeleton keeps ZH apart from J */
+        {"Ахмед Ражапович Чатаев", "AKHMED RAZHAPOVICH CHATAEV", "AKHMED RAJAPOVICH CHATAEV",
+         "RAJAPOVICH"},
+        {"Тархан Исмаилович Газиев", "TARKHAN ISMAILOVICH GAZIEV",
+         "TARKHAN ISMAILOVICH GAZIEV"},
+        {"Заурбек Салимович Гучаев", "ZAURBEK SALIMOVICH GUCHAEV",
+         "ZAURBEK SALIMOVICH GUCHAEV"},
+        /* the list writes З as S here; the skeleton keeps S and Z apart */
+        {"Шамиль Магомедович Измайлов", "SHAMIL MAGOMEDOVICH IZMAILOV",
+         "SHAMIL MAGOMEDOVICH ISMAILOV", "ISMAILOV"},
+        {"Аслан Авгазарович Бютукаев", "ASLAN AVGAZAROVICH BIUTUKAEV",
+         "ASLAN AVGAZAROVICH BYUTUKAEV"},
+        {"Айрат Насимович Вахитов", "AIRAT NASIMOVICH VAKHITOV", "AYRAT NASIMOVICH VAKHITOV"},
+    };
+    return cr_make_param_array(struct un_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Does some token of a meet the word token w by text, plain or skeleton? */
+static bool meets(const pw_name *a, const pw_name_token *w)
+{
+    for (int i = 0; i < a->n_tokens; i++) {
+        const pw_name_token *t = &a->tokens[i];
+        if (!strcmp(t->text, w->text) || !strcmp(t->plain, w->plain) ||
+            !strcmp(t->plain, w->text) || !strcmp(t->text, w->plain) ||
+            !strcmp(t->skeleton, w->skeleton))
+            return true;
+    }
+    return false;
+}
+
+ParameterizedTest(struct un_case *c, names, un_cyrillic_names)
+{
+    cr_assert_str_eq(latin(c->orig), c->icao);
+    pw_name orig, lat;
+    cr_assert_eq(pw_name_analyse(scratch, c->orig, NULL, NULL, &orig), 0);
+    cr_assert_eq(pw_name_analyse(scratch, c->latin, NULL, NULL, &lat), 0);
+    for (int i = 0; i < lat.n_words; i++) {
+        if (strcmp(lat.tokens[i].text, c->miss) == 0)
+            cr_expect_not(meets(&orig, &lat.tokens[i]), "%s: %s now meets: update the case",
+                          c->orig, c->miss);
+        else
+            cr_expect(meets(&orig, &lat.tokens[i]), "%s: %s is not met", c->orig,
+                      lat.tokens[i].text);
+    }
+}
+
+/* ---- Arabic script ------------------------------------------------------------ */
+
+Test(names, arabic_romanisation_and_skeleton_meet_the_latin_spelling)
+{
+    /* ICU: صدام حسين -> sdam hsyn */
+    const pw_name *n = analyse("صدام حسين");
+    cr_assert_str_eq(words(n), "SDAM HSYN");
+    cr_assert(n->non_latin);
+    char sk0[PW_NAME_TOKEN_MAX], sk1[PW_NAME_TOKEN_MAX];
+    memcpy(sk0, n->tokens[0].skeleton, sizeof sk0);
+    memcpy(sk1, n->tokens[1].skeleton, sizeof sk1);
+    /* rule: the skeletons meet those of the Latin spelling (UN list, entry 6908047) */
+    n = analyse("SADDAM HUSSEIN");
+    cr_assert_str_eq(n->tokens[0].skeleton, sk0);
+    cr_assert_str_eq(n->tokens[1].skeleton, sk1);
+    cr_assert_str_eq(sk0, "SDM");
+    cr_assert_str_eq(sk1, "HSN");
+}
+
+Test(names, arabic_article_is_split_and_joined)
+{
+    /* ICU: التكريتي -> altkryty; rule: the glued article is split off, the joined form
+     * kept, and before a sun letter (ت) the assimilated form too */
+    const pw_name *n = analyse("صدام حسين التكريتي");
+    cr_assert_str_eq(words(n), "SDAM HSYN AL TKRYTY");
+    cr_assert(n->tokens[2].flags & PW_TOKEN_PARTICLE);
+    const pw_name_token *j = token(n, "ALTKRYTY");
+    cr_assert_not_null(j);
+    cr_assert(j->flags & PW_TOKEN_JOINED);
+    cr_assert_eq(j->word, 2);
+    cr_assert_eq(j->span, 2);
+    cr_assert_not_null(token(n, "ATTKRYTY"));
+    /* the Latin spelling's words meet: TIKRITI by skeleton, ALTIKRITI by skeleton */
+    pw_name lat;
+    cr_assert_eq(pw_name_analyse(scratch, "SADDAM HUSSEIN AL-TIKRITI", NULL, NULL, &lat), 0);
+    for (int i = 0; i < lat.n_tokens; i++)
+        cr_expect(meets(n, &lat.tokens[i]), "%s", lat.tokens[i].text);
+    /* pw_names_latin shows the source word whole */
+    cr_assert_str_eq(latin("صدام حسين التكريتي"), "SDAM HSYN ALTKRYTY");
+}
+
+Test(names, arabic_ayn_ta_marbuta_and_compounds)
+{
+    /* ICU writes ع as ʿ: rule: A (عمر is OMAR, never the title MR) */
+    const pw_name *n = analyse("عمر");
+    cr_assert_str_eq(words(n), "AMR");
+    cr_assert_eq(n->n_titles, 0);
+    cr_assert_str_eq(n->tokens[0].skeleton, skel("OMAR"));
+    /* ICU writes ة as t (hmzt); rule: a vowel, as HAMZA */
+    cr_assert_str_eq(words(analyse("حمزة")), "HMZA");
+    cr_assert_str_eq(nm.tokens[0].skeleton, skel("HAMZA"));
+    /* rule: a compound with the article (نور الدين) is also joined, plain and
+     * assimilated, as NOUREDDINE and NUR AL-DIN are written */
+    n = analyse("نور الدين");
+    cr_assert_not_null(token(n, "NWRALDYN"));
+    cr_assert_not_null(token(n, "NWRADDYN"));
+    cr_assert_str_eq(token(n, "NWRADDYN")->skeleton, skel("NOUREDDINE"));
+    /* rule: glued ABD + article and glued ABU are split */
+    n = analyse("عبدالله");
+    cr_assert_str_eq(words(n), "ABD AL LH");
+    cr_assert_str_eq(token(n, "ABDALLH")->skeleton, skel("ABDALLAH"));
+    n = analyse("ابوبكر");
+    cr_assert_str_eq(words(n), "ABW BKR");
+    cr_assert_str_eq(token(n, "ABWBKR")->skeleton, skel("ABUBAKAR"));
+}
+
+Test(names, persian_values_when_the_name_uses_persian_letters)
+{
+    /* ICU: فضل -> fdl (Arabic ض); rule: with a Persian-only letter in the name (ی),
+     * ض is Z, as FAZL is written */
+    cr_assert_str_eq(words(analyse("فضل ربی")), "FZL RBY");
+    cr_assert_str_eq(words(analyse("فضل ربي")), "FDL RBY"); /* Arabic ي: Arabic values */
+}
+
+Test(names, arabic_letters_icu_leaves_alone_are_mapped)
+{
+    /* ICU 72 leaves Pashto ټ (TEH WITH RING) untouched; rule: its base letter ت */
+    const pw_name *n = analyse("ټول");
+    cr_assert_str_eq(words(n), "TWL");
+}
+
+/* ---- other scripts through ICU ------------------------------------------------- */
+
+Test(names, greek_text_is_elot_plain_is_any_latin)
+{
+    const pw_name *n = analyse("Αλέξης Τσίπρας");
+    cr_assert_str_eq(words(n), "ALEXIS TSIPRAS"); /* UNGEGN */
+    cr_assert_str_eq(n->tokens[0].plain, "ALEXES"); /* ICU Any-Latin */
+    cr_assert_str_eq(words(analyse("ΑΘΗΝΑ")), "ATHINA"); /* UNGEGN; upper case input */
+}
+
+Test(names, han_is_romanised_per_character)
+{
+    /* ICU: 王小明 -> wáng xiǎo míng, tones dropped */
+    const pw_name *n = analyse("王小明");
+    cr_assert_str_eq(words(n), "WANG XIAO MING");
+    cr_assert_eq(n->n_words, 3);
+    /* rule: syllables of one word joined, whole and without the first (the given
+     * name as Chinese passports write it) */
+    cr_assert_not_null(token(n, "WANGXIAOMING"));
+    cr_assert_not_null(token(n, "XIAOMING"));
+    cr_assert_str_eq(latin("王小明"), "WANG XIAO MING");
+}
+
+Test(names, hangul_hebrew_thai_devanagari_kana)
+{
+    /* ICU: 김정은 -> gimjeong-eun (the hyphen is ICU's syllable mark: joined) */
+    cr_assert_str_eq(words(analyse("김정은")), "GIMJEONGEUN");
+    cr_assert_str_eq(words(analyse("בנימין נתניהו")), "BNYMYN NTNYHW"); /* ICU */
+    cr_assert_str_eq(words(analyse("สมชาย")), "SMCHAY");                /* ICU */
+    cr_assert_str_eq(words(analyse("नरेन्द्र मोदी")), "NARENDRA MODI");  /* ICU */
+    cr_assert_str_eq(words(analyse("やまだ たろう")), "YAMADA TAROU");     /* ICU */
+    cr_assert(nm.non_latin);
+}
+
+/* ---- mixed-script confusables --------------------------------------------------- */
+
+Test(names, confusables_fold_only_mixed_words)
+{
+    /* UTS #39: a Cyrillic а (U+0430) inside a Latin word is a */
+    cr_assert_str_eq(words(analyse("Vl\xd0\xb0" "dimir")), "VLADIMIR");
+    cr_assert_not(nm.non_latin);
+    /* UTS #39: a Greek Ο (U+039F) for O */
+    cr_assert_str_eq(words(analyse("\xce\x9fSAMA")), "OSAMA");
+    /* UTS #39: a Latin y inside a Cyrillic word is у: Пyтин is Путин */
+    cr_assert_str_eq(words(analyse("П" "y" "тин")), "PUTIN");
+    /* a wholly Cyrillic word is transliterated, not skeleton-mapped (the skeleton of
+     * Сергей would read CEPREN) */
+    cr_assert_str_eq(words(analyse("Сергей")), "SERGEI"); /* ICAO */
+    cr_assert_str_eq(words(analyse("Владимир Putin")), "VLADIMIR PUTIN");
+}
+
+/* ---- titles, placeholders ------------------------------------------------------ */
+
+Test(names, titles_and_suffixes_are_set_aside)
+{
+    const pw_name *n = analyse("MR JOHN SMITH JR");
+    cr_assert_str_eq(words(n), "JOHN SMITH");
+    cr_assert_eq(n->n_titles, 2);
+    n = analyse("Dr. Jane Doe III");
+    cr_assert_str_eq(words(n), "JANE DOE");
+    cr_assert_eq(n->n_titles, 2);
+    /* a title alone is all there is: kept */
+    n = analyse("MR");
+    cr_assert_str_eq(words(n), "MR");
+    cr_assert_eq(n->n_titles, 0);
+}
+
+Test(names, glued_pnr_titles)
+{
+    /* rule: cut from the last given-name word when >= 2 letters remain */
+    const pw_name *n = analyse("SMITH/CHARLESMR");
+    cr_assert_str_eq(words(n), "SMITH CHARLES");
+    cr_assert_eq(n->n_titles, 1);
+    cr_assert(n->tokens[0].flags & PW_TOKEN_SURNAME);
+    cr_assert(n->tokens[1].flags & PW_TOKEN_GIVEN);
+    n = analyse_parts("JONES", "ANNMRS");
+    cr_assert_str_eq(words(n), "ANN JONES");
+    cr_assert_eq(n->n_titles, 1);
+    n = analyse("SMITH/JOHN PAULMSTR");
+    cr_assert_str_eq(words(n), "SMITH JOHN PAUL");
+    cr_assert_str_eq(words(analyse("SMITH/MARYMISS")), "SMITH MARY");
+    /* MS only in the SURNAME/GIVEN form: WILLIAMS and ADAMS end in MS */
+    cr_assert_str_eq(words(analyse("SMITH/ANNMS")), "SMITH ANN");
+    cr_assert_str_eq(words(analyse_parts("JONES", "WILLIAMS")), "WILLIAMS JONES");
+    cr_assert_str_eq(words(analyse("JONES, ADAMS")), "JONES ADAMS");
+    /* DR never: ALEKSANDR, BADR */
+    cr_assert_str_eq(words(analyse_parts("IVANOV", "ALEKSANDR")), "ALEKSANDR IVANOV");
+    cr_assert_str_eq(words(analyse("KHAN/BADR")), "KHAN BADR");
+    /* fewer than two letters would remain: AMR stays */
+    cr_assert_str_eq(words(analyse_parts("MOUSSA", "AMR")), "AMR MOUSSA");
+    /* not a given name: a surname ending in MR stays */
+    cr_assert_str_eq(words(analyse_parts("KARAMR", "ALI")), "ALI KARAMR");
+    /* a whole name without SURNAME/GIVEN structure: nothing is cut */
+    cr_assert_str_eq(words(analyse("CHARLESMR SMITH")), "CHARLESMR SMITH");
+}
+
+Test(names, placeholders_mean_unknown)
+{
+    const pw_name *n = analyse("FNU KHAN");
+    cr_assert_str_eq(words(n), "KHAN");
+    cr_assert(n->given_unknown);
+    cr_assert_not(n->surname_unknown);
+    n = analyse_parts("LNU", "AHMED");
+    cr_assert_str_eq(words(n), "AHMED");
+    cr_assert(n->surname_unknown);
+    n = analyse_parts("UNKNOWN", "AHMED"); /* by field */
+    cr_assert(n->surname_unknown);
+    cr_assert_not(n->given_unknown);
+    n = analyse("UNKNOWN SMITH"); /* by position: before the name */
+    cr_assert(n->given_unknown);
+    n = analyse("SMITH XXX");
+    cr_assert(n->surname_unknown);
+    n = analyse("FNU LNU");
+    cr_assert_eq(n->n_tokens, 0);
+    cr_assert(n->given_unknown && n->surname_unknown);
+}
+
+/* ---- particles, joined variants, surname/given ---------------------------------- */
+
+Test(names, particles_and_joined_variants)
+{
+    const pw_name *n = analyse("MUAMMAR AL QADHAFI");
+    cr_assert_str_eq(words(n), "MUAMMAR AL QADHAFI");
+    cr_assert(n->tokens[1].flags & PW_TOKEN_PARTICLE);
+    cr_assert_not(n->tokens[2].flags & PW_TOKEN_PARTICLE);
+    const pw_name_token *j = token(n, "ALQADHAFI");
+    cr_assert_not_null(j);
+    cr_assert_eq(j->flags & PW_TOKEN_JOINED, PW_TOKEN_JOINED);
+    cr_assert_eq(j->word, 1);
+    cr_assert_eq(j->span, 2);
+    cr_assert_eq(n->n_words, 3);
+
+    n = analyse("VAN DER BERG");
+    cr_assert_not_null(token(n, "VANDERBERG"));
+    cr_assert_not_null(token(n, "DERBERG"));
+
+    n = analyse("O'Neil");
+    cr_assert_str_eq(words(n), "O NEIL");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_INITIAL);
+    cr_assert(n->tokens[0].flags & PW_TOKEN_PARTICLE);
+    cr_assert_not_null(token(n, "ONEIL"));
+
+    n = analyse("ABDUL-AZIZ");
+    cr_assert_not_null(token(n, "ABDULAZIZ"));
+    n = analyse("SA'D");
+    cr_assert_not_null(token(n, "SAD"));
+
+    /* a particle with nothing after it in its part is not flagged (LE, DO are also
+     * Vietnamese surnames) */
+    n = analyse("NGUYEN VAN LE");
+    cr_assert(n->tokens[1].flags & PW_TOKEN_PARTICLE);
+    cr_assert_not(n->tokens[2].flags & PW_TOKEN_PARTICLE);
+    /* an assimilated article only when hyphen-joined */
+    n = analyse("SHAMS UR-RAHMAN");
+    cr_assert(n->tokens[1].flags & PW_TOKEN_PARTICLE);
+    cr_assert_not_null(token(n, "URRAHMAN"));
+    n = analyse("AS YOU");
+    cr_assert_not(n->tokens[0].flags & PW_TOKEN_PARTICLE);
+    /* no joined variant across the comma */
+    n = analyse("AL, QADHAFI");
+    cr_assert_null(token(n, "ALQADHAFI"));
+}
+
+Test(names, surname_given_from_parts_and_comma)
+{
+    const pw_name *n = analyse("SALEK, Abdulhai");
+    cr_assert_str_eq(words(n), "SALEK ABDULHAI");
+    cr_assert_eq(n->tokens[0].flags & (PW_TOKEN_SURNAME | PW_TOKEN_GIVEN), PW_TOKEN_SURNAME);
+    cr_assert_eq(n->tokens[1].flags & (PW_TOKEN_SURNAME | PW_TOKEN_GIVEN), PW_TOKEN_GIVEN);
+    /* parts win over the whole name; given words come first */
+    cr_assert_eq(pw_name_analyse(scratch, "IGNORED NAME", "DE LA CRUZ", "Juan Pablo", &nm), 0);
+    cr_assert_str_eq(words(&nm), "JUAN PABLO DE LA CRUZ");
+    cr_assert(nm.tokens[0].flags & PW_TOKEN_GIVEN);
+    cr_assert(nm.tokens[4].flags & PW_TOKEN_SURNAME);
+    cr_assert_not_null(token(&nm, "DELACRUZ"));
+    cr_assert_null(token(&nm, "PABLODE"), "no join across fields");
+    /* empty parts: the whole name is used */
+    cr_assert_eq(pw_name_analyse(scratch, "Ali Hassan", "", NULL, &nm), 0);
+    cr_assert_str_eq(words(&nm), "ALI HASSAN");
+    cr_assert_eq(nm.tokens[0].flags & (PW_TOKEN_SURNAME | PW_TOKEN_GIVEN), 0);
+    /* a whole name without a comma: no fields */
+    n = analyse("Abdulhai Salek");
+    cr_assert_eq(n->tokens[0].flags & (PW_TOKEN_SURNAME | PW_TOKEN_GIVEN), 0);
+}
+
+/* ---- skeleton -------------------------------------------------------------------- */
+
+Test(names, skeleton_rules)
+{
+    /* rule (skeleton.c): vowels, W, Y, H dropped except leading; doubles collapse */
+    cr_assert_str_eq(skel("SADDAM"), "SDM");
+    cr_assert_str_eq(skel("SDAM"), "SDM");
+    cr_assert_str_eq(skel("MUHAMMAD"), skel("MHMD"));
+    cr_assert_str_neq(skel("MUHAMMAD"), skel("AHMAD")); /* not collapsed across vowels */
+    cr_assert_str_eq(skel("KHALID"), skel("KHALD"));
+    cr_assert_str_eq(skel("QUSAY"), skel("KUSAY"));   /* Q -> K */
+    cr_assert_str_eq(skel("SHAMIL"), skel("CHAMIL")); /* SH, CH -> X */
+    cr_assert_str_eq(skel("FADHIL"), skel("FADL"));   /* DH -> D */
+    cr_assert_str_eq(skel("JAMEL"), skel("DJAMEL"));  /* DJ -> J */
+    cr_assert_str_eq(skel("YUSUF"), "YSF");           /* a leading Y is kept */
+    cr_assert_str_eq(skel("HASSAN"), "HSN");          /* a leading H is kept */
+    cr_assert_str_eq(skel("YAHYA"), "Y");             /* ... others are vowels */
+    cr_assert_str_eq(skel("ALI"), "AL");              /* leading vowel as A */
+    cr_assert_str_eq(skel("ILYA"), "AL");
+    cr_assert_str_eq(skel("ALEX"), "ALKS");           /* X -> KS */
+    cr_assert_str_eq(skel("CELINE"), "SLN");          /* C before E, I, Y -> S */
+    cr_assert_str_eq(skel("A"), "A");
+    cr_assert_str_eq(skel(""), "");
+    cr_assert_str_eq(skel("ABC123"), "ABK123");       /* digits stay */
+}
+
+/* ---- robustness -------------------------------------------------------------------- */
+
+Test(names, invalid_utf8_is_replaced_and_flagged)
+{
+    static const char *const bad[] = {
+        "AB\xff" "CD",             /* not a UTF-8 byte */
+        "AB\xc3" "CD",             /* a lead byte without its continuation */
+        "AB\xc0\xaf" "CD",         /* overlong */
+        "AB\xed\xa0\x80" "CD",     /* a surrogate */
+        "AB\xf4\x90\x80\x80" "CD", /* above U+10FFFF */
+        "AB\x80" "CD",             /* a lone continuation byte */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const pw_name *n = analyse(bad[i]);
+        cr_expect(n->invalid_utf8, "case %zu", i);
+        cr_expect_str_eq(words(n), "AB CD", "case %zu", i);
+    }
+    const pw_name *n = analyse("Мул\xff" "лер"); /* inside a Cyrillic name */
+    cr_assert(n->invalid_utf8);
+    cr_assert_str_eq(words(n), "MUL LER");
+    n = analyse("\xc3"); /* truncated at the end, nothing else */
+    cr_assert(n->invalid_utf8);
+    cr_assert_eq(n->n_tokens, 0);
+    cr_assert_not(analyse("Müller")->invalid_utf8);
+}
+
+Test(names, empty_and_letterless_names)
+{
+    cr_assert_eq(analyse("")->n_tokens, 0);
+    cr_assert_eq(analyse(" - , / .")->n_tokens, 0);
+    cr_assert_eq(pw_name_analyse(scratch, NULL, NULL, NULL, &nm), 0);
+    cr_assert_eq(nm.n_tokens, 0);
+    cr_assert_str_eq(latin(""), "");
+}
+
+Test(names, truncation_limits)
+{
+    char many[1024] = "";
+    size_t w = 0;
+    for (int i = 0; i < 30; i++) /* 30 distinct words */
+        w += (size_t)snprintf(many + w, sizeof many - w, "W%c%c ", 'A' + i % 26, 'A' + i / 26);
+    const pw_name *n = analyse(many);
+    cr_assert_eq(n->n_tokens, PW_NAME_MAX_TOKENS);
+    cr_assert_eq(n->n_words, PW_NAME_MAX_TOKENS);
+    cr_assert(n->truncated);
+
+    char longword[128];
+    memset(longword, 'A', 100);
+    longword[100] = '\0';
+    n = analyse(longword);
+    cr_assert_eq(n->n_tokens, 1);
+    cr_assert_eq(n->tokens[0].len, PW_NAME_TOKEN_MAX - 1);
+    cr_assert_eq(strlen(n->tokens[0].text), PW_NAME_TOKEN_MAX - 1);
+    cr_assert(n->truncated);
+    cr_assert_not(analyse("JOHN SMITH")->truncated);
+
+    /* a very long input is read up to a limit, cut at a character boundary */
+    static char huge[20000];
+    for (size_t i = 0; i + 3 < sizeof huge; i += 3)
+        memcpy(huge + i, i % 30 == 27 ? " Ж" : "Жa", 3);
+    huge[sizeof huge - 2] = '\0';
+    n = analyse(huge);
+    cr_assert(n->truncated);
+    cr_assert_not(n->invalid_utf8, "the cut falls between characters");
+
+    /* pw_names_latin cuts at the capacity */
+    char small[8];
+    cr_assert_eq(pw_names_latin(scratch, "JOHN SMITH", small, sizeof small), 0);
+    cr_assert_str_eq(small, "JOHN SM");
+    cr_assert_eq(pw_names_latin(scratch, "JOHN", small, 0), PW_EINVAL);
+}
+
+/* ---- threads -------------------------------------------------------------------------- */
+
+struct thread_job {
+    const char *name, *expect;
+    int bad;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_job *job = arg;
+    pw_names_scratch *s = pw_names_scratch_new();
+    pw_name out;
+    char buf[256];
+    for (int i = 0; i < 300 && s; i++) {
+        if (pw_name_analyse(s, job->name, NULL, NULL, &out) != 0 ||
+            pw_names_latin(s, job->name, buf, sizeof buf) != 0 || strcmp(buf, job->expect))
+            job->bad++;
+    }
+    if (!s)
+        job->bad++;
+    pw_names_scratch_free(s);
+    return NULL;
+}
+
+Test(names, one_scratch_per_thread)
+{
+    /* the documented model: scratches are per thread, the tables shared read-only */
+    struct thread_job jobs[4] = {{"صدام حسين", "SDAM HSYN", 0},
+                                 {"Владимир Путин", "VLADIMIR PUTIN", 0},
+                                 {"王小明", "WANG XIAO MING", 0},
+                                 {"Müller", "MUELLER", 0}};
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, thread_main, &jobs[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        cr_expect_eq(jobs[i].bad, 0, "%s", jobs[i].name);
+    }
 }

@@ -193,9 +193,9 @@ static struct run *read_str(const char *s)
 
 static void item_free(struct item *it)
 {
-    char **s[] = {&it->segment, &it->field,  &it->detail, &it->record_id, &it->message_ref,
-                  &it->sender,  &it->carrier, &it->number, &it->departure, &it->reason,
-                  &it->raw,     &it->interchange};
+    char **s[] = {&it->segment,     &it->field,  &it->detail,  &it->record_id,
+                  &it->message_ref, &it->sender, &it->carrier, &it->number,
+                  &it->departure,   &it->reason, &it->raw,     &it->interchange};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(*s[i]);
 }
@@ -214,8 +214,7 @@ static void run_free(struct run *run)
 static const pw_record *by_surname(const struct run *run, const char *surname)
 {
     for (long i = 0; i < run->n_rec; i++)
-        if (run->rec[i].traveller.surname &&
-            strcmp(run->rec[i].traveller.surname, surname) == 0)
+        if (run->rec[i].traveller.surname && strcmp(run->rec[i].traveller.surname, surname) == 0)
             return &run->rec[i];
     cr_assert_fail("no record for %s", surname);
     return NULL;
@@ -237,8 +236,7 @@ static const struct item *finding(const struct run *run, enum pw_finding_kind ki
         if (run->find[i].kind == kind && strstr(run->find[i].detail, needle))
             return &run->find[i];
     for (long i = 0; i < run->n_find && i < MAX_ITEMS; i++)
-        cr_log_info("finding %s: %s", pw_finding_kind_name(run->find[i].kind),
-                    run->find[i].detail);
+        cr_log_info("finding %s: %s", pw_finding_kind_name(run->find[i].kind), run->find[i].detail);
     cr_assert_fail("no %s finding with '%s'", pw_finding_kind_name(kind), needle);
     return NULL;
 }
@@ -728,13 +726,13 @@ Test(paxlst, document_codes_and_sub_codes)
 Test(paxlst, century_rules)
 {
     /* flight on 2024-03-01: a birth date cannot be after it, expiry takes the nearest */
-    struct run *run = read_str(
-        "UNB+UNOA:4+A+B+240301:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
-        "TDT+20+ZZ1+++ZZ'LOC+125+AAA'DTM+189:2403010900:201'LOC+87+BBB'"
-        "NAD+FL+++BABY:ONE'DTM+329:240229'DOC+P+1'DTM+36:700101'"
-        "NAD+FL+++OLD:TWO'DTM+329:240302'DOC+P+2'DTM+36:340101'DTM+182:890101'"
-        "NAD+FL+++FOUR:DIGITS'DTM+329:19240302:102'DOC+P+3'"
-        "CNT+42:3'UNT+20+1'UNZ+1+1'");
+    struct run *run =
+        read_str("UNB+UNOA:4+A+B+240301:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
+                 "TDT+20+ZZ1+++ZZ'LOC+125+AAA'DTM+189:2403010900:201'LOC+87+BBB'"
+                 "NAD+FL+++BABY:ONE'DTM+329:240229'DOC+P+1'DTM+36:700101'"
+                 "NAD+FL+++OLD:TWO'DTM+329:240302'DOC+P+2'DTM+36:340101'DTM+182:890101'"
+                 "NAD+FL+++FOUR:DIGITS'DTM+329:19240302:102'DOC+P+3'"
+                 "CNT+42:3'UNT+20+1'UNZ+1+1'");
     cr_assert_eq(run->n_rec, 3);
     expect_date(by_surname(run, "BABY")->traveller.dob, "2024-02-29", "the day before");
     expect_date(by_surname(run, "BABY")->traveller.documents[0].expiry, "2070-01-01",
@@ -1007,8 +1005,8 @@ Test(paxlst, data_quality_findings)
     cr_expect_eq(problems(run), 12);
     /* the details name codes and positions, never the travellers */
     for (long i = 0; i < run->n_find; i++) {
-        static const char *const names[] = {"NODOB", "ANNA", "EXPIRED", "MALFORMED", "COUNTRY",
-                                            "BADDATE", "GENDER", "SMITH", "GIL"};
+        static const char *const names[] = {"NODOB",   "ANNA",   "EXPIRED", "MALFORMED", "COUNTRY",
+                                            "BADDATE", "GENDER", "SMITH",   "GIL"};
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
             cr_expect(!strstr(run->find[i].detail, names[k]), "%s", run->find[i].detail);
     }
@@ -1073,8 +1071,8 @@ Test(samples, airline2_space_inside_ung)
     /* "UNG *PAXLST*...": read as UNG, so the group and its UNE check out */
     expect_str(run->rec[0].source.group_ref, "1402111800", "UNG reference");
     for (long i = 0; i < run->n_find; i++)
-        cr_expect(!strstr(run->find[i].detail, "UNE") && !strstr(run->find[i].detail, "UNG"),
-                  "%s", run->find[i].detail);
+        cr_expect(!strstr(run->find[i].detail, "UNE") && !strstr(run->find[i].detail, "UNG"), "%s",
+                  run->find[i].detail);
     run_free(run);
 }
 
@@ -1082,7 +1080,7 @@ Test(samples, airline2_multi_part_unh)
 {
     struct run *run = read_edi(SAMPLE("gtas_airline2.edi"));
     expect_str(run->rec[0].source.part, "10:F", "UNH S010 10:F");
-    finding(run, PW_FINDING_CONTROL_MISMATCH, "multi-part message AA346: part 1-9 of 10 missing");
+    finding(run, PW_FINDING_CONTROL_MISMATCH, "multi-part message AA346: parts 1-9 of 10 missing");
     finding(run, PW_FINDING_COUNT_MISMATCH, "CNT+42 gives 136 passengers, the message has 10");
     finding(run, PW_FINDING_CONTROL_MISMATCH, "UNT gives 121 segments, the message has 111");
     finding(run, PW_FINDING_CONTROL_MISMATCH, "UNT reference '140211180 0' differs");

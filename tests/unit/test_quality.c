@@ -53,8 +53,7 @@ static void put(pw_store *s, pw_finding f, bool want_inserted)
 static void put_record(pw_store *s, const char *id, const char *number)
 {
     pw_record r = {.record_id = id,
-                   .flight = {.carrier = "QQ", .number = number,
-                              .departure = "2008-08-10T20:00"},
+                   .flight = {.carrier = "QQ", .number = number, .departure = "2008-08-10T20:00"},
                    .traveller = {.surname = "X"}};
     pw_error err = {0};
     cr_assert_eq(pw_store_put_record(s, &r, NULL, &err), 0, "%s", err.msg);

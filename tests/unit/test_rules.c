@@ -429,7 +429,8 @@ Test(rules, errors_in_several_files_are_all_reported)
     snprintf(c, sizeof c, "%s/c.yaml", dir);
     write_file(a, "rules:\n  - id: x\n    verison: 1\n");
     write_file(b, "rules: [\n");
-    write_file(c, "rules:\n  - {id: y, version: 1, title: t, severity: low, when: {watchlist: {}}}\n");
+    write_file(c,
+               "rules:\n  - {id: y, version: 1, title: t, severity: low, when: {watchlist: {}}}\n");
 
     pw_errlist errs = {0};
     pw_ruleset *set = NULL;
@@ -609,30 +610,34 @@ Test(rules, condition_errors_name_field_operator_and_value)
                                     "      not: [{traveller.role: crew}]\n");
     const char *f = "inline.yaml";
     expected want[] = {
-        {f, 10, 11, "unknown field or condition 'traveller.nationalty'; did you mean "
-                    "'traveller.nationality'?"},
+        {f, 10, 11,
+         "unknown field or condition 'traveller.nationalty'; did you mean "
+         "'traveller.nationality'?"},
         {f, 11, 27, "unknown operator 'gte' for traveller.age; did you mean 'gt'?"},
         {f, 12, 31, "traveller.age: lt expects a number, got 'eighteen'"},
-        {f, 13, 27, "operator 'matches' does not apply to traveller.age, which is a number "
-                    "(use eq, ne, lt, le, gt, ge, between, exists, missing)"},
+        {f, 13, 27,
+         "operator 'matches' does not apply to traveller.age, which is a number "
+         "(use eq, ne, lt, le, gt, ge, between, exists, missing)"},
         {f, 14, 31, "traveller.dob: lt: invalid date '1990-13-01'"},
         {f, 15, 34, "traveller.nationality: 'Atlantis' is not a country"},
-        {f, 16, 36, "flight.origin: 'J' is not an airport code"},
+        {f, 16, 37, "flight.origin: 'J' is not an airport code"},
         {f, 17, 25, "flight.route: 'JFKCDG' is not a route: write ORIGIN-DESTINATION"},
         {f, 18, 29, "traveller.gender: 'Q' is not one of M, F, U"},
         {f, 19, 35, "traveller.transit: eq expects true or false, got 'maybe'"},
-        {f, 20, 35, "traveller.age: between: the low end is above the high end"},
+        {f, 20, 36, "traveller.age: between: the low end is above the high end"},
         {f, 21, 34,
          "flight.departure: gt expects a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM, got "
          "'2026-12-01T25:00'"},
         {f, 22, 35, "traveller.dob: exists expects true or false, got '1'"},
         {f, 23, 11, "unknown field or condition 'eq' (an operator goes inside a field"},
-        {f, 24, 27, "unknown operator 'traveller.dob' for traveller.age (a field cannot be "
-                    "nested inside another"},
+        {f, 24, 27,
+         "unknown operator 'traveller.dob' for traveller.age (a field cannot be "
+         "nested inside another"},
         {f, 25, 26, "traveller.age: a list means 'in', which does not apply to a number"},
         {f, 26, 12, "any: expects a non-empty sequence of conditions, got an empty one"},
-        {f, 27, 12, "not: expects one condition (a mapping); to negate several, write not: "
-                    "{all: [...]}, got a sequence"},
+        {f, 27, 12,
+         "not: expects one condition (a mapping); to negate several, write not: "
+         "{all: [...]}, got a sequence"},
     };
     assert_errors(&errs, want, sizeof want / sizeof *want);
     pw_errlist_free(&errs);
@@ -660,15 +665,19 @@ Test(rules, unknown_sets_and_bad_set_values)
     expected want[] = {
         {f, 4, 3, "'bad name' is not a valid set name"},
         {f, 5, 10, "set 'empty': expected a non-empty sequence of values, got an empty one"},
-        {f, 13, 27, "flight.route: unknown set 'watched-route'; did you mean 'watched-routes'?"},
-        {f, 3, 15, "set 'hubs' (used with flight.origin at inline.yaml:14:31): 'Narnia' is not "
-                   "an airport code"},
-        {f, 3, 10, "set 'hubs' (used with traveller.nationality at inline.yaml:15:35): 'IST' is "
-                   "not a country"},
-        {f, 3, 15, "set 'hubs' (used with traveller.nationality at inline.yaml:15:35): 'Narnia' "
-                   "is not a country"},
-        {f, 2, 29, "set 'watched-routes' (used with traveller.journey at inline.yaml:16:31): "
-                   "'LHR' is not a route"},
+        {f, 13, 26, "flight.route: unknown set 'watched-route'; did you mean 'watched-routes'?"},
+        {f, 3, 15,
+         "set 'hubs' (used with flight.origin at inline.yaml:14:31): 'Narnia' is not "
+         "an airport code"},
+        {f, 3, 10,
+         "set 'hubs' (used with traveller.nationality at inline.yaml:15:35): 'IST' is "
+         "not a country"},
+        {f, 3, 15,
+         "set 'hubs' (used with traveller.nationality at inline.yaml:15:35): 'Narnia' "
+         "is not a country"},
+        {f, 2, 29,
+         "set 'watched-routes' (used with traveller.journey at inline.yaml:16:31): "
+         "'LHR' is not a route"},
     };
     assert_errors(&errs, want, sizeof want / sizeof *want);
     pw_errlist_free(&errs);
@@ -750,8 +759,9 @@ Test(rules, watchlist_condition_errors)
     expected want[] = {
         {"inline.yaml", 7, 30, "got 'list-treshold'; did you mean 'list-threshold'?"},
         {"inline.yaml", 7, 52, "lists: expected a sequence, got 'UN'"},
-        {"inline.yaml", 7, 60, "on: expected name, document or any, got 'nmae'; did you mean "
-                               "'name'?"},
+        {"inline.yaml", 7, 60,
+         "on: expected name, document or any, got 'nmae'; did you mean "
+         "'name'?"},
         {"inline.yaml", 8, 12, "all: expects a non-empty sequence of conditions"},
         {"inline.yaml", 13, 11, "when: needs a condition"},
         {"inline.yaml", 18, 12, "unknown field or condition 'watchlst'; did you mean 'watchlist'?"},
@@ -767,37 +777,43 @@ Test(rules, regex_errors_map_pcre2_offsets_to_the_source)
     /* Line 10 onwards; PCRE2 reports "missing closing parenthesis" at the end of the
      * pattern (offset = its length) and "quantifier does not follow a repeatable item"
      * at the quantifier. */
-    pw_errlist errs = load_bad(HEAD "    when:\n"
-                                    "      any:\n"
-                                    "        - traveller.surname: {matches: ^AB(C}\n"
-                                    "        - traveller.surname: {matches: 'it''s(x'}\n"
-                                    "        - traveller.surname: {matches: \"\\u00e9(x\"}\n"
-                                    "        - traveller.surname: {matches: \"*x\"}\n"
-                                    "        - traveller.surname:\n"
-                                    "            matches: |\n"
-                                    "              ^ok$\n"
-                                    "              ab(c\n"
-                                    "        - traveller.surname:\n"
-                                    "            matches: >\n"
-                                    "              ab\n"
-                                    "              (c\n"
-                                    "        - traveller.given_names: {matches: \"\\\\x{110000}\"}\n");
+    pw_errlist errs =
+        load_bad(HEAD "    when:\n"
+                      "      any:\n"
+                      "        - traveller.surname: {matches: ^AB(C}\n"
+                      "        - traveller.surname: {matches: 'it''s(x'}\n"
+                      "        - traveller.surname: {matches: \"\\u00e9(x\"}\n"
+                      "        - traveller.surname: {matches: \"*x\"}\n"
+                      "        - traveller.surname:\n"
+                      "            matches: |\n"
+                      "              ^ok$\n"
+                      "              ab(c\n"
+                      "        - traveller.surname:\n"
+                      "            matches: >\n"
+                      "              ab\n"
+                      "              (c\n"
+                      "        - traveller.given_names: {matches: \"\\\\x{110000}\"}\n");
     const char *f = "inline.yaml";
     expected want[] = {
         /* plain: the pattern starts at col 40; offset 5 is col 45 */
-        {f, 10, 45, "traveller.surname: invalid regular expression: missing closing "
-                    "parenthesis (at offset 5 of the pattern)"},
-        /* single-quoted: '' is one character of the pattern (offset 7 is col 49) */
-        {f, 11, 50, "missing closing parenthesis (at offset 7 of the pattern)"},
+        {f, 10, 45,
+         "traveller.surname: invalid regular expression: missing closing "
+         "parenthesis (at offset 5 of the pattern)"},
+        /* single-quoted: '' is one character of the pattern (offset 6, the end, is the
+         * closing quote at col 48) */
+        {f, 11, 48, "missing closing parenthesis (at offset 6 of the pattern)"},
         /* double-quoted: \u00e9 is 6 source characters for 2 bytes of the pattern */
-        {f, 12, 50, "missing closing parenthesis (at offset 4 of the pattern)"},
+        {f, 12, 49, "missing closing parenthesis (at offset 4 of the pattern)"},
         {f, 13, 41, "quantifier does not follow a repeatable item (at offset 0 of the pattern)"},
-        /* literal block: line 3 of the block, after "ab(c" */
-        {f, 17, 19, "missing closing parenthesis (at offset 9 of the pattern)"},
+        /* literal block: the end of the pattern (after its final line break) is the end
+         * of its last line, after "ab(c" */
+        {f, 17, 19, "missing closing parenthesis (at offset 10 of the pattern)"},
         /* folded block: reported at the scalar, with the offset */
-        {f, 19, 22, "missing closing parenthesis (at offset 6 of the pattern, which starts "
-                    "here)"},
-        {f, 22, 47, "character code point value in \\x{} or \\o{} is too large"},
+        {f, 19, 22,
+         "missing closing parenthesis (at offset 6 of the pattern, which starts "
+         "here)"},
+        /* \\ is one byte: offset 9 is the closing brace */
+        {f, 22, 55, "character code point value in \\x{} or \\o{} is too large"},
     };
     assert_errors(&errs, want, sizeof want / sizeof *want);
     pw_errlist_free(&errs);
@@ -828,18 +844,20 @@ Test(rules, test_errors_are_at_the_test_and_record_fields)
                                     "        watchlist: {score: 2}\n");
     const char *f = "inline.yaml";
     expected want[] = {
-        {f, 11, 17, "expect: expected fire or no-fire, got 'fires'; did you mean 'fire'?"},
-        {f, 14, 9, "unknown key 'recrod' in a test; did you mean 'record'?"},
-        {f, 13, 9, "test is missing 'record'"},
-        {f, 27, 20, "score: expected a number from 0 to 1, got '2'"},
-        {f, 27, 20, "a test's watchlist candidate needs 'list'"},
-        {f, 24, 9, "test expects the rule to fire but with hits: 0"},
-        {f, 20, 26, "test record: traveller.nationality: "},
-        {f, 21, 48, "test record: traveller.documents[0].expiry: "},
-        {f, 23, 17, "test record: traveller.surname: a name is required"},
+        {f, 10, 17, "expect: expected fire or no-fire, got 'fires'; did you mean 'fire'?"},
+        {f, 13, 9, "unknown key 'recrod' in a test; did you mean 'record'?"},
+        {f, 12, 9, "test is missing 'record'"},
+        {f, 26, 28, "score: expected a number from 0 to 1, got '2'"},
+        {f, 26, 20, "a test's watchlist candidate needs 'list'"},
+        {f, 23, 9, "test expects the rule to fire but with hits: 0"},
+        /* the reader's findings, at the YAML node of the field they name */
+        {f, 20, 46, "test record: traveller.documents[0].expiry: "},
+        {f, 19, 26, "test record: traveller.nationality: "},
+        /* no name: the record is rejected; the error is at the traveller mapping */
+        {f, 22, 29, "test record: traveller.surname: a name is required"},
     };
     assert_errors(&errs, want, sizeof want / sizeof *want);
-    cr_assert(strstr(errs.items[6].msg, "Narnia"), "%s", errs.items[6].msg);
+    cr_assert(strstr(errs.items[7].msg, "Narnia"), "%s", errs.items[7].msg);
     cr_assert(strstr(errs.items[8].msg, "(the record was rejected)"), "%s", errs.items[8].msg);
     pw_errlist_free(&errs);
 }
