@@ -17,8 +17,8 @@
 
 #define PW_MATCH_MAX_WORDS 12
 #define MAX_TERM_HITS 96          /* terms one record token may expand */
-#define MAX_POSTINGS_PER_TERM 4000 /* longer lists are not expanded for candidates */
-#define MAX_POSTINGS_PER_RECORD 60000
+#define MAX_POSTINGS_PER_TERM 2000 /* longer lists are not expanded for candidates */
+#define MAX_POSTINGS_PER_RECORD 20000
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
@@ -876,7 +876,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * query_weight));
     size_t n_out = 0;
     size_t scored = 0;
-    for (size_t c = 0; c < n_touched && scored < 2 * PW_MATCH_MAX_CANDIDATES; c++, scored++) {
+    for (size_t c = 0; c < n_touched && scored < PW_MATCH_MAX_CANDIDATES + 8; c++, scored++) {
         uint32_t ei = s->touched[c];
         const pw_entry *e = pw_index_entry(idx, ei);
         if (e->type != PW_ENTRY_INDIVIDUAL)
