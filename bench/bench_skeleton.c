@@ -205,9 +205,8 @@ static void show(pw_names_scratch *s, const char *name)
            nm.n_titles);
     for (int i = 0; i < nm.n_tokens; i++) {
         const pw_name_token *t = &nm.tokens[i];
-        printf("  %-20s plain %-20s skeleton %-12s word %u span %u%s%s%s%s%s\n", t->text,
-               t->plain, t->skeleton, t->word, t->span,
-               t->flags & PW_TOKEN_PARTICLE ? " particle" : "",
+        printf("  %-20s plain %-20s skeleton %-12s word %u span %u%s%s%s%s%s\n", t->text, t->plain,
+               t->skeleton, t->word, t->span, t->flags & PW_TOKEN_PARTICLE ? " particle" : "",
                t->flags & PW_TOKEN_INITIAL ? " initial" : "",
                t->flags & PW_TOKEN_JOINED ? " joined" : "",
                t->flags & PW_TOKEN_SURNAME ? " surname" : "",
@@ -239,8 +238,7 @@ typedef struct hits {
 /* Scores one Latin analysis against one original-script analysis. A word counts for
  * itself (exact, skeleton) and, in joined_hits, also when a joined variant covering
  * it meets (SA'D: SA and D are met through SAD; AL-TIKRITI through ALTIKRITI). */
-static void score(const pw_name *lat, const pw_name *orig, hits *h, bool verbose,
-                  const person *p)
+static void score(const pw_name *lat, const pw_name *orig, hits *h, bool verbose, const person *p)
 {
     int n = 0, got = 0;
     char line[2048];
@@ -266,7 +264,10 @@ static void score(const pw_name *lat, const pw_name *orig, hits *h, bool verbose
         }
         if (verbose && ll < sizeof line - 64)
             ll += (size_t)snprintf(line + ll, sizeof line - ll, " %s%s", t->text,
-                                   m == 2 ? "=" : m == 1 ? "~" : mj ? "+" : "!");
+                                   m == 2   ? "="
+                                   : m == 1 ? "~"
+                                   : mj     ? "+"
+                                            : "!");
     }
     if (n) {
         h->person_sum += (double)got / n;
@@ -435,8 +436,8 @@ static void speed(const char *prefix, char **names, size_t n, int rounds)
 {
     /* ICU loads a script's rules the first time a scratch meets the script (Han-Latin
      * takes ~0.2 s): a few names outside the measured set pay for that first. */
-    static const char *const warm[] = {"王", "김", "Иван", "Ївга", "محمد", "राम", "שלום",
-                                       "สมชาย", "あきら", "Αλέξης", "Ölçer"};
+    static const char *const warm[] = {"王",   "김",    "Иван",   "Ївга",   "محمد", "राम",
+                                       "שלום", "สมชาย", "あきら", "Αλέξης", "Ölçer"};
     pw_names_scratch *s = pw_names_scratch_new();
     pw_name w;
     double t0 = now();
@@ -485,8 +486,10 @@ int main(int argc, char **argv)
             pw_names_scratch_free(s);
             return 0;
         } else {
-            fprintf(stderr, "usage: %s [--un FILE] [--passengers FILE] [--rounds N] "
-                            "[--verbose] | --show NAME...\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--un FILE] [--passengers FILE] [--rounds N] "
+                    "[--verbose] | --show NAME...\n",
+                    argv[0]);
             return 2;
         }
     }

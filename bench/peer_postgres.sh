@@ -352,6 +352,8 @@ if [ "$m_done" = 1 ]; then
     row "recall (right entry)" "$(field recall "$m_pw")" "$(field recall "$m_peer")" ""
     row "recall, name only" "$(field recall_name_only "$m_pw")" \
         "$(field recall_name_only "$m_peer")" ""
+    row "recall, original script" "$(field recall_original_script "$m_pw")" \
+        "$(field recall_original_script "$m_peer")" ""
     row "false-alert rate" "$(field false_alert_rate "$m_pw")" \
         "$(field false_alert_rate "$m_peer")" ""
     row "peer recall at paxwatch's false-alerts" "" "$(field matched_recall "$m_peer")" ""

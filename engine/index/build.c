@@ -346,12 +346,15 @@ static void add_pair(pair_list *l, uint64_t key, uint32_t value)
 typedef struct deletion_ctx {
     pair_list *list;
     uint32_t term;
+    uint32_t len;
 } deletion_ctx;
 
 static void on_deletion(void *ctx, const char *variant, size_t len)
 {
     deletion_ctx *d = ctx;
-    add_pair(d->list, pw_index_hash(variant, len), d->term);
+    /* The value carries the term's length above its id, so a look-up can drop terms
+     * of the wrong length without touching them. */
+    add_pair(d->list, pw_index_hash(variant, len), d->term | d->len << PW_DELETION_LEN_SHIFT);
 }
 
 static int compare_term_postings(const void *pa, const void *pb)
@@ -388,8 +391,8 @@ static int build_term_maps(pw_index *idx)
             if (term->dm[c][0] && (c == 0 || strcmp(term->dm[0], term->dm[1]) != 0))
                 add_pair(&phon, pw_index_hash(term->dm[c], strlen(term->dm[c])), t);
         int d = term->fuzzy ? pw_index_max_distance(idx, term->len) : 0;
-        if (d > 0 && term->len < 64) {
-            deletion_ctx dc = {&del, t};
+        if (d > 0 && term->len < 64 && t < PW_DELETION_TERM_MASK) {
+            deletion_ctx dc = {&del, t, term->len};
             pw_index_deletions(s, term->len, d, on_deletion, &dc);
         }
     }

@@ -37,6 +37,11 @@ void pw_multimap_free(pw_multimap *m);
 size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out);
 size_t pw_multimap_memory(const pw_multimap *m);
 
+/* Values of the deletion multimap: term id in the low bits, term length above. Terms
+ * beyond the mask (16.7 million) are found by exact spelling only. */
+#define PW_DELETION_LEN_SHIFT 24
+#define PW_DELETION_TERM_MASK ((1u << PW_DELETION_LEN_SHIFT) - 1)
+
 /* 64-bit FNV-1a with a final mix, never 0. */
 uint64_t pw_index_hash(const char *s, size_t n);
 

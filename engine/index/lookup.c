@@ -201,38 +201,51 @@ size_t pw_index_terms_by_phonetic(const pw_index *idx, const char *code, const u
     return pw_multimap_get(&idx->by_phonetic, pw_index_hash(code, strlen(code)), out);
 }
 
+#define FUZZY_SEEN 256 /* terms already verified for one query (open addressing) */
+
 typedef struct fuzzy_ctx {
     const pw_index *idx;
     const char *text;
     size_t len;
-    int max_q; /* deletions allowed on the query side */
     pw_fuzzy_hit *out;
     size_t n, cap;
+    uint32_t seen[FUZZY_SEEN]; /* term + 1; 0 = empty */
 } fuzzy_ctx;
+
+/* True when term was verified already for this query; records it otherwise. */
+static bool seen_before(fuzzy_ctx *f, uint32_t term)
+{
+    size_t h = (term * 2654435761u) & (FUZZY_SEEN - 1);
+    for (size_t probes = 0; probes < FUZZY_SEEN; probes++, h = (h + 1) & (FUZZY_SEEN - 1)) {
+        if (f->seen[h] == term + 1)
+            return true;
+        if (f->seen[h] == 0) {
+            f->seen[h] = term + 1;
+            return false;
+        }
+    }
+    return false; /* full: verify again rather than miss */
+}
 
 /* One query variant: every term sharing it is a candidate; verify its distance
  * against the bound of the shorter of the two. */
 static void on_query_variant(void *ctx, const char *variant, size_t len)
 {
     fuzzy_ctx *f = ctx;
-    const uint32_t *ids;
-    size_t n = pw_multimap_get(&f->idx->by_deletion, pw_index_hash(variant, len), &ids);
+    const uint32_t *vals;
+    size_t n = pw_multimap_get(&f->idx->by_deletion, pw_index_hash(variant, len), &vals);
     for (size_t i = 0; i < n && f->n < f->cap; i++) {
-        const pw_term *t = &f->idx->terms[ids[i]];
-        size_t shorter = t->len < f->len ? t->len : f->len;
+        uint32_t term = vals[i] & PW_DELETION_TERM_MASK;
+        size_t tlen = vals[i] >> PW_DELETION_LEN_SHIFT;
+        size_t shorter = tlen < f->len ? tlen : f->len;
         int bound = pw_index_max_distance(f->idx, shorter);
-        size_t diff = t->len > f->len ? t->len - f->len : f->len - t->len;
-        if (bound == 0 || diff > (size_t)bound)
+        size_t diff = tlen > f->len ? tlen - f->len : f->len - tlen;
+        if (bound == 0 || diff > (size_t)bound || seen_before(f, term))
             continue;
-        bool seen = false;
-        for (size_t k = 0; k < f->n && !seen; k++)
-            seen = f->out[k].term == ids[i];
-        if (seen)
-            continue;
-        const char *s = f->idx->strings + t->text;
-        int d = pw_osa_distance(f->text, f->len, s, t->len, bound);
+        const char *s = f->idx->strings + f->idx->terms[term].text;
+        int d = pw_osa_distance(f->text, f->len, s, tlen, bound);
         if (d >= 1 && d <= bound)
-            f->out[f->n++] = (pw_fuzzy_hit){ids[i], (uint8_t)d};
+            f->out[f->n++] = (pw_fuzzy_hit){term, (uint8_t)d};
     }
 }
 
@@ -243,7 +256,7 @@ size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit 
     int d = pw_index_max_distance(idx, len);
     if (d == 0 || len >= 64)
         return 0;
-    fuzzy_ctx f = {idx, text, len, d, out, 0, cap};
+    fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap};
     pw_index_deletions(text, len, d, on_query_variant, &f);
     return f.n;
 }

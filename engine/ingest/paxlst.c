@@ -110,6 +110,7 @@ static void envelope_finding(pw_reader *r, enum pw_finding_kind kind, long line,
                     .segment = seg,
                     .detail = detail};
     pw_reader_emit_finding(r, &f);
+    pw_arena_reset(p->note); /* the detail was formatted there: memory stays bounded */
 }
 
 /* ---- rejecting a broken message ------------------------------------------------------- */
@@ -211,7 +212,9 @@ int pw_paxlst_open(pw_reader *r, pw_error *err)
     r->canonical = true; /* records are built in normalised form (see emit) */
     p->edi = pw_edi_new(r->fp);
     p->env = pw_arena_new(4096);
-    if (!p->edi || !p->env)
+    p->note = pw_arena_new(4096);
+    p->grp = pw_arena_new(1024);
+    if (!p->edi || !p->env || !p->note || !p->grp)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     return 0;
 }
@@ -237,6 +240,8 @@ void pw_paxlst_close(pw_reader *r)
     for (size_t i = 0; i < p->n_pool; i++)
         pw_arena_free(p->pool[i]);
     pw_arena_free(p->env);
+    pw_arena_free(p->note);
+    pw_arena_free(p->grp);
     pw_edi_free(p->edi);
     free(p);
     r->paxlst = NULL;
@@ -343,6 +348,8 @@ static void complete_unit(pw_reader *r, struct unit *u, bool complete)
     }
     struct part *last = u->parts_tail;
     pw_arena *a = u->arena;
+    u->n_findings = 0; /* the cap is for findings made while reading segments: the few
+                          checks below are always kept */
 
     if (u->multipart) {
         unsigned char seen[MAX_PARTS + 2];
@@ -464,10 +471,10 @@ static void end_interchange_without_unz(pw_reader *r, long ordinal)
         return;
     if (p->in_group)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, ordinal, "UNE",
-                         pw_arena_printf(p->env, "group %s has no UNE trailer",
+                         pw_arena_printf(p->note, "group %s has no UNE trailer",
                                          p->group_ref ? p->group_ref : "(no reference)"));
     envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, ordinal, "UNZ",
-                     pw_arena_printf(p->env, "interchange %s has no UNZ trailer",
+                     pw_arena_printf(p->note, "interchange %s has no UNZ trailer",
                                      p->interchange_ref ? p->interchange_ref : "(no reference)"));
     p->in_interchange = false;
     p->in_group = false;
@@ -494,12 +501,13 @@ static void on_ung(pw_reader *r, const pw_edi_segment *s)
     paxlst *p = r->paxlst;
     if (p->in_group)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, "UNE",
-                         pw_arena_printf(p->env, "group %s has no UNE trailer",
+                         pw_arena_printf(p->note, "group %s has no UNE trailer",
                                          p->group_ref ? p->group_ref : "(no reference)"));
     if (!p->in_interchange)
         envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, "UNG", "UNG outside an interchange");
     p->in_group = true;
-    p->group_ref = pwp_dup_trim(p->env, pw_edi_value(s, 5, 1));
+    pw_arena_reset(p->grp);
+    p->group_ref = pwp_dup_trim(p->grp, pw_edi_value(s, 5, 1));
     p->grp_messages = 0;
     p->ic_groups++;
 }
@@ -513,15 +521,16 @@ static void check_trailer(pw_reader *r, const pw_edi_segment *s, const char *wha
     const char *tref = pw_edi_value(s, 2, 1);
     if (n < 0)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
-                         pw_arena_printf(p->env, "%s count %s is not a number; %ld %s read", s->tag,
-                                         pwp_quote(p->env, pw_edi_value(s, 1, 1)), counted, what));
+                         pw_arena_printf(p->note, "%s count %s is not a number; %ld %s read",
+                                         s->tag, pwp_quote(p->note, pw_edi_value(s, 1, 1)), counted,
+                                         what));
     else if (n != counted)
         envelope_finding(
             r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
-            pw_arena_printf(p->env, "%s gives %ld %s, %ld read", s->tag, n, what, counted));
+            pw_arena_printf(p->note, "%s gives %ld %s, %ld read", s->tag, n, what, counted));
     if (!ref || strcmp(ref, tref) != 0)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, s->tag,
-                         pw_arena_printf(p->env, "%s reference '%s' differs from %s '%s'", s->tag,
+                         pw_arena_printf(p->note, "%s reference '%s' differs from %s '%s'", s->tag,
                                          tref, strcmp(s->tag, "UNE") == 0 ? "UNG" : "UNB",
                                          ref ? ref : ""));
 }
@@ -546,7 +555,7 @@ static void on_unz(pw_reader *r, const pw_edi_segment *s)
     }
     if (p->in_group)
         envelope_finding(r, PW_FINDING_CONTROL_MISMATCH, s->ordinal, "UNE",
-                         pw_arena_printf(p->env, "group %s has no UNE trailer",
+                         pw_arena_printf(p->note, "group %s has no UNE trailer",
                                          p->group_ref ? p->group_ref : "(no reference)"));
     check_trailer(r, s, p->ic_groups ? "groups" : "messages",
                   p->ic_groups ? p->ic_groups : p->ic_messages, p->interchange_ref);
@@ -797,7 +806,7 @@ static void on_segment(pw_reader *r, const pw_edi_segment *s)
     }
     if (!in_msg) {
         envelope_finding(r, PW_FINDING_STRUCTURE, s->ordinal, s->tag,
-                         pw_arena_printf(p->env,
+                         pw_arena_printf(p->note,
                                          "segment %s outside a message (UNH..UNT): "
                                          "ignored",
                                          s->tag));
@@ -1111,8 +1120,9 @@ static int emit(pw_reader *r, struct pax *x, pw_arena *arena, pw_record *out, pw
     t->passenger_ref = x->passenger_ref;
     t->seat = x->seat;
     t->clearance = x->clearance;
-    if (x->n_docs) {
-        t->documents = pw_arena_alloc(r->scratch, x->n_docs * sizeof *t->documents);
+    if (x->n_docs) { /* n_docs counts the DOCs sent, MAX_DOCS at most were kept */
+        size_t kept = x->n_docs < MAX_DOCS ? x->n_docs : MAX_DOCS;
+        t->documents = pw_arena_alloc(r->scratch, kept * sizeof *t->documents);
         if (!t->documents)
             return pw_error_set(err, PW_ENOMEM, r->path, x->ordinal, 0, "out of memory");
         size_t i = 0, k = 0;

@@ -19,7 +19,9 @@
 #define MAX_PARTS 999              /* highest multi-part sequence number accepted */
 #define POOL_MAX 16                /* idle unit arenas kept for reuse */
 #define MSG_RAW_MAX PW_REJECT_RAW_MAX
-#define SAMPLE_MAX 20 /* bytes of junk quoted in a finding */
+#define SAMPLE_MAX 20         /* bytes of junk quoted in a finding */
+#define MAX_DOCS 32           /* documents kept per traveller */
+#define MAX_UNIT_FINDINGS 256 /* message-level findings kept per unit */
 
 /* ---- what a message holds ------------------------------------------------------ */
 
@@ -52,6 +54,7 @@ struct pax {
     struct doc *docs, *docs_tail;
     size_t n_docs;
     struct issue *issues, *issues_tail;
+    size_t n_issues;
     long first_seg, last_seg; /* in the message */
     long ordinal;             /* of the NAD in the file */
     long long offset;
@@ -103,6 +106,7 @@ struct unit {
     const char *key;  /* sender + access reference, for multi-part assembly */
     pw_date ref_date; /* the flight date known so far (for two-digit years) */
     struct mfinding *findings, *findings_tail;
+    size_t n_findings;
     /* emission cursor */
     struct part *cur_part;
     struct pax *cur_pax;
@@ -123,7 +127,9 @@ struct pw_paxlst {
     bool in_group;
     const char *group_ref;
     long grp_messages;
-    pw_arena *env; /* interchange and group strings; reset at each UNB */
+    pw_arena *env;  /* interchange and group strings; reset at each UNB */
+    pw_arena *note; /* details of envelope findings; reset after each one */
+    pw_arena *grp;  /* the group reference; reset at each UNG */
     /* the message being read */
     struct unit *unit; /* the unit it goes to; NULL outside a message */
     struct part *part;

@@ -259,9 +259,12 @@ static const char *country(paxlst *p, const char *s, size_t n)
 void pwp_unit_finding(struct unit *u, enum pw_finding_kind kind, long line, const char *seg,
                       const char *detail)
 {
-    struct mfinding *f = pw_arena_alloc(u->arena, sizeof *f);
-    if (!f || !detail)
+    if (!detail || u->n_findings >= MAX_UNIT_FINDINGS) /* memory stays bounded */
         return;
+    struct mfinding *f = pw_arena_alloc(u->arena, sizeof *f);
+    if (!f)
+        return;
+    u->n_findings++;
     *f = (struct mfinding){.kind = kind, .line = line, .segment = seg, .detail = detail};
     if (u->findings_tail)
         u->findings_tail->next = f;
@@ -277,8 +280,9 @@ static void pax_issue(paxlst *p, const pw_edi_segment *s, enum pw_finding_kind k
                       const char *field, const char *detail)
 {
     struct pax *x = p->pax;
-    if (!x || !detail)
+    if (!x || !detail || x->n_issues >= PW_ISSUES_MAX) /* only so many are reported */
         return;
+    x->n_issues++;
     struct issue *i = pw_arena_alloc(p->unit->arena, sizeof *i);
     if (!i)
         return;
@@ -683,6 +687,14 @@ static void on_pax_loc(paxlst *p, const pw_edi_segment *s)
 static void on_doc(paxlst *p, const pw_edi_segment *s)
 {
     pw_arena *a = p->unit->arena;
+    if (p->pax->n_docs >= MAX_DOCS) {
+        if (p->pax->n_docs++ == MAX_DOCS)
+            pax_issue(p, s, PW_FINDING_MALFORMED_DOCUMENT, "traveller.documents",
+                      "more than 32 DOC segments for one traveller: the rest are ignored");
+        p->doc = NULL;
+        p->ctx = CTX_DOC;
+        return;
+    }
     struct doc *d = pw_arena_alloc(a, sizeof *d);
     if (!d)
         return;

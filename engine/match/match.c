@@ -18,7 +18,9 @@
 #define PW_MATCH_MAX_WORDS 12
 #define MAX_TERM_HITS 96          /* terms one record token may expand */
 #define MAX_POSTINGS_PER_TERM 2000 /* longer lists are not expanded for candidates */
+#define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
 #define MAX_POSTINGS_PER_RECORD 20000
+#define MAX_UPDATE_SEARCHES 512   /* entries a common term is looked up for */
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
@@ -568,11 +570,14 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* Adds similarity x weight of one record token to every entry posted under term. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint64_t tok_epoch, size_t budget)
+                          bool gain_is_exact, uint64_t tok_epoch, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
-    if (n > MAX_POSTINGS_PER_TERM || n > budget)
+    /* A near neighbour (edit, sound, skeleton) that many entries share is a common name:
+     * its entries come through their exact spellings or not at all. */
+    size_t limit = gain_is_exact ? MAX_POSTINGS_PER_TERM : MAX_POSTINGS_PER_NEIGHBOUR;
+    if (n > limit || n > budget)
         return 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t e = p[i].entry;
@@ -595,6 +600,8 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
+    if (n > MAX_POSTINGS_PER_TERM && s->n_touched > MAX_UPDATE_SEARCHES)
+        return 0; /* a very common term, many candidates: it cannot change the ranking much */
     if (n <= s->n_touched * 4) {
         for (size_t i = 0; i < n; i++) {
             uint32_t e = p[i].entry;
@@ -734,7 +741,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_weight[qi];
             budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch, epoch)
-                                  : expand_term(s, idx, hits[h].term, gain, tok_epoch, budget);
+                                  : expand_term(s, idx, hits[h].term, gain,
+                                                hits[h].similarity >= 0.97f, tok_epoch, budget);
         }
         for (size_t i = 0; i < s->n_tok_touched; i++) {
             uint32_t e = s->tok_touched[i];

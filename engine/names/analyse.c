@@ -16,34 +16,46 @@
  *    path accepts.
  *  - Full path: UTF-8 to UTF-16 with every ill-formed sequence replaced by U+FFFD
  *    (a word boundary; invalid_utf8 is set), NFKC, words cut by Unicode general
- *    category, and per word: a word mixing Latin with Cyrillic or Greek letters has
- *    its minority letters replaced by their look-alikes from ICU's confusable
- *    skeletons (a Cyrillic а in a Latin word becomes a; a Latin o in a Cyrillic word
- *    becomes о); a wholly Cyrillic or Greek word is transliterated, never
- *    skeleton-mapped. Then Latin words use the table; Cyrillic words the ICAO
- *    table (text) and ICU Russian- or Ukrainian-Latin/BGN (plain); Greek words ICU
- *    Greek-Latin/UNGEGN (text) and Any-Latin (plain); Arabic-script words have the
- *    glued article split off (التكريتي -> AL + TKRYTY, joined ALTKRYTY kept) and go
- *    through Any-Latin; Han characters go one by one (WANG XIAO MING); everything
- *    else through Any-Latin.
+ *    category, and per word: a word mixing Latin with another script has its
+ *    minority letters replaced by their look-alikes from ICU's confusable skeletons
+ *    (a Cyrillic а in a Latin word becomes a; a Latin y in a Cyrillic word becomes
+ *    у); a word in one script is transliterated, never skeleton-mapped. Then Latin
+ *    words use the table; Cyrillic words the ICAO table (text) and ICU Russian- or
+ *    Ukrainian-Latin/BGN (plain); Greek words ICU Greek-Latin/UNGEGN (text) and
+ *    Any-Latin (plain); Han characters one by one and kana by runs (WANG XIAO MING);
+ *    everything else ICU Any-Latin.
+ *  - Arabic script, where ICU's romanisation is consonantal: the letters ICU 72
+ *    leaves untouched (Urdu, Pashto) take their base letter; ة is written as a vowel
+ *    (HMZA, as HAMZA) and ʿayn as A (عمر: AMR, as OMAR), not as ICU's t and ʿ; a
+ *    glued article is split off (التكريتي -> AL + TKRYTY, joined ALTKRYTY kept, and
+ *    ATTKRYTY where a sun letter assimilates it, as AT-TIKRITI), as are a glued ABD
+ *    or ABU (عبدالله -> ABD AL LH, ابوبكر -> ABW BKR); a word followed by an article
+ *    is joined with it too (نور الدين -> NWRALDYN, NWRADDYN, as NOUREDDINE); when the
+ *    name has a letter only Persian, Urdu or Pashto use (پ چ ژ گ ک ی ...), ث is S and
+ *    ذ ض ظ are Z (FAZL, ZAKIR), as those languages say them.
  *
  * Tokens. Titles and suffixes (MR MRS MS MISS MSTR MX DR PROF SIR MME MLLE, JR SR
  * JNR SNR II III IV) are set aside when another word remains. Placeholders (FNU,
  * NFN: given name unknown; LNU: surname unknown; UNK, UNKNOWN, XX, XXX: by field,
- * else given when first, surname otherwise) set the unknown flags. A glued PNR title
- * is cut from the last given-name word (from the given field, or after the comma or
- * slash of "SURNAME, Given" / "SURNAME/GIVEN") when at least two letters remain:
- * MSTR, MISS, MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and
- * ADAMS end in MS; DR never (ALEKSANDR, KHADR, BADR end in DR). Particles are flagged
- * when a word of the same part follows them; the assimilated Arabic articles (AD AN
- * AR AS ASH AT AZ UD UL UN UR US ...) and O' D' L' only when hyphen- or
- * apostrophe-joined to it. Joined variants: each run of words joined by hyphens,
- * apostrophes or the article split (ABD-AL-LATIF -> ABDALLATIF), each run of
- * particles with the word after it (VAN DER BERG -> VANDERBERG and DERBERG), Han
- * syllables of one word (WANGXIAOMING, XIAOMING); never across a comma, slash or
- * field, never twice the same text.
+ * else given when before any name, surname otherwise) set the unknown flags. Only
+ * Latin-script words can be titles or placeholders. A glued PNR title is cut from
+ * the last given-name word (from the given field, or after the comma or slash of
+ * "SURNAME, Given" / "SURNAME/GIVEN") when at least two letters remain: MSTR, MISS,
+ * MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and ADAMS end in
+ * MS; DR never (ALEKSANDR, KHADR, BADR end in DR); a name without that structure is
+ * never cut (CHARLESMR SMITH stays). Particles are flagged when a word of the same
+ * part follows them (LE and DO ending a name are Vietnamese surnames); the
+ * assimilated Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US ...) and O' D'
+ * L' only when hyphen- or apostrophe-joined to it. Joined variants: each run of
+ * words joined by hyphens, apostrophes or the article split (ABD-AL-LATIF ->
+ * ABDALLATIF), each run of particles with the word after it (VAN DER BERG ->
+ * VANDERBERG and DERBERG), the Han syllables of one word (WANGXIAOMING, and
+ * XIAOMING as Chinese passports write a given name); never across a comma, slash or
+ * field, never twice the same text. A glued particle (ALQADHAFI) is not split.
  *
- * Thread safety: all state is in the scratch; one scratch per thread.
+ * Thread safety: all state is in the scratch, one per thread; the tables of
+ * translit.c and the special words here are built once per process (pthread_once)
+ * and only read afterwards.
  */
 #include "names/analyse_int.h"
 
@@ -441,8 +453,20 @@ static bool starts_with(const UChar *w, int32_t n, const UChar *prefix, int32_t 
 static bool sun_letter(UChar c)
 {
     switch (c) {
-    case 0x062A: case 0x062B: case 0x062F: case 0x0630: case 0x0631: case 0x0632: case 0x0633:
-    case 0x0634: case 0x0635: case 0x0636: case 0x0637: case 0x0638: case 0x0644: case 0x0646:
+    case 0x062A:
+    case 0x062B:
+    case 0x062F:
+    case 0x0630:
+    case 0x0631:
+    case 0x0632:
+    case 0x0633:
+    case 0x0634:
+    case 0x0635:
+    case 0x0636:
+    case 0x0637:
+    case 0x0638:
+    case 0x0644:
+    case 0x0646:
         return true;
     default:
         return false;
@@ -741,105 +765,39 @@ static const struct special {
     const char *w;
     uint8_t kind;
 } specials[] = {
-    {"ABD", WK_PARTICLE},
-    {"ABDAL", WK_PARTICLE},
-    {"ABDEL", WK_PARTICLE},
-    {"ABDER", WK_PARTICLE},
-    {"ABDES", WK_PARTICLE},
-    {"ABDOUL", WK_PARTICLE},
-    {"ABDUL", WK_PARTICLE},
-    {"ABDUR", WK_PARTICLE},
-    {"ABDUS", WK_PARTICLE},
-    {"ABOU", WK_PARTICLE},
-    {"ABU", WK_PARTICLE},
-    {"ABW", WK_PARTICLE},
-    {"AD", WK_ARTICLE},
-    {"AL", WK_PARTICLE},
-    {"AN", WK_ARTICLE},
-    {"AR", WK_ARTICLE},
-    {"AS", WK_ARTICLE},
-    {"ASH", WK_ARTICLE},
-    {"AT", WK_ARTICLE},
-    {"AZ", WK_ARTICLE},
-    {"BEN", WK_PARTICLE},
-    {"BENT", WK_PARTICLE},
-    {"BIN", WK_PARTICLE},
-    {"BINT", WK_PARTICLE},
-    {"BINTI", WK_PARTICLE},
-    {"BN", WK_PARTICLE},
-    {"BNT", WK_PARTICLE},
-    {"DA", WK_PARTICLE},
-    {"DAS", WK_PARTICLE},
-    {"DE", WK_PARTICLE},
-    {"DEGLI", WK_PARTICLE},
-    {"DEI", WK_PARTICLE},
-    {"DEL", WK_PARTICLE},
-    {"DELA", WK_PARTICLE},
-    {"DELLA", WK_PARTICLE},
-    {"DELLE", WK_PARTICLE},
-    {"DELLO", WK_PARTICLE},
-    {"DEN", WK_PARTICLE},
-    {"DER", WK_PARTICLE},
-    {"DES", WK_PARTICLE},
-    {"DI", WK_PARTICLE},
-    {"DO", WK_PARTICLE},
-    {"DOS", WK_PARTICLE},
-    {"DR", WK_TITLE},
-    {"DU", WK_PARTICLE},
-    {"ED", WK_ARTICLE},
-    {"EL", WK_PARTICLE},
-    {"EN", WK_ARTICLE},
-    {"ER", WK_ARTICLE},
-    {"ES", WK_ARTICLE},
-    {"ET", WK_ARTICLE},
-    {"EZ", WK_ARTICLE},
-    {"FNU", WK_FNU},
-    {"IBN", WK_PARTICLE},
-    {"II", WK_SUFFIX},
-    {"III", WK_SUFFIX},
-    {"IV", WK_SUFFIX},
-    {"JNR", WK_SUFFIX},
-    {"JR", WK_SUFFIX},
-    {"LA", WK_PARTICLE},
-    {"LAS", WK_PARTICLE},
-    {"LE", WK_PARTICLE},
-    {"LES", WK_PARTICLE},
-    {"LNU", WK_LNU},
-    {"LO", WK_PARTICLE},
-    {"LOS", WK_PARTICLE},
-    {"MAC", WK_PARTICLE},
-    {"MC", WK_PARTICLE},
-    {"MISS", WK_TITLE},
-    {"MLLE", WK_TITLE},
-    {"MME", WK_TITLE},
-    {"MR", WK_TITLE},
-    {"MRS", WK_TITLE},
-    {"MS", WK_TITLE},
-    {"MSTR", WK_TITLE},
-    {"MX", WK_TITLE},
-    {"NFN", WK_FNU},
-    {"OULD", WK_PARTICLE},
-    {"PROF", WK_TITLE},
-    {"SIR", WK_TITLE},
-    {"SNR", WK_SUFFIX},
-    {"SR", WK_SUFFIX},
-    {"ST", WK_PARTICLE},
-    {"STE", WK_PARTICLE},
-    {"TEN", WK_PARTICLE},
-    {"TER", WK_PARTICLE},
-    {"UD", WK_ARTICLE},
-    {"UL", WK_ARTICLE},
-    {"UN", WK_ARTICLE},
-    {"UNK", WK_UNKNOWN},
-    {"UNKNOWN", WK_UNKNOWN},
-    {"UR", WK_ARTICLE},
-    {"US", WK_ARTICLE},
-    {"UZ", WK_ARTICLE},
-    {"VAN", WK_PARTICLE},
-    {"VON", WK_PARTICLE},
-    {"XX", WK_UNKNOWN},
-    {"XXX", WK_UNKNOWN},
-    {"ZU", WK_PARTICLE},
+    {"ABD", WK_PARTICLE},    {"ABDAL", WK_PARTICLE}, {"ABDEL", WK_PARTICLE},
+    {"ABDER", WK_PARTICLE},  {"ABDES", WK_PARTICLE}, {"ABDOUL", WK_PARTICLE},
+    {"ABDUL", WK_PARTICLE},  {"ABDUR", WK_PARTICLE}, {"ABDUS", WK_PARTICLE},
+    {"ABOU", WK_PARTICLE},   {"ABU", WK_PARTICLE},   {"ABW", WK_PARTICLE},
+    {"AD", WK_ARTICLE},      {"AL", WK_PARTICLE},    {"AN", WK_ARTICLE},
+    {"AR", WK_ARTICLE},      {"AS", WK_ARTICLE},     {"ASH", WK_ARTICLE},
+    {"AT", WK_ARTICLE},      {"AZ", WK_ARTICLE},     {"BEN", WK_PARTICLE},
+    {"BENT", WK_PARTICLE},   {"BIN", WK_PARTICLE},   {"BINT", WK_PARTICLE},
+    {"BINTI", WK_PARTICLE},  {"BN", WK_PARTICLE},    {"BNT", WK_PARTICLE},
+    {"DA", WK_PARTICLE},     {"DAS", WK_PARTICLE},   {"DE", WK_PARTICLE},
+    {"DEGLI", WK_PARTICLE},  {"DEI", WK_PARTICLE},   {"DEL", WK_PARTICLE},
+    {"DELA", WK_PARTICLE},   {"DELLA", WK_PARTICLE}, {"DELLE", WK_PARTICLE},
+    {"DELLO", WK_PARTICLE},  {"DEN", WK_PARTICLE},   {"DER", WK_PARTICLE},
+    {"DES", WK_PARTICLE},    {"DI", WK_PARTICLE},    {"DO", WK_PARTICLE},
+    {"DOS", WK_PARTICLE},    {"DR", WK_TITLE},       {"DU", WK_PARTICLE},
+    {"ED", WK_ARTICLE},      {"EL", WK_PARTICLE},    {"EN", WK_ARTICLE},
+    {"ER", WK_ARTICLE},      {"ES", WK_ARTICLE},     {"ET", WK_ARTICLE},
+    {"EZ", WK_ARTICLE},      {"FNU", WK_FNU},        {"IBN", WK_PARTICLE},
+    {"II", WK_SUFFIX},       {"III", WK_SUFFIX},     {"IV", WK_SUFFIX},
+    {"JNR", WK_SUFFIX},      {"JR", WK_SUFFIX},      {"LA", WK_PARTICLE},
+    {"LAS", WK_PARTICLE},    {"LE", WK_PARTICLE},    {"LES", WK_PARTICLE},
+    {"LNU", WK_LNU},         {"LO", WK_PARTICLE},    {"LOS", WK_PARTICLE},
+    {"MAC", WK_PARTICLE},    {"MC", WK_PARTICLE},    {"MISS", WK_TITLE},
+    {"MLLE", WK_TITLE},      {"MME", WK_TITLE},      {"MR", WK_TITLE},
+    {"MRS", WK_TITLE},       {"MS", WK_TITLE},       {"MSTR", WK_TITLE},
+    {"MX", WK_TITLE},        {"NFN", WK_FNU},        {"OULD", WK_PARTICLE},
+    {"PROF", WK_TITLE},      {"SIR", WK_TITLE},      {"SNR", WK_SUFFIX},
+    {"SR", WK_SUFFIX},       {"ST", WK_PARTICLE},    {"STE", WK_PARTICLE},
+    {"TEN", WK_PARTICLE},    {"TER", WK_PARTICLE},   {"UD", WK_ARTICLE},
+    {"UL", WK_ARTICLE},      {"UN", WK_ARTICLE},     {"UNK", WK_UNKNOWN},
+    {"UNKNOWN", WK_UNKNOWN}, {"UR", WK_ARTICLE},     {"US", WK_ARTICLE},
+    {"UZ", WK_ARTICLE},      {"VAN", WK_PARTICLE},   {"VON", WK_PARTICLE},
+    {"XX", WK_UNKNOWN},      {"XXX", WK_UNKNOWN},    {"ZU", WK_PARTICLE},
     {"ZUR", WK_PARTICLE},
 };
 
@@ -923,8 +881,8 @@ static bool cut_glued_title(pw_word *w, bool pnr)
 }
 
 /* Appends a token; false when the name is full. */
-static bool add_token(pw_name *out, const char *text, size_t tlen, const char *plain,
-                      size_t plen, int word, int span, uint16_t flags)
+static bool add_token(pw_name *out, const char *text, size_t tlen, const char *plain, size_t plen,
+                      int word, int span, uint16_t flags)
 {
     if (out->n_tokens >= PW_NAME_MAX_TOKENS) {
         out->truncated = true;
@@ -1054,9 +1012,9 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
     for (int j = 0; j < nk; j++) {
         const pw_word *w = &W[k[j]];
         const pw_word *next = j + 1 < nk ? &W[k[j + 1]] : NULL;
-        bool glued = next && same_part(w, next) &&
-                     (next->sep == PW_SEP_HYPHEN || next->sep == PW_SEP_APOS ||
-                      next->sep == PW_SEP_JOIN);
+        bool glued =
+            next && same_part(w, next) &&
+            (next->sep == PW_SEP_HYPHEN || next->sep == PW_SEP_APOS || next->sep == PW_SEP_JOIN);
         uint16_t flags = w->field;
         if (w->tlen == 1)
             flags |= PW_TOKEN_INITIAL;
@@ -1102,8 +1060,8 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
             continue;
         }
         int e = j;
-        while (e < out->n_words && (out->tokens[e].flags & PW_TOKEN_PARTICLE) &&
-               e + 1 < nk && same_part(&W[k[e]], &W[k[e + 1]]))
+        while (e < out->n_words && (out->tokens[e].flags & PW_TOKEN_PARTICLE) && e + 1 < nk &&
+               same_part(&W[k[e]], &W[k[e + 1]]))
             e++;
         if (e < out->n_words && e > j && !(out->tokens[e].flags & PW_TOKEN_PARTICLE)) {
             add_joined2(s, out, k, j, e, W[k[j]].field);
@@ -1116,8 +1074,8 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
         pw_names_skeleton(out->tokens[i].text, out->tokens[i].skeleton);
 }
 
-int pw_name_analyse(pw_names_scratch *s, const char *full, const char *surname,
-                    const char *given, pw_name *out)
+int pw_name_analyse(pw_names_scratch *s, const char *full, const char *surname, const char *given,
+                    pw_name *out)
 {
     out->n_tokens = out->n_words = out->n_titles = 0;
     out->given_unknown = out->surname_unknown = false;

@@ -23,11 +23,11 @@
 #include <unicode/utrans.h>
 #include <unicode/utypes.h>
 
-#define PW_WORDS_MAX 64          /* words kept from one call; more are dropped */
-#define PW_INPUT_MAX 4096        /* bytes of one name read; more are dropped */
-#define PW_TCACHE_SLOTS 8192     /* transliteration cache entries per scratch (~590 KB) */
-#define PW_TCACHE_KEY 16         /* UTF-16 units of a cacheable word */
-#define PW_TCACHE_OUT 32         /* bytes of a cacheable result, NUL included */
+#define PW_WORDS_MAX 64      /* words kept from one call; more are dropped */
+#define PW_INPUT_MAX 4096    /* bytes of one name read; more are dropped */
+#define PW_TCACHE_SLOTS 8192 /* transliteration cache entries per scratch (~590 KB) */
+#define PW_TCACHE_KEY 16     /* UTF-16 units of a cacheable word */
+#define PW_TCACHE_OUT 32     /* bytes of a cacheable result, NUL included */
 
 /* What preceded a word. */
 enum pw_sep {
@@ -93,7 +93,7 @@ struct pw_names_scratch {
     bool side1;          /* a comma or slash has been seen */
     bool slash;          /* ... and it was a slash (PNR style SURNAME/GIVEN) */
     bool invalid, truncated, nonlatin;
-    bool persian;        /* Arabic script with letters only Persian, Urdu, Pashto use */
+    bool persian; /* Arabic script with letters only Persian, Urdu, Pashto use */
     /* the legacy fold's output */
     pw_strbuf folded;
 };

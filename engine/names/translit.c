@@ -19,10 +19,13 @@
  * The one hand-written table is ICAO Doc 9303's Cyrillic table: a standard, not
  * Unicode data.
  *
- * Per scratch: the transliterators (utrans_openU once, never per name), a spoof
- * checker, and a direct-mapped cache of transliterated words (names repeat: the
- * thousandth MOHAMMED costs a hash and a memcmp, not an ICU call; ICU's Han-Latin
- * costs ~5 us per character).
+ * Per scratch: the transliterators (utrans_openU once, never per name; ICU loads a
+ * script's rules on first use, once per process), a spoof checker, a four-way
+ * set-associative LRU cache of transliterated words (8,192 entries of 72 bytes: names
+ * repeat, and the thousandth محمد costs a hash and a memcmp instead of 2-20 us of ICU
+ * rules), and a table of the romanisations of the CJK Unified Ideographs filled on
+ * first use (ICU's Han-Latin costs ~5 us a character). Both change no result: a word
+ * gives the same keys from the cache as from ICU (the fuzz target checks it).
  */
 #include "names/analyse_int.h"
 
@@ -90,16 +93,14 @@ static const char *const icao_cyr[256] = {
     [0x0D] = "I",  /* Ѝ: И with grave */
     [0x0E] = "U",  /* Ў */
     [0x0F] = "DZ", /* Џ */
-    [0x10] = "A",    [0x11] = "B",  [0x12] = "V",    [0x13] = "G",  [0x14] = "D",
-    [0x15] = "E",    [0x16] = "ZH", [0x17] = "Z",    [0x18] = "I",  [0x19] = "I",
-    [0x1A] = "K",    [0x1B] = "L",  [0x1C] = "M",    [0x1D] = "N",  [0x1E] = "O",
-    [0x1F] = "P",    [0x20] = "R",  [0x21] = "S",    [0x22] = "T",  [0x23] = "U",
-    [0x24] = "F",    [0x25] = "KH", [0x26] = "TS",   [0x27] = "CH", [0x28] = "SH",
-    [0x29] = "SHCH", [0x2A] = "IE", [0x2B] = "Y",    [0x2C] = "",   [0x2D] = "E",
-    [0x2E] = "IU",   [0x2F] = "IA",
-    [0x6A] = "U", /* Ѫ */
-    [0x90] = "G", /* Ґ */
-    [0xBA] = "C", /* Һ */
+    [0x10] = "A",  [0x11] = "B",    [0x12] = "V",  [0x13] = "G",  [0x14] = "D",  [0x15] = "E",
+    [0x16] = "ZH", [0x17] = "Z",    [0x18] = "I",  [0x19] = "I",  [0x1A] = "K",  [0x1B] = "L",
+    [0x1C] = "M",  [0x1D] = "N",    [0x1E] = "O",  [0x1F] = "P",  [0x20] = "R",  [0x21] = "S",
+    [0x22] = "T",  [0x23] = "U",    [0x24] = "F",  [0x25] = "KH", [0x26] = "TS", [0x27] = "CH",
+    [0x28] = "SH", [0x29] = "SHCH", [0x2A] = "IE", [0x2B] = "Y",  [0x2C] = "",   [0x2D] = "E",
+    [0x2E] = "IU", [0x2F] = "IA",   [0x6A] = "U", /* Ѫ */
+    [0x90] = "G",                                 /* Ґ */
+    [0xBA] = "C",                                 /* Һ */
 };
 
 const char *pw_icao_cyrillic(UChar32 c)
@@ -115,16 +116,30 @@ const char *pw_icao_cyrillic(UChar32 c)
 static bool is_apostrophe(UChar32 c)
 {
     switch (c) {
-    case 0x0027: case 0x0060: case 0x00B4: case 0x02B9: case 0x02BB: case 0x02BC:
-    case 0x02BD: case 0x02BE: case 0x02BF: case 0x2018: case 0x2019: case 0x201B:
-    case 0x2032: case 0xFF07:
+    case 0x0027:
+    case 0x0060:
+    case 0x00B4:
+    case 0x02B9:
+    case 0x02BB:
+    case 0x02BC:
+    case 0x02BD:
+    case 0x02BE:
+    case 0x02BF:
+    case 0x2018:
+    case 0x2019:
+    case 0x201B:
+    case 0x2032:
+    case 0xFF07:
         return true;
     default:
         return false;
     }
 }
 
-bool pw_is_apostrophe(UChar32 c) { return is_apostrophe(c); }
+bool pw_is_apostrophe(UChar32 c)
+{
+    return is_apostrophe(c);
+}
 
 /* Upper-cases the ASCII letters and digits of u[0..n) into out (cap >= 4); false
  * when anything else is left. */
@@ -217,8 +232,8 @@ static bool skeleton_of(USpoofChecker *sc, UChar32 c, UChar out[4])
 
 /* Picks, among the letters of [first, last] whose skeleton equals that of the ASCII
  * letter a, one of the same case, preferring the basic block [pref_first, pref_last]. */
-static UChar twin_of(USpoofChecker *sc, char a, UChar32 first, UChar32 last,
-                     UChar32 pref_first, UChar32 pref_last)
+static UChar twin_of(USpoofChecker *sc, char a, UChar32 first, UChar32 last, UChar32 pref_first,
+                     UChar32 pref_last)
 {
     UChar32 best = 0;
     int best_score = -1;
@@ -226,8 +241,8 @@ static UChar twin_of(USpoofChecker *sc, char a, UChar32 first, UChar32 last,
         UChar sk[4];
         if (!u_isalpha(c) || !skeleton_of(sc, c, sk) || u_strcmp(sk, ascii_skel[(int)a]) != 0)
             continue;
-        int score = (u_isupper(c) == (a >= 'A' && a <= 'Z')) * 2 +
-                    (c >= pref_first && c <= pref_last);
+        int score =
+            (u_isupper(c) == (a >= 'A' && a <= 'Z')) * 2 + (c >= pref_first && c <= pref_last);
         if (score > best_score) {
             best = c;
             best_score = score;
@@ -472,7 +487,10 @@ static bool grow_u(UChar **buf, int32_t *cap, int32_t need)
     return true;
 }
 
-bool pw_grow_u(UChar **buf, int32_t *cap, int32_t need) { return grow_u(buf, cap, need); }
+bool pw_grow_u(UChar **buf, int32_t *cap, int32_t need)
+{
+    return grow_u(buf, cap, need);
+}
 
 /* Appends the ASCII string a to out, keeping one byte for the NUL. */
 static void put(char *out, size_t cap, size_t *w, const char *a)

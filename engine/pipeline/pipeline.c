@@ -189,6 +189,7 @@ typedef struct run {
     int writer_rc; /* read by the reader to stop early */
     pthread_mutex_t rc_mu;
     pw_arena *writer_scratch;
+    pw_store_findings *findings; /* the writer's prepared findings statements, or NULL */
 } run;
 
 static uint64_t now_ns(void)
@@ -281,6 +282,8 @@ static int write_slot(run *rn, slot *s)
         rn->stats->rejected++;
         return store ? pw_store_put_dead_letter(store, &s->reject, err) : 0;
     }
+    if (s->kind == SLOT_FINDING && rn->findings)
+        return pw_store_findings_put(rn->findings, &s->finding, NULL, err);
     if (s->kind == SLOT_FINDING)
         return store ? pw_store_put_finding(store, &s->finding, NULL, err) : 0;
     rn->stats->records++;
@@ -320,6 +323,8 @@ static void *writer_main(void *arg)
     uint64_t next = 0, last_commit = now_ns();
     size_t in_txn = 0;
     int rc = window ? 0 : PW_ENOMEM;
+    if (store && pw_store_findings_begin(store, &rn->findings, NULL))
+        rn->findings = NULL; /* out of memory: findings are stored one statement each */
     slot *s;
     while ((s = queue_pop(&rn->write_q))) {
         if (!window) { /* out of memory: keep the slots moving so nothing blocks */
@@ -358,6 +363,8 @@ static void *writer_main(void *arg)
             pw_store_rollback(store);
         writer_fail(rn, rc);
     }
+    pw_store_findings_end(rn->findings);
+    rn->findings = NULL;
     free(window);
     return NULL;
 }

@@ -13,9 +13,10 @@
  *    flight come from the records table (what was screened); messages and travellers
  *    sent from the receipts in quality_messages; examples are the first
  *    PW_QUALITY_EXAMPLES findings of each kind in input order (a window function).
- *  - Statements here are prepared per call: the summary runs once per command, and
- *    findings are rare next to records. (The store's cached statement table is internal
- *    to store.c.)
+ *  - The summary's statements are prepared per call (it runs once per command), and so
+ *    are pw_store_put_finding's; a writer that stores many findings (the pipeline) opens
+ *    a pw_store_findings, which prepares its two statements once and finalizes them
+ *    when it ends, before the store is closed.
  */
 #include "store/store_internal.h"
 
@@ -47,9 +48,18 @@ static int prepare(pw_store *s, const char *sql, sqlite3_stmt **st, pw_error *er
     return 0;
 }
 
-/* The finding's deterministic key (the file name left out). */
-static void finding_key(const pw_finding *f, char out[33])
+/* The finding's deterministic key (the file name left out): 8 hex digits of a hash of
+ * the message it belongs to (sender, interchange, message, flight), then the hash of its
+ * whole content, so a message's findings are neighbours in the key index. */
+static void finding_key(const pw_finding *f, char out[41])
 {
+    const char *where[] = {"pw-finding-message/1", f->sender,        f->interchange_ref,
+                           f->message_ref,         f->carrier,       f->flight_number,
+                           f->departure};
+    char prefix[33];
+    pw_hash_hex(where, sizeof where / sizeof where[0], prefix);
+    memcpy(out, prefix, 8);
+    out += 8;
     char line[24], count[24];
     snprintf(line, sizeof line, "%ld", f->line);
     snprintf(count, sizeof count, "%ld", f->count);
@@ -71,28 +81,29 @@ static void finding_key(const pw_finding *f, char out[33])
     pw_hash_hex(parts, sizeof parts / sizeof parts[0], out);
 }
 
-int pw_store_put_finding(pw_store *s, const pw_finding *f, bool *inserted, pw_error *err)
+static const char receipt_sql[] =
+    "INSERT INTO quality_messages(key, format, source, sender, interchange_ref, "
+    "message_ref, carrier, flight_number, departure, travellers, detail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(key) DO NOTHING";
+static const char finding_sql[] =
+    "INSERT INTO quality_findings(key, format, source, sender, interchange_ref, "
+    "message_ref, carrier, flight_number, departure, kind, detail, line, segment, field, "
+    "record_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+    "ON CONFLICT(key) DO NOTHING";
+
+struct pw_store_findings {
+    pw_store *s;
+    sqlite3_stmt *receipt, *finding; /* prepared on first use, finalized at the end */
+};
+
+/* Binds and runs one finding on st (a receipt_sql or finding_sql statement), leaving it
+ * reset for the next one. */
+static int put(pw_store *s, sqlite3_stmt *st, const pw_finding *f, bool *inserted, pw_error *err)
 {
-    static const char receipt_sql[] =
-        "INSERT INTO quality_messages(key, format, source, sender, interchange_ref, "
-        "message_ref, carrier, flight_number, departure, travellers, detail) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(key) DO NOTHING";
-    static const char finding_sql[] =
-        "INSERT INTO quality_findings(key, format, source, sender, interchange_ref, "
-        "message_ref, carrier, flight_number, departure, kind, detail, line, segment, field, "
-        "record_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-        "ON CONFLICT(key) DO NOTHING";
-    if (inserted)
-        *inserted = false;
-    if (!f || f->kind < 0 || f->kind >= PW_FINDING__COUNT)
-        return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no valid finding given");
     bool receipt = f->kind == PW_FINDING_MESSAGE;
-    char key[33];
+    char key[41];
     finding_key(f, key);
-    sqlite3_stmt *st;
-    int rc = prepare(s, receipt ? receipt_sql : finding_sql, &st, err);
-    if (rc)
-        return rc;
+    int rc;
     pws_bind_text(s, st, 1, key);
     pws_bind_text(s, st, 2, f->format);
     pws_bind_text(s, st, 3, f->source);
@@ -117,8 +128,67 @@ int pw_store_put_finding(pw_store *s, const pw_finding *f, bool *inserted, pw_er
     rc = pws_run(s, st, receipt ? "storing a message receipt" : "storing a finding", err);
     if (rc == 0 && inserted)
         *inserted = sqlite3_changes(s->db) > 0;
+    return rc;
+}
+
+/* Checks a finding before storing it. */
+static int check(const pw_finding *f, bool *inserted, pw_error *err)
+{
+    if (inserted)
+        *inserted = false;
+    if (!f || f->kind < 0 || f->kind >= PW_FINDING__COUNT)
+        return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no valid finding given");
+    return 0;
+}
+
+int pw_store_put_finding(pw_store *s, const pw_finding *f, bool *inserted, pw_error *err)
+{
+    int rc = check(f, inserted, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = prepare(s, f->kind == PW_FINDING_MESSAGE ? receipt_sql : finding_sql, &st, err)))
+        return rc;
+    rc = put(s, st, f, inserted, err);
     sqlite3_finalize(st);
     return rc;
+}
+
+int pw_store_findings_begin(pw_store *s, pw_store_findings **out, pw_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    (*out)->s = s;
+    return 0;
+}
+
+int pw_store_findings_put(pw_store_findings *w, const pw_finding *f, bool *inserted, pw_error *err)
+{
+    int rc = check(f, inserted, err);
+    if (rc)
+        return rc;
+    bool receipt = f->kind == PW_FINDING_MESSAGE;
+    sqlite3_stmt **st = receipt ? &w->receipt : &w->finding;
+    if (!*st) {
+        int prc = sqlite3_prepare_v3(w->s->db, receipt ? receipt_sql : finding_sql, -1,
+                                     SQLITE_PREPARE_PERSISTENT, st, NULL);
+        if (prc != SQLITE_OK) {
+            *st = NULL;
+            return pws_fail(w->s, prc, "storing a finding", err);
+        }
+    }
+    w->s->bind_rc = SQLITE_OK;
+    return put(w->s, *st, f, inserted, err);
+}
+
+void pw_store_findings_end(pw_store_findings *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->receipt);
+    sqlite3_finalize(w->finding);
+    free(w);
 }
 
 /* ---- the summary ---------------------------------------------------------------- */

@@ -243,8 +243,10 @@ static const char migration_2[] =
  * with it. quality_messages has one row per message received (the report's
  * denominators); quality_findings one row per finding. Both are keyed by a
  * deterministic hash of their content without the file name, so screening the same
- * input again adds nothing. No personal data beyond the record id: the details name
- * segments, codes and counts, never names. */
+ * input again adds nothing; the key starts with a hash of the message alone, so the
+ * findings of one message sit together in the key's index (a random key would touch a
+ * page per finding). No personal data beyond the record id: the details name segments,
+ * codes and counts, never names. */
 static const char migration_3[] =
     "CREATE TABLE quality_messages (\n"
     "    id              INTEGER PRIMARY KEY,\n"
@@ -286,8 +288,7 @@ static const char migration_3[] =
     "    found_at        TEXT NOT NULL DEFAULT " NOW "\n"
     ");\n"
     "CREATE INDEX quality_findings_flight ON quality_findings(sender, carrier, flight_number, "
-    "departure, kind);\n"
-    "CREATE INDEX quality_findings_record ON quality_findings(record_id);\n";
+    "departure, kind);\n";
 
 /* Rule statistics (engine/rules, store/rulestats.c): what analysts decided about each
  * hit, and per rule and version the hits, alerts and decisions, as a view over the

@@ -109,6 +109,16 @@ long pw_store_count(pw_store *s, const char *table);
  * NULL) says which happened. */
 int pw_store_put_finding(pw_store *s, const pw_finding *f, bool *inserted, pw_error *err);
 
+/* A findings writer: the same as pw_store_put_finding with its statements prepared once,
+ * for a writer that stores many findings (the pipeline's writer thread). It belongs to
+ * the thread that uses the store and must be ended before the store is closed. */
+typedef struct pw_store_findings pw_store_findings;
+int pw_store_findings_begin(pw_store *s, pw_store_findings **out, pw_error *err);
+int pw_store_findings_put(pw_store_findings *w, const pw_finding *f, bool *inserted,
+                          pw_error *err);
+/* Finalizes the statements and frees w; NULL is allowed. */
+void pw_store_findings_end(pw_store_findings *w);
+
 #define PW_QUALITY_EXAMPLES 3
 
 /* One example of a finding kind: where it is, without personal data. */

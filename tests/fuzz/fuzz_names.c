@@ -48,8 +48,7 @@ static void check_name(const pw_name *n)
         FUZZ_CHECK(t->len == len, "len is strlen(text)");
         FUZZ_CHECK(strnlen(t->plain, PW_NAME_TOKEN_MAX) < PW_NAME_TOKEN_MAX && t->plain[0],
                    "plain length");
-        FUZZ_CHECK(strnlen(t->skeleton, PW_NAME_TOKEN_MAX) < PW_NAME_TOKEN_MAX &&
-                       t->skeleton[0],
+        FUZZ_CHECK(strnlen(t->skeleton, PW_NAME_TOKEN_MAX) < PW_NAME_TOKEN_MAX && t->skeleton[0],
                    "skeleton length");
         FUZZ_CHECK(key_chars(t->text, false) && key_chars(t->plain, false) &&
                        key_chars(t->skeleton, false),

@@ -120,7 +120,11 @@ Test(names, fold_transliterates_other_scripts)
 Test(names, fold_invalid_utf8_is_a_boundary_and_flagged)
 {
     bool invalid = false;
-    cr_assert_str_eq(pw_names_fold(scratch, "AB\xff" "CD", &invalid), "AB CD");
+    cr_assert_str_eq(pw_names_fold(scratch,
+                                   "AB\xff"
+                                   "CD",
+                                   &invalid),
+                     "AB CD");
     cr_assert(invalid);
     cr_assert_str_eq(pw_names_fold(scratch, "ABC", &invalid), "ABC");
     cr_assert_not(invalid);
@@ -193,7 +197,7 @@ Test(names, decomposed_and_full_width_input_match_the_fast_path)
     cr_assert_str_eq(words(analyse("Mu\xcc\x88ller")), "MUELLER");
     cr_assert_str_eq(nm.tokens[0].plain, "MULLER");
     cr_assert_str_eq(words(analyse("ＭＵＬＬＥＲ")), "MULLER"); /* NFKC: full width */
-    cr_assert_str_eq(words(analyse("ﬁnn")), "FINN");          /* NFKC: ligature */
+    cr_assert_str_eq(words(analyse("ﬁnn")), "FINN");            /* NFKC: ligature */
 }
 
 /* ---- ICAO Doc 9303: Cyrillic -------------------------------------------------- */
@@ -203,12 +207,12 @@ ParameterizedTestParameters(names, icao_cyrillic_letters)
     /* ICAO (recommended column). Plain: BGN (Ukrainian rules when a Ukrainian-only
      * letter is present). */
     static struct icao_case cases[] = {
-        {"Ж", "ZH", "ZH"},   {"Х", "KH", "KH"},     {"Ц", "TS", "TS"}, {"Ч", "CH", "CH"},
-        {"Ш", "SH", "SH"},   {"Щ", "SHCH", "SHCH"}, {"Ю", "IU", "YU"}, {"Я", "IA", "YA"},
-        {"Й", "I", "Y"},     {"Ы", "Y", "Y"},       {"Э", "E", "E"},   {"Ё", "E", "E"},
-        {"Є", "IE", "YE"},   {"Ї", "I", "YI"},      {"Ґ", "G", "G"},   {"І", "I", "I"},
-        {"Ў", "U", ""},      {"Ђ", "D", ""},        {"Ѕ", "DZ", ""},   {"Ј", "J", ""},
-        {"Љ", "LJ", ""},     {"Њ", "NJ", ""},       {"Џ", "DZ", ""},   {"Ѓ", "G", ""},
+        {"Ж", "ZH", "ZH"}, {"Х", "KH", "KH"},     {"Ц", "TS", "TS"}, {"Ч", "CH", "CH"},
+        {"Ш", "SH", "SH"}, {"Щ", "SHCH", "SHCH"}, {"Ю", "IU", "YU"}, {"Я", "IA", "YA"},
+        {"Й", "I", "Y"},   {"Ы", "Y", "Y"},       {"Э", "E", "E"},   {"Ё", "E", "E"},
+        {"Є", "IE", "YE"}, {"Ї", "I", "YI"},      {"Ґ", "G", "G"},   {"І", "I", "I"},
+        {"Ў", "U", ""},    {"Ђ", "D", ""},        {"Ѕ", "DZ", ""},   {"Ј", "J", ""},
+        {"Љ", "LJ", ""},   {"Њ", "NJ", ""},       {"Џ", "DZ", ""},   {"Ѓ", "G", ""},
         {"Ќ", "K", ""},
     };
     return cr_make_param_array(struct icao_case, cases, sizeof cases / sizeof cases[0]);
@@ -258,10 +262,8 @@ ParameterizedTestParameters(names, un_cyrillic_names)
         /* the list writes Ж as J here (ICAO: ZH); the skeleton keeps ZH apart from J */
         {"Ахмед Ражапович Чатаев", "AKHMED RAZHAPOVICH CHATAEV", "AKHMED RAJAPOVICH CHATAEV",
          "RAJAPOVICH"},
-        {"Тархан Исмаилович Газиев", "TARKHAN ISMAILOVICH GAZIEV",
-         "TARKHAN ISMAILOVICH GAZIEV"},
-        {"Заурбек Салимович Гучаев", "ZAURBEK SALIMOVICH GUCHAEV",
-         "ZAURBEK SALIMOVICH GUCHAEV"},
+        {"Тархан Исмаилович Газиев", "TARKHAN ISMAILOVICH GAZIEV", "TARKHAN ISMAILOVICH GAZIEV"},
+        {"Заурбек Салимович Гучаев", "ZAURBEK SALIMOVICH GUCHAEV", "ZAURBEK SALIMOVICH GUCHAEV"},
         /* the list writes З as S here; the skeleton keeps S and Z apart */
         {"Шамиль Магомедович Измайлов", "SHAMIL MAGOMEDOVICH IZMAILOV",
          "SHAMIL MAGOMEDOVICH ISMAILOV", "ISMAILOV"},
@@ -387,8 +389,8 @@ Test(names, arabic_letters_icu_leaves_alone_are_mapped)
 Test(names, greek_text_is_elot_plain_is_any_latin)
 {
     const pw_name *n = analyse("Αλέξης Τσίπρας");
-    cr_assert_str_eq(words(n), "ALEXIS TSIPRAS"); /* UNGEGN */
-    cr_assert_str_eq(n->tokens[0].plain, "ALEXES"); /* ICU Any-Latin */
+    cr_assert_str_eq(words(n), "ALEXIS TSIPRAS");        /* UNGEGN */
+    cr_assert_str_eq(n->tokens[0].plain, "ALEXES");      /* ICU Any-Latin */
     cr_assert_str_eq(words(analyse("ΑΘΗΝΑ")), "ATHINA"); /* UNGEGN; upper case input */
 }
 
@@ -411,8 +413,8 @@ Test(names, hangul_hebrew_thai_devanagari_kana)
     cr_assert_str_eq(words(analyse("김정은")), "GIMJEONGEUN");
     cr_assert_str_eq(words(analyse("בנימין נתניהו")), "BNYMYN NTNYHW"); /* ICU */
     cr_assert_str_eq(words(analyse("สมชาย")), "SMCHAY");                /* ICU */
-    cr_assert_str_eq(words(analyse("नरेन्द्र मोदी")), "NARENDRA MODI");  /* ICU */
-    cr_assert_str_eq(words(analyse("やまだ たろう")), "YAMADA TAROU");     /* ICU */
+    cr_assert_str_eq(words(analyse("नरेन्द्र मोदी")), "NARENDRA MODI");    /* ICU */
+    cr_assert_str_eq(words(analyse("やまだ たろう")), "YAMADA TAROU");  /* ICU */
     cr_assert(nm.non_latin);
 }
 
@@ -421,12 +423,17 @@ Test(names, hangul_hebrew_thai_devanagari_kana)
 Test(names, confusables_fold_only_mixed_words)
 {
     /* UTS #39: a Cyrillic а (U+0430) inside a Latin word is a */
-    cr_assert_str_eq(words(analyse("Vl\xd0\xb0" "dimir")), "VLADIMIR");
+    cr_assert_str_eq(words(analyse("Vl\xd0\xb0"
+                                   "dimir")),
+                     "VLADIMIR");
     cr_assert_not(nm.non_latin);
     /* UTS #39: a Greek Ο (U+039F) for O */
     cr_assert_str_eq(words(analyse("\xce\x9fSAMA")), "OSAMA");
     /* UTS #39: a Latin y inside a Cyrillic word is у: Пyтин is Путин */
-    cr_assert_str_eq(words(analyse("П" "y" "тин")), "PUTIN");
+    cr_assert_str_eq(words(analyse("П"
+                                   "y"
+                                   "тин")),
+                     "PUTIN");
     /* a wholly Cyrillic word is transliterated, not skeleton-mapped (the skeleton of
      * Сергей would read CEPREN) */
     cr_assert_str_eq(words(analyse("Сергей")), "SERGEI"); /* ICAO */
@@ -586,11 +593,11 @@ Test(names, skeleton_rules)
     cr_assert_str_eq(skel("YAHYA"), "Y");             /* ... others are vowels */
     cr_assert_str_eq(skel("ALI"), "AL");              /* leading vowel as A */
     cr_assert_str_eq(skel("ILYA"), "AL");
-    cr_assert_str_eq(skel("ALEX"), "ALKS");           /* X -> KS */
-    cr_assert_str_eq(skel("CELINE"), "SLN");          /* C before E, I, Y -> S */
+    cr_assert_str_eq(skel("ALEX"), "ALKS");  /* X -> KS */
+    cr_assert_str_eq(skel("CELINE"), "SLN"); /* C before E, I, Y -> S */
     cr_assert_str_eq(skel("A"), "A");
     cr_assert_str_eq(skel(""), "");
-    cr_assert_str_eq(skel("ABC123"), "ABK123");       /* digits stay */
+    cr_assert_str_eq(skel("ABC123"), "ABK123"); /* digits stay */
 }
 
 /* ---- robustness -------------------------------------------------------------------- */
@@ -598,19 +605,26 @@ Test(names, skeleton_rules)
 Test(names, invalid_utf8_is_replaced_and_flagged)
 {
     static const char *const bad[] = {
-        "AB\xff" "CD",             /* not a UTF-8 byte */
-        "AB\xc3" "CD",             /* a lead byte without its continuation */
-        "AB\xc0\xaf" "CD",         /* overlong */
-        "AB\xed\xa0\x80" "CD",     /* a surrogate */
-        "AB\xf4\x90\x80\x80" "CD", /* above U+10FFFF */
-        "AB\x80" "CD",             /* a lone continuation byte */
+        "AB\xff"
+        "CD", /* not a UTF-8 byte */
+        "AB\xc3"
+        "CD", /* a lead byte without its continuation */
+        "AB\xc0\xaf"
+        "CD", /* overlong */
+        "AB\xed\xa0\x80"
+        "CD", /* a surrogate */
+        "AB\xf4\x90\x80\x80"
+        "CD", /* above U+10FFFF */
+        "AB\x80"
+        "CD", /* a lone continuation byte */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const pw_name *n = analyse(bad[i]);
         cr_expect(n->invalid_utf8, "case %zu", i);
         cr_expect_str_eq(words(n), "AB CD", "case %zu", i);
     }
-    const pw_name *n = analyse("Мул\xff" "лер"); /* inside a Cyrillic name */
+    const pw_name *n = analyse("Мул\xff"
+                               "лер"); /* inside a Cyrillic name */
     cr_assert(n->invalid_utf8);
     cr_assert_str_eq(words(n), "MUL LER");
     n = analyse("\xc3"); /* truncated at the end, nothing else */

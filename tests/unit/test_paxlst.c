@@ -915,6 +915,34 @@ Test(paxlst, input_without_an_interchange)
     run_free(run);
 }
 
+Test(paxlst, memory_stays_bounded_for_hostile_input)
+{
+    /* a traveller with 40 DOCs keeps 32 and says so; 300 findings of one message keep
+     * 256; 20 NAT segments with bad codes report the first only (NAT is read once) */
+    pw_strbuf b = {0};
+    pw_strbuf_append(&b, "UNB+UNOA:4+A+B+240301:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
+                         "TDT+20+ZZ1+++ZZ'NAD+FL+++MANY:DOCS'DTM+329:700101'");
+    for (int i = 0; i < 40; i++)
+        pw_strbuf_printf(&b, "DOC+P+N%d'", i);
+    for (int i = 0; i < 20; i++)
+        pw_strbuf_append(&b, "NAT+2+XXQ'");
+    pw_strbuf_append(&b, "CNT+42:1'UNT+67+1'");
+    pw_strbuf_append(&b, "UNH+2+PAXLST:D:05B:UN:IATA'BGM+745'");
+    for (int i = 0; i < 300; i++)
+        pw_strbuf_append(&b, "DTM+189:2403011000:201'");
+    pw_strbuf_append(&b, "TDT+20+ZZ1+++ZZ'NAD+FL+++ONE:MORE'CNT+42:1'UNT+306+2'UNZ+2+1'");
+    struct run *run = read_bytes(b.data, b.len);
+    pw_strbuf_free(&b);
+    cr_assert_eq(run->n_rec, 2);
+    cr_expect_eq(by_surname(run, "MANY")->traveller.n_documents, 32);
+    finding(run, PW_FINDING_MALFORMED_DOCUMENT, "more than 32 DOC segments");
+    cr_expect_eq(count_kind(run, PW_FINDING_UNKNOWN_COUNTRY), 1);
+    /* message 1: receipt, country, documents; message 2: 256 of the 300 "DTM before any
+     * TDT", then its receipt and ONE's missing date of birth and document */
+    cr_expect_eq(run->n_find, 3 + 256 + 3);
+    run_free(run);
+}
+
 Test(paxlst, latin1_names)
 {
     struct run *run = read_str("UNB+UNOC:3+A+B+1+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
