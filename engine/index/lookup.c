@@ -227,13 +227,12 @@ static bool seen_before(fuzzy_ctx *f, uint32_t term)
     return false; /* full: verify again rather than miss */
 }
 
-/* One query variant: every term sharing it is a candidate; verify its distance
- * against the bound of the shorter of the two. */
-static void on_query_variant(void *ctx, const char *variant, size_t len)
+/* The terms sharing one query variant (by its hash) are candidates; each is verified
+ * once, against the edit-distance bound of the shorter of the two. */
+static void check_variant(fuzzy_ctx *f, uint64_t hash)
 {
-    fuzzy_ctx *f = ctx;
     const uint32_t *vals;
-    size_t n = pw_multimap_get(&f->idx->by_deletion, pw_index_hash(variant, len), &vals);
+    size_t n = pw_multimap_get(&f->idx->by_deletion, hash, &vals);
     for (size_t i = 0; i < n && f->n < f->cap; i++) {
         uint32_t term = vals[i] & PW_DELETION_TERM_MASK;
         size_t tlen = vals[i] >> PW_DELETION_LEN_SHIFT;
@@ -249,15 +248,38 @@ static void on_query_variant(void *ctx, const char *variant, size_t len)
     }
 }
 
+#define MAX_QUERY_VARIANTS 512
+
+typedef struct variant_hashes {
+    uint64_t h[MAX_QUERY_VARIANTS];
+    size_t n;
+} variant_hashes;
+
+static void collect_variant(void *ctx, const char *variant, size_t len)
+{
+    variant_hashes *v = ctx;
+    if (v->n < MAX_QUERY_VARIANTS)
+        v->h[v->n++] = pw_index_hash(variant, len);
+}
+
 size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
                             size_t cap)
 {
     size_t len = strlen(text);
     int d = pw_index_max_distance(idx, len);
-    if (d == 0 || len >= 64)
+    if (d == 0 || len >= 64 || !idx->by_deletion.slots)
         return 0;
+    /* Hash every variant first and prefetch its directory slot, so the dozens of
+     * probes into a table larger than the cache overlap instead of queueing. */
+    variant_hashes v;
+    v.n = 0;
+    pw_index_deletions(text, len, d, collect_variant, &v);
+    const pw_multimap *m = &idx->by_deletion;
+    for (size_t i = 0; i < v.n; i++)
+        __builtin_prefetch(&m->slots[v.h[i] & m->mask]);
     fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap};
-    pw_index_deletions(text, len, d, on_query_variant, &f);
+    for (size_t i = 0; i < v.n && f.n < cap; i++)
+        check_variant(&f, v.h[i]);
     return f.n;
 }
 

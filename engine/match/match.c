@@ -679,7 +679,9 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     if (t->flags & PW_TOKEN_INITIAL)
         return n;
     pw_fuzzy_hit fz[32];
-    size_t k = pw_index_fuzzy_terms(idx, t->text, fz, 32);
+    /* A whole-name join is matched by exact spelling only (the index holds no edit
+     * variants of them either). */
+    size_t k = (t->flags & PW_INDEX_TOKEN_WHOLE) ? 0 : pw_index_fuzzy_terms(idx, t->text, fz, 32);
     for (size_t i = 0; i < k; i++)
         add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
     const uint32_t *ids;
