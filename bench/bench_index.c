@@ -221,10 +221,10 @@ int main(int argc, char **argv)
         } else { /* order swapped: surname first */
             char *last = strrchr(p->name, ' ');
             if (last) {
-                char tmp[160];
+                char tmp[2 * sizeof p->name];
                 *last = '\0';
                 snprintf(tmp, sizeof tmp, "%s %s", last + 1, p->name);
-                snprintf(p->name, sizeof p->name, "%s", tmp);
+                snprintf(p->name, sizeof p->name, "%.159s", tmp);
             }
         }
     }

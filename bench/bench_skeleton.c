@@ -11,7 +11,8 @@
  *  2. Skeleton collisions on the 50,000 synthetic travellers: distinct word texts
  *     against distinct skeletons, the largest skeleton bucket, and the mean number of
  *     distinct texts sharing a text's skeleton.
- *  3. Speed on one core: names per second for pw_name_analyse alone and with Double
+ *  3. Speed on one core (names per second of thread CPU time, so that other load on
+ *     the machine does not dilute it): pw_name_analyse alone and with Double
  *     Metaphone + NYSIIS of every word, Latin-script and other-script travellers
  *     separately, each with a plain baseline (copy and upper-case the same bytes) in
  *     the same run, plus p50/p99 per name. ICU's one-off loading of each script's
@@ -46,6 +47,15 @@ static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* CPU time of this thread: throughput per core that other processes on the machine
+ * do not dilute (they still share its caches). */
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
@@ -401,7 +411,7 @@ static double timed(pw_names_scratch *s, char **names, size_t n, int rounds, int
 {
     pw_name nm;
     char buf[1024];
-    double t0 = now();
+    double t0 = cpu_now();
     for (int r = 0; r < rounds; r++)
         for (size_t i = 0; i < n; i++) {
             if (mode == 0) {
@@ -413,10 +423,11 @@ static double timed(pw_names_scratch *s, char **names, size_t n, int rounds, int
             if (mode == 2)
                 encode(&nm);
         }
-    return (double)n * rounds / (now() - t0);
+    return (double)n * rounds / (cpu_now() - t0);
 }
 
-/* p50 and p99 of one pass of pw_name_analyse, in microseconds. */
+/* p50 and p99 of one pass of pw_name_analyse, in microseconds of wall time (a busy
+ * machine's preemptions show in p99). */
 static void latencies(pw_names_scratch *s, char **names, size_t n, double *p50, double *p99)
 {
     double *d = malloc(n * sizeof *d);
@@ -440,13 +451,13 @@ static void speed(const char *prefix, char **names, size_t n, int rounds)
                                        "שלום", "สมชาย", "あきら", "Αλέξης", "Ölçer"};
     pw_names_scratch *s = pw_names_scratch_new();
     pw_name w;
-    double t0 = now();
+    double t0 = cpu_now();
     for (size_t i = 0; i < sizeof warm / sizeof warm[0]; i++)
         pw_name_analyse(s, warm[i], NULL, NULL, &w);
-    double load_s = now() - t0;
-    t0 = now();
+    double load_s = cpu_now() - t0;
+    t0 = cpu_now();
     double first = timed(s, names, n, 1, 1);
-    double first_s = now() - t0;
+    double first_s = cpu_now() - t0;
     double base = timed(s, names, n, rounds, 0);
     double analyse = timed(s, names, n, rounds, 1);
     double keys = timed(s, names, n, rounds, 2);

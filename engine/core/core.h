@@ -376,13 +376,13 @@ typedef struct pw_finding {
     const char *carrier;         /* the flight, when known */
     const char *flight_number;
     const char *departure;
-    long line;            /* PAXLST: segment number in the message (UNH is 1), or in the
-                             file for findings outside a message; else the input line */
-    const char *segment;  /* PAXLST: the segment tag ("DTM"); NULL otherwise */
-    const char *field;    /* the record field at fault ("traveller.dob"), or NULL */
+    long line;             /* PAXLST: segment number in the message (UNH is 1), or in the
+                              file for findings outside a message; else the input line */
+    const char *segment;   /* PAXLST: the segment tag ("DTM"); NULL otherwise */
+    const char *field;     /* the record field at fault ("traveller.dob"), or NULL */
     const char *record_id; /* the traveller's record for traveller findings, else NULL */
-    const char *detail;   /* what is wrong, in words, without names */
-    long count;           /* PW_FINDING_MESSAGE: travellers read from the message */
+    const char *detail;    /* what is wrong, in words, without names */
+    long count;            /* PW_FINDING_MESSAGE: travellers read from the message */
 } pw_finding;
 
 /* Called for each finding; the finding is valid only during the call. */

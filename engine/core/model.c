@@ -87,9 +87,10 @@ int pw_entry_type_parse(const char *s, enum pw_entry_type *out)
 }
 
 static const char *const finding_kind_names[] = {
-    "message",          "missing_dob",    "missing_document", "expired_document",
-    "malformed_document", "unknown_country", "invalid_date",   "unknown_code",
-    "invalid_field",    "placeholder_name", "count_mismatch", "control_mismatch",
+    "message",          "missing_dob",        "missing_document",
+    "expired_document", "malformed_document", "unknown_country",
+    "invalid_date",     "unknown_code",       "invalid_field",
+    "placeholder_name", "count_mismatch",     "control_mismatch",
     "structure",        "rejected",
 };
 _Static_assert(N_OF(finding_kind_names) == PW_FINDING__COUNT, "a name for every finding kind");
@@ -347,8 +348,7 @@ static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first)
     if (p->first_segment > 0) {
         json_key(out, &f, "segments");
         pw_strbuf_printf(out, "[%ld,%ld]", p->first_segment,
-                         p->last_segment >= p->first_segment ? p->last_segment
-                                                             : p->first_segment);
+                         p->last_segment >= p->first_segment ? p->last_segment : p->first_segment);
     }
     if (p->format && p->offset >= 0 && (p->first_segment > 0 || p->offset > 0)) {
         json_key(out, &f, "offset");

@@ -481,7 +481,8 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
     b->strings = NULL;
 
     /* Postings per term, in (entry, name, token) order. */
-    qsort(b->postings, b->n_postings, sizeof *b->postings, compare_term_postings);
+    if (b->n_postings > 0)
+        qsort(b->postings, b->n_postings, sizeof *b->postings, compare_term_postings);
     idx->postings = malloc((b->n_postings ? b->n_postings : 1) * sizeof *idx->postings);
     if (!idx->postings)
         goto oom;

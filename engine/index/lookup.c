@@ -22,7 +22,8 @@ static int compare_kv(const void *pa, const void *pb)
 int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n)
 {
     memset(m, 0, sizeof *m);
-    qsort(pairs, n, sizeof *pairs, compare_kv);
+    if (n > 0)
+        qsort(pairs, n, sizeof *pairs, compare_kv);
     size_t w = 0, distinct = 0;
     for (size_t i = 0; i < n; i++) {
         if (w && pairs[w - 1].key == pairs[i].key && pairs[w - 1].value == pairs[i].value)

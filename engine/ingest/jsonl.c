@@ -110,8 +110,8 @@ static int member(pw_reader *r, json_t *obj, const char *prefix, const char *key
         return 0;
     if (json_typeof(v) != type)
         return drop(r, f, PW_FINDING_INVALID_FIELD, prefix, key,
-                    pw_arena_printf(r->scratch, "%s%s must be %s, not %s", prefix, key,
-                                    type_label, type_name(v)));
+                    pw_arena_printf(r->scratch, "%s%s must be %s, not %s", prefix, key, type_label,
+                                    type_name(v)));
     *out = v;
     return 0;
 }
@@ -171,9 +171,9 @@ static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struc
         if (!p)
             return fail(r, f, "traveller.", "documents", NULL);
         if (!json_is_object(o)) { /* left out: an empty document is dropped */
-            int rc = drop(
-                r, f, PW_FINDING_MALFORMED_DOCUMENT, p, "",
-                pw_arena_printf(r->scratch, "%s must be an object, not %s", p, type_name(o)));
+            int rc =
+                drop(r, f, PW_FINDING_MALFORMED_DOCUMENT, p, "",
+                     pw_arena_printf(r->scratch, "%s must be an object, not %s", p, type_name(o)));
             if (rc)
                 return rc;
             continue;

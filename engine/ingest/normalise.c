@@ -246,8 +246,8 @@ static int country_or_drop(const char **s, pw_arena *a, pw_issues *issues, const
     int rc = country(s, a, &reason);
     if (rc == PW_EINVAL) {
         *s = NULL;
-        pw_issue_add(issues, PW_FINDING_UNKNOWN_COUNTRY,
-                     field ? field : doc_field(a, doc, member), reason);
+        pw_issue_add(issues, PW_FINDING_UNKNOWN_COUNTRY, field ? field : doc_field(a, doc, member),
+                     reason);
         return 0;
     }
     return rc;
@@ -326,8 +326,8 @@ int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const
     return pw_record_normalise_issues(r, arena, NULL, field, reason);
 }
 
-int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
-                               const char **field, const char **reason)
+int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues, const char **field,
+                               const char **reason)
 {
     static const char *const nomem = "out of memory";
     pw_flight *f = &r->flight;
@@ -383,9 +383,9 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
             why = issue_on(issues, "traveller.full_name");
         if (why) {
             *field = why->field;
-            const char *r2 = pw_arena_printf(
-                arena, "a name is required: surname or full_name (%s: %s)", why->field,
-                why->detail);
+            const char *r2 =
+                pw_arena_printf(arena, "a name is required: surname or full_name (%s: %s)",
+                                why->field, why->detail);
             if (r2)
                 *reason = r2;
         }
@@ -408,8 +408,7 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
     }
     t->gender = g;
 
-    if ((rc = country_or_drop(&t->nationality, arena, issues, "traveller.nationality", 0,
-                              NULL)) ||
+    if ((rc = country_or_drop(&t->nationality, arena, issues, "traveller.nationality", 0, NULL)) ||
         (rc = country_or_drop(&t->residence, arena, issues, "traveller.residence", 0, NULL))) {
         *reason = nomem;
         return rc;

@@ -336,8 +336,8 @@ void pw_reader_reject(pw_reader *r, long line, const char *field, const char *re
  */
 struct pool {
     pw_arena *a;
-    char *next;   /* where the next string goes; NULL: one allocation per string */
-    size_t need;  /* bytes counted while sizing */
+    char *next;  /* where the next string goes; NULL: one allocation per string */
+    size_t need; /* bytes counted while sizing */
     bool sizing;
 };
 
@@ -377,12 +377,29 @@ static bool pool_record(struct pool *pl, pw_record *rec)
     pw_traveller *t = &rec->traveller;
     pw_provenance *p = &rec->source;
     const char **strings[] = {
-        &rec->record_id,    &rec->source_file,  &t->surname,          &t->given_names,
-        &t->full_name,      &t->nationality,    &t->residence,        &t->birth_place,
-        &t->embarkation,    &t->debarkation,    &t->booking_ref,      &t->passenger_ref,
-        &t->seat,           &t->clearance,      &p->sender,           &p->recipient,
-        &p->interchange_ref, &p->group_ref,     &p->message_ref,      &p->part,
-        &p->reporting_party, &p->document_code, &p->document_status,
+        &rec->record_id,
+        &rec->source_file,
+        &t->surname,
+        &t->given_names,
+        &t->full_name,
+        &t->nationality,
+        &t->residence,
+        &t->birth_place,
+        &t->embarkation,
+        &t->debarkation,
+        &t->booking_ref,
+        &t->passenger_ref,
+        &t->seat,
+        &t->clearance,
+        &p->sender,
+        &p->recipient,
+        &p->interchange_ref,
+        &p->group_ref,
+        &p->message_ref,
+        &p->part,
+        &p->reporting_party,
+        &p->document_code,
+        &p->document_status,
     };
     /* format, document_type and document_action are static strings */
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)

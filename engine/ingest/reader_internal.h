@@ -66,8 +66,8 @@ struct pw_reader {
     struct pw_paxlst *paxlst;
     pw_finding_fn on_finding; /* pw_reader_set_findings; NULL drops findings */
     void *finding_ctx;
-    pw_issues issues;         /* of the record being read (pw_reader_begin_record) */
-    pw_date today;            /* reference date when a record has no flight date */
+    pw_issues issues; /* of the record being read (pw_reader_begin_record) */
+    pw_date today;    /* reference date when a record has no flight date */
     /* Maps an issue's record field path to the name the input uses (the CSV column);
      * NULL keeps the path. */
     const char *(*issue_field)(const pw_reader *r, const char *field);
@@ -116,8 +116,8 @@ int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, p
 
 /* Normalises like pw_record_normalise, adding the field-level problems to issues (may
  * be NULL). */
-int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
-                               const char **field, const char **reason);
+int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues, const char **field,
+                               const char **reason);
 
 /* The part of pw_record_normalise that a record already in normalised form needs: the
  * name check and the record id. */

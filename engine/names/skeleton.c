@@ -53,63 +53,70 @@ static const char before_h[128] = {
  * something; any letter followed by H is checked apart), and X. */
 static const unsigned char tricky[128] = {['C'] = 1, ['D'] = 1, ['S'] = 1, ['X'] = 1};
 
-/* The class of text[*i] (which it may advance past a digraph), and through *extra a
- * K to emit first (X -> KS). */
-static char slow_class(const char *text, size_t *i, char *extra)
+/* The class of the letter at t: its class, a K to emit first (X -> KS), and how many
+ * more letters it consumes (digraphs). Returned by value so that the caller's index
+ * stays in a register. */
+typedef struct cls {
+    char o, extra;
+    unsigned char skip;
+} cls;
+
+static cls slow_class(const char *t)
 {
-    unsigned char c = (unsigned char)text[*i], d = (unsigned char)text[*i + 1];
-    char o = single[c];
-    *extra = 0;
+    unsigned char c = (unsigned char)t[0], d = (unsigned char)t[1];
+    cls r = {single[c], 0, 0};
     if (d == 'H' && before_h[c]) {
-        o = before_h[c];
-        (*i)++;
+        r.o = before_h[c];
+        r.skip = 1;
     } else if (c == 'C') {
         if (d == 'K')
-            (*i)++;
+            r.skip = 1;
         else if (d == 'E' || d == 'I' || d == 'Y')
-            o = 'S';
+            r.o = 'S';
     } else if (c == 'D' && d == 'J') {
-        o = 'J';
-        (*i)++;
-    } else if (c == 'S' && d == 'C' && text[*i + 2] == 'H') {
-        o = 'X';
-        *i += 2;
+        r.o = 'J';
+        r.skip = 1;
+    } else if (c == 'S' && d == 'C' && t[2] == 'H') {
+        r.o = 'X';
+        r.skip = 2;
     } else if (c == 'X') {
-        *extra = 'K';
-        o = 'S';
+        r.extra = 'K';
+        r.o = 'S';
     }
-    return o;
+    return r;
 }
 
 void pw_names_skeleton(const char *text, char *out)
 {
     size_t w = 0, i = 0;
-    char last = 'a', extra = 0;
+    char last = 'a';
     if (text[0] && (unsigned char)text[0] < 128) {
         unsigned char c = (unsigned char)text[0];
-        char o = c == 'Y' || c == 'H' ? (char)c : slow_class(text, &i, &extra);
-        if (o == 'a')
+        cls r = c == 'Y' || c == 'H' ? (cls){(char)c, 0, 0} : slow_class(text);
+        if (r.o == 'a') {
             out[w++] = 'A';
-        else if (o) {
-            if (extra)
-                out[w++] = extra;
-            out[w++] = o;
-            last = o;
+        } else if (r.o) {
+            if (r.extra)
+                out[w++] = r.extra;
+            out[w++] = r.o;
+            last = r.o;
         }
-        i++;
+        i = 1 + r.skip;
     }
     /* The common case, branch-light: a letter with no H after it, not C D S X. */
-    for (; text[i] && i < PW_NAME_TOKEN_MAX - 1 && w + 2 < PW_NAME_TOKEN_MAX; i++) {
+    for (; i < PW_NAME_TOKEN_MAX - 1 && text[i] && w + 2 < PW_NAME_TOKEN_MAX; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c >= 128)
             continue;
         char o;
         if (tricky[c] | (text[i + 1] == 'H')) {
-            o = slow_class(text, &i, &extra);
-            if (extra && extra != last) {
-                out[w++] = extra;
-                last = extra;
+            cls r = slow_class(text + i);
+            if (r.extra && r.extra != last) {
+                out[w++] = r.extra;
+                last = r.extra;
             }
+            o = r.o;
+            i += r.skip;
         } else {
             o = single[c];
         }

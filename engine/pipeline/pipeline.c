@@ -399,12 +399,11 @@ static void on_finding(void *ctx, const pw_finding *f)
     pw_arena *a = s->arena;
     s->kind = SLOT_FINDING;
     s->finding = *f;
-    const char **strings[] = {&s->finding.source,        &s->finding.format,
-                              &s->finding.sender,        &s->finding.interchange_ref,
-                              &s->finding.message_ref,   &s->finding.carrier,
-                              &s->finding.flight_number, &s->finding.departure,
-                              &s->finding.segment,       &s->finding.field,
-                              &s->finding.record_id,     &s->finding.detail};
+    const char **strings[] = {
+        &s->finding.source,          &s->finding.format,      &s->finding.sender,
+        &s->finding.interchange_ref, &s->finding.message_ref, &s->finding.carrier,
+        &s->finding.flight_number,   &s->finding.departure,   &s->finding.segment,
+        &s->finding.field,           &s->finding.record_id,   &s->finding.detail};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         *strings[i] = pw_arena_strdup(a, *strings[i]);
     s->seq = rn->next_seq++;

@@ -4,8 +4,9 @@
  * Tables: watchlists and their versions; entries with names (primary, aliases with
  * quality, original script), dates of birth, nationalities, documents; screened
  * records; alerts and their hits; an append-only audit log; dead letters for
- * rejected input; data-quality messages and findings per sender and flight. Re-importing a list writes a new version in one transaction, so a
- * failed import leaves the previous version intact.
+ * rejected input; data-quality messages and findings per sender and flight.
+ * Re-importing a list writes a new version in one transaction, so a failed import leaves
+ * the previous version intact.
  *
  * Thread safety: a pw_store is used by one thread at a time (the pipeline's writer
  * thread owns it during screening). Several processes may open the same file; WAL
@@ -114,8 +115,7 @@ int pw_store_put_finding(pw_store *s, const pw_finding *f, bool *inserted, pw_er
  * the thread that uses the store and must be ended before the store is closed. */
 typedef struct pw_store_findings pw_store_findings;
 int pw_store_findings_begin(pw_store *s, pw_store_findings **out, pw_error *err);
-int pw_store_findings_put(pw_store_findings *w, const pw_finding *f, bool *inserted,
-                          pw_error *err);
+int pw_store_findings_put(pw_store_findings *w, const pw_finding *f, bool *inserted, pw_error *err);
 /* Finalizes the statements and frees w; NULL is allowed. */
 void pw_store_findings_end(pw_store_findings *w);
 
@@ -123,12 +123,12 @@ void pw_store_findings_end(pw_store_findings *w);
 
 /* One example of a finding kind: where it is, without personal data. */
 typedef struct pw_quality_example {
-    char message_ref[64]; /* "" for formats without messages */
+    char message_ref[64];     /* "" for formats without messages */
     char interchange_ref[64]; /* "" when unknown */
-    long line;            /* segment number in the message (PAXLST), or input line */
-    char segment[8];      /* segment tag, "" when none */
+    long line;                /* segment number in the message (PAXLST), or input line */
+    char segment[8];          /* segment tag, "" when none */
     char field[64];
-    char record_id[40];   /* "" for message-level findings */
+    char record_id[40]; /* "" for message-level findings */
     char detail[320];
 } pw_quality_example;
 

@@ -138,7 +138,8 @@ static void import_list(void)
     pw_store_import *imp = NULL;
     CHECK(pw_store_import_begin(store, "TEST", "csv", "generated", &imp, NULL) == 0, "begin");
     pw_entry_name n = {.kind = PW_NAME_PRIMARY, .full = "ERIC BADEGE"};
-    pw_entry e = {.entry_id = "E0", .names = &n, .n_names = 1};
+    pw_document d = {.type = "P", .number = "ZZ0000", .issuer = "FRA"};
+    pw_entry e = {.entry_id = "E0", .names = &n, .n_names = 1, .documents = &d, .n_documents = 1};
     CHECK(pw_store_import_entry(imp, &e, NULL) == 0, "entry");
     int version = 0;
     CHECK(pw_store_import_commit(imp, &version, NULL) == 0, "commit");

@@ -153,8 +153,7 @@ static void expect_reject(const struct rejects *r, long line, const char *field,
  * strings stay in arena) and, when fs is not NULL, the findings. Returns the number of
  * records. */
 static long read_all_findings(const char *path, enum pw_input_format fmt, pw_arena *arena,
-                              pw_record *recs, long max, struct rejects *rej,
-                              struct findings *fs)
+                              pw_record *recs, long max, struct rejects *rej, struct findings *fs)
 {
     pw_reader *r;
     pw_error err;
@@ -423,8 +422,7 @@ Test(jsonl, bad_lines_are_rejected_bad_fields_are_findings)
     struct rejects rej = {0};
     struct findings fs = {0};
     pw_record recs[16];
-    long n = read_all_findings(DATA("records_mixed.jsonl"), PW_INPUT_JSONL, a, recs, 16, &rej,
-                               &fs);
+    long n = read_all_findings(DATA("records_mixed.jsonl"), PW_INPUT_JSONL, a, recs, 16, &rej, &fs);
     /* only what cannot be read, or has no name, is rejected */
     cr_assert_eq(rej.n, 5);
     expect_reject(&rej, 2, NULL, "invalid JSON at column");

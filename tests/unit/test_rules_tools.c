@@ -35,9 +35,9 @@ TestSuite(tools, .init = setup, .fini = teardown);
 
 static const char *path_in(const char *name)
 {
-    static char buf[4][256];
+    static char buf[16][256]; /* a ring: a test keeps up to 16 paths at once */
     static int k;
-    k = (k + 1) % 4;
+    k = (k + 1) % 16;
     snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
     return buf[k];
 }
@@ -376,9 +376,15 @@ Test(tools, rules_commands_end_to_end)
                    "{\"record_id\":\"p2\",\"flight\":{\"carrier\":\"QQ\",\"number\":\"877\","
                    "\"origin\":\"LHR\",\"destination\":\"CDG\",\"departure\":\"2026-12-01T20:00\"},"
                    "\"traveller\":{\"surname\":\"B\"}}\n");
-    snprintf(cmd, sizeof cmd, "%s screen --db %s --rules %s --alerts-out %s %s 2>/dev/null",
-             PW_BINARY, db, rules, alerts, in);
+    const char *list = path_in("list.csv");
+    write_file(list, "entry_id,name,documents\nE1,ERIC BADEGE,P:YY1234:FRA\n");
+    snprintf(cmd, sizeof cmd, "%s watchlist import --db %s --list T --format csv %s >/dev/null",
+             PW_BINARY, db, list);
     cr_assert_eq(run(cmd, &out), 0);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s screen --db %s --rules %s --alerts-out %s %s 2>&1", PW_BINARY, db,
+             rules, alerts, in);
+    cr_assert_eq(run(cmd, &out), 0, "%s", out);
     free(out);
     FILE *f = fopen(alerts, "r");
     cr_assert_not_null(f);
