@@ -775,7 +775,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         if (s->ea[s->touched[i]].acc >= min_acc)
             s->touched[kept++] = s->touched[i];
     s->n_touched = kept;
-    qsort_r(s->touched, s->n_touched, sizeof *s->touched, compare_acc, s->ea);
+    if (s->n_touched > 1)
+        qsort_r(s->touched, s->n_touched, sizeof *s->touched, compare_acc, s->ea);
     return s->n_touched;
 }
 

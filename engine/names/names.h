@@ -30,7 +30,10 @@
 
 typedef struct pw_names_scratch pw_names_scratch;
 
-/* NULL on out of memory or when ICU cannot open its transliterators. */
+/* NULL on out of memory or when ICU cannot open its transliterators. A scratch holds
+ * the transliterators, a transliteration cache (~0.6 MB) and buffers grown to the
+ * longest name seen; one per thread, never shared. The first name in a script costs
+ * ICU's one-off loading of that script's rules (Han-Latin: ~0.2 s once per process). */
 pw_names_scratch *pw_names_scratch_new(void);
 void pw_names_scratch_free(pw_names_scratch *s); /* NULL is allowed */
 
@@ -51,9 +54,11 @@ enum pw_token_flag {
 
 typedef struct pw_name_token {
     char text[PW_NAME_TOKEN_MAX];     /* main key: upper-case A-Z/0-9, ICAO 9303 where it
-                                         applies (MUELLER), else ICU Any-Latin; Latin-ASCII */
-    char plain[PW_NAME_TOKEN_MAX];    /* accent-stripped form (MULLER); equals text when the
-                                         two agree */
+                                         applies (MUELLER, ZHUKOV), Greek by ELOT 743
+                                         (UNGEGN), else ICU Any-Latin; Latin-ASCII */
+    char plain[PW_NAME_TOKEN_MAX];    /* second form: accent-stripped (MULLER); Cyrillic by
+                                         BGN/PCGN (YURIY for ICAO IURII); Greek by ICU
+                                         Any-Latin; equals text when the two agree */
     char skeleton[PW_NAME_TOKEN_MAX]; /* consonant skeleton of text (vowels, doubled letters
                                          and Arabic-romanisation alternations folded) */
     uint8_t len;                      /* strlen(text) */
@@ -76,9 +81,12 @@ typedef struct pw_name {
 
 /*
  * Analyses a name given as a whole (full, order unknown unless it has the
- * "SURNAME, Given" form) and/or as parts (surname, given; NULL when absent). When
- * both are given, the parts win. Returns 0, or PW_ENOMEM. A name with no letters
- * yields n_tokens == 0.
+ * "SURNAME, Given" or PNR "SURNAME/GIVEN" form) and/or as parts (surname, given; NULL
+ * when absent). When both are given, the parts win (the whole name is used when the
+ * parts hold no word). Returns 0, or PW_ENOMEM / PW_EINTERNAL (ICU failed). A name
+ * with no letters yields n_tokens == 0. Reads at most 4,096 bytes of each string and
+ * 64 words (truncated is set). The rules (titles, placeholders, particles, joined
+ * variants, scripts) are in the note at the top of analyse.c.
  */
 int pw_name_analyse(pw_names_scratch *s, const char *full, const char *surname,
                     const char *given, pw_name *out);
@@ -97,9 +105,10 @@ int pw_names_latin(pw_names_scratch *s, const char *text, char *out, size_t cap)
 /* ---- legacy folding (the foundation's matcher) ------------------------------ */
 
 /* Folds name into upper-case tokens separated by single spaces, in input order
- * ("Müller-Lüdenscheidt, José" -> "MULLER LUDENSCHEIDT JOSE"). Invalid UTF-8 bytes
- * are treated as separators and *invalid (may be NULL) is set. The result points into
- * the scratch and lives until the next call. */
+ * ("Müller-Lüdenscheidt, José" -> "MULLER LUDENSCHEIDT JOSE"): every word, in its
+ * plain form when Latin, transliterated when not ("Владимир" -> "VLADIMIR"). Invalid
+ * UTF-8 bytes are treated as separators and *invalid (may be NULL) is set. The result
+ * points into the scratch and lives until the next call. */
 const char *pw_names_fold(pw_names_scratch *s, const char *name, bool *invalid);
 
 /* The token-set key of name: its folded tokens sorted and de-duplicated, joined by
