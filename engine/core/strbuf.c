@@ -382,20 +382,34 @@ void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
 {
     static const char hex[] = "0123456789abcdef";
     mm3_state st = {0};
+    /* The framed bytes are gathered in a local buffer and fed in large pieces: the
+     * hash of the concatenation is the same, the per-call overhead is not. */
+    unsigned char buf[1024];
+    size_t used = 0;
     for (size_t i = 0; parts && i < n_parts; i++) {
+        uint64_t len = parts[i] ? strlen(parts[i]) : 0;
+        if (used + 9 > sizeof buf) {
+            mm3_update(&st, buf, used);
+            used = 0;
+        }
         if (!parts[i]) {
-            unsigned char tag = 0x00;
-            mm3_update(&st, &tag, 1);
+            buf[used++] = 0x00;
             continue;
         }
-        uint64_t len = strlen(parts[i]);
-        unsigned char frame[9];
-        frame[0] = 0x01;
+        buf[used++] = 0x01;
         for (int k = 0; k < 8; k++)
-            frame[1 + k] = (unsigned char)(len >> (8 * k));
-        mm3_update(&st, frame, sizeof frame);
-        mm3_update(&st, parts[i], (size_t)len);
+            buf[used++] = (unsigned char)(len >> (8 * k));
+        if (used + len <= sizeof buf) {
+            memcpy(buf + used, parts[i], (size_t)len);
+            used += (size_t)len;
+        } else {
+            mm3_update(&st, buf, used);
+            used = 0;
+            mm3_update(&st, parts[i], (size_t)len);
+        }
     }
+    if (used)
+        mm3_update(&st, buf, used);
     uint64_t h[2];
     mm3_final(&st, h);
     for (int w = 0; w < 2; w++)

@@ -29,10 +29,10 @@
  *    (HMZA, as HAMZA) and ʿayn as A (عمر: AMR, as OMAR), not as ICU's t and ʿ; a
  *    glued article is split off (التكريتي -> AL + TKRYTY, joined ALTKRYTY kept, and
  *    ATTKRYTY where a sun letter assimilates it, as AT-TIKRITI), as are a glued ABD
- *    or ABU (عبدالله -> ABD AL LH, ابوبكر -> ABW BKR); a word followed by an article
- *    is joined with it too (نور الدين -> NWRALDYN, NWRADDYN, as NOUREDDINE); when the
- *    name has a letter only Persian, Urdu or Pashto use (پ چ ژ گ ک ی ...), ث is S and
- *    ذ ض ظ are Z (FAZL, ZAKIR), as those languages say them.
+ *    or ABU (عبدالله -> ABD AL LH, ابوبكر -> ABW BKR); a word followed by -al-Din,
+ *    -Allah or -al-Haq is joined with it (نور الدين -> NWRALDYN, NWRADDYN, as
+ *    NOUREDDINE); when the name has a letter only Persian, Urdu or Pashto use (پ چ ژ
+ *    گ ک ی ...), ث is S and ذ ض ظ are Z (FAZL, ZAKIR), as those languages say them.
  *
  * Tokens. Titles and suffixes (MR MRS MS MISS MSTR MX DR PROF SIR MME MLLE, JR SR
  * JNR SNR II III IV) are set aside when another word remains. Placeholders (FNU,
@@ -949,6 +949,17 @@ static void add_joined2(pw_names_scratch *s, pw_name *out, const int *k, int fro
     add_joined(s, out, k, from, to, field_flags, true);
 }
 
+/* Is w the rest of the second element of an Arabic theophoric or religious compound
+ * (-al-Din, -Allah, -al-Haq: NOUREDDINE, SAIFULLAH, INAMULHAQ), the compounds Latin
+ * spellings write as one word? Only these are joined with the word before: a join
+ * of any word with the next article (HSYN + ALTKRYTY) would be a token no spelling
+ * has. Measured on the UN list: 96.6% of words met with these three, 96.7% with all
+ * words, 93.6% with none. */
+static bool compound_tail(const pw_word *w)
+{
+    return !strcmp(w->text, "DYN") || !strcmp(w->text, "LH") || !strcmp(w->text, "HQ");
+}
+
 /* From s->words to out's tokens: see the note at the top. */
 static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
 {
@@ -1044,13 +1055,14 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
         j = e + 1;
     }
     /* Arabic compounds: a word, the article split off the next one, and the rest
-     * (نور الدين -> NWRALDYN, NWRADDYN), as Latin spellings glue them (NOUREDDINE). */
+     * (نور الدين -> NWRALDYN, NWRADDYN), as Latin spellings glue them (NOUREDDINE);
+     * see compound_tail. */
     for (int j = 1; j + 1 < out->n_words; j++) {
         const pw_word *a = &W[k[j]];
         if ((a->flags & PW_WORD_ARTICLE) && W[k[j + 1]].sep == PW_SEP_JOIN &&
             same_part(&W[k[j - 1]], a) && (W[k[j - 1]].flags & PW_WORD_NONLATIN) &&
             !(W[k[j - 1]].flags & PW_WORD_ARTICLE) && a->sep != PW_SEP_JOIN &&
-            !(out->tokens[j - 1].flags & PW_TOKEN_PARTICLE))
+            !(out->tokens[j - 1].flags & PW_TOKEN_PARTICLE) && compound_tail(&W[k[j + 1]]))
             add_joined2(s, out, k, j - 1, j + 1, W[k[j]].field);
     }
     /* Particles with the word after them. */

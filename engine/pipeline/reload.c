@@ -23,6 +23,7 @@
 
 struct pw_reloader {
     pw_reloader_options opts;
+    pw_store *store; /* the reloader's own connection, opened by pw_reloader_start */
     pthread_t thread;
     int inotify_fd, signal_fd, stop_fd;
     char rules_name[4096]; /* when the rules path is a file: its name in the watched dir */
@@ -100,14 +101,7 @@ static bool rules_changed(pw_reloader *r)
 static void *reloader_main(void *arg)
 {
     pw_reloader *r = arg;
-    pw_store *store = NULL;
-    pw_error err = {0};
-    if (pw_store_open(r->opts.db_path, &store, &err)) {
-        fputs("paxwatch: reloader cannot open the database: ", stderr);
-        pw_error_print(&err, stderr);
-        return NULL;
-    }
-    list_versions(store, r->versions, sizeof r->versions);
+    pw_store *store = r->store;
     int poll_ms = r->opts.poll_ms > 0 ? r->opts.poll_ms : 1000;
     struct pollfd fds[3] = {{.fd = r->stop_fd, .events = POLLIN},
                             {.fd = r->signal_fd, .events = POLLIN},
@@ -138,7 +132,6 @@ static void *reloader_main(void *arg)
         if (why)
             rebuild(r, store, why);
     }
-    pw_store_close(store);
     return NULL;
 }
 
@@ -176,6 +169,14 @@ int pw_reloader_start(const pw_reloader_options *opts, pw_reloader **out, pw_err
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     r->opts = *opts;
     r->inotify_fd = -1;
+    /* The list versions the running snapshot was built from are read now, before
+     * start returns: a re-import right after it is then a change, never a baseline. */
+    int rc = pw_store_open(opts->db_path, &r->store, err);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    list_versions(r->store, r->versions, sizeof r->versions);
     sigset_t hup;
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
@@ -192,6 +193,7 @@ int pw_reloader_start(const pw_reloader_options *opts, pw_reloader **out, pw_err
             close(r->stop_fd);
         if (r->inotify_fd >= 0)
             close(r->inotify_fd);
+        pw_store_close(r->store);
         free(r);
         return pw_error_set(err, PW_EIO, NULL, 0, 0, "cannot start the reloader: %s",
                             strerror(e));
@@ -213,6 +215,7 @@ long pw_reloader_stop(pw_reloader *r)
     if (r->inotify_fd >= 0)
         close(r->inotify_fd);
     long n = atomic_load(&r->published);
+    pw_store_close(r->store);
     free(r);
     return n;
 }
