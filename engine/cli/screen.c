@@ -194,6 +194,7 @@ int pw_cli_screen(int argc, char **argv)
     snprintf(detail, sizeof detail, "records=%ld rejected=%ld alerts=%ld new_alerts=%ld",
              st.records, st.rejected, st.alerts, st.new_alerts);
     pw_store_audit(store, "cli", "screen.run", "run", detail, NULL);
+    fflush(stdout); /* the report and alerts on standard output come before the summary */
     double rate = st.seconds > 0 ? (double)st.records / st.seconds : 0;
     fprintf(stderr,
             "screened %ld records in %.2f s (%.0f records/s, %d threads) against %zu entries; "
