@@ -123,7 +123,18 @@ static void load_tsv(const char *path, strings *a, strings *b)
 }
 
 /* The first column (full_name) of negatives_us.csv; a quoted field may hold commas. */
-static void load_travellers(const char *path, strings *out)
+/* True when every character of s[0..n) is Latin script (below U+0250, which covers
+ * Basic Latin to Latin Extended-B): UTF-8 lead bytes up to 0xC9. */
+static bool latin_script(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0xCA)
+            return false;
+    return true;
+}
+
+/* The travellers' full names, split by script into latin and other. */
+static void load_travellers(const char *path, strings *out, strings *other)
 {
     char *text = slurp(path);
     char *line = strchr(text, '\n'); /* skip the header */
@@ -134,11 +145,11 @@ static void load_travellers(const char *path, strings *out)
             char *q = strchr(line + 1, '"');
             n = q ? (size_t)(q - line - 1) : 0;
             if (n)
-                push(out, line + 1, n);
+                push(latin_script(line + 1, n) ? out : other, line + 1, n);
         } else {
             n = strcspn(line, ",\n");
             if (n)
-                push(out, line, n);
+                push(latin_script(line, n) ? out : other, line, n);
         }
         line = end;
     }
@@ -449,7 +460,7 @@ int main(int argc, char **argv)
     load_tsv(PW_SOURCE_DIR "/tests/oracles/measures_jellyfish.tsv", &pa, &pb);
     char path[1024];
     snprintf(path, sizeof path, "%s/passengers/negatives_us.csv", data);
-    load_travellers(path, &latin);
+    load_travellers(path, &latin, &nonlatin);
     snprintf(path, sizeof path, "%s/watchlists/un/UN_consolidated.xml", data);
     load_original_script(path, &nonlatin);
     samples = malloc(MAX_SAMPLES * sizeof *samples);
