@@ -96,7 +96,6 @@ void pw_names_scratch_free(pw_names_scratch *s)
     free(s->n);
     free(s->t);
     free(s->w);
-    pw_strbuf_free(&s->folded);
     free(s);
 }
 

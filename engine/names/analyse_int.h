@@ -1,6 +1,6 @@
 /*
  * analyse_int.h: what the name-analysis files of engine/names share. Not a public
- * header: only analyse.c, translit.c, skeleton.c and fold.c include it.
+ * header: only analyse.c, translit.c and skeleton.c include it.
  *
  * The analysis runs in two stages. The splitter (analyse.c) turns the input into
  * "words": runs of letters between separators, each already in Latin capitals, in two
@@ -94,8 +94,6 @@ struct pw_names_scratch {
     bool slash;          /* ... and it was a slash (PNR style SURNAME/GIVEN) */
     bool invalid, truncated, nonlatin;
     bool persian; /* Arabic script with letters only Persian, Urdu, Pashto use */
-    /* the legacy fold's output */
-    pw_strbuf folded;
 };
 
 /* ---- translit.c ------------------------------------------------------------ */

@@ -13,9 +13,6 @@
  *  - measures: Jaro-Winkler, bounded optimal-string-alignment distance, bit-parallel
  *    Levenshtein distance for short strings.
  *
- * The legacy folding calls (pw_names_fold, pw_names_token_set_key) serve the
- * foundation's matcher until the index work replaces it.
- *
  * Thread safety: every function is reentrant. Analysis needs a pw_names_scratch
  * (transliterators, buffers), one per thread. Encoders and measures need none.
  * Ownership: results are written into caller-provided structs and buffers; nothing
@@ -101,20 +98,6 @@ void pw_names_skeleton(const char *text, char *out);
  * into out (cap bytes, NUL-terminated, cut at a character boundary). For display and
  * for tests. */
 int pw_names_latin(pw_names_scratch *s, const char *text, char *out, size_t cap);
-
-/* ---- legacy folding (the foundation's matcher) ------------------------------ */
-
-/* Folds name into upper-case tokens separated by single spaces, in input order
- * ("Müller-Lüdenscheidt, José" -> "MULLER LUDENSCHEIDT JOSE"): every word, in its
- * plain form when Latin, transliterated when not ("Владимир" -> "VLADIMIR"). Invalid
- * UTF-8 bytes are treated as separators and *invalid (may be NULL) is set. The result
- * points into the scratch and lives until the next call. */
-const char *pw_names_fold(pw_names_scratch *s, const char *name, bool *invalid);
-
-/* The token-set key of name: its folded tokens sorted and de-duplicated, joined by
- * one space; at most PW_NAME_MAX_TOKENS tokens. Written into the arena. Returns
- * NULL when the name has no token or on out of memory. */
-const char *pw_names_token_set_key(pw_names_scratch *s, const char *name, pw_arena *a);
 
 /* ---- phonetic encoders -------------------------------------------------------
  * Input: one word in upper- or lower-case ASCII letters; other bytes are dropped

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: name analysis (engine/names: pw_name_analyse, pw_names_latin,
- * pw_names_skeleton, pw_names_fold, pw_names_token_set_key) on any bytes.
+ * pw_names_skeleton) on any bytes.
  *
  * The input is a name; its first byte also picks how it is given (whole, or split at
  * the first newline into surname and given name), so both paths of pw_name_analyse
@@ -14,8 +14,7 @@
  *  - the same input analysed again gives the same tokens (the transliteration cache
  *    must not change results);
  *  - pw_names_latin writes words of capitals and digits separated by single spaces,
- *    and a smaller buffer gets a prefix of the same text;
- *  - pw_names_fold and pw_names_token_set_key return well-formed ASCII.
+ *    and a smaller buffer gets a prefix of the same text.
  *
  * One scratch serves every input, as a worker's would.
  */
@@ -27,7 +26,6 @@
 #include "names/names.h"
 
 static pw_names_scratch *scratch;
-static pw_arena *arena;
 
 static bool key_chars(const char *s, bool spaces)
 {
@@ -85,8 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!scratch) {
         scratch = pw_names_scratch_new();
-        arena = pw_arena_new(0);
-        FUZZ_CHECK(scratch && arena, "scratch");
+        FUZZ_CHECK(scratch, "scratch");
     }
     char *s = fuzz_strndup(data, size);
     size_t len = strlen(s);
@@ -129,15 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_names_skeleton(s, sk);
     FUZZ_CHECK(strlen(sk) < PW_NAME_TOKEN_MAX, "skeleton bound");
 
-    /* legacy folding */
-    bool invalid = false;
-    const char *folded = pw_names_fold(scratch, s, &invalid);
-    fuzz_check_string(folded, true, "fold");
-    FUZZ_CHECK(key_chars(folded, true), "fold: capitals, digits, spaces");
-    const char *key = pw_names_token_set_key(scratch, s, arena);
-    if (key)
-        FUZZ_CHECK(key_chars(key, true) && key[0], "token-set key");
-    pw_arena_reset(arena);
     free(s);
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Tests for the analysis half of engine/names: pw_name_analyse, pw_names_latin,
- * pw_names_skeleton, and the legacy pw_names_fold / pw_names_token_set_key.
+ * and pw_names_skeleton.
  *
  * Where each expected value comes from is said next to it:
  *  - "ICAO": ICAO Doc 9303 Part 3, the tables "Transliteration of multinational
@@ -92,51 +92,38 @@ static const char *skel(const char *text)
     return b;
 }
 
-/* ---- legacy folding (the foundation's matcher) -------------------------------- */
+/* ---- pw_names_latin: the folded Latin form for display ---------------------------- */
 
-Test(names, fold_case_accents_and_punctuation)
+static const char *latin_of(const char *text)
 {
-    /* Unicode: NFKC, marks stripped; the plain form for Latin words */
-    cr_assert_str_eq(pw_names_fold(scratch, "Müller-Lüdenscheidt, José", NULL),
-                     "MULLER LUDENSCHEIDT JOSE");
-    cr_assert_str_eq(pw_names_fold(scratch, "  o'neil   ", NULL), "O NEIL");
-    cr_assert_str_eq(pw_names_fold(scratch, "Straße", NULL), "STRASSE");
-    cr_assert_str_eq(pw_names_fold(scratch, "ＡＢＣ", NULL), "ABC"); /* full-width, NFKC */
-    cr_assert_str_eq(pw_names_fold(scratch, "", NULL), "");
-    cr_assert_str_eq(pw_names_fold(scratch, NULL, NULL), "");
+    static char buf[256];
+    cr_assert_eq(pw_names_latin(scratch, text, buf, sizeof buf), 0);
+    return buf;
 }
 
-Test(names, fold_transliterates_other_scripts)
+Test(names, latin_form_folds_case_accents_and_punctuation)
 {
-    /* Before the analysis existed, other scripts were kept as they were; now they
-     * come out in Latin. ICAO for Cyrillic; ICU for Arabic. */
-    cr_assert_str_eq(pw_names_fold(scratch, "Владимир Путин", NULL), "VLADIMIR PUTIN");
-    cr_assert_str_eq(pw_names_fold(scratch, "صدام حسين", NULL), "SDAM HSYN");
-    /* the glued Arabic article stays glued in the fold */
-    cr_assert_str_eq(pw_names_fold(scratch, "التكريتي", NULL), "ALTKRYTY");
+    /* ICAO Doc 9303 for Ü; NFKC for full-width letters; CaseFolding.txt for ß */
+    cr_assert_str_eq(latin_of("Müller-Lüdenscheidt, José"), "MUELLER LUEDENSCHEIDT JOSE");
+    cr_assert_str_eq(latin_of("  o'neil   "), "O NEIL");
+    cr_assert_str_eq(latin_of("Straße"), "STRASSE");
+    cr_assert_str_eq(latin_of("ＡＢＣ"), "ABC");
+    cr_assert_str_eq(latin_of(""), "");
 }
 
-Test(names, fold_invalid_utf8_is_a_boundary_and_flagged)
+Test(names, latin_form_transliterates_other_scripts)
 {
-    bool invalid = false;
-    cr_assert_str_eq(pw_names_fold(scratch,
-                                   "AB\xff"
-                                   "CD",
-                                   &invalid),
+    /* ICAO for Cyrillic; ICU's consonant-only romanisation for Arabic, article glued */
+    cr_assert_str_eq(latin_of("Владимир Путин"), "VLADIMIR PUTIN");
+    cr_assert_str_eq(latin_of("صدام حسين"), "SDAM HSYN");
+    cr_assert_str_eq(latin_of("التكريتي"), "ALTKRYTY");
+}
+
+Test(names, latin_form_treats_invalid_utf8_as_a_boundary)
+{
+    cr_assert_str_eq(latin_of("AB\xff"
+                              "CD"),
                      "AB CD");
-    cr_assert(invalid);
-    cr_assert_str_eq(pw_names_fold(scratch, "ABC", &invalid), "ABC");
-    cr_assert_not(invalid);
-}
-
-Test(names, token_set_key_ignores_order_and_duplicates)
-{
-    const char *a = pw_names_token_set_key(scratch, "SALEK, Abdulhai", arena);
-    const char *b = pw_names_token_set_key(scratch, "abdulhai salek", arena);
-    cr_assert_str_eq(a, "ABDULHAI SALEK");
-    cr_assert_str_eq(b, a);
-    cr_assert_str_eq(pw_names_token_set_key(scratch, "Kim Kim Jong", arena), "JONG KIM");
-    cr_assert_null(pw_names_token_set_key(scratch, " - ", arena));
 }
 
 /* ---- ICAO Doc 9303: multinational Latin characters ---------------------------- */
