@@ -16,6 +16,7 @@
 #include "names/names.h"
 
 #define PW_MATCH_MAX_WORDS 12
+#define MAX_SCORED (PW_MATCH_MAX_CANDIDATES + 8) /* best-accumulated entries fully scored */
 #define MAX_TERM_HITS 96          /* terms one record token may expand */
 #define MAX_POSTINGS_PER_TERM 2000 /* longer lists are not expanded for candidates */
 #define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
@@ -886,8 +887,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     }
     size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * query_weight));
     size_t n_out = 0;
-    size_t scored = 0;
-    for (size_t c = 0; c < n_touched && scored < PW_MATCH_MAX_CANDIDATES + 8; c++, scored++) {
+    for (size_t c = 0; c < n_touched && c < MAX_SCORED; c++) {
         uint32_t ei = s->touched[c];
         const pw_entry *e = pw_index_entry(idx, ei);
         if (e->type != PW_ENTRY_INDIVIDUAL)

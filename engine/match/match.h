@@ -32,7 +32,7 @@
 #include "core/core.h"
 #include "index/index.h"
 
-#define PW_MATCH_MAX_CANDIDATES 16 /* entries scored per record */
+#define PW_MATCH_MAX_CANDIDATES 16 /* candidates returned per record (a few more are scored) */
 
 /* Evidence adjustments added to the name score (then clamped to [0, 1]). */
 #define PW_MATCH_DOB_EXACT 0.06       /* same full date */
