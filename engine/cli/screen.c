@@ -3,12 +3,17 @@
  * from the store's current list versions, and runs the pipeline over the inputs.
  * Alerts go to the store and, when asked, to a JSON Lines stream (--alerts-out) and
  * a readable report (--report); the run's summary goes to standard error.
+ * With --watch and a directory as the input, it runs a spool (pipeline/spool.c) until
+ * SIGINT or SIGTERM, which stop it after the file in hand (read through a signalfd).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
@@ -17,6 +22,7 @@ static const char usage_screen[] =
     "usage: paxwatch screen --db DB [--rules PATH] [--config FILE] [--threads N]\n"
     "                       [--input-format auto|jsonl|csv|paxlst] [--alerts-out FILE|-]\n"
     "                       [--report FILE|-] [--watch] INPUT...\n"
+    "       paxwatch screen --db DB [options] --watch [--once] SPOOL_DIR\n"
     "\n"
     "Screens traveller records against the current watchlists and the rules.\n"
     "\n"
@@ -31,9 +37,17 @@ static const char usage_screen[] =
     "  --batch N          records per database transaction (default 1000)\n"
     "  --watch            while screening, rebuild and swap in the rules and watchlists\n"
     "                     when a rule file changes, a list is re-imported, or on SIGHUP\n"
+    "  --once             with a spool directory: screen the files there, then stop\n"
     "\n"
     "INPUT '-' reads standard input. Bad records are counted, kept in the dead-letter\n"
-    "table and do not fail the run. A summary goes to standard error.\n";
+    "table and do not fail the run. A summary goes to standard error.\n"
+    "\n"
+    "With --watch and a directory, paxwatch runs a spool: it screens each file renamed\n"
+    "into SPOOL_DIR (write it as .NAME or NAME.tmp, then rename it), and once its\n"
+    "records and alerts are committed moves it to SPOOL_DIR/done/, or to\n"
+    "SPOOL_DIR/failed/ with NAME.error when it could not be read or held no record.\n"
+    "Killed, it screens the unfinished file again at the next start, duplicating\n"
+    "nothing. SIGINT or SIGTERM stop it after the file in hand.\n";
 
 /* Opens an output: "-" is standard output. */
 static FILE *open_output(const char *path, pw_error *err)
@@ -77,12 +91,13 @@ int pw_cli_screen(int argc, char **argv)
                                          {"report", required_argument, NULL, 'p'},
                                          {"batch", required_argument, NULL, 'b'},
                                          {"watch", no_argument, NULL, 'w'},
+                                         {"once", no_argument, NULL, 'O'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *rules = NULL, *config = NULL, *alerts_out = NULL, *report = NULL;
     const char *format_name = "auto";
     long threads = -1, batch = 0;
-    bool watch = false;
+    bool watch = false, once = false;
     int c;
     char *end;
     optind = 1;
@@ -106,6 +121,7 @@ int pw_cli_screen(int argc, char **argv)
                 return pw_cli_usage_error("screen", "--batch takes a number from 1 to 1000000");
             break;
         case 'w': watch = true; break;
+        case 'O': once = true; break;
         case 'h': fputs(usage_screen, stdout); return 0;
         case ':': return pw_cli_usage_error("screen", "an option needs a value");
         default: return pw_cli_usage_error("screen", "unknown option");
@@ -120,7 +136,17 @@ int pw_cli_screen(int argc, char **argv)
     size_t n_inputs = (size_t)(argc - optind);
 
     pw_error err = {0};
-    for (size_t i = 0; i < n_inputs; i++)
+    struct stat input_st;
+    const char *spool_dir = NULL;
+    if (n_inputs == 1 && stat(inputs[0], &input_st) == 0 && S_ISDIR(input_st.st_mode)) {
+        if (!watch)
+            return pw_cli_usage_error("screen", "the input is a directory: to screen the files "
+                                                "dropped into it, give --watch DIR");
+        spool_dir = inputs[0];
+    } else if (once) {
+        return pw_cli_usage_error("screen", "--once goes with --watch and a spool directory");
+    }
+    for (size_t i = 0; !spool_dir && i < n_inputs; i++)
         if (!pw_cli_readable(inputs[i], &err))
             return pw_cli_fail(&err);
 
@@ -129,52 +155,67 @@ int pw_cli_screen(int argc, char **argv)
     pw_snapshot_cell *cell = NULL;
     pw_reloader *reloader = NULL;
     pw_alert_queue *queue = NULL;
+    int stop_fd = -1;
     FILE *alerts_file = NULL, *report_file = NULL;
     int rc = config ? pw_config_load(config, &cfg, &err) : pw_config_defaults(&cfg);
     if (rc)
-        goto fail;
+        goto out;
     if (!db)
         db = cfg.database;
     const char *rpath = rules_path(rules, &cfg);
     rc = pw_store_open(db, &store, &err);
     if (rc)
-        goto fail;
+        goto out;
     pw_errlist rule_errors = {0};
     pw_snapshot *snap = NULL;
     rc = pw_snapshot_build(store, rpath, &cfg, &snap, &rule_errors, &err);
     pw_errlist_print(&rule_errors, stderr);
     pw_errlist_free(&rule_errors);
     if (rc)
-        goto fail;
+        goto out;
     size_t n_entries = pw_index_entry_count(snap->index);
     rc = pw_snapshot_cell_new(snap, &cell, &err);
     if (rc) {
         pw_snapshot_free(snap);
-        goto fail;
+        goto out;
     }
     if (n_entries == 0)
         fprintf(stderr, "paxwatch: warning: no watchlist in %s; only rules can raise alerts\n",
                 db);
+    if (spool_dir) {
+        /* Blocked before any thread starts, so that every thread inherits the mask and
+         * the signals reach only the signalfd the spool polls. */
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+        if ((stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC)) < 0) {
+            rc = pw_error_set(&err, PW_EIO, NULL, 0, 0, "cannot receive signals: %s",
+                              strerror(errno));
+            goto out;
+        }
+    }
     if (watch) {
         pw_reloader_options ropts = {
             .cell = cell, .db_path = db, .rules_path = rpath, .config_path = config};
         rc = pw_reloader_start(&ropts, &reloader, &err);
         if (rc)
-            goto fail;
+            goto out;
     }
 
     if (alerts_out && !(alerts_file = open_output(alerts_out, &err))) {
         rc = PW_EIO;
-        goto fail;
+        goto out;
     }
     if (report && !(report_file = open_output(report, &err))) {
         rc = PW_EIO;
-        goto fail;
+        goto out;
     }
     pw_alert_queue_options qopts = {.store = store, .jsonl = alerts_file, .report = report_file};
     rc = pw_alert_queue_open(&qopts, &queue, &err);
     if (rc)
-        goto fail;
+        goto out;
 
     pw_screen_options sopts = {
         .snapshots = cell,
@@ -184,12 +225,38 @@ int pw_cli_screen(int argc, char **argv)
         .queue = queue,
         .batch_size = (size_t)batch,
     };
+    if (spool_dir) {
+        pw_spool_options spopts = {
+            .dir = spool_dir, .screen = &sopts, .once = once, .stop_fd = stop_fd, .log = stderr};
+        pw_spool_stats sp;
+        fprintf(stderr, "spool: watching %s against %zu entries%s\n", spool_dir, n_entries,
+                once ? " (once)" : "; SIGINT or SIGTERM stop it");
+        rc = pw_spool_run(&spopts, &sp, &err);
+        long spool_reloads = pw_reloader_stop(reloader);
+        reloader = NULL;
+        if (rc)
+            goto out;
+        char spool_detail[256];
+        snprintf(spool_detail, sizeof spool_detail,
+                 "files_done=%ld files_failed=%ld records=%ld rejected=%ld alerts=%ld "
+                 "new_alerts=%ld",
+                 sp.files_done, sp.files_failed, sp.records, sp.rejected, sp.alerts,
+                 sp.new_alerts);
+        pw_store_audit(store, "cli", "screen.spool", spool_dir, spool_detail, NULL);
+        fflush(stdout);
+        fprintf(stderr,
+                "spool stopped: %ld files done, %ld failed; %ld records, %ld rejected "
+                "(dead-letter table); %ld alerts (%ld new); reloaded %ld time%s\n",
+                sp.files_done, sp.files_failed, sp.records, sp.rejected, sp.alerts,
+                sp.new_alerts, spool_reloads, spool_reloads == 1 ? "" : "s");
+        goto out;
+    }
     pw_screen_stats st;
     rc = pw_screen_files(inputs, n_inputs, &sopts, &st, &err);
     long reloads = pw_reloader_stop(reloader);
     reloader = NULL;
     if (rc)
-        goto fail;
+        goto out;
     char detail[256];
     snprintf(detail, sizeof detail, "records=%ld rejected=%ld alerts=%ld new_alerts=%ld",
              st.records, st.rejected, st.alerts, st.new_alerts);
@@ -205,8 +272,10 @@ int pw_cli_screen(int argc, char **argv)
             (double)st.peak_rss_kb / 1024.0);
     if (watch)
         fprintf(stderr, "reloaded %ld time%s during the run\n", reloads, reloads == 1 ? "" : "s");
-fail:
+out:
     pw_reloader_stop(reloader);
+    if (stop_fd >= 0)
+        close(stop_fd);
     close_output(alerts_file);
     close_output(report_file);
     pw_alert_queue_close(queue);

@@ -118,4 +118,33 @@ typedef struct pw_screen_stats {
 int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_options *opts,
                     pw_screen_stats *stats, pw_error *err);
 
+/*
+ * A spool directory (spool.c): screens each file dropped into dir (renamed into place;
+ * names starting with '.' or ending in .tmp or .part are ignored) with
+ * pw_screen_files, then moves it to dir/done/ or, when it could not be read or held
+ * nothing screenable, to dir/failed/ with NAME.error beside it. A file is moved only
+ * once its records and alerts are committed, so a process killed mid-file screens it
+ * again at the next start, which duplicates nothing (the store keys everything by
+ * content). Files present at start are taken oldest first. One process per spool
+ * (a lock file in dir). Each file's outcome is journalled in the store.
+ * Thread safety: call from one thread; the store in screen is used between runs.
+ */
+typedef struct pw_spool_options {
+    const char *dir;
+    const pw_screen_options *screen; /* for each file */
+    bool once;   /* screen the files present, then return */
+    int stop_fd; /* when readable (a signalfd, an eventfd), stop after the current file;
+                    -1: run until an error (or, with once, until the spool is empty) */
+    FILE *log;   /* one line per file (names and counts, no personal data); may be NULL */
+} pw_spool_options;
+
+typedef struct pw_spool_stats {
+    long files_done, files_failed;
+    long records, rejected, alerts, new_alerts;
+} pw_spool_stats;
+
+/* Returns 0 when stopped (stop_fd, or once and empty); negative on an error that is not
+ * one file's fault (database, memory, the directory itself), leaving that file in place. */
+int pw_spool_run(const pw_spool_options *opts, pw_spool_stats *stats, pw_error *err);
+
 #endif

@@ -32,6 +32,13 @@ void pw_alert_queue_close(pw_alert_queue *q)
     free(q);
 }
 
+int pw_alert_queue_flush(pw_alert_queue *q, pw_error *err)
+{
+    if ((q->opts.jsonl && fflush(q->opts.jsonl)) || (q->opts.report && fflush(q->opts.report)))
+        return pw_error_set(err, PW_EIO, NULL, 0, 0, "cannot write the alert stream");
+    return 0;
+}
+
 int pw_alert_queue_publish(pw_alert_queue *q, const pw_alert *alert, pw_arena *scratch,
                            bool *created, pw_error *err)
 {

@@ -31,6 +31,10 @@ void pw_alert_queue_close(pw_alert_queue *q);
 int pw_alert_queue_publish(pw_alert_queue *q, const pw_alert *alert, pw_arena *scratch,
                            bool *created, pw_error *err);
 
+/* Flushes the streams (JSON Lines, report) so that a consumer sees every alert
+ * published so far; PW_EIO when a stream cannot be written. */
+int pw_alert_queue_flush(pw_alert_queue *q, pw_error *err);
+
 /* Writes the alert as readable text: traveller, flight, then each hit with its
  * explanation laid out one contribution per line. */
 void pw_alert_write_report(const pw_alert *alert, pw_arena *scratch, FILE *out);

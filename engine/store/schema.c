@@ -13,7 +13,8 @@
  *
  * Scripts are grouped by feature: 1 holds watchlists (versioned), the audit log and
  * dead letters; 2 holds screening (records, alerts, alert hits); 3 holds data quality
- * (messages received and findings per sender and flight).
+ * (messages received and findings per sender and flight); 4 rule statistics; 5 the
+ * spool journal and dead-letter keys.
  *
  * Conventions in the SQL: timestamps are UTC ISO 8601 text with milliseconds set by
  * column defaults; enumerations are lower-case text guarded by CHECK constraints so
@@ -310,8 +311,32 @@ static const char migration_rule_stats[] =
     "FROM alert_hits h LEFT JOIN hit_dispositions d ON d.hit = h.id\n"
     "GROUP BY h.rule_id, h.rule_version;\n";
 
+/* The spool directory (pipeline/spool.c) and replay safety: a journal of the files a
+ * spool took in, and a content key on dead letters so that screening a file again after
+ * a crash (the same rejected bytes from the same source) adds no second row. Rows from
+ * before this migration have no key; SQLite's unique index lets NULLs repeat. */
+static const char migration_spool[] =
+    "ALTER TABLE dead_letters ADD COLUMN key TEXT;\n"
+    "CREATE UNIQUE INDEX dead_letters_key ON dead_letters(key);\n"
+    "CREATE TABLE spool_files (\n"
+    "    id           INTEGER PRIMARY KEY,\n"
+    "    spool        TEXT NOT NULL,\n"
+    "    name         TEXT NOT NULL,\n"
+    "    size         INTEGER NOT NULL,\n"
+    "    state        TEXT NOT NULL CHECK (state IN ('screening', 'done', 'failed', 'interrupted')),\n"
+    "    started_at   TEXT NOT NULL DEFAULT " NOW ",\n"
+    "    finished_at  TEXT,\n"
+    "    records      INTEGER,\n"
+    "    rejected     INTEGER,\n"
+    "    alerts       INTEGER,\n"
+    "    new_alerts   INTEGER,\n"
+    "    moved_to     TEXT,\n"
+    "    reason       TEXT\n"
+    ");\n"
+    "CREATE INDEX spool_files_name ON spool_files(spool, name, id);\n";
+
 const char *const pw_schema_migrations[] = {migration_1, migration_2, migration_3,
-                                            migration_rule_stats};
+                                            migration_rule_stats, migration_spool};
 const int pw_schema_version_latest =
     (int)(sizeof pw_schema_migrations / sizeof pw_schema_migrations[0]);
 
@@ -319,7 +344,7 @@ const char *const pw_schema_tables[] = {
     "watchlists", "watchlist_versions",  "entries",         "entry_names",
     "entry_dobs", "entry_nationalities", "entry_documents", "records",
     "alerts",     "alert_hits",          "audit",           "dead_letters",
-    "quality_messages", "quality_findings", "hit_dispositions",
+    "quality_messages", "quality_findings", "hit_dispositions", "spool_files",
     NULL,
 };
 

@@ -114,8 +114,8 @@ static const char *const stmt_sql[ST__COUNT] = {
         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
         "ON CONFLICT(alert, type, rule_id, list, entry_id) DO NOTHING",
     [ST_DEAD_LETTER_INSERT] =
-        "INSERT INTO dead_letters(kind, source, line, field, reason, raw, list_version_id) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO dead_letters(kind, source, line, field, reason, raw, list_version_id, key) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO NOTHING",
     [ST_AUDIT_INSERT] = "INSERT INTO audit(actor, action, object, detail) VALUES (?1, ?2, ?3, ?4)",
 };
 
@@ -361,15 +361,26 @@ int pws_put_dead_letter(pw_store *s, const pw_reject *rej, sqlite3_int64 list_ve
         return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no rejected input given");
     if ((rc = pws_stmt(s, ST_DEAD_LETTER_INSERT, &st, err)) != 0)
         return rc;
-    pws_bind_text(s, st, 1, rej->kind && *rej->kind ? rej->kind : default_kind);
+    const char *kind = rej->kind && *rej->kind ? rej->kind : default_kind;
+    const char *reason = rej->reason && *rej->reason ? rej->reason : "rejected";
+    /* The key: the same rejection of the same bytes from the same source (and list
+     * version) is one row, however often that input is screened again. */
+    char line[24], version[24], key[33];
+    snprintf(line, sizeof line, "%ld", rej->line);
+    snprintf(version, sizeof version, "%lld", (long long)list_version_id);
+    const char *parts[] = {kind,   rej->source ? rej->source : "", line, rej->field ? rej->field : "",
+                           reason, rej->raw ? rej->raw : "",       version};
+    pw_hash_hex(parts, sizeof parts / sizeof parts[0], key);
+    pws_bind_text(s, st, 1, kind);
     pws_bind_text(s, st, 2, rej->source);
     if (rej->line > 0)
         pws_bind_int(s, st, 3, rej->line);
     pws_bind_text(s, st, 4, rej->field);
-    pws_bind_text(s, st, 5, rej->reason && *rej->reason ? rej->reason : "rejected");
+    pws_bind_text(s, st, 5, reason);
     pws_bind_text(s, st, 6, rej->raw);
     if (list_version_id > 0)
         pws_bind_int(s, st, 7, list_version_id);
+    pws_bind_text(s, st, 8, key);
     return pws_run(s, st, "writing a dead letter", err);
 }
 

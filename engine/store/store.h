@@ -4,7 +4,8 @@
  * Tables: watchlists and their versions; entries with names (primary, aliases with
  * quality, original script), dates of birth, nationalities, documents; screened
  * records; alerts and their hits; an append-only audit log; dead letters for
- * rejected input; data-quality messages and findings per sender and flight.
+ * rejected input; data-quality messages and findings per sender and flight; the journal
+ * of the files a spool directory took in.
  * Re-importing a list writes a new version in one transaction, so a failed import leaves
  * the previous version intact.
  *
@@ -101,6 +102,26 @@ int pw_store_audit(pw_store *s, const char *actor, const char *action, const cha
 /* Counts rows of a table of the schema ("alerts", "dead_letters", ...); -1 on error.
  * For status output and tests. */
 long pw_store_count(pw_store *s, const char *table);
+
+/* ---- the spool journal (spool.c) -------------------------------------------- */
+
+/* How one spooled file ended. */
+typedef struct pw_spool_file {
+    bool failed;        /* moved to failed/ rather than done/ */
+    long records, rejected, alerts, new_alerts;
+    const char *moved_to; /* path relative to the spool directory: "done/NAME" */
+    const char *reason;   /* why it failed, or NULL */
+} pw_spool_file;
+
+/* Marks the rows of spool `spool` still in state "screening" as "interrupted": their
+ * process stopped before committing (call once at start, holding the spool's lock).
+ * *n gets how many there were. */
+int pw_store_spool_interrupted(pw_store *s, const char *spool, long *n, pw_error *err);
+/* Journals that the spool starts screening file `name` of `size` bytes; *id names
+ * the row for pw_store_spool_finish. */
+int pw_store_spool_begin(pw_store *s, const char *spool, const char *name, long long size,
+                         long long *id, pw_error *err);
+int pw_store_spool_finish(pw_store *s, long long id, const pw_spool_file *f, pw_error *err);
 
 /* ---- data quality (quality.c) ---------------------------------------------- */
 

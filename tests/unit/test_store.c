@@ -904,6 +904,48 @@ Test(store, dead_letters_are_kept)
     sqlite3_close(db);
 }
 
+Test(store, the_same_rejection_screened_again_is_one_dead_letter)
+{
+    pw_store *s = open_store();
+    pw_reject rej = {.kind = "record", .source = "in.jsonl", .line = 3, .reason = "bad JSON",
+                     .raw = "{bad"};
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_dead_letter(s, &rej, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_put_dead_letter(s, &rej, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_count(s, "dead_letters"), 1, "a replay after a crash adds nothing");
+    rej.line = 4; /* the same bytes elsewhere in the file are another rejection */
+    cr_assert_eq(pw_store_put_dead_letter(s, &rej, &err), 0, "%s", err.msg);
+    rej.source = "other.jsonl";
+    cr_assert_eq(pw_store_put_dead_letter(s, &rej, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_count(s, "dead_letters"), 3);
+    pw_store_close(s);
+}
+
+Test(store, spool_journal_marks_what_a_killed_process_left)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    long long first = 0, second = 0;
+    long n = -1;
+    cr_assert_eq(pw_store_spool_begin(s, "/spool", "a.edi", 10, &first, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_spool_interrupted(s, "/spool", &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(pw_store_spool_begin(s, "/spool", "a.edi", 10, &second, &err), 0, "%s", err.msg);
+    pw_spool_file done = {.records = 7, .alerts = 1, .new_alerts = 1, .moved_to = "done/a.edi"};
+    cr_assert_eq(pw_store_spool_finish(s, second, &done, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_spool_interrupted(s, "/spool", &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 0, "a finished file is not interrupted");
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char *row = raw_text(db, "SELECT group_concat(name || ':' || state || ':' || "
+                             "coalesce(records, '-') || ':' || coalesce(moved_to, '-'), ' ') "
+                             "FROM spool_files ORDER BY id");
+    cr_assert_str_eq(row, "a.edi:interrupted:-:- a.edi:done:7:done/a.edi");
+    free(row);
+    sqlite3_close(db);
+}
+
 Test(store, count_accepts_only_schema_tables)
 {
     pw_store *s = open_store();
