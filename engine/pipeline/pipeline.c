@@ -95,6 +95,8 @@ typedef struct slot {
     pw_finding finding; /* SLOT_FINDING: a data-quality finding for the store */
     pw_alert alert;
     bool has_alert;
+    const char *record_json; /* the record's canonical JSON, written by the worker */
+    size_t record_json_len;
 } slot;
 
 typedef struct slot_queue {
@@ -174,6 +176,7 @@ typedef struct worker {
     pthread_t thread;
     pw_match_scratch *scratch;
     pw_rules_ctx *rules; /* PCRE2 match data, rule bitmap, hit buffer */
+    pw_strbuf json;      /* the record's JSON, before it is copied into the slot */
     histogram latency;
 } worker;
 
@@ -231,6 +234,16 @@ static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands,
     return 0;
 }
 
+/* Writes the record's canonical JSON into the slot, so that the single writer thread
+ * only stores it; on out of memory the slot has none and the writer writes it. */
+static void serialize_record(worker *w, slot *s)
+{
+    pw_strbuf_reset(&w->json);
+    pw_record_to_json(&s->record, &w->json);
+    s->record_json = w->json.oom ? NULL : pw_arena_strndup(s->arena, w->json.data, w->json.len);
+    s->record_json_len = s->record_json ? w->json.len : 0;
+}
+
 /* A worker: an RCU reader that is offline while it waits for work, reads the current
  * snapshot once per record and passes a quiescent state after each one. */
 static void *worker_main(void *arg)
@@ -251,6 +264,8 @@ static void *worker_main(void *arg)
                                 w->scratch, s->arena, &cands);
         evaluate(snap, s, cands, n > 0 ? (size_t)n : 0, w->rules);
         pw_snapshot_quiescent(rn->opts->snapshots);
+        if (rn->opts->store)
+            serialize_record(w, s);
         hist_add(&w->latency, now_ns() - t0);
         queue_push(&rn->write_q, s);
     }
@@ -288,7 +303,9 @@ static int write_slot(run *rn, slot *s)
         return store ? pw_store_put_finding(store, &s->finding, NULL, err) : 0;
     rn->stats->records++;
     if (store) {
-        int rc = pw_store_put_record(store, &s->record, NULL, err);
+        int rc = s->record_json ? pw_store_put_record_json(store, &s->record, s->record_json,
+                                                           s->record_json_len, NULL, err)
+                                : pw_store_put_record(store, &s->record, NULL, err);
         if (rc)
             return rc;
     }
@@ -311,6 +328,7 @@ static void release_slot(run *rn, slot *s)
 {
     pw_arena_reset(s->arena);
     s->has_alert = false;
+    s->record_json = NULL;
     queue_push(&rn->free_q, s);
 }
 
@@ -509,6 +527,7 @@ done:
     for (int i = 0; workers && i < threads; i++) {
         pw_match_scratch_free(workers[i].scratch);
         pw_rules_ctx_free(workers[i].rules);
+        pw_strbuf_free(&workers[i].json);
     }
     for (size_t i = 0; rn.slots && i < rn.n_slots; i++)
         pw_arena_free(rn.slots[i].arena);

@@ -25,6 +25,7 @@
 
 #include "store/schema.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,15 @@ void pws_bind_text(pw_store *s, sqlite3_stmt *st, int i, const char *text)
         s->bind_rc = rc;
 }
 
+void pws_bind_textn(pw_store *s, sqlite3_stmt *st, int i, const char *text, size_t len)
+{
+    int rc = !text            ? sqlite3_bind_null(st, i)
+             : len > INT_MAX ? SQLITE_TOOBIG
+                              : sqlite3_bind_text(st, i, text, (int)len, SQLITE_STATIC);
+    if (rc != SQLITE_OK && s->bind_rc == SQLITE_OK)
+        s->bind_rc = rc;
+}
+
 void pws_bind_int(pw_store *s, sqlite3_stmt *st, int i, sqlite3_int64 v)
 {
     int rc = sqlite3_bind_int64(st, i, v);
@@ -287,6 +297,12 @@ int pw_store_open(const char *path, pw_store **out, pw_error *err)
     if ((rc = query_text(s, "PRAGMA synchronous = FULL", value, sizeof value, err)) != 0)
         goto fail;
     if ((rc = query_text(s, "PRAGMA foreign_keys = ON", value, sizeof value, err)) != 0)
+        goto fail;
+    /* A page cache of 64 MiB (SQLite's default is 2 MiB): the screening writer inserts
+     * records under a random unique key (the content hash), so with the default cache
+     * most inserts read an index page back from the file, and the writer is the one
+     * serial stage of the pipeline. */
+    if ((rc = query_text(s, "PRAGMA cache_size = -65536", value, sizeof value, err)) != 0)
         goto fail;
     if ((rc = query_text(s, "PRAGMA foreign_keys", value, sizeof value, err)) != 0)
         goto fail;
@@ -414,13 +430,25 @@ int pw_store_rollback(pw_store *s)
 
 int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_error *err)
 {
+    if (!r)
+        return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no record given");
+    pw_strbuf_reset(&s->buf);
+    pw_record_to_json(r, &s->buf);
+    if (s->buf.oom || !s->buf.data)
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    return pw_store_put_record_json(s, r, s->buf.data, s->buf.len, inserted, err);
+}
+
+int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, size_t len,
+                             bool *inserted, pw_error *err)
+{
     sqlite3_stmt *st = NULL;
     char content_id[33], dob[11];
     char gender[2] = {0, 0};
     int rc;
     if (inserted)
         *inserted = false;
-    if (!r)
+    if (!r || !json)
         return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no record given");
     const char *record_id = r->record_id;
     if (!record_id || !*record_id) {
@@ -428,10 +456,6 @@ int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_erro
         record_id = content_id;
     }
     const pw_traveller *t = &r->traveller;
-    pw_strbuf_reset(&s->buf);
-    pw_record_to_json(r, &s->buf);
-    if (s->buf.oom || !s->buf.data)
-        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     gender[0] = t->gender;
     pw_date_format(t->dob, dob);
 
@@ -454,7 +478,7 @@ int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_erro
     pws_bind_text(s, st, 15, r->source_file);
     if (r->source_line > 0)
         pws_bind_int(s, st, 16, r->source_line);
-    pws_bind_text(s, st, 17, s->buf.data);
+    pws_bind_textn(s, st, 17, json, len);
     if ((rc = pws_run(s, st, "storing a record", err)) != 0)
         return rc;
     if (inserted)

@@ -84,6 +84,11 @@ int pw_store_rollback(pw_store *s);
 /* Stores a screened record (its canonical JSON and key fields); a record_id already
  * stored is left as it is. *inserted (may be NULL) says which happened. */
 int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_error *err);
+/* The same with the record's canonical JSON already written by pw_record_to_json (json,
+ * len bytes), so that the pipeline's workers serialize in parallel and its single writer
+ * thread only stores. */
+int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, size_t len,
+                             bool *inserted, pw_error *err);
 
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with
  * an audit row; an existing key keeps the alert and adds only hits it did not have

@@ -121,6 +121,7 @@ void pws_done(sqlite3_stmt *st);
  * and reported by the next pws_step(). Text is bound SQLITE_STATIC: every caller clears
  * the bindings (pws_done) before the text goes away. */
 void pws_bind_text(pw_store *s, sqlite3_stmt *st, int i, const char *text);
+void pws_bind_textn(pw_store *s, sqlite3_stmt *st, int i, const char *text, size_t len);
 void pws_bind_int(pw_store *s, sqlite3_stmt *st, int i, sqlite3_int64 v);
 void pws_bind_double(pw_store *s, sqlite3_stmt *st, int i, double v);
 /* sqlite3_step, unless a bind failed since pws_stmt(): a statement is always bound and then
