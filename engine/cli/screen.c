@@ -266,10 +266,11 @@ int pw_cli_screen(int argc, char **argv)
     fprintf(stderr,
             "screened %ld records in %.2f s (%.0f records/s, %d threads) against %zu entries; "
             "%ld rejected (dead-letter table); %ld alerts (%ld new), %ld hits; "
-            "latency p50 %.1f us, p99 %.1f us; peak memory %.1f MiB\n",
+            "latency p50 %.1f us, p99 %.1f us; peak memory %.1f MiB; "
+            "%ld data-quality findings (paxwatch quality)\n",
             st.records, st.seconds, rate, st.threads, n_entries, st.rejected,
             st.alerts, st.new_alerts, st.hits, st.p50_us, st.p99_us,
-            (double)st.peak_rss_kb / 1024.0);
+            (double)st.peak_rss_kb / 1024.0, st.findings);
     if (watch)
         fprintf(stderr, "reloaded %ld time%s during the run\n", reloads, reloads == 1 ? "" : "s");
 out:

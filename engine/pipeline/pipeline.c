@@ -21,10 +21,6 @@
 
 #include <urcu-qsbr.h>
 
-/* Candidates scoring below this are not even explained: no shipped threshold and no
- * sensible rule goes lower. */
-#define PW_PIPELINE_MIN_CANDIDATE_SCORE 0.5
-
 /* Longest a screened record waits in an open transaction while the input pauses. */
 #define COMMIT_INTERVAL_NS (50 * 1000 * 1000ull)
 
@@ -260,8 +256,8 @@ static void *worker_main(void *arg)
         uint64_t t0 = now_ns();
         const pw_snapshot *snap = pw_snapshot_read(rn->opts->snapshots);
         const pw_candidate *cands;
-        int n = pw_match_record(snap->index, &s->record, PW_PIPELINE_MIN_CANDIDATE_SCORE,
-                                w->scratch, s->arena, &cands);
+        int n = pw_match_record(snap->index, &s->record, snap->candidate_floor, w->scratch,
+                                s->arena, &cands);
         evaluate(snap, s, cands, n > 0 ? (size_t)n : 0, w->rules);
         pw_snapshot_quiescent(rn->opts->snapshots);
         if (rn->opts->store)
@@ -297,6 +293,9 @@ static int write_slot(run *rn, slot *s)
         rn->stats->rejected++;
         return store ? pw_store_put_dead_letter(store, &s->reject, err) : 0;
     }
+    if (s->kind == SLOT_FINDING && s->finding.kind != PW_FINDING_MESSAGE &&
+        s->finding.kind != PW_FINDING_REJECTED)
+        rn->stats->findings++;
     if (s->kind == SLOT_FINDING && rn->findings)
         return pw_store_findings_put(rn->findings, &s->finding, NULL, err);
     if (s->kind == SLOT_FINDING)

@@ -33,6 +33,8 @@ typedef struct pw_snapshot {
     pw_index *index;
     pw_ruleset *rules;
     pw_config config;
+    double candidate_floor; /* the matcher's minimum score for candidates:
+                               pw_ruleset_candidate_floor(rules, &config) */
     uint64_t generation; /* 1 for the first snapshot of a cell, then 2, 3, ... */
 } pw_snapshot;
 
@@ -101,6 +103,7 @@ typedef struct pw_screen_options {
 typedef struct pw_screen_stats {
     long records;    /* valid records screened */
     long rejected;   /* records sent to the dead-letter table */
+    long findings;   /* data-quality findings (receipts and rejections aside) */
     long alerts;     /* alerts raised in this run */
     long new_alerts; /* of which the store had not seen before */
     long hits;

@@ -961,6 +961,29 @@ size_t pw_ruleset_unindexed(const pw_ruleset *set)
     return set->n_unindexed;
 }
 
+double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg)
+{
+    double lowest_threshold = cfg->default_threshold;
+    for (size_t i = 0; i < cfg->n_lists; i++)
+        if (cfg->lists[i].threshold < lowest_threshold)
+            lowest_threshold = cfg->lists[i].threshold;
+    double floor = 1.0;
+    for (size_t r = 0; r < set->n; r++) {
+        if (!set->rules[r].enabled || !set->impl[r].has_prog)
+            continue;
+        uint32_t root = set->impl[r].prog;
+        for (uint32_t i = root; i < set->nodes[root].next; i++) {
+            if (set->nodes[i].op != OP_WATCHLIST)
+                continue;
+            const pw_rule_watchlist *wl = set->nodes[i].v.wl;
+            double min = wl->list_threshold ? lowest_threshold : wl->min_score;
+            if (min < floor)
+                floor = min;
+        }
+    }
+    return floor;
+}
+
 const pw_rule *pw_ruleset_rule(const pw_ruleset *set, size_t i)
 {
     return i < set->n ? &set->rules[i] : NULL;

@@ -861,3 +861,31 @@ Test(rules, test_errors_are_at_the_test_and_record_fields)
     cr_assert(strstr(errs.items[8].msg, "(the record was rejected)"), "%s", errs.items[8].msg);
     pw_errlist_free(&errs);
 }
+
+Test(rules, candidate_floor_is_the_lowest_score_an_enabled_rule_can_fire_on)
+{
+    pw_config cfg;
+    pw_config_defaults(&cfg);
+    pw_ruleset *none = load_good("rules:\n  - id: r\n    version: 1\n    title: t\n"
+                                 "    severity: low\n    score: 0.3\n"
+                                 "    when: {traveller.nationality: {eq: FRA}}\n");
+    cr_assert_float_eq(pw_ruleset_candidate_floor(none, &cfg), 1.0, 1e-9,
+                       "no watchlist condition: no candidate is needed");
+    pw_ruleset_free(none);
+
+    pw_ruleset *set = load_good(
+        "rules:\n"
+        "  - id: list\n    version: 1\n    title: t\n    severity: high\n"
+        "    when: {watchlist: {}}\n"
+        "  - id: low-disabled\n    version: 1\n    title: t\n    severity: low\n"
+        "    enabled: false\n    when: {watchlist: {min_score: 0.4}}\n"
+        "  - id: nested\n    version: 1\n    title: t\n    severity: low\n"
+        "    when: {all: [{traveller.nationality: {eq: FRA}},\n"
+        "                 {watchlist: {min_score: 0.7}}]}\n");
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.7, 1e-9,
+                       "a nested condition counts, a disabled rule does not");
+    double shipped = cfg.default_threshold;
+    cr_assert_gt(shipped, 0.7);
+    pw_ruleset_free(set);
+    pw_config_free(&cfg);
+}
