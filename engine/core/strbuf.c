@@ -255,9 +255,11 @@ static inline uint64_t rotl64(uint64_t x, int r)
 
 static inline uint64_t load_le64(const unsigned char *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
@@ -397,8 +399,12 @@ void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
             continue;
         }
         buf[used++] = 0x01;
-        for (int k = 0; k < 8; k++)
-            buf[used++] = (unsigned char)(len >> (8 * k));
+        uint64_t le = len;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        le = __builtin_bswap64(le);
+#endif
+        memcpy(buf + used, &le, 8);
+        used += 8;
         if (used + len <= sizeof buf) {
             memcpy(buf + used, parts[i], (size_t)len);
             used += (size_t)len;

@@ -8,8 +8,13 @@
  * is tokenized in a single pass over its bytes with a 256-entry class table built from
  * the service characters in force: data bytes are copied to `out`, a component or
  * element separator ends the current value with a NUL and records where the next one
- * starts, the release character copies the byte after it as data, CR and LF are dropped,
- * and the segment terminator ends the segment. When the pass reaches the end of the
+ * starts and how long the last one was, the release character copies the byte after it
+ * as data, CR and LF are dropped, and the segment terminator ends the segment. The pass
+ * takes 16 bytes at a time while it can (SSE2 compares, or the class table without
+ * SSE2): data and separators are copied whole and the separators then patched to NULs,
+ * and only the other bytes (the terminator, releases, CR, LF, NUL, bytes >= 0x80) go
+ * through the byte-by-byte switch, which also takes the last bytes of the buffer. When
+ * the pass reaches the end of the
  * buffer before the terminator, the unread bytes are moved to the front, more are read
  * and the pass starts again from the segment's first byte (rare: once per chunk). So
  * there is no allocation per segment: `out` and the component table grow with the
@@ -28,6 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define CHUNK (256u << 10)
 #define BUF_START (16u << 10) /* small inputs (messages, fuzz inputs) stay small */
@@ -62,6 +70,7 @@ struct pw_edi {
     char *alt;    /* Latin-1 values converted to UTF-8 */
     size_t alt_cap;
     const char **comp; /* PW_EDI_MAX_COMPONENTS + 1 */
+    uint32_t *clen;    /* their lengths; PW_EDI_MAX_COMPONENTS */
     uint32_t elem[PW_EDI_MAX_ELEMENTS + 2];
 };
 
@@ -103,7 +112,8 @@ pw_edi *pw_edi_new(FILE *fp)
     e->buf = malloc(e->cap);
     e->out = malloc(e->cap + 1);
     e->comp = malloc((PW_EDI_MAX_COMPONENTS + 1) * sizeof *e->comp);
-    if (!e->buf || !e->out || !e->comp) {
+    e->clen = malloc(PW_EDI_MAX_COMPONENTS * sizeof *e->clen);
+    if (!e->buf || !e->out || !e->comp || !e->clen) {
         pw_edi_free(e);
         return NULL;
     }
@@ -121,6 +131,7 @@ void pw_edi_free(pw_edi *e)
     free(e->out);
     free(e->alt);
     free(e->comp);
+    free(e->clen);
     free(e);
 }
 
@@ -226,6 +237,8 @@ static int skip_blanks(pw_edi *e, pw_error *fail)
     for (;;) {
         while (e->start < e->end) {
             unsigned char c = (unsigned char)e->buf[e->start];
+            if (c > ' ' && c != (unsigned char)e->d.segment)
+                return 1; /* the usual case: the next segment's tag */
             if (c == (unsigned char)e->d.segment && !is_blank(c) && !e->between) {
                 e->start++; /* an empty segment */
                 continue;
@@ -309,6 +322,7 @@ static int latin1_to_utf8(pw_edi *e, size_t out_len, uint32_t n)
             }
         }
         e->alt[o++] = '\0';
+        e->clen[i] = (uint32_t)(e->alt + o - 1 - dst);
         e->comp[i] = dst;
     }
     return 0;
@@ -330,13 +344,95 @@ typedef struct scan {
     uint32_t n_comp, n_elem;
 } scan;
 
-/* Tokenizes the segment starting at buf[p] into out/comp/elem (see the file comment).
+/* Classifying 16 bytes at once for the common case: which are component or element
+ * separators, which are elements, and which are "stops" (the terminator, the release
+ * character, CR, LF, NUL and bytes >= 0x80: whatever the byte-by-byte switch must see).
+ * Bit k stands for byte k. Before the first stop every byte is data or a separator. */
+typedef struct block_mask {
+    unsigned sep, elem, stop;
+} block_mask;
+
+#ifdef __SSE2__
+typedef struct block_delims {
+    __m128i comp, elem, seg, rel;
+} block_delims;
+
+static inline block_delims block_setup(const pw_edi *e)
+{
+    /* without a release character, the terminator stands in for it */
+    char rel = e->d.has_release ? e->d.release : e->d.segment;
+    return (block_delims){.comp = _mm_set1_epi8(e->d.component),
+                          .elem = _mm_set1_epi8(e->d.element),
+                          .seg = _mm_set1_epi8(e->d.segment),
+                          .rel = _mm_set1_epi8(rel)};
+}
+
+static inline block_mask block_masks(const block_delims *d, const unsigned char *b)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+    __m128i comp = _mm_cmpeq_epi8(v, d->comp), elem = _mm_cmpeq_epi8(v, d->elem);
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, d->seg), _mm_cmpeq_epi8(v, d->rel));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+    return (block_mask){.sep = (unsigned)_mm_movemask_epi8(_mm_or_si128(comp, elem)),
+                        .elem = (unsigned)_mm_movemask_epi8(elem),
+                        .stop = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(v))};
+}
+#else
+/* The same from the class table, one byte at a time. */
+typedef struct block_delims {
+    const unsigned char *cls;
+} block_delims;
+
+static inline block_delims block_setup(const pw_edi *e)
+{
+    return (block_delims){.cls = e->cls};
+}
+
+static inline block_mask block_masks(const block_delims *d, const unsigned char *b)
+{
+    block_mask m = {0, 0, 0};
+    for (unsigned k = 0; k < 16; k++) {
+        unsigned c = d->cls[b[k]];
+        if (c == C_COMP || c == C_ELEM)
+            m.sep |= 1u << k;
+        if (c == C_ELEM)
+            m.elem |= 1u << k;
+        if (c != C_DATA && c != C_COMP && c != C_ELEM)
+            m.stop |= 1u << k;
+    }
+    return m;
+}
+#endif
+
+/* Ends the value being written (at a component or element separator at buffer index i):
+ * its length goes to clen, and the next value starts at `next`. Past the limits the
+ * segment gets a problem and the rest of its values are run together. */
+static inline void next_value(pw_edi *e, scan *s, uint32_t *nc, uint32_t *ne, bool element,
+                              char *next, size_t i)
+{
+    e->clen[*nc - 1] = (uint32_t)(next - 1 - e->comp[*nc - 1]);
+    if (*nc >= PW_EDI_MAX_COMPONENTS || (element && *ne + 1 >= PW_EDI_MAX_ELEMENTS)) {
+        if (!s->problem) {
+            s->problem = P_TOO_MANY;
+            s->problem_at = i;
+        }
+        return;
+    }
+    if (element)
+        e->elem[++*ne] = *nc;
+    e->comp[(*nc)++] = next;
+}
+
+/* Tokenizes the segment starting at buf[p] into out/comp/clen/elem (see the file comment).
  * SCAN_MORE when the buffer ends first and more input may come. */
 static int scan_segment(pw_edi *e, size_t p, scan *s)
 {
     const unsigned char *b = (const unsigned char *)e->buf;
     const unsigned char *cls = e->cls;
     const size_t end = e->end;
+    const block_delims delims = block_setup(e);
     char *out = e->out;
     size_t o = 0;
     uint32_t nc = 0, ne = 0;
@@ -345,7 +441,27 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
     e->comp[nc++] = out;
     size_t i = p;
     while (i < end) {
-        /* the common case first: a run of plain data bytes */
+        /* the common case first, 16 bytes at a time: plain data and separators are
+         * copied whole, then each separator becomes the NUL that ends its value; the
+         * first byte of another class (a stop) is left to the switch below */
+        while (end - i >= 16) {
+            block_mask m = block_masks(&delims, b + i);
+            memcpy(out + o, b + i, 16);
+            unsigned n = m.stop ? (unsigned)__builtin_ctz(m.stop) : 16;
+            for (unsigned sep = m.sep & ((1u << n) - 1); sep; sep &= sep - 1) {
+                unsigned k = (unsigned)__builtin_ctz(sep);
+                out[o + k] = '\0';
+                next_value(e, s, &nc, &ne, (m.elem >> k) & 1, out + o + k + 1, i + k);
+            }
+            i += n;
+            o += n;
+            if (n < 16) {
+                if (b[i] == (unsigned char)e->d.segment)
+                    goto terminated; /* the usual stop */
+                break;
+            }
+        }
+        /* near the end of the buffer, byte by byte: a run of plain data bytes */
         while (i < end && cls[b[i]] == C_DATA)
             out[o++] = (char)b[i++];
         if (i >= end)
@@ -392,35 +508,12 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
             }
             break;
         case C_COMP:
-            out[o++] = '\0';
-            if (nc >= PW_EDI_MAX_COMPONENTS) {
-                if (!s->problem) {
-                    s->problem = P_TOO_MANY;
-                    s->problem_at = i;
-                }
-            } else {
-                e->comp[nc++] = out + o;
-            }
-            break;
         case C_ELEM:
             out[o++] = '\0';
-            if (nc >= PW_EDI_MAX_COMPONENTS || ne + 1 >= PW_EDI_MAX_ELEMENTS) {
-                if (!s->problem) {
-                    s->problem = P_TOO_MANY;
-                    s->problem_at = i;
-                }
-            } else {
-                e->elem[++ne] = nc;
-                e->comp[nc++] = out + o;
-            }
+            next_value(e, s, &nc, &ne, cls[c] == C_ELEM, out + o, i);
             break;
         case C_SEG:
-            if (c == '\n')
-                s->lines++;
-            out[o] = '\0';
-            s->stop = i + 1;
-            s->terminated = true;
-            goto done;
+            goto terminated;
         }
         i++;
     }
@@ -429,7 +522,15 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
     out[o] = '\0';
     s->stop = end;
     s->terminated = false;
+    goto done;
+terminated:
+    if (b[i] == '\n')
+        s->lines++;
+    out[o] = '\0';
+    s->stop = i + 1;
+    s->terminated = true;
 done:
+    e->clen[nc - 1] = (uint32_t)(out + o - e->comp[nc - 1]);
     e->elem[ne + 1] = nc;
     s->out_len = o;
     s->n_comp = nc;
@@ -448,14 +549,12 @@ static void sample(char *dst, size_t size, const char *s, size_t n)
     dst[k] = '\0';
 }
 
-/* Checks the tag (component 1 of element 0) of a segment of n_comp components: three
- * capital letters or digits, the first a letter, trailing blanks ignored. Writes it to
- * tag. */
-static bool check_tag(const pw_edi *e, uint32_t n_comp, char tag[4])
+/* Checks the tag (component 1 of element 0) of the segment just scanned: three capital
+ * letters or digits, the first a letter, trailing blanks ignored. Writes it to tag. */
+static bool check_tag(const pw_edi *e, char tag[4])
 {
     const char *t = e->comp[0];
-    /* the tag's NUL is just before the next value, when there is one */
-    size_t n = n_comp >= 2 ? (size_t)(e->comp[1] - t - 1) : strlen(t);
+    size_t n = e->clen[0];
     while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
         n--;
     if (n != 3 || e->elem[1] - e->elem[0] != 1)
@@ -573,9 +672,11 @@ static int read_una(pw_edi *e, size_t avail, pw_edi_segment *seg, pw_edi_error *
         memcpy(seg->tag, "UNA", 4);
         e->out[0] = '\0';
         e->comp[0] = e->out;
+        e->clen[0] = 0;
         seg->n_elements = 0;
         seg->elem = no_elements;
         seg->comp = (const char *const *)e->comp;
+        seg->len = e->clen;
         seg->ordinal = e->ordinal;
         seg->offset = at;
         seg->line = e->line;
@@ -707,7 +808,7 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     e->start = s.stop;
     e->line += s.lines;
     char tag[4];
-    bool tag_ok = check_tag(e, s.n_comp, tag);
+    bool tag_ok = check_tag(e, tag);
     char shown[16];
     if (!tag_ok) {
         sample(shown, sizeof shown, e->comp[0], strnlen(e->comp[0], 12));
@@ -743,10 +844,14 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     if (tag[0] == 'U' && tag[1] == 'N' && tag[2] == 'Z')
         e->between = true;
     if (seg) {
-        memcpy(seg->tag, tag, 4);
+        /* from the value, not from tag[]: reading back bytes just stored one by one as a
+         * word stalls the pipeline */
+        memcpy(seg->tag, e->comp[0], 3);
+        seg->tag[3] = '\0';
         seg->n_elements = s.n_elem;
         seg->elem = e->elem;
         seg->comp = (const char *const *)e->comp;
+        seg->len = e->clen;
         seg->ordinal = e->ordinal;
         seg->offset = at;
         seg->line = line;

@@ -25,9 +25,10 @@
  *
  * Memory stays constant with the input size: the input is read in chunks into one
  * buffer that holds at most one segment beyond a chunk, and the values of the current
- * segment are written into buffers the tokenizer keeps; nothing is allocated per
- * segment once the buffers have grown. A segment longer than PW_EDI_MAX_SEGMENT bytes or
- * with more than PW_EDI_MAX_COMPONENTS components is a syntax error.
+ * segment are written into buffers the tokenizer keeps, with their lengths (so readers
+ * need no strlen); nothing is allocated per segment once the buffers have grown. A
+ * segment longer than PW_EDI_MAX_SEGMENT bytes or with more than PW_EDI_MAX_COMPONENTS
+ * components is a syntax error.
  *
  * Errors: a segment that cannot be read (no valid tag, a NUL byte, too long, too many
  * components, a release character at the end of the input, a malformed UNA) comes back
@@ -87,6 +88,7 @@ typedef struct pw_edi_segment {
      * has elem[e + 1] - elem[e] components; element 0 is the tag */
     const uint32_t *elem;
     const char *const *comp;
+    const uint32_t *len; /* len[i] is the length of comp[i] */
 } pw_edi_segment;
 
 /* A segment that could not be read. */
@@ -137,6 +139,20 @@ static inline const char *pw_edi_value(const pw_edi_segment *seg, unsigned e, un
         return "";
     uint32_t first = seg->elem[e], n = seg->elem[e + 1] - first;
     return c <= n ? seg->comp[first + c - 1] : "";
+}
+
+/* pw_edi_value with the value's length in *len (no strlen needed). */
+static inline const char *pw_edi_value_len(const pw_edi_segment *seg, unsigned e, unsigned c,
+                                           size_t *len)
+{
+    *len = 0;
+    if (e > seg->n_elements || c == 0)
+        return "";
+    uint32_t first = seg->elem[e], n = seg->elem[e + 1] - first;
+    if (c > n)
+        return "";
+    *len = seg->len[first + c - 1];
+    return seg->comp[first + c - 1];
 }
 
 /* Number of components of data element e (0 when absent). */

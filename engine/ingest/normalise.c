@@ -299,7 +299,7 @@ static int fill_record_id(pw_record *r, pw_arena *arena, const char **field, con
         return 0;
     char id[33];
     pw_record_content_id(r, id);
-    r->record_id = pw_arena_strdup(arena, id);
+    r->record_id = pw_arena_strndup(arena, id, sizeof id - 1);
     if (!r->record_id) {
         *field = "record_id";
         *reason = "out of memory";

@@ -341,6 +341,13 @@ static void complete_unit(pw_reader *r, struct unit *u, bool complete)
 {
     paxlst *p = r->paxlst;
     resolve_flights(u);
+    for (struct part *pt = u->parts; pt; pt = pt->next) {
+        pt->doc_ref = pwp_time_date(pt->flight.departure);
+        if (!pw_date_is_set(pt->doc_ref))
+            pt->doc_ref = pwp_time_date(pt->flight.arrival);
+        if (!pw_date_is_set(pt->doc_ref))
+            pt->doc_ref = r->today;
+    }
     struct part *first = u->parts;
     if (!first) {
         unit_free(p, u);
@@ -1033,13 +1040,7 @@ static void traveller_checks(pw_reader *r, const struct pax *x, const pw_record 
         f.detail = "no date of birth (DTM+329)";
         pw_reader_emit_finding(r, &f);
     }
-    pw_date ref = pwp_time_date(rec->flight.departure);
-    if (!pw_date_is_set(ref))
-        ref = pwp_time_date(rec->flight.arrival);
-    if (!pw_date_is_set(ref))
-        ref = r->today;
-    char when[11];
-    pw_date_format(ref, when);
+    pw_date ref = pt->doc_ref;
     int k = 0;
     for (const struct doc *d = x->docs; d; d = d->next) {
         k++;
@@ -1068,8 +1069,9 @@ static void traveller_checks(pw_reader *r, const struct pax *x, const pw_record 
             pw_reader_emit_finding(r, &f);
         }
         if (d->d.number && pw_date_is_set(d->d.expiry) && pw_date_compare(d->d.expiry, ref) < 0) {
-            char exp[11];
+            char exp[11], when[11];
             pw_date_format(d->d.expiry, exp);
+            pw_date_format(ref, when);
             snprintf(detail, sizeof detail,
                      "document %d (%s) expired on %s, before the flight on %s", k,
                      d->d.type ? d->d.type : "no type", exp, when);

@@ -22,6 +22,7 @@
 #define SAMPLE_MAX 20         /* bytes of junk quoted in a finding */
 #define MAX_DOCS 32           /* documents kept per traveller */
 #define MAX_UNIT_FINDINGS 256 /* message-level findings kept per unit */
+#define STR_BLOCK 2048        /* bytes of a unit's string space taken at a time */
 
 /* ---- what a message holds ------------------------------------------------------ */
 
@@ -93,6 +94,7 @@ struct part {
     long unh_ordinal;
     long long unh_offset;
     pw_flight flight; /* resolved when the unit completes */
+    pw_date doc_ref;  /* the date documents must be valid on: the flight's, else today */
     struct part *next;
 };
 
@@ -103,7 +105,9 @@ struct unit {
     size_t n_parts;
     long n_pax;
     bool multipart;
-    const char *key;  /* sender + access reference, for multi-part assembly */
+    const char *key; /* sender + access reference, for multi-part assembly */
+    char *str;       /* string space (paxlst_segments.c): str_room bytes left at str */
+    size_t str_room;
     pw_date ref_date; /* the flight date known so far (for two-digit years) */
     struct mfinding *findings, *findings_tail;
     size_t n_findings;
@@ -165,6 +169,30 @@ struct pw_paxlst {
 typedef struct pw_paxlst paxlst;
 
 /* ---- shared helpers (paxlst_segments.c) ------------------------------------------ */
+
+/* The blanks normalisation trims (space, tab, CR, LF, FF, VT; CR and LF never reach
+ * here: the tokenizer drops them). */
+static inline bool pwp_blank(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Component c of element e of s without those blanks, as a view: *len bytes at the
+ * returned pointer. The tokenizer hands out every value's length: nothing is scanned
+ * for its end. */
+static inline const char *pwp_value(const pw_edi_segment *s, unsigned e, unsigned c, size_t *len)
+{
+    size_t n;
+    const char *v = pw_edi_value_len(s, e, c, &n);
+    while (n > 0 && pwp_blank(*v)) {
+        v++;
+        n--;
+    }
+    while (n > 0 && pwp_blank(v[n - 1]))
+        n--;
+    *len = n;
+    return v;
+}
 
 /* A copy of s in a without the blanks normalisation trims, NULL when nothing is left. */
 const char *pwp_dup_trim(pw_arena *a, const char *s);

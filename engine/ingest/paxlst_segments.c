@@ -14,9 +14,12 @@
  *
  * A value that cannot be used (an invalid date, an unknown country or gender code) is
  * left empty with an issue on the traveller, or a finding on the unit for the flight's
- * values, naming the segment number in the message. Values are copied into the unit's
- * arena, trimmed of the blanks normalisation trims, so the records built from them are
- * already in normalised form (reader_internal.h, `canonical`).
+ * values, naming the segment number in the message. Values are read as views with the
+ * lengths the tokenizer gives (pwp_value: no strlen) and copied into the unit's string
+ * space, trimmed of the blanks normalisation trims, so the records built from them are
+ * already in normalised form (reader_internal.h, `canonical`). The string space is a
+ * bump pointer into blocks of the unit's arena: a traveller's dozen values cost a copy
+ * each, not an arena call (and its zeroing) each.
  */
 #include "ingest/paxlst_internal.h"
 
@@ -24,20 +27,14 @@
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-/* The blanks normalisation trims (CR and LF never reach here: the tokenizer drops them). */
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
 /* A trimmed copy of s in a, NULL when s is empty or blank (or on out of memory, which
  * the caller cannot tell apart: values are then missing, never wrong). */
 const char *pwp_dup_trim(pw_arena *a, const char *s)
 {
-    while (blank(*s))
+    while (pwp_blank(*s))
         s++;
     size_t n = strlen(s);
-    while (n > 0 && blank(s[n - 1]))
+    while (n > 0 && pwp_blank(s[n - 1]))
         n--;
     return n ? pw_arena_strndup(a, s, n) : NULL;
 }
@@ -45,10 +42,10 @@ const char *pwp_dup_trim(pw_arena *a, const char *s)
 /* The value as a trimmed view: *len bytes at the returned pointer. */
 const char *pwp_trimmed(const char *s, size_t *len)
 {
-    while (blank(*s))
+    while (pwp_blank(*s))
         s++;
     size_t n = strlen(s);
-    while (n > 0 && blank(s[n - 1]))
+    while (n > 0 && pwp_blank(s[n - 1]))
         n--;
     *len = n;
     return s;
@@ -60,6 +57,52 @@ bool pwp_is(const char *s, const char *word)
     size_t n;
     s = pwp_trimmed(s, &n);
     return n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+/* n + 1 bytes of u's string space. Strings are packed into blocks taken from the unit's
+ * arena, so a string costs a bump and a copy, not an allocation call and its zeroing;
+ * a long one gets an allocation of its own. NULL on out of memory. */
+static char *unit_space(struct unit *u, size_t n)
+{
+    if (n >= STR_BLOCK / 4)
+        return pw_arena_alloc(u->arena, n + 1);
+    if (u->str_room < n + 1) {
+        u->str = pw_arena_alloc(u->arena, STR_BLOCK);
+        u->str_room = u->str ? STR_BLOCK : 0;
+        if (!u->str)
+            return NULL;
+    }
+    char *d = u->str;
+    u->str += n + 1;
+    u->str_room -= n + 1;
+    return d;
+}
+
+/* A NUL-terminated copy of the n bytes at v in u's string space; NULL when n is 0 (or
+ * on out of memory, which the caller cannot tell apart: values are then missing, never
+ * wrong). */
+static const char *unit_copy(struct unit *u, const char *v, size_t n)
+{
+    char *d = n ? unit_space(u, n) : NULL;
+    if (!d)
+        return NULL;
+    memcpy(d, v, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* pwp_value copied into the message's unit; NULL when empty. */
+static const char *dup_value(paxlst *p, const pw_edi_segment *s, unsigned e, unsigned c)
+{
+    size_t n;
+    const char *v = pwp_value(s, e, c, &n);
+    return unit_copy(p->unit, v, n);
+}
+
+/* True when the n bytes at v are word. */
+static inline bool equals(const char *v, size_t n, const char *word)
+{
+    return n == strlen(word) && memcmp(v, word, n) == 0;
 }
 
 bool pwp_all_digits(const char *s, size_t n)
@@ -88,6 +131,14 @@ long pwp_count(const char *s)
     return pwp_num(s, n);
 }
 
+/* The qualifier (element 1, component 1) as a number of up to three digits, else -1. */
+static inline int qualifier(const pw_edi_segment *s)
+{
+    size_t n;
+    const char *q = pwp_value(s, 1, 1, &n);
+    return pwp_all_digits(q, n) && n <= 3 ? pwp_num(q, n) : -1;
+}
+
 static bool leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -110,16 +161,16 @@ typedef struct dtm {
 } dtm;
 
 /*
- * Reads a DTM date/time value with format code fmt (may be empty: the length decides).
- * Two-digit years take the century `rule` relative to ref. Returns 0, or PW_EINVAL with
- * *why a static explanation.
+ * Reads the DTM date/time value of s (C507: qualifier, value, format code; the format may
+ * be empty: the length decides). Two-digit years take the century `rule` relative to
+ * ref. Returns 0, or PW_EINVAL with *why a static explanation.
  */
-static int parse_dtm(const char *value, const char *fmt, pw_date ref, enum pw_century_rule rule,
-                     dtm *out, const char **why)
+static int parse_dtm(const pw_edi_segment *s, pw_date ref, enum pw_century_rule rule, dtm *out,
+                     const char **why)
 {
     size_t n, fn;
-    const char *v = pwp_trimmed(value, &n);
-    const char *f = pwp_trimmed(fmt, &fn);
+    const char *v = pwp_value(s, 1, 2, &n);
+    const char *f = pwp_value(s, 1, 3, &fn);
     memset(out, 0, sizeof *out);
     out->hour = out->minute = -1;
     int code = fn ? (pwp_all_digits(f, fn) && fn <= 3 ? pwp_num(f, fn) : -1) : 0;
@@ -374,7 +425,7 @@ static void flight_id(pw_arena *a, const char *id, const char *carrier, const ch
         return;
     if (cn && n > cn && memcmp(id, carrier, cn) == 0) {
         size_t k = cn;
-        while (k < n && blank(id[k]))
+        while (k < n && pwp_blank(id[k]))
             k++;
         *n_out = pw_arena_strndup(a, id + k, n - k);
         return;
@@ -464,10 +515,8 @@ static bool no_destination(const struct leg *l)
  * 130 final destination. Others are not needed. */
 static void on_flight_loc(paxlst *p, const pw_edi_segment *s)
 {
-    size_t qn;
-    const char *q = pwp_trimmed(pw_edi_value(s, 1, 1), &qn);
-    int qual = pwp_all_digits(q, qn) && qn <= 3 ? pwp_num(q, qn) : -1;
-    const char *place = pwp_dup_trim(p->unit->arena, pw_edi_value(s, 2, 1));
+    int qual = qualifier(s);
+    const char *place = dup_value(p, s, 2, 1);
     struct leg *l = NULL;
     switch (qual) {
     case 125:
@@ -506,8 +555,8 @@ static void on_flight_loc(paxlst *p, const pw_edi_segment *s)
 static void on_flight_dtm(paxlst *p, const pw_edi_segment *s)
 {
     size_t qn;
-    const char *q = pwp_trimmed(pw_edi_value(s, 1, 1), &qn);
-    bool dep = qn == 3 && memcmp(q, "189", 3) == 0, arr = qn == 3 && memcmp(q, "232", 3) == 0;
+    const char *q = pwp_value(s, 1, 1, &qn);
+    bool dep = equals(q, qn, "189"), arr = equals(q, qn, "232");
     if (!dep && !arr)
         return;
     struct part *pt = p->part;
@@ -519,8 +568,7 @@ static void on_flight_dtm(paxlst *p, const pw_edi_segment *s)
     }
     dtm t;
     const char *why = NULL;
-    if (parse_dtm(pw_edi_value(s, 1, 2), pw_edi_value(s, 1, 3), (pw_date){0}, PW_CENTURY_NEAREST,
-                  &t, &why)) {
+    if (parse_dtm(s, (pw_date){0}, PW_CENTURY_NEAREST, &t, &why)) {
         pwp_unit_finding(p->unit, PW_FINDING_INVALID_DATE, pt->segments, "DTM",
                          pw_arena_printf(p->unit->arena, "DTM+%s %s: %s; the %s time is left empty",
                                          dep ? "189" : "232",
@@ -565,15 +613,27 @@ static void on_traveller(pw_reader *r, const pw_edi_segment *s, enum pw_role rol
     x->first_seg = x->last_seg = pt->segments;
     x->ordinal = s->ordinal;
     x->offset = s->offset;
-    x->surname = pwp_dup_trim(a, pw_edi_value(s, 4, 1));
-    const char *given = pwp_dup_trim(a, pw_edi_value(s, 4, 2));
-    const char *middle = pwp_dup_trim(a, pw_edi_value(s, 4, 3));
-    x->given =
-        given && middle ? pw_arena_printf(a, "%s %s", given, middle) : (given ? given : middle);
-    size_t rn = s->raw_len;
-    while (rn > 0 && (s->raw[rn - 1] == '\n' || s->raw[rn - 1] == '\r'))
-        rn--;
-    x->nad_raw = pw_arena_strndup(a, s->raw, pw_utf8_cut(s->raw, rn, 512));
+    x->surname = dup_value(p, s, 4, 1);
+    size_t gn, mn;
+    const char *given = pwp_value(s, 4, 2, &gn), *middle = pwp_value(s, 4, 3, &mn);
+    if (gn && mn) { /* "given middle" */
+        char *g = unit_space(u, gn + 1 + mn);
+        if (g) {
+            memcpy(g, given, gn);
+            g[gn] = ' ';
+            memcpy(g + gn + 1, middle, mn);
+            g[gn + 1 + mn] = '\0';
+        }
+        x->given = g;
+    } else {
+        x->given = gn ? unit_copy(u, given, gn) : unit_copy(u, middle, mn);
+    }
+    if (!x->surname) { /* the traveller will be rejected (no name): keep the NAD's text */
+        size_t rn = s->raw_len;
+        while (rn > 0 && (s->raw[rn - 1] == '\n' || s->raw[rn - 1] == '\r'))
+            rn--;
+        x->nad_raw = pw_arena_strndup(a, s->raw, pw_utf8_cut(s->raw, rn, 512));
+    }
     if (pt->pax_tail)
         pt->pax_tail->next = x;
     else
@@ -590,12 +650,12 @@ static void on_traveller(pw_reader *r, const pw_edi_segment *s, enum pw_role rol
     p->ctx = CTX_PAX;
 }
 
-/* A country code for field: alpha-3, or an issue and NULL. */
-static const char *country_field(paxlst *p, const pw_edi_segment *s, const char *v,
-                                 const char *field)
+/* The country code in component 1 of element e of s for field: alpha-3, or an issue and
+ * NULL. */
+static const char *country_field(paxlst *p, const pw_edi_segment *s, unsigned e, const char *field)
 {
     size_t n;
-    v = pwp_trimmed(v, &n);
+    const char *v = pwp_value(s, e, 1, &n);
     if (!n)
         return NULL;
     const char *a3 = country(p, v, n);
@@ -609,9 +669,7 @@ static const char *country_field(paxlst *p, const pw_edi_segment *s, const char 
 /* DTM inside a traveller: 329 date of birth; 36 expiry and 182 issue of the document. */
 static void on_pax_dtm(paxlst *p, const pw_edi_segment *s)
 {
-    size_t qn;
-    const char *q = pwp_trimmed(pw_edi_value(s, 1, 1), &qn);
-    int qual = pwp_all_digits(q, qn) && qn <= 3 ? pwp_num(q, qn) : -1;
+    int qual = qualifier(s);
     struct unit *u = p->unit;
     pw_arena *a = u->arena;
     if (qual != 329 && qual != 36 && qual != 182)
@@ -630,8 +688,7 @@ static void on_pax_dtm(paxlst *p, const pw_edi_segment *s)
     pw_date ref = pw_date_is_set(u->ref_date) ? u->ref_date : (pw_date){0};
     dtm t;
     const char *why = NULL;
-    if (parse_dtm(pw_edi_value(s, 1, 2), pw_edi_value(s, 1, 3), ref,
-                  qual == 329 ? PW_CENTURY_PAST : PW_CENTURY_NEAREST, &t, &why)) {
+    if (parse_dtm(s, ref, qual == 329 ? PW_CENTURY_PAST : PW_CENTURY_NEAREST, &t, &why)) {
         pax_issue(p, s, PW_FINDING_INVALID_DATE, field,
                   pw_arena_printf(a, "DTM+%d %s: %s; left empty", qual,
                                   pwp_quote(a, pw_edi_value(s, 1, 2)), why));
@@ -647,29 +704,24 @@ static void on_pax_dtm(paxlst *p, const pw_edi_segment *s)
 
 static void on_pax_loc(paxlst *p, const pw_edi_segment *s)
 {
-    size_t qn;
-    const char *q = pwp_trimmed(pw_edi_value(s, 1, 1), &qn);
-    int qual = pwp_all_digits(q, qn) && qn <= 3 ? pwp_num(q, qn) : -1;
     struct pax *x = p->pax;
-    pw_arena *a = p->unit->arena;
-    const char *v = pw_edi_value(s, 2, 1);
-    switch (qual) {
+    switch (qualifier(s)) {
     case 22:
-        x->clearance = pwp_dup_trim(a, v);
+        x->clearance = dup_value(p, s, 2, 1);
         break;
     case 174:
-        x->residence = country_field(p, s, v, "traveller.residence");
+        x->residence = country_field(p, s, 2, "traveller.residence");
         break;
     case 178:
-        x->embarkation = pwp_dup_trim(a, v);
+        x->embarkation = dup_value(p, s, 2, 1);
         break;
     case 179:
-        x->debarkation = pwp_dup_trim(a, v);
+        x->debarkation = dup_value(p, s, 2, 1);
         break;
     case 180: /* place of birth: the place name (C517.3224), else the code, as sent */
-        x->birth_place = pwp_dup_trim(a, pw_edi_value(s, 2, 4));
+        x->birth_place = dup_value(p, s, 2, 4);
         if (!x->birth_place)
-            x->birth_place = pwp_dup_trim(a, pw_edi_value(s, 2, 1));
+            x->birth_place = dup_value(p, s, 2, 1);
         break;
     case 91:
         if (!p->doc) {
@@ -677,7 +729,7 @@ static void on_pax_loc(paxlst *p, const pw_edi_segment *s)
                              "LOC+91 before any DOC of the traveller: ignored");
             break;
         }
-        p->doc->d.issuer = country_field(p, s, v, "traveller.documents.issuer");
+        p->doc->d.issuer = country_field(p, s, 2, "traveller.documents.issuer");
         break;
     default:
         break;
@@ -698,8 +750,8 @@ static void on_doc(paxlst *p, const pw_edi_segment *s)
     struct doc *d = pw_arena_alloc(a, sizeof *d);
     if (!d)
         return;
-    d->d.type = pwp_dup_trim(a, pw_edi_value(s, 1, 1));
-    d->d.number = pwp_dup_trim(a, pw_edi_value(s, 2, 1));
+    d->d.type = dup_value(p, s, 1, 1);
+    d->d.number = dup_value(p, s, 2, 1);
     d->seg = p->part->segments;
     struct pax *x = p->pax;
     if (x->docs_tail)
@@ -714,10 +766,11 @@ static void on_doc(paxlst *p, const pw_edi_segment *s)
 
 static void on_att(paxlst *p, const pw_edi_segment *s)
 {
-    if (!pwp_is(pw_edi_value(s, 1, 1), "2"))
-        return;
     size_t n;
-    const char *g = pwp_trimmed(pw_edi_value(s, 3, 1), &n);
+    const char *q = pwp_value(s, 1, 1, &n);
+    if (!equals(q, n, "2"))
+        return;
+    const char *g = pwp_value(s, 3, 1, &n);
     if (n == 1 && (g[0] == 'M' || g[0] == 'F' || g[0] == 'U')) {
         p->pax->gender = g[0];
     } else if (n == 1 && g[0] == 'X') {
@@ -732,14 +785,14 @@ static void on_att(paxlst *p, const pw_edi_segment *s)
 
 static void on_rff(paxlst *p, const pw_edi_segment *s)
 {
-    const char *q = pw_edi_value(s, 1, 1);
-    const char *v = pwp_dup_trim(p->unit->arena, pw_edi_value(s, 1, 2));
-    if (pwp_is(q, "AVF"))
-        p->pax->booking_ref = v;
-    else if (pwp_is(q, "ABO"))
-        p->pax->passenger_ref = v;
-    else if (pwp_is(q, "SEA"))
-        p->pax->seat = v;
+    size_t qn;
+    const char *q = pwp_value(s, 1, 1, &qn);
+    if (equals(q, qn, "AVF"))
+        p->pax->booking_ref = dup_value(p, s, 1, 2);
+    else if (equals(q, qn, "ABO"))
+        p->pax->passenger_ref = dup_value(p, s, 1, 2);
+    else if (equals(q, qn, "SEA"))
+        p->pax->seat = dup_value(p, s, 1, 2);
 }
 
 static void on_cnt(paxlst *p, const pw_edi_segment *s)
@@ -791,19 +844,19 @@ static void dispatch(pw_reader *r, const pw_edi_segment *s)
         on_bgm(p, s);
         return;
     case PW_EDI_TAG('N', 'A', 'D'): {
-        const char *q = pw_edi_value(s, 1, 1);
-        if (pwp_is(q, "FL"))
+        size_t qn;
+        const char *q = pwp_value(s, 1, 1, &qn);
+        if (equals(q, qn, "FL"))
             on_traveller(r, s, PW_ROLE_PASSENGER);
-        else if (pwp_is(q, "FM"))
+        else if (equals(q, qn, "FM"))
             on_traveller(r, s, PW_ROLE_CREW);
-        else if (pwp_is(q, "DDU"))
+        else if (equals(q, qn, "DDU"))
             on_traveller(r, s, PW_ROLE_TRANSIT_PASSENGER);
-        else if (pwp_is(q, "DDT"))
+        else if (equals(q, qn, "DDT"))
             on_traveller(r, s, PW_ROLE_TRANSIT_CREW);
-        else if (pwp_is(q, "MS") && p->ctx == CTX_HEADER && !p->part->reporting_party) {
+        else if (equals(q, qn, "MS") && p->ctx == CTX_HEADER && !p->part->reporting_party) {
             const char *name = joined(p->unit->arena, s, 4);
-            p->part->reporting_party =
-                name ? name : pwp_dup_trim(p->unit->arena, pw_edi_value(s, 2, 1));
+            p->part->reporting_party = name ? name : dup_value(p, s, 2, 1);
         }
         return;
     }
@@ -836,8 +889,7 @@ static void dispatch(pw_reader *r, const pw_edi_segment *s)
         break;
     case PW_EDI_TAG('N', 'A', 'T'):
         if (!p->pax->nationality)
-            p->pax->nationality =
-                country_field(p, s, pw_edi_value(s, 2, 1), "traveller.nationality");
+            p->pax->nationality = country_field(p, s, 2, "traveller.nationality");
         break;
     case PW_EDI_TAG('R', 'F', 'F'):
         on_rff(p, s);

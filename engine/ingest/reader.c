@@ -329,49 +329,50 @@ void pw_reader_reject(pw_reader *r, long line, const char *field, const char *re
 
 /*
  * Deep copy of a record into the caller's arena. Every string of the record (names,
- * flight and legs, provenance, documents) is walked twice: once to add up the sizes,
- * once to copy them back to back into a single arena allocation, so a record costs one
- * allocation for its strings however many it has (this runs for every record). Strings
- * too many to fit a small block are copied one by one.
+ * flight and legs, provenance, documents) is gathered in one walk, with its length, then
+ * copied back to back into a single arena allocation, so a record costs one allocation
+ * for its strings however many it has (this runs for every record). Strings beyond what
+ * the gathering holds, or too many bytes to fit a small block, are copied one by one.
  */
+#define POOL_MAX 2048   /* bytes of strings copied into one allocation */
+#define POOL_STRINGS 64 /* strings gathered for it */
+
 struct pool {
     pw_arena *a;
-    char *next;  /* where the next string goes; NULL: one allocation per string */
-    size_t need; /* bytes counted while sizing */
-    bool sizing;
+    const char **field[POOL_STRINGS]; /* where each gathered string's pointer is */
+    size_t len[POOL_STRINGS];         /* its length with the NUL */
+    size_t n, need;
+    bool oom;
 };
 
-#define POOL_MAX 2048
-
-/* Counts or copies *s (NULL stays NULL); false on out of memory. */
-static bool pool_str(struct pool *pl, const char **s)
+/* Gathers *s (NULL stays NULL), or copies it at once when the gathering is full. */
+static void pool_str(struct pool *pl, const char **s)
 {
     if (!*s)
-        return true;
-    size_t n = strlen(*s) + 1;
-    if (pl->sizing) {
-        pl->need += n;
-        return true;
+        return;
+    size_t n = strlen(*s);
+    if (pl->n == POOL_STRINGS) {
+        *s = pw_arena_strndup(pl->a, *s, n);
+        pl->oom |= *s == NULL;
+        return;
     }
-    if (pl->next) {
-        memcpy(pl->next, *s, n);
-        *s = pl->next;
-        pl->next += n;
-        return true;
-    }
-    *s = pw_arena_strndup(pl->a, *s, n - 1);
-    return *s != NULL;
+    pl->field[pl->n] = s;
+    pl->len[pl->n++] = n + 1;
+    pl->need += n + 1;
 }
 
-static bool pool_flight(struct pool *pl, pw_flight *f)
+static void pool_flight(struct pool *pl, pw_flight *f)
 {
-    return pool_str(pl, &f->carrier) && pool_str(pl, &f->number) && pool_str(pl, &f->origin) &&
-           pool_str(pl, &f->destination) && pool_str(pl, &f->departure) &&
-           pool_str(pl, &f->arrival);
+    pool_str(pl, &f->carrier);
+    pool_str(pl, &f->number);
+    pool_str(pl, &f->origin);
+    pool_str(pl, &f->destination);
+    pool_str(pl, &f->departure);
+    pool_str(pl, &f->arrival);
 }
 
 /* Walks every string of rec (legs and documents already in their final arrays). */
-static bool pool_record(struct pool *pl, pw_record *rec)
+static void pool_record(struct pool *pl, pw_record *rec)
 {
     pw_flight *f = &rec->flight;
     pw_traveller *t = &rec->traveller;
@@ -403,19 +404,16 @@ static bool pool_record(struct pool *pl, pw_record *rec)
     };
     /* format, document_type and document_action are static strings */
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-        if (!pool_str(pl, strings[i]))
-            return false;
-    if (!pool_flight(pl, f))
-        return false;
+        pool_str(pl, strings[i]);
+    pool_flight(pl, f);
     for (size_t i = 0; i < f->n_legs; i++)
-        if (!pool_flight(pl, (pw_flight *)&f->legs[i]))
-            return false;
+        pool_flight(pl, (pw_flight *)&f->legs[i]);
     for (size_t i = 0; i < t->n_documents; i++) {
         pw_document *d = &t->documents[i];
-        if (!pool_str(pl, &d->type) || !pool_str(pl, &d->number) || !pool_str(pl, &d->issuer))
-            return false;
+        pool_str(pl, &d->type);
+        pool_str(pl, &d->number);
+        pool_str(pl, &d->issuer);
     }
-    return true;
 }
 
 /* Deep-copies rec's strings, legs, provenance and documents into a. */
@@ -446,15 +444,26 @@ static int copy_record(pw_record *rec, pw_arena *a)
     } else {
         t->documents = NULL;
     }
-    struct pool pl = {.a = a, .sizing = true};
+    struct pool pl;
+    pl.a = a;
+    pl.n = pl.need = 0; /* the arrays are filled as far as n says */
+    pl.oom = false;
     pool_record(&pl, rec);
-    pl.sizing = false;
-    if (pl.need && pl.need <= POOL_MAX) {
-        pl.next = pw_arena_alloc(a, pl.need);
-        if (!pl.next)
-            return PW_ENOMEM;
+    char *next = pl.need && pl.need <= POOL_MAX ? pw_arena_alloc(a, pl.need) : NULL;
+    if (pl.need && pl.need <= POOL_MAX && !next)
+        return PW_ENOMEM;
+    for (size_t i = 0; i < pl.n; i++) {
+        const char **s = pl.field[i];
+        if (next) {
+            memcpy(next, *s, pl.len[i]);
+            *s = next;
+            next += pl.len[i];
+        } else {
+            *s = pw_arena_strndup(a, *s, pl.len[i] - 1);
+            pl.oom |= *s == NULL;
+        }
     }
-    return pool_record(&pl, rec) ? 0 : PW_ENOMEM;
+    return pl.oom ? PW_ENOMEM : 0;
 }
 
 const char *pw_reader_format_name(enum pw_input_format format)
