@@ -17,17 +17,25 @@
 
 #define PW_MATCH_MAX_WORDS 12
 #define MAX_SCORED (PW_MATCH_MAX_CANDIDATES + 8) /* best-accumulated entries fully scored */
+#define MAX_RELAXED_SCORED 12    /* entries scored on a share an unknown word lowered */
+#define RANK_WORD_PENALTY 0.001f /* breaks ties in candidate rank: shorter names first */
 #define MAX_TERM_HITS 96          /* terms one record token may expand */
 #define MAX_POSTINGS_PER_TERM 2000 /* longer lists are not expanded for candidates */
 #define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
 #define MAX_POSTINGS_PER_RECORD 20000
+#define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
 #define MAX_UPDATE_SEARCHES 512   /* entries a common term is looked up for */
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
+#define MISMATCH_COST 1.0         /* a word where the other side has a different word */
+#define MISMATCH_CREDIT_MAX 0.69  /* credit for a mismatched pair's likeness: below a match */
+#define MISSPELLING_CREDIT 0.60   /* a mismatch this alike is a misspelling (one-word cap) */
+#define GENDERED_FORM_SIMILARITY 0.70 /* IVANOVA and IVANOV: a relative, at most a weak match */
 #define PARTICLE_WEIGHT 0.25
 #define INITIAL_WEIGHT 0.3
 #define SINGLE_WORD_CAP 0.80      /* one word in common is never enough on its own */
+#define LINEAGE_CROSSED_CAP 0.80  /* a son's name aligned with his father's (X BIN Y, Y BIN X) */
 #define LOW_QUALITY_ALIAS 0.92    /* factor for aliases the list marks as weak */
 #define CANDIDATE_MIN_SHARE 0.5   /* share of the record's name weight a candidate needs */
 
@@ -45,6 +53,7 @@ typedef struct entry_acc {
 typedef struct sim_detail {
     double similarity;
     const char *how; /* static text for the explanation */
+    float credit;    /* mismatch_similarity, once asked for; -1 before */
 } sim_detail;
 
 typedef struct term_hit {
@@ -64,6 +73,8 @@ struct pw_match_scratch {
     uint32_t *tok_touched;
     size_t n_tok_touched;
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
+    double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
+                                          weight, for a join the words it joins */
     uint32_t q_term[PW_NAME_MAX_TOKENS][2];              /* terms of its text and plain keys */
     /* token similarity memo for the current record: (record token, entry term) */
     uint64_t memo_epoch[MEMO_SLOTS];
@@ -118,6 +129,15 @@ static int fit_scratch(pw_match_scratch *s, size_t n_entries)
 
 /* ---- token similarity ------------------------------------------------------------ */
 
+/* Is this particle the first half of a compound given name (ABDUL HAMID, ABU BAKR:
+ * servant of, father of)? Left over, it stands for a name where the other side has
+ * another (ABDUL KHAN against PADSHAH KHAN), unlike an article or a connector. */
+static bool compound_head(const char *text)
+{
+    return text[0] == 'A' && text[1] == 'B' &&
+           (text[2] == 'D' || text[2] == 'U' || text[2] == 'O' || text[2] == 'W');
+}
+
 /* True for a token with at most one vowel in three letters: the consonant-only
  * romanisation of Arabic or Hebrew script, where a skeleton is the best key. */
 static bool vowel_poor(const char *text, size_t len)
@@ -128,6 +148,52 @@ static bool vowel_poor(const char *text, size_t len)
     return len >= 3 && vowels * 3 < len;
 }
 
+/* Is this word an East Slavic patronymic (VIKTOROVICH, OLEKSANDROVYCH, PETROVNA)? It
+ * is an optional part of the name: a traveller's passport may give it where the list
+ * does not, as a list often gives it where the passport does not, and either way it
+ * costs what a list's patronymic costs (UNMATCHED_ENTRY_COST). */
+static bool patronymic(const char *w, size_t len)
+{
+    static const char *const endings[] = {"OVICH", "EVICH", "OVYCH", "EVYCH", "OVNA", "EVNA"};
+    for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++) {
+        size_t n = strlen(endings[i]);
+        if (len >= n + 3 && memcmp(w + len - n, endings[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Is f the feminine form of the family name whose masculine form is m (Slavic
+ * surnames inflect for gender: IVANOVA / IVANOV, ALIEVA / ALIEV, PUTINA / PUTIN,
+ * TOLSTAYA / TOLSTOY, DOSTOEVSKAYA / DOSTOEVSKIY, KOWALSKA / KOWALSKI; Czech adds
+ * -OVA: NOVAKOVA / NOVAK)? The stems must agree up to one edit and keep at least
+ * three letters. */
+static bool gendered_pair(const char *f, size_t lf, const char *m, size_t lm)
+{
+    static const struct {
+        const char *f, *m;
+        uint8_t lf, lm;
+    } pairs[] = {
+        {"OVA", "OV", 3, 2},     {"EVA", "EV", 3, 2},     {"INA", "IN", 3, 2},
+        {"YNA", "YN", 3, 2},     {"SKAYA", "SKIY", 5, 4}, {"SKAYA", "SKIJ", 5, 4},
+        {"SKAYA", "SKII", 5, 4}, {"SKAYA", "SKY", 5, 3},  {"SKAYA", "SKI", 5, 3},
+        {"SKA", "SKI", 3, 3},    {"SKA", "SKY", 3, 3},    {"CKA", "CKI", 3, 3},
+        {"AYA", "OY", 3, 2},     {"AYA", "IY", 3, 2},     {"AYA", "YY", 3, 2},
+        {"OVA", "", 3, 0},
+    };
+    if (lf < 6 || f[lf - 1] != 'A') /* every feminine ending here ends in A */
+        return false;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        size_t sf = pairs[i].lf, sm = pairs[i].lm;
+        if (lf < sf + 3 || lm < sm + 3 || memcmp(f + lf - sf, pairs[i].f, sf) != 0 ||
+            memcmp(m + lm - sm, pairs[i].m, sm) != 0)
+            continue;
+        size_t a = lf - sf, b = lm - sm;
+        if (pw_osa_distance(f, a, m, b, 1) <= 1)
+            return true;
+    }
+    return false;
+}
 
 static bool is_initial_of(const char *initial, const char *word)
 {
@@ -142,11 +208,19 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
                                   uint32_t term, uint32_t plain, uint16_t eflags)
 {
     if (qterm[0] == term)
-        return (sim_detail){1.0, "exact"};
+        return (sim_detail){1.0, (q->flags & PW_TOKEN_GLUED_TITLE) ? "exact, glued title set aside"
+                                                                   : "exact"};
+    if ((q->flags & PW_TOKEN_GLUED_TITLE) && qterm[1] == term)
+        return (sim_detail){0.97, "exact as written (no glued title)"};
     if ((qterm[1] != PW_INDEX_NONE && (qterm[1] == plain || qterm[1] == term)) ||
         (qterm[0] != PW_INDEX_NONE && qterm[0] == plain))
         return (sim_detail){0.97, "transliteration variant"};
     const char *et = pw_index_term_text(idx, term);
+    if ((q->flags & eflags & PW_TOKEN_PARTICLE) && compound_head(q->text) && compound_head(et) &&
+        (q->text[2] == 'D') == (et[2] == 'D'))
+        /* ABD, ABDUL, ABDEL, ABDUR (ABD with the article, assimilated or not), and ABU,
+         * ABOU, ABW: one element of a compound name, spelt several ways */
+        return (sim_detail){0.9, "same element of a compound name"};
     bool q_initial = (q->flags & PW_TOKEN_INITIAL) != 0;
     bool e_initial = (eflags & PW_TOKEN_INITIAL) != 0;
     if (q_initial || e_initial) {
@@ -157,6 +231,30 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
     size_t lq = q->len, le = pw_index_term_len(idx, term);
     size_t longer = lq > le ? lq : le;
     size_t diff = lq > le ? lq - le : le - lq;
+    if ((q->flags | eflags) & PW_INDEX_TOKEN_WHOLE) {
+        /* A whole name written as one word (SERGEILAVROV) meets the other side's
+         * spelling, or that spelling with one typing error once it is long enough to
+         * hold one (ten letters). Not by sound, skeleton or Jaro-Winkler: on a whole
+         * name those see mostly the first word (YAHIA ABDALLAH AL-DURI and YAHIA
+         * ABDALLAH AL-UBAIDI share 89% by Jaro-Winkler), and the word-by-word
+         * alignment already compares each word in those ways (and two whole-name
+         * joins, of names both written in several words, only by exact spelling:
+         * OLEGIVANOVA is one edit from OLEGIVANOV, but IVANOVA is not IVANOV). */
+        bool one_word = !((q->flags & eflags) & PW_INDEX_TOKEN_WHOLE); /* a side unspaced */
+        if (!one_word || longer < 10 || diff > 1 || pw_osa_distance(q->text, lq, et, le, 1) > 1)
+            return (sim_detail){0, "different"};
+        return (sim_detail){0.9, "one edit"};
+    }
+    if ((q->flags & PW_TOKEN_SYLLABIC) && (eflags & PW_TOKEN_SYLLABIC))
+        /* Both romanised from Han, kana or Hangul with the same romanisation: a
+         * syllable that differs is another character, hence another name (习近平 XI JIN
+         * PING and 习近朋 XI JIN PENG, 김정은 and 김종은), not a spelling of the same. */
+        return (sim_detail){0, "different"};
+    if (gendered_pair(q->text, lq, et, le) || gendered_pair(et, le, q->text, lq))
+        /* IVANOVA and IVANOV, KOWALSKA and KOWALSKI: the same family name in its
+         * feminine and masculine forms names a relative of the other sex, not the
+         * same person; weak evidence, never a spelling variant. */
+        return (sim_detail){GENDERED_FORM_SIMILARITY, "feminine and masculine forms"};
     int max_d = longer >= 8 ? 2 : longer >= 4 ? 1 : 0;
     sim_detail best = {0, "different"};
     if (max_d > 0 && diff <= (size_t)max_d) {
@@ -169,6 +267,11 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
         }
     }
     if (best.similarity >= 0.9)
+        return best;
+    if ((q->flags ^ eflags) & PW_TOKEN_SYLLABIC)
+        /* A romanised Han or Hangul name against a Latin one: by spelling only. Their
+         * syllables are short and a vowel or a final consonant is another character
+         * (YEONGHO and YONG share a skeleton, MING and MYONGHO a sound). */
         return best;
     /* Sound, skeleton and Jaro-Winkler, combined: a consonant skeleton in common is
      * strong evidence only where a romanisation dropped the vowels (a transliterated,
@@ -188,26 +291,42 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
     }
     if (skeleton && (vowel_less || phon))
         return (sim_detail){0.9, phon ? "same skeleton and sound" : "same consonant skeleton"};
-    if (phon && jw >= 0.80 && best.similarity < 0.82)
+    /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
+     * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
+     * the particle. */
+    bool joined = ((q->flags | eflags) & PW_TOKEN_JOINED) != 0;
+    if (phon && !joined && jw >= 0.80 && best.similarity < 0.82)
         best = (sim_detail){0.82, "sounds alike"};
-    if (jw >= 0.92 && best.similarity < jw - 0.06)
+    if (jw >= 0.92 && !joined && best.similarity < jw - 0.06)
         best = (sim_detail){jw - 0.06, "Jaro-Winkler"};
     if (skeleton && best.similarity < 0.78)
         best = (sim_detail){0.78, "same consonant skeleton"};
     return best;
 }
 
+/* The memo slot of (record token qi, entry token e); *key receives its key. */
+static inline size_t memo_slot(int qi, const pw_index_token *e, uint64_t *key)
+{
+    /* the entry token's flags that term_similarity reads are part of the key */
+    uint64_t f = (uint64_t)((e->flags & PW_TOKEN_INITIAL) ? 1 : 0) |
+                 ((e->flags & PW_INDEX_TOKEN_TRANSLITERATED) ? 2 : 0) |
+                 ((e->flags & PW_INDEX_TOKEN_WHOLE) ? 4 : 0) |
+                 ((e->flags & PW_TOKEN_JOINED) ? 8 : 0) | ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0);
+    *key = ((uint64_t)qi << 40) | (f << 32) | e->term;
+    return (size_t)((*key * 0x9e3779b97f4a7c15ULL) >> 52) & (MEMO_SLOTS - 1);
+}
+
 /* term_similarity through the per-record memo. */
 static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int qi,
                                    const pw_index_token *e)
 {
-    uint64_t key = ((uint64_t)qi << 34) | ((e->flags & PW_TOKEN_INITIAL) ? 1ull << 32 : 0) |
-                   ((e->flags & PW_INDEX_TOKEN_TRANSLITERATED) ? 1ull << 33 : 0) | e->term;
-    size_t h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 52) & (MEMO_SLOTS - 1);
+    uint64_t key;
+    size_t h = memo_slot(qi, e, &key);
     if (s->memo_epoch[h] == s->epoch && s->memo_key[h] == key)
         return s->memo_val[h];
     sim_detail d = term_similarity(idx, &s->query.tokens[qi], s->query.non_latin, s->q_term[qi],
                                    s->q_dm[qi], e->term, e->plain, e->flags);
+    d.credit = -1;
     s->memo_epoch[h] = s->epoch;
     s->memo_key[h] = key;
     s->memo_val[h] = d;
@@ -325,6 +444,156 @@ typedef struct alignment {
     bool matched_q[PW_MATCH_MAX_WORDS], matched_e[PW_MATCH_MAX_WORDS];
 } alignment;
 
+/* How close two words that did not match are, in [0, MISMATCH_CREDIT_MAX]: the share
+ * of letters an optimal string alignment keeps (1 - 0.9 d / longer, as for matched
+ * words), for words of four letters or more that keep more than half of them; 0
+ * otherwise (initials, short words, unrelated words). A misspelling too heavy to match
+ * (AKRAM written IYRAM) still differs less than another name does. */
+static double mismatch_similarity(const pw_name_token *q, const char *et, size_t le,
+                                  uint16_t eflags)
+{
+    if ((q->flags | eflags) & (PW_TOKEN_INITIAL | PW_TOKEN_JOINED))
+        return 0;
+    if (q->flags & eflags & PW_TOKEN_SYLLABIC)
+        return 0; /* another character (see term_similarity) */
+    size_t lq = q->len, longer = lq > le ? lq : le, shorter = lq < le ? lq : le;
+    if (shorter < 4)
+        return 0;
+    int max_d = (int)(longer / 2);
+    int d = pw_osa_distance(q->text, lq, et, le, max_d);
+    if (d > max_d)
+        return 0;
+    double sim = 1.0 - 0.9 * (double)d / (double)longer;
+    return sim > MISMATCH_CREDIT_MAX ? MISMATCH_CREDIT_MAX : sim;
+}
+
+/* mismatch_similarity through the per-record memo (the pair's slot is usually there:
+ * the alignment has just compared the two). */
+static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
+                              const pw_index_token *e)
+{
+    uint64_t key;
+    size_t h = memo_slot(qi, e, &key);
+    bool held = s->memo_epoch[h] == s->epoch && s->memo_key[h] == key;
+    if (held && s->memo_val[h].credit >= 0)
+        return s->memo_val[h].credit;
+    double c = mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
+                                   pw_index_term_len(idx, e->term), e->flags);
+    if (held)
+        s->memo_val[h].credit = (float)c;
+    return c;
+}
+
+/* Words left unmatched on both sides after the assignment are mismatches: the
+ * traveller gives one word where the list gives another. They are paired (closest
+ * first) and each pair costs the full weight of both words, less the credit of
+ * mismatch_similarity; only the words left after that (one side has more) cost the
+ * reduced UNMATCHED_* rates of a middle name or patronymic one side omits. Particles
+ * other than compound heads (AL, BIN, VAN) stay one-sided. misspelt counts the pairs
+ * alike enough to be a misspelling (MISSPELLING_CREDIT). */
+static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *q,
+                       const pw_index_token *et, const struct alignment *a, const int *assign,
+                       const bool *paired_e, const double *wq, const double *we, double *num,
+                       double *den, bool *mm_q, bool *mm_e, int *misspelt)
+{
+    int lq[PW_MATCH_MAX_WORDS], le[PW_MATCH_MAX_WORDS], nq = 0, ne = 0;
+    for (int i = 0; i < a->qu.n; i++) {
+        const pw_name_token *t = &q->tokens[a->qu.tok[i]];
+        if (assign[i] < 0 && (!(t->flags & PW_TOKEN_PARTICLE) || compound_head(t->text)))
+            lq[nq++] = i;
+    }
+    for (int j = 0; j < a->eu.n; j++) {
+        const pw_index_token *t = &et[a->eu.tok[j]];
+        if (!paired_e[j] &&
+            (!(t->flags & PW_TOKEN_PARTICLE) || compound_head(pw_index_term_text(idx, t->term))))
+            le[ne++] = j;
+    }
+    if (nq == 0 || ne == 0)
+        return;
+    double sim[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
+    for (int x = 0; x < nq; x++)
+        for (int y = 0; y < ne; y++)
+            sim[x][y] = mismatch_credit(s, idx, a->qu.tok[lq[x]], &et[a->eu.tok[le[y]]]);
+    int pairs = nq < ne ? nq : ne;
+    for (int k = 0; k < pairs; k++) {
+        int bx = -1, by = -1;
+        double bs = -1;
+        for (int x = 0; x < nq; x++)
+            for (int y = 0; y < ne; y++)
+                if (!mm_q[lq[x]] && !mm_e[le[y]] && sim[x][y] > bs) {
+                    bs = sim[x][y];
+                    bx = x;
+                    by = y;
+                }
+        mm_q[lq[bx]] = mm_e[le[by]] = true;
+        double pw = wq[lq[bx]] + we[le[by]];
+        *num += bs * pw;
+        if (bs >= MISSPELLING_CREDIT)
+            (*misspelt)++;
+        *den += MISMATCH_COST * pw;
+    }
+}
+
+/* Is text a patronymic connector (son or daughter of)? */
+static bool is_connector(const char *text)
+{
+    static const char *const connectors[] = {"BIN", "IBN", "BEN", "BINT", "BNT", "BN", "OULD"};
+    for (size_t i = 0; i < sizeof connectors / sizeof connectors[0]; i++)
+        if (strcmp(text, connectors[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Which side of the first patronymic connector of its part a word is on: -1 before
+ * it (the person's own name), 1 after it (the father's and forebears' names), 0 when
+ * the name has no connector with words before it in that part, or the word is in
+ * another part or is the connector. conn_word and conn_part describe the connector
+ * (conn_word < 0: none). */
+static int lineage_side(int word, uint16_t part, int conn_word, uint16_t conn_part)
+{
+    if (conn_word <= 0 || part != conn_part || word == conn_word)
+        return 0;
+    return word < conn_word ? -1 : 1;
+}
+
+/* Does the alignment pair a person's own name on one side with a father's name on the
+ * other (SALMAN BIN MUHAMMAD against MUHAMMAD BIN SALMAN)? In an Arabic nasab, X BIN Y
+ * is X, son of Y: the same words across the connector name the father and the son,
+ * two people. Only where both names have a connector with a word before it. */
+static bool lineage_crossed(const pw_index *idx, const pw_name *q, const pw_index_token *et,
+                            int n_ewords, const alignment *a)
+{
+    const uint16_t part = PW_TOKEN_SURNAME | PW_TOKEN_GIVEN;
+    int qc = -1, ec = -1;
+    uint16_t qp = 0, ep = 0;
+    /* A connector after a particle belongs to a family name (AL BIN ALI). */
+    for (int t = 1; t < q->n_words && qc < 0; t++)
+        if ((q->tokens[t].flags & PW_TOKEN_PARTICLE) && is_connector(q->tokens[t].text) &&
+            !(q->tokens[t - 1].flags & PW_TOKEN_PARTICLE)) {
+            qc = q->tokens[t].word;
+            qp = q->tokens[t].flags & part;
+        }
+    for (int t = 1; t < n_ewords && ec < 0; t++)
+        if ((et[t].flags & PW_TOKEN_PARTICLE) && !(et[t - 1].flags & PW_TOKEN_PARTICLE) &&
+            is_connector(pw_index_term_text(idx, et[t].term))) {
+            ec = et[t].word;
+            ep = et[t].flags & part;
+        }
+    if (qc <= 0 || ec <= 0)
+        return false;
+    for (int k = 0; k < a->n_pairs; k++) {
+        const pw_name_token *qt = &q->tokens[a->q_tok[k]];
+        const pw_index_token *e = &et[a->e_tok[k]];
+        if ((qt->flags | e->flags) & (PW_TOKEN_JOINED | PW_TOKEN_PARTICLE))
+            continue;
+        int sq = lineage_side(qt->word, qt->flags & part, qc, qp);
+        int se = lineage_side(e->word, e->flags & part, ec, ep);
+        if (sq * se < 0)
+            return true;
+    }
+    return false;
+}
+
 /* Aligns the query with one analysed entry name, trying plain words and joined forms
  * on each side, and keeps the best. */
 static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_name *in,
@@ -335,25 +604,54 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     uint16_t qflags[PW_NAME_MAX_TOKENS], eflags[PW_NAME_MAX_TOKENS];
     uint8_t qword[PW_NAME_MAX_TOKENS], qspan[PW_NAME_MAX_TOKENS];
     uint8_t eword[PW_NAME_MAX_TOKENS], espan[PW_NAME_MAX_TOKENS];
-    int q_modes = 1, e_modes = 1; /* segmentation modes each side offers: 1 to 3 */
+    /* The segmentation modes each side offers (see units_of_words): its words always;
+     * its joins when it has some; its whole-name join when it has one and the other
+     * side has a token of about its length (a whole-name join meets nothing else). */
+    bool q_mode[3] = {true, false, false}, e_mode[3] = {true, false, false};
+    int q_whole_len = -1, e_whole_len = -1;
     for (int t = 0; t < q->n_tokens; t++) {
         qflags[t] = q->tokens[t].flags;
         qword[t] = q->tokens[t].word;
         qspan[t] = q->tokens[t].span;
-        if (qflags[t] & PW_TOKEN_JOINED)
-            q_modes = (qflags[t] & PW_INDEX_TOKEN_WHOLE) ? 3 : (q_modes > 2 ? 3 : 2);
+        if (qflags[t] & PW_INDEX_TOKEN_WHOLE)
+            q_whole_len = q->tokens[t].len;
+        else if (qflags[t] & PW_TOKEN_JOINED)
+            q_mode[1] = true;
     }
     int n_et = in->n_tokens < PW_NAME_MAX_TOKENS ? in->n_tokens : PW_NAME_MAX_TOKENS;
     for (int t = 0; t < n_et; t++) {
         eflags[t] = et[t].flags;
         eword[t] = et[t].word;
         espan[t] = et[t].span;
-        if (eflags[t] & PW_TOKEN_JOINED)
-            e_modes = (eflags[t] & PW_INDEX_TOKEN_WHOLE) ? 3 : (e_modes > 2 ? 3 : 2);
+        if (eflags[t] & PW_INDEX_TOKEN_WHOLE)
+            e_whole_len = (int)pw_index_term_len(idx, et[t].term);
+        else if (eflags[t] & PW_TOKEN_JOINED)
+            e_mode[1] = true;
+    }
+    /* (lengths of text and plain keys alike: MUELLERHANS meets MULLERHANS by plain) */
+    int q_whole_plain = q_whole_len, e_whole_plain = e_whole_len;
+    for (int t = 0; t < q->n_tokens; t++)
+        if (qflags[t] & PW_INDEX_TOKEN_WHOLE)
+            q_whole_plain = (int)strlen(q->tokens[t].plain);
+    for (int t = 0; t < n_et; t++)
+        if (eflags[t] & PW_INDEX_TOKEN_WHOLE)
+            e_whole_plain = (int)pw_index_term_len(idx, et[t].plain);
+    for (int t = 0; t < n_et && q_whole_len >= 0 && !q_mode[2]; t++) {
+        int lt = (int)pw_index_term_len(idx, et[t].term),
+            lp = (int)pw_index_term_len(idx, et[t].plain);
+        q_mode[2] = abs(lt - q_whole_len) <= 1 || abs(lp - q_whole_len) <= 1 ||
+                    abs(lt - q_whole_plain) <= 1 || abs(lp - q_whole_plain) <= 1;
+    }
+    for (int t = 0; t < q->n_tokens && e_whole_len >= 0 && !e_mode[2]; t++) {
+        int lt = q->tokens[t].len, lp = (int)strlen(q->tokens[t].plain);
+        e_mode[2] = abs(lt - e_whole_len) <= 1 || abs(lp - e_whole_len) <= 1 ||
+                    abs(lt - e_whole_plain) <= 1 || abs(lp - e_whole_plain) <= 1;
     }
     best->score = -1;
-    for (int qj = 0; qj < q_modes; qj++)
-        for (int ej = 0; ej < e_modes; ej++) {
+    for (int qj = 0; qj < 3; qj++)
+        for (int ej = 0; ej < 3; ej++) {
+            if (!q_mode[qj] || !e_mode[ej])
+                continue;
             alignment a = {0};
             units_of_words(qflags, qword, qspan, q->n_tokens, qj, &a.qu);
             units_of_words(eflags, eword, espan, n_et, ej, &a.eu);
@@ -375,10 +673,26 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             int assign[PW_MATCH_MAX_WORDS];
             hungarian(w, a.qu.n, a.eu.n, assign);
             double num = 0, den = 0;
+            bool paired_e[PW_MATCH_MAX_WORDS] = {false};
+            for (int i = 0; i < a.qu.n; i++)
+                if (assign[i] >= 0)
+                    paired_e[assign[i]] = true;
+            /* Mismatches: words left on both sides stand for each other. */
+            double mm_num = 0, mm_den = 0;
+            bool mm_q[PW_MATCH_MAX_WORDS] = {false}, mm_e[PW_MATCH_MAX_WORDS] = {false};
+            int misspelt = 0;
+            mismatches(s, idx, q, et, &a, assign, paired_e, wq, we, &mm_num, &mm_den, mm_q, mm_e,
+                       &misspelt);
+            num += mm_num;
+            den += mm_den;
             for (int i = 0; i < a.qu.n; i++) {
                 int j = assign[i];
                 if (j < 0) {
-                    den += UNMATCHED_QUERY_COST * wq[i];
+                    if (!mm_q[i])
+                        den += (patronymic(q->tokens[a.qu.tok[i]].text, q->tokens[a.qu.tok[i]].len)
+                                    ? UNMATCHED_ENTRY_COST
+                                    : UNMATCHED_QUERY_COST) *
+                               wq[i];
                     continue;
                 }
                 double pw = wq[i] + we[j];
@@ -392,26 +706,30 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                 a.n_pairs++;
             }
             for (int j = 0; j < a.eu.n; j++)
-                if (!a.matched_e[j])
+                if (!a.matched_e[j] && !mm_e[j])
                     den += UNMATCHED_ENTRY_COST * we[j];
             a.score = den > 0 ? num / den : 0;
-            /* One word in common is weak evidence unless both names are one word. */
             /* One word in common is weak evidence, unless both names are that one word
-             * (a mononym), or an initial agrees too (A. KHAMENEI). A joined unit counts
-             * for the words it covers. */
+             * (a mononym), or an initial agrees too (A. KHAMENEI), or another word is
+             * a heavy misspelling of the other side's (THOMAS UBBANGA for THOMAS
+             * LUBANGA: a mismatch keeping most letters, MISSPELLING_CREDIT). A joined
+             * unit counts for the words it covers. */
             int words = 0, initials = 0;
             for (int k = 0; k < a.n_pairs; k++) {
                 uint16_t f = q->tokens[a.q_tok[k]].flags;
                 if (f & PW_TOKEN_INITIAL)
                     initials++;
                 else if (!(f & PW_TOKEN_PARTICLE))
-                    words += q->tokens[a.q_tok[k]].span > 1 ? 2 : 1;
+                    words += q->tokens[a.q_tok[k]].span > 1 || et[a.e_tok[k]].span > 1 ? 2 : 1;
             }
             bool mononym = a.qu.n == 1 && a.eu.n == 1 && q->n_words == 1 && in->n_words == 1;
             if (words == 0)
                 a.score = 0;
-            else if (words == 1 && initials == 0 && !mononym && a.score > SINGLE_WORD_CAP)
+            else if (words == 1 && initials == 0 && misspelt == 0 && !mononym &&
+                     a.score > SINGLE_WORD_CAP)
                 a.score = SINGLE_WORD_CAP;
+            if (a.score > LINEAGE_CROSSED_CAP && lineage_crossed(idx, q, et, in->n_words, &a))
+                a.score = LINEAGE_CROSSED_CAP;
             if (a.score > best->score)
                 *best = a;
         }
@@ -679,6 +997,14 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         add_hit(hits, &n, qterm[1], 0.97f);
     if (t->flags & PW_TOKEN_INITIAL)
         return n;
+    /* A list name may give this word as its initial (A. KHAMENEI for ALI KHAMENEI);
+     * only where few names hold that initial, and worth what an initial weighs in the
+     * score (INITIAL_WEIGHT): an initial in common is weak. */
+    char initial[2] = {t->text[0], '\0'};
+    uint32_t it = (t->flags & PW_TOKEN_JOINED) ? PW_INDEX_NONE : pw_index_find_term(idx, initial);
+    const pw_index_posting *ip;
+    if (it != PW_INDEX_NONE && pw_index_term_postings(idx, it, &ip) <= MAX_POSTINGS_PER_INITIAL)
+        add_hit(hits, &n, it, (float)(0.85 * INITIAL_WEIGHT));
     pw_fuzzy_hit fz[32];
     /* A whole-name join is matched by exact spelling only (the index holds no edit
      * variants of them either). */
@@ -703,10 +1029,11 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     return n;
 }
 
+/* Orders candidates by their rank key (kept in tok_best once gathering is over). */
 static int compare_acc(const void *a, const void *b, void *ctx)
 {
     const entry_acc *ea = ctx;
-    float x = ea[*(const uint32_t *)a].acc, y = ea[*(const uint32_t *)b].acc;
+    float x = ea[*(const uint32_t *)a].tok_best, y = ea[*(const uint32_t *)b].tok_best;
     return x < y ? 1 : x > y ? -1 : (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
 }
 
@@ -725,10 +1052,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     double remaining = 0;
     for (int qi = 0; qi < s->query.n_tokens; qi++) {
         order[qi] = qi;
-        remaining += s->q_weight[qi];
+        remaining += s->q_gate[qi];
     }
     for (int i = 1; i < s->query.n_tokens; i++)
-        for (int k = i; k > 0 && s->q_weight[order[k]] > s->q_weight[order[k - 1]]; k--) {
+        for (int k = i; k > 0 && s->q_gate[order[k]] > s->q_gate[order[k - 1]]; k--) {
             int tmp = order[k];
             order[k] = order[k - 1];
             order[k - 1] = tmp;
@@ -737,12 +1064,15 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         const pw_name_token *t = &s->query.tokens[qi];
         bool update_only = remaining < min_acc;
-        remaining -= s->q_weight[qi];
+        remaining -= s->q_gate[qi];
         uint64_t tok_epoch = epoch * 64 + (uint64_t)qi + 1;
         s->n_tok_touched = 0;
         size_t nh = lookup_token(idx, t, hits, s->q_term[qi], s->q_dm[qi]);
         for (size_t h = 0; h < nh && budget; h++) {
-            float gain = hits[h].similarity * (float)s->q_weight[qi];
+            bool spelt = hits[h].similarity >= 0.97f;
+            float gain = hits[h].similarity * (float)((spelt || !(t->flags & PW_INDEX_TOKEN_WHOLE))
+                                                          ? s->q_gate[qi]
+                                                          : s->q_weight[qi]);
             budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch, epoch)
                                   : expand_term(s, idx, hits[h].term, gain,
                                                 hits[h].similarity >= 0.97f, tok_epoch, budget);
@@ -771,10 +1101,22 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         }
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
+    /* The rank: accumulated weight, and among entries that gathered the same, the one
+     * with the shortest name first (it has the fewest words the record lacks). */
     size_t kept = 0;
-    for (size_t i = 0; i < s->n_touched; i++)
-        if (s->ea[s->touched[i]].acc >= min_acc)
-            s->touched[kept++] = s->touched[i];
+    for (size_t i = 0; i < s->n_touched; i++) {
+        uint32_t e = s->touched[i];
+        if (s->ea[e].acc < min_acc)
+            continue;
+        const pw_index_name *names;
+        size_t nn = pw_index_entry_names(idx, e, &names);
+        int shortest = PW_NAME_MAX_TOKENS;
+        for (size_t k = 0; k < nn; k++)
+            if (names[k].n_words < shortest)
+                shortest = names[k].n_words;
+        s->ea[e].tok_best = s->ea[e].acc - RANK_WORD_PENALTY * (float)shortest;
+        s->touched[kept++] = e;
+    }
     s->n_touched = kept;
     if (s->n_touched > 1)
         qsort_r(s->touched, s->n_touched, sizeof *s->touched, compare_acc, s->ea);
@@ -845,6 +1187,68 @@ static const char *explain(pw_match_scratch *s, const pw_index *idx, const align
 
 /* ---- the whole record ---------------------------------------------------------------- */
 
+/* Does some list name hold term as a word or a particle join (not only as the
+ * whole-name join of a name written in several words)? Looks at a few postings. */
+static bool held_as_word(const pw_index *idx, uint32_t term)
+{
+    if (term == PW_INDEX_NONE)
+        return false;
+    const pw_index_posting *p;
+    size_t n = pw_index_term_postings(idx, term, &p);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        const pw_index_name *names;
+        size_t nn = pw_index_entry_names(idx, p[i].entry, &names);
+        if (p[i].name >= nn || p[i].token >= names[p[i].name].n_tokens)
+            continue;
+        if (!(pw_index_name_tokens(idx, &names[p[i].name])[p[i].token].flags &
+              PW_INDEX_TOKEN_WHOLE))
+            return true;
+    }
+    return false;
+}
+
+/* Two adjacent words of the record that the list writes as one word (SAID ULLAH for
+ * SAIDULLAH, ABDUL LAH for ABDULLAH, NOOR UDDIN for NOORUDDIN): names are split and
+ * joined differently from one document to the next. For each pair of adjacent words of
+ * the same part (surname, given names) that the analyser did not already join, their
+ * joined spelling is added as a joined variant when the index holds that spelling, so
+ * that candidate search and the alignment (which tries joined forms) can use it. */
+static void add_pair_joins(const pw_index *idx, pw_name *q)
+{
+    int n_words = q->n_words;
+    if (n_words < 3)
+        return; /* two words: the whole-name join covers them */
+    for (int i = 0; i + 1 < n_words && q->n_tokens < PW_NAME_MAX_TOKENS; i++) {
+        const pw_name_token *a = &q->tokens[i], *b = &q->tokens[i + 1];
+        uint16_t part = PW_TOKEN_SURNAME | PW_TOKEN_GIVEN;
+        if ((a->flags & part) != (b->flags & part) ||
+            ((a->flags | b->flags) & (PW_TOKEN_INITIAL | PW_TOKEN_PARTICLE)) ||
+            a->len + b->len >= PW_NAME_TOKEN_MAX || a->len < 2 || b->len < 2)
+            continue;
+        bool known = false;
+        for (int t = n_words; t < q->n_tokens && !known; t++)
+            known = q->tokens[t].word <= a->word &&
+                    q->tokens[t].word + q->tokens[t].span > b->word &&
+                    !(q->tokens[t].flags & PW_INDEX_TOKEN_WHOLE);
+        if (known)
+            continue;
+        char text[PW_NAME_TOKEN_MAX];
+        memcpy(text, a->text, a->len);
+        memcpy(text + a->len, b->text, b->len);
+        text[a->len + b->len] = '\0';
+        if (!held_as_word(idx, pw_index_find_term(idx, text)))
+            continue;
+        pw_name_token *j = &q->tokens[q->n_tokens++];
+        memcpy(j->text, text, (size_t)a->len + b->len + 1);
+        memcpy(j->plain, text, (size_t)a->len + b->len + 1);
+        pw_names_skeleton(j->text, j->skeleton);
+        j->len = (uint8_t)(a->len + b->len);
+        j->word = a->word;
+        j->span = 2;
+        j->flags = (uint16_t)(PW_TOKEN_JOINED | (a->flags & part));
+    }
+}
+
 static void insert_candidate(pw_candidate *c, size_t *n, const pw_candidate *x)
 {
     size_t pos = *n;
@@ -869,9 +1273,9 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
         return PW_ENOMEM;
     pw_index_add_whole_join(&s->query);
+    add_pair_joins(idx, &s->query);
     if (s->query.n_tokens == 0 && t->n_documents == 0)
         return 0;
-    double query_weight = 0;
     for (int i = 0; i < s->query.n_tokens; i++) {
         const pw_name_token *qt = &s->query.tokens[i];
         uint32_t term = pw_index_find_term(idx, qt->text);
@@ -881,13 +1285,51 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         double base = term == PW_INDEX_NONE ? pw_index_unknown_weight(idx)
                                             : pw_index_term_weight(idx, term);
         s->q_weight[i] = token_weight(qt->flags, base);
-        if (!(qt->flags & PW_TOKEN_JOINED))
-            query_weight += s->q_weight[i];
         pw_double_metaphone(qt->text, PW_DMETAPHONE_MAX, s->q_dm[i][0], s->q_dm[i][1]);
     }
-    size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * query_weight));
+    /* A join found in the list stands for the words it joins (SAIDULLAH for SAID
+     * ULLAH, VLADIMIRPUTIN for VLADIMIR PUTIN): finding it is worth their weight to a
+     * candidate. Only found by spelling, though (see gather): the sound and skeleton
+     * neighbours of a whole-name join are worth its own weight only. */
+    /* A word no list holds is a misspelling as often as a rare name: towards the
+     * share a candidate needs it counts no more than the heaviest word of the record
+     * the lists do hold, so that one misspelt word (SULAYMAN IYRAM for SULAYMAN AKRAM)
+     * cannot keep the entry from being scored. */
+    double heaviest_known = 0;
+    for (int i = 0; i < s->query.n_words; i++)
+        if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_known)
+            heaviest_known = s->q_weight[i];
+    double gate_weight = 0, full_weight = 0;
+    for (int i = 0; i < s->query.n_tokens; i++) {
+        const pw_name_token *qt = &s->query.tokens[i];
+        s->q_gate[i] = s->q_weight[i];
+        if (s->q_term[i][0] == PW_INDEX_NONE && s->q_term[i][1] == PW_INDEX_NONE &&
+            heaviest_known > 0 && s->q_gate[i] > heaviest_known)
+            s->q_gate[i] = token_weight(qt->flags, heaviest_known);
+        if (!(qt->flags & PW_TOKEN_JOINED)) {
+            gate_weight += s->q_gate[i];
+            full_weight += s->q_weight[i];
+            continue;
+        }
+        double covered = 0;
+        for (int w = 0; w < s->query.n_words; w++)
+            if (s->query.tokens[w].word >= qt->word &&
+                s->query.tokens[w].word < qt->word + qt->span)
+                covered += s->q_gate[w];
+        if (covered > s->q_gate[i])
+            s->q_gate[i] = covered;
+    }
+    size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * gate_weight));
+    /* Entries that reach the share only because an unknown word counted for less are
+     * scored a few at a time (MAX_RELAXED_SCORED, after those that reach it in full). */
+    size_t n_full = 0;
+    while (n_full < n_touched &&
+           s->ea[s->touched[n_full]].acc >= (float)(CANDIDATE_MIN_SHARE * full_weight))
+        n_full++;
+    size_t limit =
+        n_full + MAX_RELAXED_SCORED < n_touched ? n_full + MAX_RELAXED_SCORED : n_touched;
     size_t n_out = 0;
-    for (size_t c = 0; c < n_touched && c < MAX_SCORED; c++) {
+    for (size_t c = 0; c < limit && c < MAX_SCORED; c++) {
         uint32_t ei = s->touched[c];
         const pw_entry *e = pw_index_entry(idx, ei);
         if (e->type != PW_ENTRY_INDIVIDUAL)

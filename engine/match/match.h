@@ -4,19 +4,28 @@
  *
  * Candidate generation: the record's name is analysed (engine/names) and each of its
  * tokens is looked up in the index by exact spelling, transliteration variant,
- * consonant skeleton, Double Metaphone code and bounded edit distance. Each matching
- * term's postings add the token's rarity weight to an accumulator per entry; common
- * terms with long posting lists are not expanded, and the work per record is capped.
- * The best-accumulated entries, and entries holding one of the record's documents,
- * go on to scoring. Travellers are people: entries that are entities, vessels or
- * aircraft are never candidates.
+ * consonant skeleton, Double Metaphone code and bounded edit distance, and by its
+ * initial where few list names hold it; two adjacent record words are also looked up
+ * joined (SAID ULLAH as SAIDULLAH) when a list holds that spelling. Each matching
+ * term's postings add the token's rarity weight (a join's: the words it joins) to an
+ * accumulator per entry; common terms with long posting lists are not expanded, and
+ * the work per record is capped. Entries that gather half the record's name weight
+ * (a word no list holds counting no more than the heaviest word a list holds, so one
+ * misspelt word cannot veto; the few entries that pass only thanks to that are scored
+ * a dozen at most), best first and shortest name first among equals, and entries
+ * holding one of the record's documents, go on to scoring. Travellers are people:
+ * entries that are entities, vessels or aircraft are never candidates.
  *
  * Scoring: for every name of a candidate entry, the record's words and the name's
  * words are aligned by an optimal assignment (Hungarian algorithm), not left to right,
  * also trying joined forms of particles and hyphenated words on either side. Each pair
  * scores a similarity in [0, 1] (exact, transliteration variant, skeleton, phonetic,
- * edit distance, Jaro-Winkler, initials) and weighs by rarity; unmatched words on
- * either side (middle names) cost less than mismatched ones. Then date of birth,
+ * edit distance, Jaro-Winkler, initials) and weighs by rarity. Words left over on both
+ * sides are mismatches and cost their full weight, less a credit for a heavy
+ * misspelling; words only one side has (middle names, patronymics) cost less. Some
+ * pairs are never spelling variants: two romanised Han or Hangul syllables that
+ * differ, a Slavic surname's feminine and masculine forms, a son's name aligned with
+ * his father's across BIN; see match.c. Then date of birth,
  * nationality, gender and documents raise or lower the score, each by a documented
  * amount (see PW_MATCH_* below). The result is in [0, 1]; the explanation records
  * every contribution.

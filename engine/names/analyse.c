@@ -23,7 +23,10 @@
  *    words use the table; Cyrillic words the ICAO table (text) and ICU Russian- or
  *    Ukrainian-Latin/BGN (plain); Greek words ICU Greek-Latin/UNGEGN (text) and
  *    Any-Latin (plain); Han characters one by one and kana by runs (WANG XIAO MING);
- *    everything else ICU Any-Latin.
+ *    everything else ICU Any-Latin. Words romanised from Han or Hangul are marked
+ *    syllabic (PW_TOKEN_SYLLABIC): each syllable stands for one character, so two
+ *    such names differing in a syllable are different names; kana, which spell
+ *    sounds (foreign names: BARAKU OBAMA), are not.
  *  - Arabic script, where ICU's romanisation is consonantal: the letters ICU 72
  *    leaves untouched (Urdu, Pashto) take their base letter; ة is written as a vowel
  *    (HMZA, as HAMZA) and ʿayn as A (عمر: AMR, as OMAR), not as ICU's t and ʿ; a
@@ -34,24 +37,27 @@
  *    NOUREDDINE); when the name has a letter only Persian, Urdu or Pashto use (پ چ ژ
  *    گ ک ی ...), ث is S and ذ ض ظ are Z (FAZL, ZAKIR), as those languages say them.
  *
- * Tokens. Titles and suffixes (MR MRS MS MISS MSTR MX DR PROF SIR MME MLLE, JR SR
- * JNR SNR II III IV) are set aside when another word remains. Placeholders (FNU,
- * NFN: given name unknown; LNU: surname unknown; UNK, UNKNOWN, XX, XXX: by field,
- * else given when before any name, surname otherwise) set the unknown flags. Only
- * Latin-script words can be titles or placeholders. A glued PNR title is cut from
- * the last given-name word (from the given field, or after the comma or slash of
+ * Tokens. Titles and suffixes (MR MRS MS MISS MSTR MX DR PROF SIR MME MLLE, JR SR JNR
+ * SNR II III IV) are set aside when another word remains. Placeholders (FNU, NFN:
+ * given name unknown; LNU: surname unknown; UNK, UNKNOWN, XX, XXX: by field, else
+ * given when before any name, surname otherwise) set the unknown flags. Only
+ * Latin-script words can be titles or placeholders. A single letter is an initial,
+ * unless an apostrophe ties it to the word before (HYO'K). A glued PNR title is cut
+ * from the last given-name word (from the given field, or after the comma or slash of
  * "SURNAME, Given" / "SURNAME/GIVEN") when at least two letters remain: MSTR, MISS,
  * MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and ADAMS end in
- * MS; DR never (ALEKSANDR, KHADR, BADR end in DR); a name without that structure is
- * never cut (CHARLESMR SMITH stays). Particles are flagged when a word of the same
- * part follows them (LE and DO ending a name are Vietnamese surnames); the
- * assimilated Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US ...) and O' D'
- * L' only when hyphen- or apostrophe-joined to it. Joined variants: each run of
- * words joined by hyphens, apostrophes or the article split (ABD-AL-LATIF ->
- * ABDALLATIF), each run of particles with the word after it (VAN DER BERG ->
- * VANDERBERG and DERBERG), the Han syllables of one word (WANGXIAOMING, and
- * XIAOMING as Chinese passports write a given name); never across a comma, slash or
- * field, never twice the same text. A glued particle (ALQADHAFI) is not split.
+ * MS; DR never (ALEKSANDR, KHADR, BADR end in DR). Any other word of a name of two
+ * words or more (CHARLESMR SMITH, or the surname field of a sender that swapped the
+ * fields) is not cut but read both ways: text without MSTR, MISS, MRS or MR (CHARLES),
+ * plain as written (CHARLESMR), flagged PW_TOKEN_GLUED_TITLE. Particles are flagged
+ * when a word of the same part follows them (LE and DO ending a name are Vietnamese
+ * surnames); the assimilated Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US
+ * ...) and O' D' L' only when hyphen- or apostrophe-joined to it. Joined variants:
+ * each run of words joined by hyphens, apostrophes or the article split (ABD-AL-LATIF
+ * -> ABDALLATIF), each run of particles with the word after it (VAN DER BERG ->
+ * VANDERBERG and DERBERG), the Han syllables of one word (WANGXIAOMING, and XIAOMING
+ * as Chinese passports write a given name); never across a comma, slash or field,
+ * never twice the same text. A glued particle (ALQADHAFI) is not split.
  *
  * Thread safety: all state is in the scratch, one per thread; the tables of
  * translit.c and the special words here are built once per process (pthread_once)
@@ -542,6 +548,13 @@ static UScriptCode script_of(UChar32 c)
     return uscript_getScript(c, &err);
 }
 
+/* Flags the words pushed since index from as romanised syllables (PW_WORD_SYLLABIC). */
+static void mark_syllabic(pw_names_scratch *s, int from)
+{
+    for (int i = from; i < s->n_words; i++)
+        s->words[i].flags |= PW_WORD_SYLLABIC;
+}
+
 /* A word of Han characters, possibly with kana (Japanese names: 佐々木, くみ子): one
  * transliteration per Han character (ICU's Han-Latin costs ~5 us a character and
  * grows faster than the length on longer strings; it gives one syllable per
@@ -550,11 +563,13 @@ static int han_word(pw_names_scratch *s, const UChar *w, int32_t n)
 {
     char out[4 * PW_NAME_TOKEN_MAX];
     const int before = s->n_words;
+    bool kana = false;
     for (int32_t i = 0; i < n;) {
         int32_t at = i;
         UChar32 c;
         U16_NEXT(w, i, n, c);
         UScriptCode sc = script_of(c);
+        kana = kana || is_kana(sc);
         while (is_kana(sc) && i < n) { /* a run of kana (and the marks and ー within) */
             int32_t j = i;
             UChar32 d;
@@ -581,6 +596,8 @@ static int han_word(pw_names_scratch *s, const UChar *w, int32_t n)
             s->pending_sep = PW_SEP_SYLL;
         push_pieces(s, out, out, PW_SEP_SYLL);
     }
+    if (!kana) /* kana spell sounds (foreign names: バラク BARAKU), not characters */
+        mark_syllabic(s, before);
     return 0;
 }
 
@@ -670,7 +687,10 @@ static int source_word(pw_names_scratch *s, const UChar *src, int32_t n)
         return han_word(s, w, wn);
     if ((r = pw_translit(s, PW_TR_ANY, w, wn, text, sizeof text)) < 0)
         return r;
+    const int before = s->n_words;
     push_pieces(s, text, text, PW_SEP_SYLL);
+    if (nlatin == 0 && !several && other == USCRIPT_HANGUL)
+        mark_syllabic(s, before);
     return 0;
 }
 
@@ -879,6 +899,31 @@ static bool cut_glued_title(pw_word *w, bool pnr)
     return false;
 }
 
+/* Where a title may be glued to a word the rule above does not cut (a title glued to
+ * the given names that a sender then put in the surname field, or a whole name with
+ * no comma or slash: ALIMR FAZLI, MALEKI NASERMR), the word is read both ways: text
+ * becomes the word without the title, so that every key (spelling, edits, skeleton,
+ * sound) works on the name itself, and plain keeps the word as written, so that a
+ * real name ending in those letters still meets itself. Only MSTR, MISS, MRS and MR
+ * (never MS: ADAMS would read as ADA, nor DR), only with at least two letters left,
+ * and only for a Latin word written without accents (text equal to plain). Returns
+ * true when it did. */
+static bool glued_title_reading(pw_word *w)
+{
+    static const char *const titles[] = {"MSTR", "MISS", "MRS", "MR"};
+    if ((w->flags & PW_WORD_NONLATIN) || w->tlen != w->plen || strcmp(w->text, w->plain) != 0)
+        return false;
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        size_t tl = strlen(titles[i]);
+        if (w->tlen < tl + 2 || memcmp(w->text + w->tlen - tl, titles[i], tl) != 0)
+            continue;
+        w->tlen = (uint8_t)(w->tlen - tl);
+        w->text[w->tlen] = '\0';
+        return true;
+    }
+    return false;
+}
+
 /* Appends a token; false when the name is full. */
 static bool add_token(pw_name *out, const char *text, size_t tlen, const char *plain, size_t plen,
                       int word, int span, uint16_t flags)
@@ -933,6 +978,11 @@ static void add_joined(pw_names_scratch *s, pw_name *out, const int *k, int from
     }
     if (assimilate && !changed)
         return;
+    bool syllabic = true;
+    for (int i = from; i <= to; i++)
+        syllabic = syllabic && (s->words[k[i]].flags & PW_WORD_SYLLABIC);
+    if (syllabic)
+        field_flags |= PW_TOKEN_SYLLABIC;
     text[tl] = '\0';
     for (int i = 0; i < out->n_tokens; i++)
         if (out->tokens[i].len == tl && memcmp(out->tokens[i].text, text, tl) == 0)
@@ -1011,13 +1061,21 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
         k[nk++] = i;
     }
     /* A glued title on the last given-name word. */
+    int cut_at = -1;
     for (int j = nk - 1; j >= 0; j--) {
         if (W[k[j]].field != PW_TOKEN_GIVEN)
             continue;
         if (kind[k[j]] == WK_NAME && cut_glued_title(&W[k[j]], s->slash))
             out->n_titles++;
+        cut_at = j;
         break;
     }
+    /* A title possibly glued to any other word: read both ways (see glued_title_reading). */
+    uint16_t title_flag[PW_WORDS_MAX] = {0};
+    if (nk >= 2)
+        for (int j = 0; j < nk; j++)
+            if (j != cut_at && kind[k[j]] == WK_NAME && glued_title_reading(&W[k[j]]))
+                title_flag[j] = PW_TOKEN_GLUED_TITLE;
     /* Words. */
     for (int j = 0; j < nk; j++) {
         const pw_word *w = &W[k[j]];
@@ -1025,8 +1083,11 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
         bool glued =
             next && same_part(w, next) &&
             (next->sep == PW_SEP_HYPHEN || next->sep == PW_SEP_APOS || next->sep == PW_SEP_JOIN);
-        uint16_t flags = w->field;
-        if (w->tlen == 1)
+        uint16_t flags = (uint16_t)(w->field | title_flag[j] |
+                                    ((w->flags & PW_WORD_SYLLABIC) ? PW_TOKEN_SYLLABIC : 0));
+        /* A single letter is an initial, unless an apostrophe ties it to the word
+         * before (HYO'K, the McCune-Reischauer HYŎK: one syllable, not H. K.). */
+        if (w->tlen == 1 && w->sep != PW_SEP_APOS)
             flags |= PW_TOKEN_INITIAL;
         if (next && same_part(w, next) &&
             (kind[k[j]] == WK_PARTICLE || (kind[k[j]] == WK_ARTICLE && glued) ||

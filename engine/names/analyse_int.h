@@ -43,6 +43,8 @@ enum pw_word_flag {
     PW_WORD_NONLATIN = 1 << 0, /* transliterated from another script */
     PW_WORD_SIDE1 = 1 << 1,    /* after the first comma or slash of a whole name */
     PW_WORD_ARTICLE = 1 << 2,  /* the Arabic article split off a word (ال) */
+    PW_WORD_SYLLABIC = 1 << 3, /* romanised from Han or Hangul: each syllable stands for
+                                  one written character */
 };
 
 typedef struct pw_word {

@@ -41,12 +41,19 @@ void pw_names_scratch_free(pw_names_scratch *s); /* NULL is allowed */
 
 enum pw_token_flag {
     PW_TOKEN_PARTICLE = 1 << 0, /* AL, EL, BIN, IBN, ABU, VAN, VON, DE, DA, MC, ...: weigh lightly */
-    PW_TOKEN_INITIAL = 1 << 1,  /* a single letter */
+    PW_TOKEN_INITIAL = 1 << 1,  /* a single letter (not one an apostrophe ties to the word
+                                   before: HYO'K) */
     PW_TOKEN_JOINED = 1 << 2,   /* a variant joining words (AL QADHAFI -> ALQADHAFI,
                                    O'NEIL -> ONEIL, ABDUL-AZIZ -> ABDULAZIZ) */
     PW_TOKEN_SURNAME = 1 << 3,  /* from the surname field, or before the comma of
                                    "SURNAME, Given" */
     PW_TOKEN_GIVEN = 1 << 4,    /* from the given-names field, or after that comma */
+    /* may carry a glued title: text is the word without it (AHMAD), plain the word as
+     * written (AHMADMR) */
+    PW_TOKEN_GLUED_TITLE = 1 << 5,
+    /* romanised from Han or Hangul characters (or a join of such words): two names
+     * written in those scripts differ when a romanised syllable does */
+    PW_TOKEN_SYLLABIC = 1 << 6,
 };
 
 typedef struct pw_name_token {

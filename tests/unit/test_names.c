@@ -398,6 +398,37 @@ Test(names, hangul_hebrew_thai_devanagari_kana)
     cr_assert(nm.non_latin);
 }
 
+Test(names, han_and_hangul_syllables_are_flagged)
+{
+    /* rule: romanised Han and Hangul words, and their joins, are PW_TOKEN_SYLLABIC
+     * (one syllable, one written character); kana, which spells sounds, and Latin
+     * words are not */
+    const pw_name *n = analyse("习近平");
+    cr_assert_eq(n->n_tokens, 5); /* XI JIN PING, XIJINPING, JINPING */
+    for (int i = 0; i < n->n_tokens; i++)
+        cr_assert(n->tokens[i].flags & PW_TOKEN_SYLLABIC, "%s", n->tokens[i].text);
+    n = analyse("김정은");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_SYLLABIC);
+    n = analyse("バラク・オバマ"); /* ICU: BARAKU OBAMA */
+    cr_assert_str_eq(words(n), "BARAKU OBAMA");
+    cr_assert_not(n->tokens[0].flags & PW_TOKEN_SYLLABIC);
+    n = analyse("XI JINPING");
+    cr_assert_not(n->tokens[0].flags & PW_TOKEN_SYLLABIC);
+    n = analyse("مسعود"); /* Arabic: consonantal, not syllabic */
+    cr_assert_not(n->tokens[0].flags & PW_TOKEN_SYLLABIC);
+}
+
+Test(names, a_letter_after_an_apostrophe_is_no_initial)
+{
+    /* rule: HYO'K (McCune-Reischauer HYŎK) is one syllable; J. is an initial */
+    const pw_name *n = analyse("KIM HYO'K");
+    cr_assert_str_eq(words(n), "KIM HYO K");
+    cr_assert_not(n->tokens[2].flags & PW_TOKEN_INITIAL);
+    cr_assert_not_null(token(n, "HYOK"));
+    n = analyse("J. SMITH");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_INITIAL);
+}
+
 /* ---- mixed-script confusables --------------------------------------------------- */
 
 Test(names, confusables_fold_only_mixed_words)
@@ -459,10 +490,34 @@ Test(names, glued_pnr_titles)
     cr_assert_str_eq(words(analyse("KHAN/BADR")), "KHAN BADR");
     /* fewer than two letters would remain: AMR stays */
     cr_assert_str_eq(words(analyse_parts("MOUSSA", "AMR")), "AMR MOUSSA");
-    /* not a given name: a surname ending in MR stays */
-    cr_assert_str_eq(words(analyse_parts("KARAMR", "ALI")), "ALI KARAMR");
-    /* a whole name without SURNAME/GIVEN structure: nothing is cut */
-    cr_assert_str_eq(words(analyse("CHARLESMR SMITH")), "CHARLESMR SMITH");
+    /* not a given name: a surname ending in MR is not cut but read both ways */
+    n = analyse_parts("KARAMR", "ALI");
+    cr_assert_str_eq(words(n), "ALI KARA");
+    cr_assert_str_eq(n->tokens[1].plain, "KARAMR");
+    cr_assert(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_eq(n->n_titles, 0);
+    /* a whole name without SURNAME/GIVEN structure: nothing is cut, each word that
+     * may carry a title is read both ways */
+    n = analyse("CHARLESMR SMITH");
+    cr_assert_str_eq(words(n), "CHARLES SMITH");
+    cr_assert_str_eq(n->tokens[0].plain, "CHARLESMR");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_not(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
+    n = analyse("MALEKI NASERMR");
+    cr_assert_str_eq(words(n), "MALEKI NASER");
+    cr_assert_str_eq(n->tokens[1].plain, "NASERMR");
+    /* ... but never MS (ADAMS), never with fewer than two letters left (AMR), never
+     * a lone word, never a word with accents */
+    n = analyse("JOHN ADAMS");
+    cr_assert_str_eq(words(n), "JOHN ADAMS");
+    cr_assert_not(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_str_eq(words(analyse("AMR MOUSSA")), "AMR MOUSSA");
+    cr_assert_str_eq(words(analyse("NIMR")), "NIMR");
+    cr_assert_str_eq(words(analyse("MÜLLERMR SMITH")), "MUELLERMR SMITH"); /* ICAO: UE, plain U */
+    /* the surname field of a sender that swapped the fields */
+    n = analyse_parts("TAHIRMR", "NASUF");
+    cr_assert_str_eq(words(n), "NASUF TAHIR");
+    cr_assert_str_eq(n->tokens[1].plain, "TAHIRMR");
 }
 
 Test(names, placeholders_mean_unknown)
