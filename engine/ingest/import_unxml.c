@@ -13,8 +13,9 @@
  *   FIRST_NAME .. FOURTH_NAME -> primary name, the parts joined in order; the UN does
  *     not say which part is the surname, so surname/given stay NULL;
  *   NAME_ORIGINAL_SCRIPT -> a PW_NAME_ORIGINAL_SCRIPT name;
- *   INDIVIDUAL_ALIAS / ENTITY_ALIAS -> aliases: QUALITY Good -> GOOD, Low -> LOW,
- *     an individual's alias with exactly one comma ("Ghailani, Ahmed") has its surname
+ *   INDIVIDUAL_ALIAS / ENTITY_ALIAS -> aliases: QUALITY Good -> GOOD, Low -> LOW;
+ *     an ALIAS_NAME holding several spellings ("A B; A C", "A B b) C D") gives one
+ *     alias per spelling; an individual's alias with exactly one comma ("Ghailani, Ahmed") has its surname
  *     marked;
  *     "a.k.a."/"f.k.a." (entities) -> GOOD, empty -> UNKNOWN; an alias's own
  *     DATE_OF_BIRTH becomes one more exact date of birth of the entry;
@@ -197,6 +198,40 @@ static enum pw_alias_quality alias_quality(const char *q)
     return PW_QUALITY_UNKNOWN;
 }
 
+/* Where the next spelling in an alias text starts: after a ';', or at an enumeration
+ * marker " b) " (the list writes "A B; A C" and "A B b) C D" for several spellings in
+ * one ALIAS_NAME). Returns the end of the current spelling and sets *next (NULL at the
+ * end of the text). */
+static char *spelling_end(char *s, char **next)
+{
+    for (char *p = s; *p; p++) {
+        if (*p == ';') {
+            *next = p + 1;
+            return p;
+        }
+        if (p > s && p[-1] == ' ' && p[0] >= 'a' && p[0] <= 'z' && p[1] == ')' &&
+            (p[2] == ' ' || p[2] == '\0')) {
+            *next = p + 2;
+            return p;
+        }
+    }
+    *next = NULL;
+    return s + strlen(s);
+}
+
+/* Trims blanks and a leading enumeration marker ("a) ") in place. */
+static char *trim_spelling(char *s, char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    if (end - s >= 3 && s[0] >= 'a' && s[0] <= 'z' && s[1] == ')' && s[2] == ' ')
+        s += 3;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    *end = '\0';
+    return s;
+}
+
 static int add_alias(pw_imp_entry *b, xmlNodePtr n)
 {
     bool oom = false;
@@ -207,10 +242,16 @@ static int add_alias(pw_imp_entry *b, xmlNodePtr n)
         return PW_ENOMEM;
     if (!name)
         return 0;
-    /* "Binalsheidah, Ramzi Mohamed Abdullah": one comma marks the surname. */
-    const char *comma = strchr(name, ',');
-    bool split = b->e.type == PW_ENTRY_INDIVIDUAL && comma && !strchr(comma + 1, ',');
-    int rc = pw_imp_add_name(b, PW_NAME_ALIAS, alias_quality(quality), name, split);
+    int rc = 0;
+    for (char *next, *s = name; rc == 0 && s; s = next) {
+        char *spelling = trim_spelling(s, spelling_end(s, &next));
+        if (!*spelling)
+            continue;
+        /* "Binalsheidah, Ramzi Mohamed Abdullah": one comma marks the surname. */
+        const char *comma = strchr(spelling, ',');
+        bool split = b->e.type == PW_ENTRY_INDIVIDUAL && comma && !strchr(comma + 1, ',');
+        rc = pw_imp_add_name(b, PW_NAME_ALIAS, alias_quality(quality), spelling, split);
+    }
     pw_dob d;
     memset(&d, 0, sizeof d);
     if (rc == 0 && dob && parse_date(dob, &d.from) == 0)
