@@ -224,6 +224,7 @@ int pw_cli_screen(int argc, char **argv)
         .store = store,
         .queue = queue,
         .batch_size = (size_t)batch,
+        .store_records = cfg.store_records,
     };
     if (spool_dir) {
         pw_spool_options spopts = {

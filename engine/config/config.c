@@ -17,7 +17,32 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const top_keys[] = {"database", "threads", "rules_dir", "matching", NULL};
+static const char *const top_keys[] = {"database", "threads", "rules_dir", "store_records",
+                                       "matching", NULL};
+static const char *const store_records_names[] = {"all", "alerted", NULL};
+
+const char *pw_store_records_name(enum pw_store_records v)
+{
+    return v == PW_STORE_RECORDS_ALERTED ? "alerted" : "all";
+}
+
+/* store_records: all | alerted, with a did-you-mean for a typo. */
+static int load_store_records(pw_config *cfg, const pw_yaml_node *v, pw_error *err)
+{
+    const char *text = NULL;
+    int rc = pw_yaml_string(v, "store_records", &text, err);
+    if (rc)
+        return rc;
+    for (int i = 0; store_records_names[i]; i++)
+        if (strcmp(text, store_records_names[i]) == 0) {
+            cfg->store_records = (enum pw_store_records)i;
+            return 0;
+        }
+    const char *hint = pw_suggest(text, store_records_names);
+    return pw_error_set(err, PW_EINVAL, cfg->source, pw_yaml_line(v), pw_yaml_col(v),
+                        "store_records: expected all or alerted, got '%s'%s%s%s", text,
+                        hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+}
 static const char *const matching_keys[] = {"default_threshold", "lists", NULL};
 static const char *const list_keys[] = {"threshold", NULL};
 
@@ -150,6 +175,8 @@ static int load_root(pw_config *cfg, const pw_yaml_node *root, pw_error *err)
             rc = set_string(&cfg->database, v, "database", err);
         } else if (!strcmp(name, "rules_dir")) {
             rc = set_string(&cfg->rules_dir, v, "rules_dir", err);
+        } else if (!strcmp(name, "store_records")) {
+            rc = load_store_records(cfg, v, err);
         } else if (!strcmp(name, "threads")) {
             long threads;
             rc = pw_yaml_int(v, "threads", 0, PW_CONFIG_MAX_THREADS, &threads, err);

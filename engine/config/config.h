@@ -137,8 +137,16 @@ typedef struct pw_config_list {
  * the process's current directory, not to the config file: the same meaning as
  * the command-line options that override them.
  */
+/* Which screened records the database keeps. */
+enum pw_store_records {
+    PW_STORE_RECORDS_ALL = 0, /* every record (the default) */
+    PW_STORE_RECORDS_ALERTED, /* only records that raised an alert: data minimisation
+                                 where the API/PNR data are kept elsewhere */
+};
+
 typedef struct pw_config {
     char *database;           /* SQLite file; default "paxwatch.db" */
+    enum pw_store_records store_records;
     int threads;              /* worker threads; 0 (default) = one per online core */
     char *rules_dir;          /* rule file or directory; default "rules" */
     double default_threshold; /* minimum candidate score for lists without their own */
@@ -166,5 +174,7 @@ void pw_config_free(pw_config *cfg); /* frees the strings and zeroes *cfg; NULL 
 double pw_config_threshold(const pw_config *cfg, const char *list);
 /* Worker threads to start: cfg->threads, or the number of online cores when 0. */
 int pw_config_threads(const pw_config *cfg);
+/* "all", "alerted". */
+const char *pw_store_records_name(enum pw_store_records v);
 
 #endif

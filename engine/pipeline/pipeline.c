@@ -230,6 +230,13 @@ static int evaluate(const pw_snapshot *snap, slot *s, const pw_candidate *cands,
     return 0;
 }
 
+/* Whether the store keeps this screened record (an alert's record is always kept: the
+ * alert refers to it). */
+static bool keeps_record(const pw_screen_options *opts, const slot *s)
+{
+    return opts->store && (opts->store_records == PW_STORE_RECORDS_ALL || s->has_alert);
+}
+
 /* Writes the record's canonical JSON into the slot, so that the single writer thread
  * only stores it; on out of memory the slot has none and the writer writes it. */
 static void serialize_record(worker *w, slot *s)
@@ -260,7 +267,7 @@ static void *worker_main(void *arg)
                                 s->arena, &cands);
         evaluate(snap, s, cands, n > 0 ? (size_t)n : 0, w->rules);
         pw_snapshot_quiescent(rn->opts->snapshots);
-        if (rn->opts->store)
+        if (keeps_record(rn->opts, s))
             serialize_record(w, s);
         hist_add(&w->latency, now_ns() - t0);
         queue_push(&rn->write_q, s);
@@ -301,7 +308,7 @@ static int write_slot(run *rn, slot *s)
     if (s->kind == SLOT_FINDING)
         return store ? pw_store_put_finding(store, &s->finding, NULL, err) : 0;
     rn->stats->records++;
-    if (store) {
+    if (keeps_record(rn->opts, s)) {
         int rc = s->record_json ? pw_store_put_record_json(store, &s->record, s->record_json,
                                                            s->record_json_len, NULL, err)
                                 : pw_store_put_record(store, &s->record, NULL, err);

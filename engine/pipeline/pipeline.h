@@ -98,6 +98,7 @@ typedef struct pw_screen_options {
     pw_store *store;             /* records, dead letters and (via queue) alerts */
     pw_alert_queue *queue;       /* where alerts go */
     size_t batch_size;           /* writes per transaction; 0 = 1000 */
+    enum pw_store_records store_records; /* which records the store keeps */
 } pw_screen_options;
 
 typedef struct pw_screen_stats {

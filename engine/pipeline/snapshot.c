@@ -40,6 +40,7 @@ static int config_copy(pw_config *dst, const pw_config *src)
 {
     memset(dst, 0, sizeof *dst);
     dst->threads = src->threads;
+    dst->store_records = src->store_records;
     dst->default_threshold = src->default_threshold;
     dst->database = src->database ? strdup(src->database) : NULL;
     dst->rules_dir = src->rules_dir ? strdup(src->rules_dir) : NULL;

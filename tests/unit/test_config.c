@@ -523,3 +523,21 @@ Test(errlist, collects_and_prints)
     cr_assert_eq(l.n, 0);
     cr_assert_null(l.items);
 }
+
+Test(config, store_records_choice)
+{
+    pw_config cfg;
+    pw_error err = {0};
+    cr_assert_eq(pw_config_defaults(&cfg), 0);
+    cr_assert_eq(cfg.store_records, PW_STORE_RECORDS_ALL, "every record by default");
+    pw_config_free(&cfg);
+    cr_assert_eq(config_from("store_records: alerted\n", &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.store_records, PW_STORE_RECORDS_ALERTED);
+    cr_assert_str_eq(pw_store_records_name(cfg.store_records), "alerted");
+    pw_config_free(&cfg);
+    cr_assert_eq(config_from("store_records: alerts\n", &cfg, &err), PW_ECONFIG);
+    cr_assert_eq(err.line, 1);
+    cr_assert_eq(err.col, 16);
+    cr_assert_str_eq(err.msg, "store_records: expected all or alerted, got 'alerts'; did you "
+                              "mean 'alerted'?");
+}
