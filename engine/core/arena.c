@@ -11,7 +11,9 @@
  * The first block is allocated by pw_arena_new and stays at the tail of the chain;
  * pw_arena_reset frees every other block and rewinds it, so an arena reset once per
  * record settles at zero malloc calls per record. Memory is zeroed on allocation
- * (not on reset), which keeps reset O(blocks) and allocation proportional to size.
+ * (not on reset), which keeps reset O(blocks) and allocation proportional to size;
+ * pw_arena_alloc_uninit skips the zeroing for callers that overwrite what they get
+ * (string copies), and the string functions use it.
  */
 #include "core/core.h"
 
@@ -81,10 +83,11 @@ pw_arena *pw_arena_new(size_t block_size)
 }
 
 /*
- * Returns size bytes, zeroed and 8-byte aligned. A zero size still returns a
+ * Returns size bytes, 8-byte aligned, with whatever the block held before (callers
+ * that write every byte at once need no zeroing). A zero size still returns a
  * distinct pointer (one aligned unit) so callers can treat NULL as failure only.
  */
-void *pw_arena_alloc(pw_arena *a, size_t size)
+void *pw_arena_alloc_uninit(pw_arena *a, size_t size)
 {
     if (!a)
         return NULL;
@@ -101,7 +104,6 @@ void *pw_arena_alloc(pw_arena *a, size_t size)
         b->used = rounded;
         b->next = a->big;
         a->big = b;
-        memset(block_data(b), 0, size);
         return block_data(b);
     }
 
@@ -115,7 +117,15 @@ void *pw_arena_alloc(pw_arena *a, size_t size)
     }
     void *p = block_data(b) + b->used;
     b->used += rounded;
-    memset(p, 0, size);
+    return p;
+}
+
+/* pw_arena_alloc_uninit, zeroed. */
+void *pw_arena_alloc(pw_arena *a, size_t size)
+{
+    void *p = pw_arena_alloc_uninit(a, size);
+    if (p)
+        memset(p, 0, size ? size : 1);
     return p;
 }
 
@@ -129,7 +139,7 @@ char *pw_arena_strndup(pw_arena *a, const char *s, size_t n)
         n = (size_t)(nul - s);
     if (n == SIZE_MAX)
         return NULL;
-    char *d = pw_arena_alloc(a, n + 1);
+    char *d = pw_arena_alloc_uninit(a, n + 1);
     if (!d)
         return NULL;
     memcpy(d, s, n);
@@ -156,7 +166,7 @@ char *pw_arena_printf(pw_arena *a, const char *fmt, ...)
     va_end(ap);
     char *d = NULL;
     if (n >= 0) {
-        d = pw_arena_alloc(a, (size_t)n + 1);
+        d = pw_arena_alloc_uninit(a, (size_t)n + 1);
         if (d)
             vsnprintf(d, (size_t)n + 1, fmt, ap2);
     }

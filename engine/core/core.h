@@ -69,6 +69,8 @@ typedef struct pw_arena pw_arena;
 pw_arena *pw_arena_new(size_t block_size);
 /* Returns 8-byte-aligned zeroed memory, or NULL on out of memory. */
 void *pw_arena_alloc(pw_arena *a, size_t size);
+/* The same without the zeroing: for memory the caller overwrites at once. */
+void *pw_arena_alloc_uninit(pw_arena *a, size_t size);
 char *pw_arena_strdup(pw_arena *a, const char *s);           /* NULL s gives NULL */
 char *pw_arena_strndup(pw_arena *a, const char *s, size_t n); /* at most n bytes, adds NUL */
 char *pw_arena_printf(pw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

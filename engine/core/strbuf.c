@@ -21,6 +21,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- growable string --------------------------------------------------- */
 
@@ -375,6 +378,51 @@ static void mm3_final(mm3_state *st, uint64_t out[2])
     out[1] = h2;
 }
 
+/* memcpy for the short parts a hash is mostly made of: fixed-size moves that overlap
+ * instead of a library call (never reading outside s[0..n)). */
+static inline void copy_bytes(unsigned char *d, const char *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = (unsigned char)s[0];
+        d[n / 2] = (unsigned char)s[n / 2];
+        d[n - 1] = (unsigned char)s[n - 1];
+    }
+}
+
+/* h[0] then h[1] as 32 lowercase hex digits and a NUL, most significant first. */
+static void hex32(const uint64_t h[2], char out[33])
+{
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* all 32 nibbles at once: the bytes most significant first, split into high and
+     * low nibbles, interleaved, and each turned into '0'..'9' or 'a'..'f' */
+    __m128i v =
+        _mm_set_epi64x((long long)__builtin_bswap64(h[1]), (long long)__builtin_bswap64(h[0]));
+    __m128i mask = _mm_set1_epi8(0x0F);
+    __m128i lo = _mm_and_si128(v, mask), hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
+    __m128i digits[2] = {_mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo)};
+    for (int k = 0; k < 2; k++) {
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(digits[k], _mm_set1_epi8(9)),
+                                       _mm_set1_epi8('a' - '0' - 10));
+        __m128i text = _mm_add_epi8(_mm_add_epi8(digits[k], _mm_set1_epi8('0')), letter);
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * k), text);
+    }
+#else
+    static const char hex[] = "0123456789abcdef";
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < 16; k++)
+            out[w * 16 + k] = hex[(h[w] >> (60 - 4 * k)) & 0xF];
+#endif
+    out[32] = '\0';
+}
+
 /*
  * Hashes the framed parts (see the note at the top of the file) and writes h1 then
  * h2 as 16 lowercase hex digits each, most significant first: the same text the
@@ -382,7 +430,6 @@ static void mm3_final(mm3_state *st, uint64_t out[2])
  */
 void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
 {
-    static const char hex[] = "0123456789abcdef";
     mm3_state st = {0};
     /* The framed bytes are gathered in a local buffer and fed in large pieces: the
      * hash of the concatenation is the same, the per-call overhead is not. */
@@ -406,7 +453,7 @@ void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
         memcpy(buf + used, &le, 8);
         used += 8;
         if (used + len <= sizeof buf) {
-            memcpy(buf + used, parts[i], (size_t)len);
+            copy_bytes(buf + used, parts[i], (size_t)len);
             used += (size_t)len;
         } else {
             mm3_update(&st, buf, used);
@@ -418,8 +465,5 @@ void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
         mm3_update(&st, buf, used);
     uint64_t h[2];
     mm3_final(&st, h);
-    for (int w = 0; w < 2; w++)
-        for (int k = 0; k < 16; k++)
-            out[w * 16 + k] = hex[(h[w] >> (60 - 4 * k)) & 0xF];
-    out[32] = '\0';
+    hex32(h, out);
 }

@@ -10,16 +10,18 @@
  * element separator ends the current value with a NUL and records where the next one
  * starts and how long the last one was, the release character copies the byte after it
  * as data, CR and LF are dropped, and the segment terminator ends the segment. The pass
- * takes 16 bytes at a time while it can (SSE2 compares, or the class table without
- * SSE2): data and separators are copied whole and the separators then patched to NULs,
- * and only the other bytes (the terminator, releases, CR, LF, NUL, bytes >= 0x80) go
- * through the byte-by-byte switch, which also takes the last bytes of the buffer. When
- * the pass reaches the end of the
- * buffer before the terminator, the unread bytes are moved to the front, more are read
- * and the pass starts again from the segment's first byte (rare: once per chunk). So
- * there is no allocation per segment: `out` and the component table grow with the
- * buffer and are reused; the buffer itself grows only for a segment longer than a chunk,
- * up to PW_EDI_MAX_SEGMENT.
+ * takes 16 bytes at a time while it can (SSE2 compares set up once per set of service
+ * characters, or the class table without SSE2): data and separators are copied whole
+ * and the separators then patched to NULs, without limit checks while the segment is
+ * far from PW_EDI_MAX_ELEMENTS, and only the other bytes (the terminator, releases, CR,
+ * LF, NUL, bytes >= 0x80) go through the byte-by-byte switch, which also takes the last
+ * bytes of the buffer. The line break after a terminator is skipped in the same pass,
+ * so the next call starts at the next tag. When the pass reaches the end of the buffer
+ * before the terminator, the unread bytes are moved to the front, more are read and the
+ * pass starts again from the segment's first byte (rare: once per chunk). So there is
+ * no allocation per segment: `out` and the component table grow with the buffer and
+ * are reused; the buffer itself grows only for a segment longer than a chunk, up to
+ * PW_EDI_MAX_SEGMENT.
  *
  * Errors are found during the same pass (a NUL byte, too many components) or after it
  * (the tag); either way the pass has already found the segment's end, so the bad segment
@@ -53,6 +55,71 @@ enum cls {
     C_NUL,
 };
 
+/* Classifying 16 bytes at once for the common case: which are component or element
+ * separators, which are elements, and which are "stops" (the terminator, the release
+ * character, CR, LF, NUL and bytes >= 0x80: whatever the byte-by-byte switch must see;
+ * a stop may also be a byte the switch merely copies). Bit k stands for byte k. Before
+ * the first stop every byte is data or a separator. */
+typedef struct block_mask {
+    unsigned sep, elem, stop;
+} block_mask;
+
+#ifdef __SSE2__
+typedef struct block_delims {
+    __m128i comp, elem, seg, rel;
+} block_delims;
+
+static inline block_delims block_setup(pw_edi_delims d, const unsigned char *cls)
+{
+    (void)cls;
+    /* without a release character, the terminator stands in for it */
+    char rel = d.has_release ? d.release : d.segment;
+    return (block_delims){.comp = _mm_set1_epi8(d.component),
+                          .elem = _mm_set1_epi8(d.element),
+                          .seg = _mm_set1_epi8(d.segment),
+                          .rel = _mm_set1_epi8(rel)};
+}
+
+static inline block_mask block_masks(const block_delims *d, const unsigned char *b)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+    __m128i comp = _mm_cmpeq_epi8(v, d->comp), elem = _mm_cmpeq_epi8(v, d->elem);
+    /* one signed compare catches NUL, CR, LF and the bytes >= 0x80 (negative), with the
+     * other control bytes below 0x0E, which the switch copies as data */
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, d->seg), _mm_cmpeq_epi8(v, d->rel));
+    stop = _mm_or_si128(stop, _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E)));
+    return (block_mask){.sep = (unsigned)_mm_movemask_epi8(_mm_or_si128(comp, elem)),
+                        .elem = (unsigned)_mm_movemask_epi8(elem),
+                        .stop = (unsigned)_mm_movemask_epi8(stop)};
+}
+#else
+/* The same from the class table, one byte at a time. */
+typedef struct block_delims {
+    const unsigned char *cls;
+} block_delims;
+
+static inline block_delims block_setup(pw_edi_delims d, const unsigned char *cls)
+{
+    (void)d;
+    return (block_delims){.cls = cls};
+}
+
+static inline block_mask block_masks(const block_delims *d, const unsigned char *b)
+{
+    block_mask m = {0, 0, 0};
+    for (unsigned k = 0; k < 16; k++) {
+        unsigned c = d->cls[b[k]];
+        if (c == C_COMP || c == C_ELEM)
+            m.sep |= 1u << k;
+        if (c == C_ELEM)
+            m.elem |= 1u << k;
+        if (c != C_DATA && c != C_COMP && c != C_ELEM)
+            m.stop |= 1u << k;
+    }
+    return m;
+}
+#endif
+
 struct pw_edi {
     FILE *fp;
     int fd;    /* fileno(fp), or -1: use fread */
@@ -64,10 +131,11 @@ struct pw_edi {
     bool between; /* at the start of the input or after UNZ: UNA, UNB or junk comes next */
     pw_edi_delims d;
     unsigned char cls[256];
-    long ordinal; /* segments returned (and skipped) so far */
-    long line;    /* line of buf[start] */
-    char *out;    /* values of the current segment, NUL-separated; cap + 1 bytes */
-    char *alt;    /* Latin-1 values converted to UTF-8 */
+    block_delims bd; /* the same for the 16-byte scan */
+    long ordinal;    /* segments returned (and skipped) so far */
+    long line;       /* line of buf[start] */
+    char *out;       /* values of the current segment, NUL-separated; cap + 1 bytes */
+    char *alt;       /* Latin-1 values converted to UTF-8 */
     size_t alt_cap;
     const char **comp; /* PW_EDI_MAX_COMPONENTS + 1 */
     uint32_t *clen;    /* their lengths; PW_EDI_MAX_COMPONENTS */
@@ -99,6 +167,7 @@ static void set_delims(pw_edi *e, pw_edi_delims d)
     if (d.has_release)
         e->cls[(unsigned char)d.release] = C_REL;
     e->cls[(unsigned char)d.segment] = C_SEG; /* wins over LF when LF terminates */
+    e->bd = block_setup(d, e->cls);
 }
 
 pw_edi *pw_edi_new(FILE *fp)
@@ -335,6 +404,7 @@ enum problem { P_NONE = 0, P_NUL, P_TOO_MANY, P_RELEASE_AT_END };
 
 typedef struct scan {
     size_t stop;     /* index after the segment (after its terminator) */
+    size_t next;     /* index after the line break that follows, if any */
     bool terminated; /* false: the input ended first */
     enum problem problem;
     size_t problem_at; /* buffer index of the problem */
@@ -344,85 +414,40 @@ typedef struct scan {
     uint32_t n_comp, n_elem;
 } scan;
 
-/* Classifying 16 bytes at once for the common case: which are component or element
- * separators, which are elements, and which are "stops" (the terminator, the release
- * character, CR, LF, NUL and bytes >= 0x80: whatever the byte-by-byte switch must see).
- * Bit k stands for byte k. Before the first stop every byte is data or a separator. */
-typedef struct block_mask {
-    unsigned sep, elem, stop;
-} block_mask;
+/* Where the values of the segment being scanned go (the tokenizer's comp/clen/elem, in
+ * locals so that the byte stores of the scan do not make the compiler reload them). */
+typedef struct values {
+    const char **comp;
+    uint32_t *clen, *elem;
+    char *cur; /* the value being written */
+    uint32_t nc, ne;
+} values;
 
-#ifdef __SSE2__
-typedef struct block_delims {
-    __m128i comp, elem, seg, rel;
-} block_delims;
-
-static inline block_delims block_setup(const pw_edi *e)
+/* Ends the value being written (its bytes end just before the separator at next - 1):
+ * its length goes to clen, and the next value, of a new element when `element`, starts
+ * at `next`. The caller has made sure the limits are not reached. */
+static inline void add_value(values *v, bool element, char *next)
 {
-    /* without a release character, the terminator stands in for it */
-    char rel = e->d.has_release ? e->d.release : e->d.segment;
-    return (block_delims){.comp = _mm_set1_epi8(e->d.component),
-                          .elem = _mm_set1_epi8(e->d.element),
-                          .seg = _mm_set1_epi8(e->d.segment),
-                          .rel = _mm_set1_epi8(rel)};
+    v->clen[v->nc - 1] = (uint32_t)(next - 1 - v->cur);
+    if (element)
+        v->elem[++v->ne] = v->nc;
+    v->comp[v->nc++] = next;
+    v->cur = next;
 }
 
-static inline block_mask block_masks(const block_delims *d, const unsigned char *b)
-{
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
-    __m128i comp = _mm_cmpeq_epi8(v, d->comp), elem = _mm_cmpeq_epi8(v, d->elem);
-    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, d->seg), _mm_cmpeq_epi8(v, d->rel));
-    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
-    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
-    return (block_mask){.sep = (unsigned)_mm_movemask_epi8(_mm_or_si128(comp, elem)),
-                        .elem = (unsigned)_mm_movemask_epi8(elem),
-                        .stop = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(v))};
-}
-#else
-/* The same from the class table, one byte at a time. */
-typedef struct block_delims {
-    const unsigned char *cls;
-} block_delims;
-
-static inline block_delims block_setup(const pw_edi *e)
-{
-    return (block_delims){.cls = e->cls};
-}
-
-static inline block_mask block_masks(const block_delims *d, const unsigned char *b)
-{
-    block_mask m = {0, 0, 0};
-    for (unsigned k = 0; k < 16; k++) {
-        unsigned c = d->cls[b[k]];
-        if (c == C_COMP || c == C_ELEM)
-            m.sep |= 1u << k;
-        if (c == C_ELEM)
-            m.elem |= 1u << k;
-        if (c != C_DATA && c != C_COMP && c != C_ELEM)
-            m.stop |= 1u << k;
-    }
-    return m;
-}
-#endif
-
-/* Ends the value being written (at a component or element separator at buffer index i):
- * its length goes to clen, and the next value starts at `next`. Past the limits the
+/* add_value with the limits checked (the separator at buffer index i): past them the
  * segment gets a problem and the rest of its values are run together. */
-static inline void next_value(pw_edi *e, scan *s, uint32_t *nc, uint32_t *ne, bool element,
-                              char *next, size_t i)
+static inline void next_value(values *v, scan *s, bool element, char *next, size_t i)
 {
-    e->clen[*nc - 1] = (uint32_t)(next - 1 - e->comp[*nc - 1]);
-    if (*nc >= PW_EDI_MAX_COMPONENTS || (element && *ne + 1 >= PW_EDI_MAX_ELEMENTS)) {
+    if (v->nc >= PW_EDI_MAX_COMPONENTS || (element && v->ne + 1 >= PW_EDI_MAX_ELEMENTS)) {
+        v->clen[v->nc - 1] = (uint32_t)(next - 1 - v->cur);
         if (!s->problem) {
             s->problem = P_TOO_MANY;
             s->problem_at = i;
         }
         return;
     }
-    if (element)
-        e->elem[++*ne] = *nc;
-    e->comp[(*nc)++] = next;
+    add_value(v, element, next);
 }
 
 /* Tokenizes the segment starting at buf[p] into out/comp/clen/elem (see the file comment).
@@ -432,13 +457,14 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
     const unsigned char *b = (const unsigned char *)e->buf;
     const unsigned char *cls = e->cls;
     const size_t end = e->end;
-    const block_delims delims = block_setup(e);
+    const block_delims delims = e->bd;
+    const unsigned char seg = (unsigned char)e->d.segment;
     char *out = e->out;
     size_t o = 0;
-    uint32_t nc = 0, ne = 0;
-    memset(s, 0, sizeof *s);
-    e->elem[0] = 0;
-    e->comp[nc++] = out;
+    values v = {.comp = e->comp, .clen = e->clen, .elem = e->elem, .cur = out, .nc = 1, .ne = 0};
+    *s = (scan){.problem = P_NONE};
+    v.elem[0] = 0;
+    v.comp[0] = out;
     size_t i = p;
     while (i < end) {
         /* the common case first, 16 bytes at a time: plain data and separators are
@@ -448,15 +474,21 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
             block_mask m = block_masks(&delims, b + i);
             memcpy(out + o, b + i, 16);
             unsigned n = m.stop ? (unsigned)__builtin_ctz(m.stop) : 16;
+            /* 16 bytes end at most 16 values: away from the limits, no checks (there are
+             * fewer elements than components, and fewer may be) */
+            bool roomy = v.nc + 17 < PW_EDI_MAX_ELEMENTS;
             for (unsigned sep = m.sep & ((1u << n) - 1); sep; sep &= sep - 1) {
                 unsigned k = (unsigned)__builtin_ctz(sep);
                 out[o + k] = '\0';
-                next_value(e, s, &nc, &ne, (m.elem >> k) & 1, out + o + k + 1, i + k);
+                if (roomy)
+                    add_value(&v, (m.elem >> k) & 1, out + o + k + 1);
+                else
+                    next_value(&v, s, (m.elem >> k) & 1, out + o + k + 1, i + k);
             }
             i += n;
             o += n;
             if (n < 16) {
-                if (b[i] == (unsigned char)e->d.segment)
+                if (b[i] == seg)
                     goto terminated; /* the usual stop */
                 break;
             }
@@ -510,7 +542,7 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
         case C_COMP:
         case C_ELEM:
             out[o++] = '\0';
-            next_value(e, s, &nc, &ne, cls[c] == C_ELEM, out + o, i);
+            next_value(&v, s, cls[c] == C_ELEM, out + o, i);
             break;
         case C_SEG:
             goto terminated;
@@ -520,7 +552,7 @@ static int scan_segment(pw_edi *e, size_t p, scan *s)
     if (!e->eof)
         return SCAN_MORE;
     out[o] = '\0';
-    s->stop = end;
+    s->stop = s->next = end;
     s->terminated = false;
     goto done;
 terminated:
@@ -529,12 +561,20 @@ terminated:
     out[o] = '\0';
     s->stop = i + 1;
     s->terminated = true;
+    /* the line break that usually follows is skipped here, as skip_blanks would */
+    for (i++; i < end; i++) {
+        if (b[i] == '\n')
+            s->lines++;
+        else if (b[i] != '\r')
+            break;
+    }
+    s->next = i;
 done:
-    e->clen[nc - 1] = (uint32_t)(out + o - e->comp[nc - 1]);
-    e->elem[ne + 1] = nc;
+    v.clen[v.nc - 1] = (uint32_t)(out + o - v.cur);
+    v.elem[v.ne + 1] = v.nc;
     s->out_len = o;
-    s->n_comp = nc;
-    s->n_elem = ne;
+    s->n_comp = v.nc;
+    s->n_elem = v.ne;
     return SCAN_DONE;
 }
 
@@ -549,24 +589,34 @@ static void sample(char *dst, size_t size, const char *s, size_t n)
     dst[k] = '\0';
 }
 
+static inline bool tag_letter(char c)
+{
+    return (unsigned char)(c - 'A') < 26;
+}
+
+static inline bool tag_char(char c)
+{
+    return tag_letter(c) || (unsigned char)(c - '0') < 10;
+}
+
 /* Checks the tag (component 1 of element 0) of the segment just scanned: three capital
- * letters or digits, the first a letter, trailing blanks ignored. Writes it to tag. */
-static bool check_tag(const pw_edi *e, char tag[4])
+ * letters or digits, the first a letter, trailing blanks ignored. Writes it to tag and
+ * its PW_EDI_TAG to *code. */
+static bool check_tag(const pw_edi *e, char tag[4], uint32_t *code)
 {
     const char *t = e->comp[0];
     size_t n = e->clen[0];
-    while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-        n--;
-    if (n != 3 || e->elem[1] - e->elem[0] != 1)
-        return false;
-    for (size_t i = 0; i < 3; i++) {
-        char c = t[i];
-        bool ok = (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-        if (!ok)
+    if (n != 3) {
+        while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+            n--;
+        if (n != 3)
             return false;
-        tag[i] = c;
     }
+    if (e->elem[1] != 1 || !tag_letter(t[0]) || !tag_char(t[1]) || !tag_char(t[2]))
+        return false;
+    memcpy(tag, t, 3);
     tag[3] = '\0';
+    *code = PW_EDI_TAG((unsigned char)t[0], (unsigned char)t[1], (unsigned char)t[2]);
     return true;
 }
 
@@ -670,6 +720,7 @@ static int read_una(pw_edi *e, size_t avail, pw_edi_segment *seg, pw_edi_error *
     if (seg) {
         static const uint32_t no_elements[2] = {0, 1};
         memcpy(seg->tag, "UNA", 4);
+        seg->code = PW_EDI_TAG('U', 'N', 'A');
         e->out[0] = '\0';
         e->comp[0] = e->out;
         e->clen[0] = 0;
@@ -805,10 +856,11 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     long long at = e->base + (long long)p;
     long line = e->line;
     e->ordinal++;
-    e->start = s.stop;
+    e->start = s.next;
     e->line += s.lines;
     char tag[4];
-    bool tag_ok = check_tag(e, tag);
+    uint32_t code;
+    bool tag_ok = check_tag(e, tag, &code);
     char shown[16];
     if (!tag_ok) {
         sample(shown, sizeof shown, e->comp[0], strnlen(e->comp[0], 12));
@@ -841,13 +893,14 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     }
     if (s.high && latin1_to_utf8(e, s.out_len, s.n_comp))
         return pw_error_set(fail, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    if (tag[0] == 'U' && tag[1] == 'N' && tag[2] == 'Z')
+    if (code == PW_EDI_TAG('U', 'N', 'Z'))
         e->between = true;
     if (seg) {
         /* from the value, not from tag[]: reading back bytes just stored one by one as a
          * word stalls the pipeline */
         memcpy(seg->tag, e->comp[0], 3);
         seg->tag[3] = '\0';
+        seg->code = code;
         seg->n_elements = s.n_elem;
         seg->elem = e->elem;
         seg->comp = (const char *const *)e->comp;

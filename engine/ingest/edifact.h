@@ -77,6 +77,7 @@ enum pw_edi_event {
 /* One segment, valid until the next pw_edi_next call. */
 typedef struct pw_edi_segment {
     char tag[4];         /* "UNB", "NAD", ... */
+    uint32_t code;       /* the tag as PW_EDI_TAG packs it (pw_edi_tag) */
     unsigned n_elements; /* data elements after the tag */
     long ordinal;        /* 1-based position among the input's segments (UNA included) */
     long long offset;    /* byte offset of the segment's first byte in the input */
@@ -168,8 +169,7 @@ static inline unsigned pw_edi_components(const pw_edi_segment *seg, unsigned e)
 #define PW_EDI_TAG(a, b, c) (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
 static inline uint32_t pw_edi_tag(const pw_edi_segment *seg)
 {
-    return PW_EDI_TAG((unsigned char)seg->tag[0], (unsigned char)seg->tag[1],
-                      (unsigned char)seg->tag[2]);
+    return seg->code;
 }
 
 #endif

@@ -18,6 +18,10 @@
  * (or the input ends), parts without a TDT take the flight of the first part that has
  * one, and the CNT control total is checked against the whole. Records are then emitted
  * one per pw_reader_next call, normalised by pw_reader_finish like every other format.
+ * Copying a record into the caller's arena is a pair of memcpys: what the travellers of
+ * a part share (flight, legs, provenance) is packed into one run when the unit
+ * completes (share_part), and each traveller's values lie in one run of the unit's
+ * string space (paxlst_segments.c); pw_reader_finish_spans moves the strings with them.
  *
  * Memory: each unit has its own arena, taken from a small pool and reset when the unit
  * has been handed out, so memory is bounded by the largest message (or open multi-part
@@ -334,6 +338,34 @@ static void missing_parts(const unsigned char *seen, int last, char *buf, size_t
     }
 }
 
+/* Makes pt's shared record: what every record of the part has in common (the flight
+ * with its legs, the provenance), its strings packed into one run of the unit's arena
+ * (pt->shared) when they fit, so that emit copies them with one memcpy. Out of memory
+ * leaves them where they are, copied string by string. */
+static void share_part(struct unit *u, struct part *pt)
+{
+    pw_record *rec = &pt->shared_record;
+    memset(rec, 0, sizeof *rec);
+    rec->flight = pt->flight;
+    rec->source = (pw_provenance){.format = "paxlst",
+                                  .sender = pt->sender,
+                                  .recipient = pt->recipient,
+                                  .interchange_ref = pt->interchange_ref,
+                                  .group_ref = pt->group_ref,
+                                  .message_ref = pt->ref,
+                                  .part = pt->part_label,
+                                  .reporting_party = pt->reporting_party,
+                                  .document_code = pt->doc_code,
+                                  .document_type = pt->has_bgm ? pt->doc_type : "passenger_list",
+                                  .document_status = pt->doc_status,
+                                  .document_action = pt->doc_action};
+    pw_record packed = *rec;
+    if (pw_reader_copy_record(&packed, u->arena, NULL, 0, &pt->shared) == 0)
+        *rec = packed;
+    else
+        pt->shared = (pw_span){NULL, 0};
+}
+
 /* Runs the checks of a complete unit (multi-part completeness, CNT control totals,
  * missing BGM / TDT), emits its message-level findings and receipts, and queues it for
  * emission. `complete` is false when the input ended before the final part. */
@@ -347,6 +379,7 @@ static void complete_unit(pw_reader *r, struct unit *u, bool complete)
             pt->doc_ref = pwp_time_date(pt->flight.arrival);
         if (!pw_date_is_set(pt->doc_ref))
             pt->doc_ref = r->today;
+        share_part(u, pt);
     }
     struct part *first = u->parts;
     if (!first) {
@@ -764,7 +797,8 @@ static void on_segment(pw_reader *r, const pw_edi_segment *s)
     if (in_msg) {
         if (p->part)
             p->part->segments++;
-        keep_raw(p, s->raw, s->raw_len);
+        if (p->raw_len < MSG_RAW_MAX) /* the first bytes only */
+            keep_raw(p, s->raw, s->raw_len);
     }
     switch (tag) {
     case PW_EDI_TAG('U', 'N', 'A'):
@@ -967,8 +1001,12 @@ static int advance(pw_reader *r, pw_error *err)
 
 static bool placeholder(const char *s)
 {
-    static const char *const words[] = {"FNU",    "LNU",  "NFN", "NLN", "UNK",  "UNKN", "UNKNOWN",
-                                        "NONAME", "NONE", "XX",  "XXX", "XXXX", "TBA",  "TBN"};
+    static const struct {
+        const char *word;
+        size_t n;
+    } words[] = {{"FNU", 3},  {"LNU", 3},     {"NFN", 3},    {"NLN", 3},  {"UNK", 3},
+                 {"UNKN", 4}, {"UNKNOWN", 7}, {"NONAME", 6}, {"NONE", 4}, {"XX", 2},
+                 {"XXX", 3},  {"XXXX", 4},    {"TBA", 3},    {"TBN", 3}};
     if (!s)
         return false;
     /* any of the name's words */
@@ -984,7 +1022,7 @@ static bool placeholder(const char *s)
         bool may = n >= 2 && n <= 7 &&
                    (c == 'F' || c == 'L' || c == 'N' || c == 'T' || c == 'U' || c == 'X');
         for (size_t i = 0; may && i < sizeof words / sizeof words[0]; i++)
-            if (strlen(words[i]) == n && strncasecmp(words[i], w, n) == 0)
+            if (words[i].n == n && strncasecmp(words[i].word, w, n) == 0)
                 return true;
         w = e;
     }
@@ -1104,9 +1142,7 @@ static int emit(pw_reader *r, struct pax *x, pw_arena *arena, pw_record *out, pw
     paxlst *p = r->paxlst;
     const struct part *pt = x->part;
     pw_reader_begin_record(r);
-    pw_record rec;
-    memset(&rec, 0, sizeof rec);
-    rec.flight = pt->flight;
+    pw_record rec = pt->shared_record;
     pw_traveller *t = &rec.traveller;
     t->role = x->role;
     t->surname = x->surname;
@@ -1122,11 +1158,8 @@ static int emit(pw_reader *r, struct pax *x, pw_arena *arena, pw_record *out, pw
     t->passenger_ref = x->passenger_ref;
     t->seat = x->seat;
     t->clearance = x->clearance;
-    if (x->n_docs) { /* n_docs counts the DOCs sent, MAX_DOCS at most were kept */
-        size_t kept = x->n_docs < MAX_DOCS ? x->n_docs : MAX_DOCS;
-        t->documents = pw_arena_alloc(r->scratch, kept * sizeof *t->documents);
-        if (!t->documents)
-            return pw_error_set(err, PW_ENOMEM, r->path, x->ordinal, 0, "out of memory");
+    if (x->n_docs) {            /* n_docs counts the DOCs sent, MAX_DOCS at most were kept */
+        t->documents = p->docs; /* copied with the record */
         size_t i = 0, k = 0;
         for (const struct doc *d = x->docs; d; d = d->next) {
             k++;
@@ -1147,26 +1180,22 @@ static int emit(pw_reader *r, struct pax *x, pw_arena *arena, pw_record *out, pw
         if (i == 0)
             t->documents = NULL;
     }
-    rec.source = (pw_provenance){.format = "paxlst",
-                                 .sender = pt->sender,
-                                 .recipient = pt->recipient,
-                                 .interchange_ref = pt->interchange_ref,
-                                 .group_ref = pt->group_ref,
-                                 .message_ref = pt->ref,
-                                 .part = pt->part_label,
-                                 .reporting_party = pt->reporting_party,
-                                 .document_code = pt->doc_code,
-                                 .document_type = pt->has_bgm ? pt->doc_type : "passenger_list",
-                                 .document_status = pt->doc_status,
-                                 .document_action = pt->doc_action,
-                                 .first_segment = x->first_seg,
-                                 .last_segment = x->last_seg,
-                                 .offset = x->offset};
+    rec.source.first_segment = x->first_seg;
+    rec.source.last_segment = x->last_seg;
+    rec.source.offset = x->offset;
     for (const struct issue *i = x->issues; i; i = i->next)
         if (r->issues.n < PW_ISSUES_MAX)
             r->issues.items[r->issues.n++] = i->is;
+    /* the shared strings and the traveller's values are copied a run at a time */
+    pw_span spans[2];
+    size_t n_spans = 0;
+    if (pt->shared.len)
+        spans[n_spans++] = pt->shared;
+    if (!x->split && x->strings_len)
+        spans[n_spans++] = (pw_span){x->strings, x->strings_len};
     const char *field = NULL, *reason = NULL;
-    int rc = pw_reader_finish(r, &rec, x->ordinal, arena, out, &field, &reason);
+    int rc =
+        pw_reader_finish_spans(r, &rec, x->ordinal, arena, out, &field, &reason, spans, n_spans);
     if (rc == PW_ENOMEM)
         return pw_error_set(err, PW_ENOMEM, r->path, x->ordinal, 0, "out of memory");
     if (rc) {

@@ -22,7 +22,8 @@
 #define SAMPLE_MAX 20         /* bytes of junk quoted in a finding */
 #define MAX_DOCS 32           /* documents kept per traveller */
 #define MAX_UNIT_FINDINGS 256 /* message-level findings kept per unit */
-#define STR_BLOCK 2048        /* bytes of a unit's string space taken at a time */
+#define STR_BLOCK 4096        /* bytes of a unit's string space taken at a time */
+#define PAX_ROOM 256          /* a traveller starts in a block with this much room left */
 
 /* ---- what a message holds ------------------------------------------------------ */
 
@@ -60,6 +61,13 @@ struct pax {
     long ordinal;             /* of the NAD in the file */
     long long offset;
     const char *nad_raw; /* the NAD segment's text, for a reject */
+    /* the traveller's values lie at strings[0..strings_len) of the unit's string space
+     * unless they spread over two blocks of it (strings_block is the block they start
+     * in, split says they did not stay there) */
+    const char *strings;
+    size_t strings_len;
+    unsigned strings_block;
+    bool split;
     struct part *part;
     struct pax *next;
 };
@@ -95,6 +103,10 @@ struct part {
     long long unh_offset;
     pw_flight flight; /* resolved when the unit completes */
     pw_date doc_ref;  /* the date documents must be valid on: the flight's, else today */
+    /* what every record of the part shares (flight, legs, provenance), made when the
+     * unit completes, its strings packed in `shared` when they fit one run */
+    pw_record shared_record;
+    pw_span shared;
     struct part *next;
 };
 
@@ -108,7 +120,8 @@ struct unit {
     const char *key; /* sender + access reference, for multi-part assembly */
     char *str;       /* string space (paxlst_segments.c): str_room bytes left at str */
     size_t str_room;
-    pw_date ref_date; /* the flight date known so far (for two-digit years) */
+    unsigned str_blocks; /* blocks of string space taken so far */
+    pw_date ref_date;    /* the flight date known so far (for two-digit years) */
     struct mfinding *findings, *findings_tail;
     size_t n_findings;
     /* emission cursor */
@@ -156,6 +169,7 @@ struct pw_paxlst {
     struct unit *ready, *ready_tail; /* complete units, in order */
     pw_arena *pool[POOL_MAX];
     size_t n_pool;
+    pw_document docs[MAX_DOCS]; /* the documents of the record being emitted */
     /* caches */
     struct {
         uint32_t key;
@@ -184,12 +198,16 @@ static inline const char *pwp_value(const pw_edi_segment *s, unsigned e, unsigne
 {
     size_t n;
     const char *v = pw_edi_value_len(s, e, c, &n);
-    while (n > 0 && pwp_blank(*v)) {
-        v++;
-        n--;
+    /* the blanks are all at most ' ': a value that starts and ends above (the usual) is
+     * taken as it is */
+    if (n > 0 && ((unsigned char)v[0] <= ' ' || (unsigned char)v[n - 1] <= ' ')) {
+        while (n > 0 && pwp_blank(*v)) {
+            v++;
+            n--;
+        }
+        while (n > 0 && pwp_blank(v[n - 1]))
+            n--;
     }
-    while (n > 0 && pwp_blank(v[n - 1]))
-        n--;
     *len = n;
     return v;
 }

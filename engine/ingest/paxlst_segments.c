@@ -19,7 +19,9 @@
  * space, trimmed of the blanks normalisation trims, so the records built from them are
  * already in normalised form (reader_internal.h, `canonical`). The string space is a
  * bump pointer into blocks of the unit's arena: a traveller's dozen values cost a copy
- * each, not an arena call (and its zeroing) each.
+ * each, not an arena call (and its zeroing) each. A traveller starts in a block with
+ * PAX_ROOM bytes left, so its values normally lie in one run (pax.strings, tracked
+ * after each of its segments), which emit copies whole.
  */
 #include "ingest/paxlst_internal.h"
 
@@ -59,19 +61,24 @@ bool pwp_is(const char *s, const char *word)
     return n == strlen(word) && memcmp(s, word, n) == 0;
 }
 
+/* Starts a new block of u's string space. False on out of memory. */
+static bool unit_block(struct unit *u)
+{
+    u->str = pw_arena_alloc_uninit(u->arena, STR_BLOCK);
+    u->str_room = u->str ? STR_BLOCK : 0;
+    u->str_blocks++;
+    return u->str != NULL;
+}
+
 /* n + 1 bytes of u's string space. Strings are packed into blocks taken from the unit's
  * arena, so a string costs a bump and a copy, not an allocation call and its zeroing;
  * a long one gets an allocation of its own. NULL on out of memory. */
-static char *unit_space(struct unit *u, size_t n)
+static inline char *unit_space(struct unit *u, size_t n)
 {
     if (n >= STR_BLOCK / 4)
-        return pw_arena_alloc(u->arena, n + 1);
-    if (u->str_room < n + 1) {
-        u->str = pw_arena_alloc(u->arena, STR_BLOCK);
-        u->str_room = u->str ? STR_BLOCK : 0;
-        if (!u->str)
-            return NULL;
-    }
+        return pw_arena_alloc_uninit(u->arena, n + 1);
+    if (u->str_room < n + 1 && !unit_block(u))
+        return NULL;
     char *d = u->str;
     u->str += n + 1;
     u->str_room -= n + 1;
@@ -81,7 +88,7 @@ static char *unit_space(struct unit *u, size_t n)
 /* A NUL-terminated copy of the n bytes at v in u's string space; NULL when n is 0 (or
  * on out of memory, which the caller cannot tell apart: values are then missing, never
  * wrong). */
-static const char *unit_copy(struct unit *u, const char *v, size_t n)
+static inline const char *unit_copy(struct unit *u, const char *v, size_t n)
 {
     char *d = n ? unit_space(u, n) : NULL;
     if (!d)
@@ -108,7 +115,7 @@ static inline bool equals(const char *v, size_t n, const char *word)
 bool pwp_all_digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
+        if ((unsigned char)(s[i] - '0') > 9)
             return false;
     return n > 0;
 }
@@ -613,6 +620,10 @@ static void on_traveller(pw_reader *r, const pw_edi_segment *s, enum pw_role rol
     x->first_seg = x->last_seg = pt->segments;
     x->ordinal = s->ordinal;
     x->offset = s->offset;
+    if (u->str_room < PAX_ROOM) /* so that the traveller's values stay in one block */
+        unit_block(u);
+    x->strings = u->str;
+    x->strings_block = u->str_blocks;
     x->surname = dup_value(p, s, 4, 1);
     size_t gn, mn;
     const char *given = pwp_value(s, 4, 2, &gn), *middle = pwp_value(s, 4, 3, &mn);
@@ -830,8 +841,15 @@ void pwp_message_segment(pw_reader *r, const pw_edi_segment *s)
     paxlst *p = r->paxlst;
     struct pax *before = p->pax;
     dispatch(r, s);
-    if (p->pax && p->pax == before)
-        p->pax->last_seg = p->part->segments;
+    struct pax *x = p->pax;
+    if (!x)
+        return;
+    if (x == before)
+        x->last_seg = p->part->segments;
+    if (p->unit->str_blocks != x->strings_block)
+        x->split = true;
+    else if (x->strings)
+        x->strings_len = (size_t)(p->unit->str - x->strings);
 }
 
 /* Dispatches one message segment by tag and context. */

@@ -16,7 +16,8 @@
  * reject helper that truncates raw text, date and role parsing with user-facing
  * reasons, and pw_reader_finish, which normalises a record in the reader's scratch
  * arena, reports its field-level problems as data-quality findings and deep-copies the
- * result into the caller's arena.
+ * result into the caller's arena (a reader that keeps its strings packed names the runs
+ * that hold them, and each run is copied with one memcpy: pw_reader_finish_spans).
  */
 #include "ingest/ingest.h"
 #include "ingest/reader_internal.h"
@@ -333,29 +334,47 @@ void pw_reader_reject(pw_reader *r, long line, const char *field, const char *re
  * copied back to back into a single arena allocation, so a record costs one allocation
  * for its strings however many it has (this runs for every record). Strings beyond what
  * the gathering holds, or too many bytes to fit a small block, are copied one by one.
+ *
+ * A reader that keeps a record's strings packed together (pw_span: the PAXLST reader's
+ * string space) names those runs: each run is copied whole with one memcpy and the
+ * strings inside it are moved with it, with no strlen and no copy of their own; only
+ * the strings outside every run are gathered as above.
  */
 #define POOL_MAX 2048   /* bytes of strings copied into one allocation */
 #define POOL_STRINGS 64 /* strings gathered for it */
 
 struct pool {
     pw_arena *a;
+    const pw_span *spans;      /* runs copied whole */
+    char *moved[PW_SPANS_MAX]; /* where each run's copy starts */
+    size_t n_spans;
     const char **field[POOL_STRINGS]; /* where each gathered string's pointer is */
     size_t len[POOL_STRINGS];         /* its length with the NUL */
     size_t n, need;
+    bool alone; /* some strings were copied one by one */
     bool oom;
 };
 
-/* Gathers *s (NULL stays NULL), or copies it at once when the gathering is full. */
-static void pool_str(struct pool *pl, const char **s)
+/* Moves *s with its span when it lies in one (NULL stays NULL), else gathers it, or
+ * copies it at once when the gathering is full. */
+static inline void pool_str(struct pool *pl, const char **s)
 {
     if (!*s)
         return;
-    size_t n = strlen(*s);
+    for (size_t i = 0; i < pl->n_spans; i++) {
+        size_t at = (uintptr_t)*s - (uintptr_t)pl->spans[i].base;
+        if (at < pl->spans[i].len) {
+            *s = pl->moved[i] + at;
+            return;
+        }
+    }
     if (pl->n == POOL_STRINGS) {
-        *s = pw_arena_strndup(pl->a, *s, n);
+        *s = pw_arena_strdup(pl->a, *s);
         pl->oom |= *s == NULL;
+        pl->alone = true;
         return;
     }
+    size_t n = strlen(*s);
     pl->field[pl->n] = s;
     pl->len[pl->n++] = n + 1;
     pl->need += n + 1;
@@ -416,15 +435,36 @@ static void pool_record(struct pool *pl, pw_record *rec)
     }
 }
 
-/* Deep-copies rec's strings, legs, provenance and documents into a. */
-static int copy_record(pw_record *rec, pw_arena *a)
+int pw_reader_copy_record(pw_record *rec, pw_arena *a, const pw_span *spans, size_t n_spans,
+                          pw_span *packed)
 {
     pw_flight *f = &rec->flight;
     pw_traveller *t = &rec->traveller;
-    if (f->legs && f->n_legs) {
-        pw_flight *legs = pw_arena_alloc(a, f->n_legs * sizeof *legs);
-        if (!legs)
-            return PW_ENOMEM;
+    if (packed)
+        *packed = (pw_span){NULL, 0};
+    if (!f->legs)
+        f->n_legs = 0;
+    if (!t->documents)
+        t->n_documents = 0;
+    struct pool pl;
+    pl.a = a;
+    pl.spans = spans;
+    pl.n_spans = n_spans < PW_SPANS_MAX ? n_spans : PW_SPANS_MAX; /* the rest: as strings */
+    pl.n = pl.need = 0; /* the arrays are filled as far as n says */
+    pl.alone = false;
+    pl.oom = false;
+    /* the legs, the documents and the spans in one allocation (the arrays first: their
+     * sizes keep the 8-byte alignment) */
+    size_t legs_size = f->n_legs * sizeof *f->legs,
+           docs_size = t->n_documents * sizeof *t->documents;
+    size_t size = legs_size + docs_size;
+    for (size_t i = 0; i < pl.n_spans; i++)
+        size += spans[i].len;
+    char *block = size ? pw_arena_alloc_uninit(a, size) : NULL;
+    if (size && !block)
+        return PW_ENOMEM;
+    if (f->n_legs) {
+        pw_flight *legs = (pw_flight *)(void *)block;
         for (size_t i = 0; i < f->n_legs; i++) {
             legs[i] = f->legs[i];
             legs[i].legs = NULL;
@@ -433,25 +473,28 @@ static int copy_record(pw_record *rec, pw_arena *a)
         f->legs = legs;
     } else {
         f->legs = NULL;
-        f->n_legs = 0;
     }
     if (t->n_documents) {
-        pw_document *docs = pw_arena_alloc(a, t->n_documents * sizeof *docs);
-        if (!docs)
-            return PW_ENOMEM;
-        memcpy(docs, t->documents, t->n_documents * sizeof *docs);
+        pw_document *docs = (pw_document *)(void *)(block + legs_size);
+        memcpy(docs, t->documents, docs_size);
         t->documents = docs;
     } else {
         t->documents = NULL;
     }
-    struct pool pl;
-    pl.a = a;
-    pl.n = pl.need = 0; /* the arrays are filled as far as n says */
-    pl.oom = false;
+    char *at = block ? block + legs_size + docs_size : NULL;
+    for (size_t i = 0; i < pl.n_spans; i++) {
+        pl.moved[i] = at; /* an empty span holds no string: at is never used then */
+        if (spans[i].len) {
+            memcpy(at, spans[i].base, spans[i].len);
+            at += spans[i].len;
+        }
+    }
     pool_record(&pl, rec);
-    char *next = pl.need && pl.need <= POOL_MAX ? pw_arena_alloc(a, pl.need) : NULL;
+    char *next = pl.need && pl.need <= POOL_MAX ? pw_arena_alloc_uninit(a, pl.need) : NULL;
     if (pl.need && pl.need <= POOL_MAX && !next)
         return PW_ENOMEM;
+    if (packed && next && !pl.alone && pl.n_spans == 0)
+        *packed = (pw_span){next, pl.need};
     for (size_t i = 0; i < pl.n; i++) {
         const char **s = pl.field[i];
         if (next) {
@@ -527,6 +570,13 @@ static pw_finding finding_for(const pw_reader *r, const pw_record *rec)
 int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
                      const char **field, const char **reason)
 {
+    return pw_reader_finish_spans(r, rec, line, arena, out, field, reason, NULL, 0);
+}
+
+int pw_reader_finish_spans(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
+                           const char **field, const char **reason, const pw_span *spans,
+                           size_t n_spans)
+{
     rec->source_file = r->path;
     rec->source_line = line;
     if (!rec->source.format)
@@ -537,7 +587,7 @@ int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, p
         r->issues.n = 0;
         return rc;
     }
-    if (copy_record(rec, arena)) {
+    if (pw_reader_copy_record(rec, arena, spans, n_spans, NULL)) {
         *field = NULL;
         *reason = "out of memory";
         return PW_ENOMEM;

@@ -114,6 +114,29 @@ void pw_reader_begin_record(pw_reader *r);
 int pw_reader_finish(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
                      const char **field, const char **reason);
 
+/* A run of memory that holds some of a record's strings whole, and nothing a string
+ * outside it continues into: a reader that keeps strings packed (the PAXLST reader's
+ * string space) names such runs so that they are copied with one memcpy each. */
+typedef struct pw_span {
+    const char *base;
+    size_t len;
+} pw_span;
+
+#define PW_SPANS_MAX 4 /* spans pw_reader_copy_record takes; further ones are ignored */
+
+/* pw_reader_finish for a record some of whose strings lie in spans: each span is copied
+ * whole and the strings inside it are moved with it; the others are copied alone. */
+int pw_reader_finish_spans(pw_reader *r, pw_record *rec, long line, pw_arena *arena, pw_record *out,
+                           const char **field, const char **reason, const pw_span *spans,
+                           size_t n_spans);
+
+/* Deep-copies rec's strings, legs and documents into a (strings inside spans as above,
+ * the others back to back in one allocation when they fit a small block). When every
+ * string went into that one allocation, *packed (may be NULL) is it, so rec can later
+ * be copied as a span; else {NULL, 0}. Returns 0 or PW_ENOMEM. */
+int pw_reader_copy_record(pw_record *rec, pw_arena *a, const pw_span *spans, size_t n_spans,
+                          pw_span *packed);
+
 /* Normalises like pw_record_normalise, adding the field-level problems to issues (may
  * be NULL). */
 int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues, const char **field,

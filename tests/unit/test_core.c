@@ -208,6 +208,36 @@ Test(arena, zero_size_and_overflow)
     pw_arena_reset(NULL);
 }
 
+Test(arena, uninit_allocations)
+{
+    /* without the zeroing, but aligned, disjoint and kept like the others */
+    pw_arena *a = pw_arena_new(256);
+    unsigned char *prev = NULL;
+    size_t prev_size = 0;
+    for (size_t size = 0; size < 300; size += 13) {
+        unsigned char *p = pw_arena_alloc_uninit(a, size);
+        cr_assert_not_null(p);
+        cr_assert_eq((uintptr_t)p % 8, 0, "size %zu not 8-aligned", size);
+        memset(p, (int)(size & 0xFF), size);
+        if (prev)
+            for (size_t i = 0; i < prev_size; i++)
+                cr_assert_eq(prev[i], (unsigned char)((prev_size)&0xFF), "overwritten");
+        prev = p;
+        prev_size = size;
+    }
+    cr_assert_neq(pw_arena_alloc_uninit(a, 0), pw_arena_alloc_uninit(a, 0));
+    cr_assert_null(pw_arena_alloc_uninit(a, SIZE_MAX));
+    cr_assert_null(pw_arena_alloc_uninit(NULL, 8));
+    /* pw_arena_alloc still zeroes memory an uninit allocation wrote before a reset */
+    pw_arena_reset(a);
+    memset(pw_arena_alloc_uninit(a, 64), 0xEE, 64);
+    pw_arena_reset(a);
+    unsigned char *z = pw_arena_alloc(a, 64);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(z[i], 0);
+    pw_arena_free(a);
+}
+
 Test(arena, string_helpers)
 {
     pw_arena *a = pw_arena_new(0);

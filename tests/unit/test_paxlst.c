@@ -943,6 +943,52 @@ Test(paxlst, memory_stays_bounded_for_hostile_input)
     run_free(run);
 }
 
+Test(paxlst, long_values_and_many_travellers_are_copied_whole)
+{
+    /* records are copied out of the reader a run of values at a time: travellers whose
+     * values fill the reader's string blocks, spill over one, or are long enough to be
+     * held apart must come out intact, and stay so after the reader is closed */
+    enum { N = 60 };
+    char name[N][1400];
+    pw_strbuf b = {0};
+    pw_strbuf_append(&b, "UNB+UNOA:4+A+B+240301:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
+                         "TDT+20+ZZ1+++ZZ'LOC+125+OSL'DTM+189:2403011000:201'LOC+87+BGO'");
+    for (int i = 0; i < N; i++) {
+        size_t len = i == 7 ? 1300 : 200 + (size_t)(i * 53) % 700; /* one over 1 KiB */
+        for (size_t k = 0; k < len; k++)
+            name[i][k] = (char)('A' + (i + k) % 26);
+        name[i][len] = '\0';
+        pw_strbuf_printf(&b,
+                         "NAD+FL+++%s:GIVEN%d:MIDDLE'NAT+2+DE'RFF+AVF:BK%d'DOC+P+N%d'LOC+91+FR'",
+                         name[i], i, i, i);
+    }
+    pw_strbuf_printf(&b, "CNT+42:%d'UNT+%d+1'UNZ+1+1'", N, 6 + 5 * N + 2);
+    struct run *run = read_bytes(b.data, b.len);
+    pw_strbuf_free(&b);
+    cr_assert_eq(run->n_rec, N);
+    for (int i = 0; i < N; i++) {
+        const pw_record *r = &run->rec[i];
+        char want[64];
+        expect_str(r->traveller.surname, name[i], "surname");
+        snprintf(want, sizeof want, "GIVEN%d MIDDLE", i);
+        expect_str(r->traveller.given_names, want, "given names");
+        snprintf(want, sizeof want, "BK%d", i);
+        expect_str(r->traveller.booking_ref, want, "booking ref");
+        expect_str(r->traveller.nationality, "DEU", "nationality");
+        cr_assert_eq(r->traveller.n_documents, 1);
+        snprintf(want, sizeof want, "N%d", i);
+        expect_str(r->traveller.documents[0].number, want, "document number");
+        expect_str(r->traveller.documents[0].issuer, "FRA", "issuer");
+        expect_flight(&r->flight, "ZZ", "1", "OSL", "BGO", "2024-03-01T10:00", NULL);
+        expect_str(r->source.message_ref, "1", "message");
+        expect_str(r->source.sender, "A", "sender");
+        char id[33];
+        pw_record_content_id(r, id);
+        expect_str(r->record_id, id, "record id");
+    }
+    run_free(run);
+}
+
 Test(paxlst, latin1_names)
 {
     struct run *run = read_str("UNB+UNOC:3+A+B+1+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'"
