@@ -238,11 +238,21 @@ static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
     for (uint8_t i = 0; i < b->name.n_tokens; i++) {
         const pw_name_token *t = &b->name.tokens[i];
         uint32_t term = intern(b, t->text, t->skeleton);
-        uint32_t plain = strcmp(t->plain, t->text) == 0 ? term : intern(b, t->plain, t->skeleton);
+        /* A word from an abjad may read an ambiguous letter otherwise in its plain form
+         * (فضل: FDL, FZL): that reading is found by its own skeleton. */
+        char pskel[PW_NAME_TOKEN_MAX];
+        if (t->flags & PW_TOKEN_ABJAD)
+            pw_names_skeleton(t->plain, pskel);
+        uint32_t plain =
+            strcmp(t->plain, t->text) == 0
+                ? term
+                : intern(b, t->plain, (t->flags & PW_TOKEN_ABJAD) ? pskel : t->skeleton);
         if (term == UINT32_MAX || plain == UINT32_MAX)
             return PW_ENOMEM;
         if (!(t->flags & PW_INDEX_TOKEN_WHOLE))
             b->terms[term].fuzzy = b->terms[plain].fuzzy = true;
+        if (t->flags & PW_TOKEN_ABJAD)
+            b->terms[term].abjad = b->terms[plain].abjad = true;
         uint16_t flags = (uint16_t)(t->flags | (b->name.non_latin ? PW_INDEX_TOKEN_TRANSLITERATED : 0));
         pw_index_token it = {term, plain, flags, t->word, t->span};
         if (!PUSH(b->tokens, b->n_tokens, b->cap_tokens, it) || !post(b, term, entry, local, i) ||

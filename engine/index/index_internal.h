@@ -55,6 +55,7 @@ typedef struct pw_term {
     char dm[2][5]; /* Double Metaphone primary and alternate */
     uint8_t len;
     bool fuzzy; /* spelled by a word (not only by a whole-name join): edit distance applies */
+    bool abjad; /* spelled by a word romanised from an abjad (PW_TOKEN_ABJAD) */
 } pw_term;
 
 struct pw_index {

@@ -148,6 +148,8 @@ const char *pw_index_term_text(const pw_index *idx, uint32_t term)
 
 size_t pw_index_term_len(const pw_index *idx, uint32_t term) { return idx->terms[term].len; }
 
+bool pw_index_term_abjad(const pw_index *idx, uint32_t term) { return idx->terms[term].abjad; }
+
 const char *pw_index_term_skeleton(const pw_index *idx, uint32_t term)
 {
     return idx->strings + idx->terms[term].skeleton;

@@ -61,6 +61,13 @@ typedef struct term_hit {
     float similarity;
 } term_hit;
 
+/* One side of an alignment: the tokens standing for the name's words, either the
+ * words themselves or with joined variants replacing the words they cover. */
+typedef struct unit_set {
+    int tok[PW_MATCH_MAX_WORDS];
+    int n;
+} unit_set;
+
 struct pw_match_scratch {
     pw_names_scratch *names;
     pw_name query;
@@ -81,6 +88,15 @@ struct pw_match_scratch {
     uint64_t memo_key[MEMO_SLOTS];
     sim_detail memo_val[MEMO_SLOTS];
     char q_dm[PW_NAME_MAX_TOKENS][2][PW_DMETAPHONE_MAX + 1]; /* its Double Metaphone codes */
+    /* the skeleton ("" when none) of its other reading (a word from an abjad whose
+     * plain form reads an ambiguous letter otherwise) */
+    char q_alt_skel[PW_NAME_MAX_TOKENS][PW_NAME_TOKEN_MAX];
+    term_hit q_hits[PW_NAME_MAX_TOKENS][MAX_TERM_HITS]; /* its index look-up (lookup_token) */
+    /* the record's alignment units by mode (units_of_words), the same for every entry
+     * name: which modes it offers (mode 2, its whole-name join, when it has one) */
+    unit_set q_units[5];
+    bool q_modes[5];
+    uint8_t q_nhits[PW_NAME_MAX_TOKENS];
     pw_candidate candidates[PW_MATCH_MAX_CANDIDATES];
     pw_strbuf json;
 };
@@ -200,12 +216,97 @@ static bool is_initial_of(const char *initial, const char *word)
     return initial[0] && !initial[1] && word[0] == initial[0];
 }
 
+/* One reading of a record word against one reading of a list word (both forms not
+ * exactly equal, neither an initial nor a whole-name join): edit distance, then
+ * skeleton, sound and Jaro-Winkler. */
+static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_t lq,
+                                      const char *qskel, const char qdm[2][PW_DMETAPHONE_MAX + 1],
+                                      uint16_t qflags, bool q_translit, uint32_t term,
+                                      uint16_t eflags)
+{
+    const char *et = pw_index_term_text(idx, term);
+    size_t le = pw_index_term_len(idx, term);
+    size_t longer = lq > le ? lq : le;
+    size_t diff = lq > le ? lq - le : le - lq;
+    int max_d = longer >= 8 ? 2 : longer >= 4 ? 1 : 0;
+    sim_detail best = {0, "different"};
+    if (max_d > 0 && diff <= (size_t)max_d) {
+        int d = pw_osa_distance(qt, lq, et, le, max_d);
+        if (d <= max_d) {
+            double sim = 1.0 - 0.9 * (double)d / (double)longer;
+            if (d == 1 && longer >= 5)
+                sim = sim > 0.9 ? sim : 0.9;
+            best = (sim_detail){sim, d == 1 ? "one edit" : "two edits"};
+        }
+    }
+    if (best.similarity >= 0.9)
+        return best;
+    if ((qflags ^ eflags) & PW_TOKEN_SYLLABIC)
+        /* A romanised Han or Hangul name against a Latin one: by spelling only. Their
+         * syllables are short and a vowel or a final consonant is another character
+         * (YEONGHO and YONG share a skeleton, MING and MYONGHO a sound). */
+        return best;
+    /* Sound, skeleton and Jaro-Winkler, combined: a consonant skeleton in common is
+     * strong evidence only where a romanisation dropped the vowels (a transliterated,
+     * vowel-poor side) or where the two also sound alike. */
+    const char *es = pw_index_term_skeleton(idx, term);
+    bool skeleton = qskel[0] && qskel[1] && strcmp(qskel, es) == 0;
+    bool vowel_less = ((qflags | eflags) & PW_TOKEN_ABJAD) ||
+                      (q_translit && vowel_poor(qt, lq)) ||
+                      ((eflags & PW_INDEX_TOKEN_TRANSLITERATED) && vowel_poor(et, le));
+    bool phon = false;
+    double jw = 0;
+    if (lq >= 3 && le >= 3 && diff <= 3) {
+        char p[5], a[5];
+        pw_index_term_phonetic(idx, term, p, a);
+        phon = qdm[0][0] && (strcmp(qdm[0], p) == 0 || strcmp(qdm[0], a) == 0 ||
+                             strcmp(qdm[1], p) == 0 || strcmp(qdm[1], a) == 0);
+        jw = pw_jaro_winkler(qt, lq, et, le);
+    }
+    if (skeleton && (vowel_less || phon))
+        return (sim_detail){0.9, phon ? "same skeleton and sound" : "same consonant skeleton"};
+    /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
+     * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
+     * the particle. */
+    bool joined = ((qflags | eflags) & PW_TOKEN_JOINED) != 0;
+    if (phon && !joined && jw >= 0.80 && best.similarity < 0.82)
+        best = (sim_detail){0.82, "sounds alike"};
+    if (jw >= 0.92 && !joined && best.similarity < jw - 0.06)
+        best = (sim_detail){jw - 0.06, "Jaro-Winkler"};
+    if (skeleton && best.similarity < 0.78)
+        best = (sim_detail){0.78, "same consonant skeleton"};
+    return best;
+}
+
+
+/* A word read with the other value of an ambiguous letter (a, its skeleton askel)
+ * against a word b: one edit, or the same consonant skeleton (one side is from an
+ * abjad), scores as spelling_similarity would; best when that is no better. */
+static sim_detail other_reading(const char *a, size_t la, const char *askel, const char *b,
+                                size_t lb, const char *bskel, sim_detail best)
+{
+    if (askel[0] && askel[1] && strcmp(askel, bskel) == 0)
+        return (sim_detail){0.9, "same skeleton, other reading of a letter"};
+    size_t longer = la > lb ? la : lb, diff = la > lb ? la - lb : lb - la;
+    int max_d = longer >= 8 ? 2 : longer >= 4 ? 1 : 0;
+    if (max_d == 0 || diff > (size_t)max_d)
+        return best;
+    int d = pw_osa_distance(a, la, b, lb, max_d);
+    if (d > max_d)
+        return best;
+    double sim = d == 1 && longer >= 5 ? 0.9 : 1.0 - 0.9 * (double)d / (double)longer;
+    if (sim <= best.similarity)
+        return best;
+    return (sim_detail){sim, "other reading of a letter"};
+}
+
 /* How alike a record token and an entry term are, and why: the record token's own
  * terms first (integer compares), then edit distance, skeleton, sound and
  * Jaro-Winkler. */
 static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, bool q_translit,
                                   const uint32_t qterm[2], const char qdm[2][PW_DMETAPHONE_MAX + 1],
-                                  uint32_t term, uint32_t plain, uint16_t eflags)
+                                  const char *q_alt_skel, uint32_t term,
+                                  uint32_t plain, uint16_t eflags)
 {
     if (qterm[0] == term)
         return (sim_detail){1.0, (q->flags & PW_TOKEN_GLUED_TITLE) ? "exact, glued title set aside"
@@ -255,52 +356,18 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
          * feminine and masculine forms names a relative of the other sex, not the
          * same person; weak evidence, never a spelling variant. */
         return (sim_detail){GENDERED_FORM_SIMILARITY, "feminine and masculine forms"};
-    int max_d = longer >= 8 ? 2 : longer >= 4 ? 1 : 0;
-    sim_detail best = {0, "different"};
-    if (max_d > 0 && diff <= (size_t)max_d) {
-        int d = pw_osa_distance(q->text, lq, et, le, max_d);
-        if (d <= max_d) {
-            double sim = 1.0 - 0.9 * (double)d / (double)longer;
-            if (d == 1 && longer >= 5)
-                sim = sim > 0.9 ? sim : 0.9;
-            best = (sim_detail){sim, d == 1 ? "one edit" : "two edits"};
-        }
-    }
-    if (best.similarity >= 0.9)
-        return best;
-    if ((q->flags ^ eflags) & PW_TOKEN_SYLLABIC)
-        /* A romanised Han or Hangul name against a Latin one: by spelling only. Their
-         * syllables are short and a vowel or a final consonant is another character
-         * (YEONGHO and YONG share a skeleton, MING and MYONGHO a sound). */
-        return best;
-    /* Sound, skeleton and Jaro-Winkler, combined: a consonant skeleton in common is
-     * strong evidence only where a romanisation dropped the vowels (a transliterated,
-     * vowel-poor side) or where the two also sound alike. */
-    const char *es = pw_index_term_skeleton(idx, term);
-    bool skeleton = q->skeleton[0] && q->skeleton[1] && strcmp(q->skeleton, es) == 0;
-    bool vowel_less = (q_translit && vowel_poor(q->text, lq)) ||
-                      ((eflags & PW_INDEX_TOKEN_TRANSLITERATED) && vowel_poor(et, le));
-    bool phon = false;
-    double jw = 0;
-    if (lq >= 3 && le >= 3 && diff <= 3) {
-        char p[5], a[5];
-        pw_index_term_phonetic(idx, term, p, a);
-        phon = qdm[0][0] && (strcmp(qdm[0], p) == 0 || strcmp(qdm[0], a) == 0 ||
-                             strcmp(qdm[1], p) == 0 || strcmp(qdm[1], a) == 0);
-        jw = pw_jaro_winkler(q->text, lq, et, le);
-    }
-    if (skeleton && (vowel_less || phon))
-        return (sim_detail){0.9, phon ? "same skeleton and sound" : "same consonant skeleton"};
-    /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
-     * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
-     * the particle. */
-    bool joined = ((q->flags | eflags) & PW_TOKEN_JOINED) != 0;
-    if (phon && !joined && jw >= 0.80 && best.similarity < 0.82)
-        best = (sim_detail){0.82, "sounds alike"};
-    if (jw >= 0.92 && !joined && best.similarity < jw - 0.06)
-        best = (sim_detail){jw - 0.06, "Jaro-Winkler"};
-    if (skeleton && best.similarity < 0.78)
-        best = (sim_detail){0.78, "same consonant skeleton"};
+    /* A word from an abjad may carry a second reading of its ambiguous letters in its
+     * plain form (see analyse.c: ض as D or Z, ث as TH or S): that reading is compared
+     * too, by spelling and by skeleton, and the best stands. */
+    sim_detail best = spelling_similarity(idx, q->text, lq, q->skeleton, qdm, q->flags, q_translit,
+                                          term, eflags);
+    if (best.similarity < 0.9 && q_alt_skel && (q->flags & PW_TOKEN_ABJAD))
+        best = other_reading(q->plain, strlen(q->plain), q_alt_skel, et, le,
+                             pw_index_term_skeleton(idx, term), best);
+    if (best.similarity < 0.9 && plain != term && (eflags & PW_TOKEN_ABJAD))
+        best = other_reading(q->text, lq, q->skeleton, pw_index_term_text(idx, plain),
+                             pw_index_term_len(idx, plain), pw_index_term_skeleton(idx, plain),
+                             best);
     return best;
 }
 
@@ -311,7 +378,8 @@ static inline size_t memo_slot(int qi, const pw_index_token *e, uint64_t *key)
     uint64_t f = (uint64_t)((e->flags & PW_TOKEN_INITIAL) ? 1 : 0) |
                  ((e->flags & PW_INDEX_TOKEN_TRANSLITERATED) ? 2 : 0) |
                  ((e->flags & PW_INDEX_TOKEN_WHOLE) ? 4 : 0) |
-                 ((e->flags & PW_TOKEN_JOINED) ? 8 : 0) | ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0);
+                 ((e->flags & PW_TOKEN_JOINED) ? 8 : 0) |
+                 ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0) | ((e->flags & PW_TOKEN_ABJAD) ? 32 : 0);
     *key = ((uint64_t)qi << 40) | (f << 32) | e->term;
     return (size_t)((*key * 0x9e3779b97f4a7c15ULL) >> 52) & (MEMO_SLOTS - 1);
 }
@@ -325,7 +393,8 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
     if (s->memo_epoch[h] == s->epoch && s->memo_key[h] == key)
         return s->memo_val[h];
     sim_detail d = term_similarity(idx, &s->query.tokens[qi], s->query.non_latin, s->q_term[qi],
-                                   s->q_dm[qi], e->term, e->plain, e->flags);
+                                   s->q_dm[qi], s->q_alt_skel[qi][0] ? s->q_alt_skel[qi] : NULL,
+                                   e->term, e->plain, e->flags);
     d.credit = -1;
     s->memo_epoch[h] = s->epoch;
     s->memo_key[h] = key;
@@ -391,25 +460,30 @@ static void hungarian(const double w[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS], in
             assign[p[j] - 1] = j - 1;
 }
 
-/* One side of an alignment: the tokens standing for the name's words, either the
- * words themselves or with joined variants replacing the words they cover. */
-typedef struct unit_set {
-    int tok[PW_MATCH_MAX_WORDS];
-    int n;
-} unit_set;
 
 /* The tokens of one side as alignment units, by mode: 0 its words; 1 its particle,
- * hyphen and apostrophe joins (non-overlapping) and the words they leave; 2 its
- * whole-name join. */
+ * hyphen and apostrophe joins (non-overlapping, first come first taken) and the words
+ * they leave; 2 its whole-name join; 3 as 1, the longest joins taken first; 4 as 3,
+ * last come first taken. Joins overlap where an Arabic compound holds the article
+ * (شمس الدين: ALDYN and ADDYN, and SHMSALDYN and SHMSADDYN as SHAMS AL-DIN and
+ * SHAMSUDDIN write it): mode 1 reads SHMS + ALDYN, mode 3 SHMSALDYN, mode 4 the
+ * assimilated SHMSADDYN (the analyser adds it after the form as written). */
 static void units_of_words(const uint16_t *flags, const uint8_t *word, const uint8_t *span,
                            int n_tokens, int mode, unit_set *out)
 {
     out->n = 0;
     uint32_t covered = 0;
-    if (mode > 0)
-        for (int t = 0; t < n_tokens && out->n < PW_MATCH_MAX_WORDS; t++) {
+    int max_span = 0;
+    for (int t = 0; t < n_tokens && mode >= 3; t++)
+        if ((flags[t] & PW_TOKEN_JOINED) && !(flags[t] & PW_INDEX_TOKEN_WHOLE) &&
+            span[t] > max_span)
+            max_span = span[t];
+    for (int sp = mode >= 3 ? max_span : 0; mode > 0 && sp >= (mode >= 3 ? 2 : 0); sp--)
+        for (int i = 0; i < n_tokens && out->n < PW_MATCH_MAX_WORDS; i++) {
+            int t = mode == 4 ? n_tokens - 1 - i : i;
             bool whole = (flags[t] & PW_INDEX_TOKEN_WHOLE) != 0;
-            if (!(flags[t] & PW_TOKEN_JOINED) || whole != (mode == 2))
+            if (!(flags[t] & PW_TOKEN_JOINED) || whole != (mode == 2) ||
+                (mode >= 3 && span[t] != sp))
                 continue;
             uint32_t mask = 0;
             for (int k = 0; k < span[t] && word[t] + k < 32; k++)
@@ -422,6 +496,71 @@ static void units_of_words(const uint16_t *flags, const uint8_t *word, const uin
     for (int t = 0; t < n_tokens && out->n < PW_MATCH_MAX_WORDS; t++)
         if (!(flags[t] & PW_TOKEN_JOINED) && !(word[t] < 32 && (covered & (1u << word[t]))))
             out->tok[out->n++] = t;
+}
+
+/* Do two unit sets hold the same tokens? */
+static bool same_unit_set(const unit_set *a, const unit_set *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (int i = 0; i < a->n; i++) {
+        bool found = false;
+        for (int j = 0; j < b->n && !found; j++)
+            found = a->tok[i] == b->tok[j];
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* The unit sets of one side for the modes it offers (mode[m] true), into u[m]; modes
+ * 3 and 4 are offered only where they read the side differently from the modes
+ * before, which needs two joins that overlap. */
+static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t *span,
+                       int n_tokens, bool mode[5], unit_set u[5])
+{
+    uint32_t seen = 0;
+    bool overlap = false;
+    for (int t = 0; t < n_tokens && mode[1]; t++) {
+        if (!(flags[t] & PW_TOKEN_JOINED) || (flags[t] & PW_INDEX_TOKEN_WHOLE))
+            continue;
+        uint32_t mask = 0;
+        for (int k = 0; k < span[t] && word[t] + k < 32; k++)
+            mask |= 1u << (word[t] + k);
+        overlap = overlap || (mask & seen);
+        seen |= mask;
+    }
+    for (int m = 0; m < 3; m++)
+        if (mode[m])
+            units_of_words(flags, word, span, n_tokens, m, &u[m]);
+    mode[3] = mode[4] = false;
+    if (!overlap)
+        return;
+    units_of_words(flags, word, span, n_tokens, 3, &u[3]);
+    units_of_words(flags, word, span, n_tokens, 4, &u[4]);
+    mode[3] = !same_unit_set(&u[1], &u[3]);
+    mode[4] = !same_unit_set(&u[1], &u[4]) && !same_unit_set(&u[3], &u[4]);
+}
+
+/* The record's alignment units for every mode it offers, once per record. */
+static void query_units(pw_match_scratch *s)
+{
+    const pw_name *q = &s->query;
+    uint16_t flags[PW_NAME_MAX_TOKENS];
+    uint8_t word[PW_NAME_MAX_TOKENS], span[PW_NAME_MAX_TOKENS];
+    bool *mode = s->q_modes;
+    mode[0] = true;
+    mode[1] = mode[2] = false;
+    for (int t = 0; t < q->n_tokens; t++) {
+        flags[t] = q->tokens[t].flags;
+        word[t] = q->tokens[t].word;
+        span[t] = q->tokens[t].span;
+        if (flags[t] & PW_INDEX_TOKEN_WHOLE)
+            mode[2] = true;
+        else if (flags[t] & PW_TOKEN_JOINED)
+            mode[1] = true;
+    }
+    side_units(flags, word, span, q->n_tokens, mode, s->q_units);
 }
 
 static double token_weight(uint16_t flags, double base)
@@ -601,23 +740,17 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
 {
     const pw_name *q = &s->query;
     const pw_index_token *et = pw_index_name_tokens(idx, in);
-    uint16_t qflags[PW_NAME_MAX_TOKENS], eflags[PW_NAME_MAX_TOKENS];
-    uint8_t qword[PW_NAME_MAX_TOKENS], qspan[PW_NAME_MAX_TOKENS];
+    uint16_t eflags[PW_NAME_MAX_TOKENS];
     uint8_t eword[PW_NAME_MAX_TOKENS], espan[PW_NAME_MAX_TOKENS];
     /* The segmentation modes each side offers (see units_of_words): its words always;
      * its joins when it has some; its whole-name join when it has one and the other
      * side has a token of about its length (a whole-name join meets nothing else). */
-    bool q_mode[3] = {true, false, false}, e_mode[3] = {true, false, false};
+    bool q_mode[5] = {true, s->q_modes[1], false, s->q_modes[3], s->q_modes[4]};
+    bool e_mode[5] = {true, false, false, false, false};
     int q_whole_len = -1, e_whole_len = -1;
-    for (int t = 0; t < q->n_tokens; t++) {
-        qflags[t] = q->tokens[t].flags;
-        qword[t] = q->tokens[t].word;
-        qspan[t] = q->tokens[t].span;
-        if (qflags[t] & PW_INDEX_TOKEN_WHOLE)
+    for (int t = 0; t < q->n_tokens; t++)
+        if (q->tokens[t].flags & PW_INDEX_TOKEN_WHOLE)
             q_whole_len = q->tokens[t].len;
-        else if (qflags[t] & PW_TOKEN_JOINED)
-            q_mode[1] = true;
-    }
     int n_et = in->n_tokens < PW_NAME_MAX_TOKENS ? in->n_tokens : PW_NAME_MAX_TOKENS;
     for (int t = 0; t < n_et; t++) {
         eflags[t] = et[t].flags;
@@ -631,7 +764,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     /* (lengths of text and plain keys alike: MUELLERHANS meets MULLERHANS by plain) */
     int q_whole_plain = q_whole_len, e_whole_plain = e_whole_len;
     for (int t = 0; t < q->n_tokens; t++)
-        if (qflags[t] & PW_INDEX_TOKEN_WHOLE)
+        if (q->tokens[t].flags & PW_INDEX_TOKEN_WHOLE)
             q_whole_plain = (int)strlen(q->tokens[t].plain);
     for (int t = 0; t < n_et; t++)
         if (eflags[t] & PW_INDEX_TOKEN_WHOLE)
@@ -647,14 +780,17 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
         e_mode[2] = abs(lt - e_whole_len) <= 1 || abs(lp - e_whole_len) <= 1 ||
                     abs(lt - e_whole_plain) <= 1 || abs(lp - e_whole_plain) <= 1;
     }
+    const unit_set *q_units = s->q_units;
+    unit_set e_units[5];
+    side_units(eflags, eword, espan, n_et, e_mode, e_units);
     best->score = -1;
-    for (int qj = 0; qj < 3; qj++)
-        for (int ej = 0; ej < 3; ej++) {
+    for (int qj = 0; qj < 5; qj++)
+        for (int ej = 0; ej < 5; ej++) {
             if (!q_mode[qj] || !e_mode[ej])
                 continue;
             alignment a = {0};
-            units_of_words(qflags, qword, qspan, q->n_tokens, qj, &a.qu);
-            units_of_words(eflags, eword, espan, n_et, ej, &a.eu);
+            a.qu = q_units[qj];
+            a.eu = e_units[ej];
             double w[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             sim_detail det[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             double wq[PW_MATCH_MAX_WORDS], we[PW_MATCH_MAX_WORDS];
@@ -977,18 +1113,26 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
                                 bool skeleton)
 {
     size_t le = pw_index_term_len(idx, term);
-    if ((le > t->len ? le - t->len : t->len - le) > 3)
-        return false;
+    size_t diff = le > t->len ? le - t->len : t->len - le;
     const char *et = pw_index_term_text(idx, term);
-    if (skeleton && (vowel_poor(t->text, t->len) || vowel_poor(et, le)))
-        return true; /* a possible consonant-only romanisation: the scorer decides */
+    /* a possible consonant-only romanisation: the scorer decides. Its vowels may be
+     * half the Latin spelling (MHMD, MOHAMMAD). */
+    if (skeleton && diff <= 5 &&
+        ((t->flags & PW_TOKEN_ABJAD) || pw_index_term_abjad(idx, term) ||
+         vowel_poor(t->text, t->len) || vowel_poor(et, le)))
+        return true;
+    if (diff > 3)
+        return false;
     return et[0] == t->text[0] && pw_jaro_winkler(t->text, t->len, et, le) >= 0.8;
 }
 
 /* Looks one record token up every way the index allows: exact and transliteration
- * variant, bounded edit distance, then plausible skeleton and phonetic neighbours. */
+ * variant, bounded edit distance, then plausible skeleton and phonetic neighbours; a
+ * word from an abjad with another reading (alt_skel not "") also by that reading's
+ * spelling and skeleton. */
 static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit *hits,
-                           const uint32_t qterm[2], const char dm[2][PW_DMETAPHONE_MAX + 1])
+                           const uint32_t qterm[2], const char dm[2][PW_DMETAPHONE_MAX + 1],
+                           const char *alt_skel)
 {
     size_t n = 0;
     if (qterm[0] != PW_INDEX_NONE)
@@ -1016,6 +1160,15 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     for (size_t i = 0; i < k && i < 64; i++)
         if (plausible_neighbour(idx, t, ids[i], true))
             add_hit(hits, &n, ids[i], 0.85f);
+    if (alt_skel[0] && alt_skel[1]) {
+        k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
+        for (size_t i = 0; i < k; i++)
+            add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+        k = pw_index_terms_by_skeleton(idx, alt_skel, &ids);
+        for (size_t i = 0; i < k && i < 64; i++)
+            if (plausible_neighbour(idx, t, ids[i], true))
+                add_hit(hits, &n, ids[i], 0.85f);
+    }
     if (t->len >= 3)
         for (int c = 0; c < 2; c++) {
             const char *code = dm[c];
@@ -1045,7 +1198,6 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     uint64_t epoch = ++s->epoch;
     s->n_touched = 0;
     size_t budget = MAX_POSTINGS_PER_RECORD;
-    term_hit hits[MAX_TERM_HITS];
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
      * min_acc, common tokens only add to entries already found (max-score pruning). */
     int order[PW_NAME_MAX_TOKENS];
@@ -1067,7 +1219,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         remaining -= s->q_gate[qi];
         uint64_t tok_epoch = epoch * 64 + (uint64_t)qi + 1;
         s->n_tok_touched = 0;
-        size_t nh = lookup_token(idx, t, hits, s->q_term[qi], s->q_dm[qi]);
+        size_t nh = s->q_nhits[qi];
+        const term_hit *hits = s->q_hits[qi];
         for (size_t h = 0; h < nh && budget; h++) {
             bool spelt = hits[h].similarity >= 0.97f;
             float gain = hits[h].similarity * (float)((spelt || !(t->flags & PW_INDEX_TOKEN_WHOLE))
@@ -1187,6 +1340,27 @@ static const char *explain(pw_match_scratch *s, const pw_index *idx, const align
 
 /* ---- the whole record ---------------------------------------------------------------- */
 
+/* What a record word no list holds is worth towards a candidate's share, when the
+ * index holds words it may be a spelling of: the weight of the commonest of its close
+ * neighbours (one edit, or the same consonant skeleton; not sounds-alike, not a list
+ * initial), or -1 when it has none. A word romanised without its short vowels (محمد
+ * as MHMD, زاهد as ZAHD) is in no list, yet it is MOHAMMAD or ZAHID; counted at the
+ * weight of a word never seen, a common name (MHMD) asks a candidate for more than
+ * the rare word beside it (ZAHD, found as ZAHID) can give, and the entry is never
+ * scored. Its likeliest reading is the commonest spelling it meets, and that reading
+ * weighs what the list's word weighs. Only the share is lowered: the score still
+ * weighs the word as written. */
+static double neighbour_weight(const pw_index *idx, const term_hit *hits, size_t n)
+{
+    double w = -1;
+    for (size_t h = 0; h < n; h++) {
+        double th = pw_index_term_weight(idx, hits[h].term);
+        if (hits[h].similarity >= 0.85f && (w < 0 || th < w))
+            w = th;
+    }
+    return w;
+}
+
 /* Does some list name hold term as a word or a particle join (not only as the
  * whole-name join of a name written in several words)? Looks at a few postings. */
 static bool held_as_word(const pw_index *idx, uint32_t term)
@@ -1245,7 +1419,8 @@ static void add_pair_joins(const pw_index *idx, pw_name *q)
         j->len = (uint8_t)(a->len + b->len);
         j->word = a->word;
         j->span = 2;
-        j->flags = (uint16_t)(PW_TOKEN_JOINED | (a->flags & part));
+        j->flags = (uint16_t)(PW_TOKEN_JOINED | (a->flags & part) |
+                              ((a->flags | b->flags) & PW_TOKEN_ABJAD));
     }
 }
 
@@ -1274,6 +1449,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         return PW_ENOMEM;
     pw_index_add_whole_join(&s->query);
     add_pair_joins(idx, &s->query);
+    query_units(s);
     if (s->query.n_tokens == 0 && t->n_documents == 0)
         return 0;
     for (int i = 0; i < s->query.n_tokens; i++) {
@@ -1286,6 +1462,11 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                                             : pw_index_term_weight(idx, term);
         s->q_weight[i] = token_weight(qt->flags, base);
         pw_double_metaphone(qt->text, PW_DMETAPHONE_MAX, s->q_dm[i][0], s->q_dm[i][1]);
+        s->q_alt_skel[i][0] = '\0';
+        if ((qt->flags & PW_TOKEN_ABJAD) && strcmp(qt->plain, qt->text) != 0)
+            pw_names_skeleton(qt->plain, s->q_alt_skel[i]);
+        s->q_nhits[i] = (uint8_t)lookup_token(idx, qt, s->q_hits[i], s->q_term[i], s->q_dm[i],
+                                              s->q_alt_skel[i]);
     }
     /* A join found in the list stands for the words it joins (SAIDULLAH for SAID
      * ULLAH, VLADIMIRPUTIN for VLADIMIR PUTIN): finding it is worth their weight to a
@@ -1295,17 +1476,23 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
      * share a candidate needs it counts no more than the heaviest word of the record
      * the lists do hold, so that one misspelt word (SULAYMAN IYRAM for SULAYMAN AKRAM)
      * cannot keep the entry from being scored. */
+    /* (Particles and initials are held by every list and weigh little: they say
+     * nothing of what a name word weighs.) */
     double heaviest_known = 0;
     for (int i = 0; i < s->query.n_words; i++)
-        if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_known)
+        if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_known &&
+            !(s->query.tokens[i].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
             heaviest_known = s->q_weight[i];
     double gate_weight = 0, full_weight = 0;
     for (int i = 0; i < s->query.n_tokens; i++) {
         const pw_name_token *qt = &s->query.tokens[i];
         s->q_gate[i] = s->q_weight[i];
-        if (s->q_term[i][0] == PW_INDEX_NONE && s->q_term[i][1] == PW_INDEX_NONE &&
-            heaviest_known > 0 && s->q_gate[i] > heaviest_known)
+        bool unknown = s->q_term[i][0] == PW_INDEX_NONE && s->q_term[i][1] == PW_INDEX_NONE;
+        if (unknown && heaviest_known > 0 && s->q_gate[i] > heaviest_known)
             s->q_gate[i] = token_weight(qt->flags, heaviest_known);
+        double near = unknown ? neighbour_weight(idx, s->q_hits[i], s->q_nhits[i]) : -1;
+        if (near >= 0 && s->q_gate[i] > token_weight(qt->flags, near))
+            s->q_gate[i] = token_weight(qt->flags, near);
         if (!(qt->flags & PW_TOKEN_JOINED)) {
             gate_weight += s->q_gate[i];
             full_weight += s->q_weight[i];

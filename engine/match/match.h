@@ -11,9 +11,11 @@
  * accumulator per entry; common terms with long posting lists are not expanded, and
  * the work per record is capped. Entries that gather half the record's name weight
  * (a word no list holds counting no more than the heaviest word a list holds, so one
- * misspelt word cannot veto; the few entries that pass only thanks to that are scored
- * a dozen at most), best first and shortest name first among equals, and entries
- * holding one of the record's documents, go on to scoring. Travellers are people:
+ * misspelt word cannot veto, nor more than the commonest list word it is a close
+ * spelling of, so a romanisation without vowels, MHMD, weighs what MOHAMMAD weighs;
+ * the few entries that pass only thanks to that are scored a dozen at most), best
+ * first and shortest name first among equals, and entries holding one of the
+ * record's documents, go on to scoring. Travellers are people:
  * entries that are entities, vessels or aircraft are never candidates.
  *
  * Scoring: for every name of a candidate entry, the record's words and the name's

@@ -34,8 +34,16 @@
  *    ATTKRYTY where a sun letter assimilates it, as AT-TIKRITI), as are a glued ABD
  *    or ABU (عبدالله -> ABD AL LH, ابوبكر -> ABW BKR); a word followed by -al-Din,
  *    -Allah or -al-Haq is joined with it (نور الدين -> NWRALDYN, NWRADDYN, as
- *    NOUREDDINE); when the name has a letter only Persian, Urdu or Pashto use (پ چ ژ
- *    گ ک ی ...), ث is S and ذ ض ظ are Z (FAZL, ZAKIR), as those languages say them.
+ *    NOUREDDINE), and so is a word followed by الله or the Dari and Pashto elements
+ *    زاده جان خیل written apart (RHMTALLAH, KAKAZADAH), or by -al-Din, -al-Haq, -Allah
+ *    glued to it (نورالدين -> NWR + AL + DYN); الله itself keeps its article (ALLAH); ة
+ *    before a compound's second element is T (HDAYATALLAH); a final ى is A and a
+ *    final ه after a consonant AH (YHYA, TAH); when the name has a letter only
+ *    Persian, Urdu or Pashto use (پ چ ژ گ ک ی ...), ث is S and ذ ض ظ are Z (FAZL,
+ *    ZAKIR), as those languages say them, and the Arabic values are the plain form
+ *    (and the other way round otherwise: فضل FDL, plain FZL); a word without those
+ *    letters has ق and ج read as the spoken G in its plain form (QASMY, GASMY). Words
+ *    from Arabic, Hebrew and Syriac script are flagged PW_TOKEN_ABJAD.
  *
  * Tokens. Titles and suffixes (MR MRS MS MISS MSTR MX DR PROF SIR MME MLLE, JR SR JNR
  * SNR II III IV) are set aside when another word remains. Placeholders (FNU, NFN:
@@ -478,6 +486,76 @@ static bool sun_letter(UChar c)
     }
 }
 
+/* Does w[0..n) end in ه after a consonant letter? Word-final ه after a consonant
+ * closes the word on a vowel: -a, -e or -ah (طه TAHA, زاده ZADA or ZADEH, طلحه TALHA,
+ * الله ALLAH), where ICU writes a bare h (TH, ZADH, ALLH; TH would even read as the
+ * digraph of ث). */
+static bool final_heh_vowel(const UChar *w, int32_t n)
+{
+    int32_t i = n - 1;
+    while (i > 0 && (U_GET_GC_MASK(w[i]) & U_GC_M_MASK))
+        i--;
+    if (i < 1 || w[i] != 0x0647)
+        return false;
+    i--;
+    while (i > 0 && (U_GET_GC_MASK(w[i]) & U_GC_M_MASK))
+        i--;
+    switch (w[i]) {
+    case 0x0621: /* ء and the letters that write long vowels */
+    case 0x0622:
+    case 0x0623:
+    case 0x0624:
+    case 0x0625:
+    case 0x0626:
+    case 0x0627:
+    case 0x0648:
+    case 0x0649:
+    case 0x064A:
+    case 0x06CC:
+        return false;
+    default:
+        return u_isalpha(w[i]) != 0;
+    }
+}
+
+/* Writes a word's final H (from ه, see final_heh_vowel) as AH, room permitting. */
+static void final_heh_as_ah(pw_word *wd)
+{
+    if (wd->tlen < 2 || wd->text[wd->tlen - 1] != 'H' || wd->text[wd->tlen - 2] == 'A' ||
+        wd->tlen + 1 >= PW_NAME_TOKEN_MAX || wd->plen + 1 >= PW_NAME_TOKEN_MAX ||
+        wd->plain[wd->plen - 1] != 'H')
+        return;
+    wd->text[wd->tlen - 1] = 'A';
+    wd->text[wd->tlen++] = 'H';
+    wd->text[wd->tlen] = '\0';
+    wd->plain[wd->plen - 1] = 'A';
+    wd->plain[wd->plen++] = 'H';
+    wd->plain[wd->plen] = '\0';
+}
+
+/* The length of the second element of a compound glued to the word before it, at
+ * the end of w[0..n): الدين (-al-Din), الحق (-al-Haq), الله (Allah), after at least
+ * two letters; 0 when there is none. */
+static int32_t glued_compound_tail(const UChar *w, int32_t n)
+{
+    static const UChar din[] = {0x0627, 0x0644, 0x062F, 0x064A, 0x0646},
+                       din2[] = {0x0627, 0x0644, 0x062F, 0x06CC, 0x0646},
+                       haq[] = {0x0627, 0x0644, 0x062D, 0x0642},
+                       allah[] = {0x0627, 0x0644, 0x0644, 0x0647};
+    if (n >= 7 && (u_memcmp(w + n - 5, din, 5) == 0 || u_memcmp(w + n - 5, din2, 5) == 0))
+        return 5;
+    if (n >= 6 && (u_memcmp(w + n - 4, haq, 4) == 0 || u_memcmp(w + n - 4, allah, 4) == 0))
+        return 4;
+    return 0;
+}
+
+/* Flags the words pushed since index from as romanised from an abjad. */
+static void mark_abjad(pw_names_scratch *s, int from)
+{
+    for (int i = from; i < s->n_words; i++)
+        s->words[i].flags |= PW_WORD_ABJAD;
+}
+
 /* An Arabic-script word (in s->w, which it may change): letters ICU leaves alone
  * are mapped (pw_arabic_premap), a glued ABD or ABU and a glued article are split off
  * (عبدالرحمن -> ABD + AL + RHMN, ابوبكر -> ABW + BKR), each piece transliterated;
@@ -485,15 +563,50 @@ static bool sun_letter(UChar c)
 static int arabic_word(pw_names_scratch *s, UChar *w, int32_t n)
 {
     static const UChar al[] = {0x0627, 0x0644}, abd[] = {0x0639, 0x0628, 0x062F},
-                       abu[] = {0x0627, 0x0628, 0x0648}, abu2[] = {0x0623, 0x0628, 0x0648};
+                       abu[] = {0x0627, 0x0628, 0x0648}, abu2[] = {0x0623, 0x0628, 0x0648},
+                       allah_word[] = {0x0627, 0x0644, 0x0644, 0x0647};
+    int32_t end = n - 1;
+    while (end > 0 && (U_GET_GC_MASK(w[end]) & U_GC_M_MASK))
+        end--;
+    bool ta_marbuta = end >= 0 && w[end] == 0x0629;
     pw_arabic_premap(w, n);
-    if (s->persian) /* Persian values of the Arabic letters: ث S; ذ ض ظ Z */
-        for (int32_t i = 0; i < n; i++) {
-            if (w[i] == 0x062B)
-                w[i] = 0x0633;
-            else if (w[i] == 0x0630 || w[i] == 0x0636 || w[i] == 0x0638)
-                w[i] = 0x0632;
-        }
+    /* A final alif maqsura (ى) is the vowel a (يحيى YAHYA, موسى MUSA, مصطفى MUSTAFA),
+     * not ICU's y: it is written as alif (YHYA, one edit from YAHYA). */
+    int32_t last = n - 1;
+    while (last > 0 && (U_GET_GC_MASK(w[last]) & U_GC_M_MASK))
+        last--;
+    if (last > 0 && w[last] == 0x0649)
+        w[last] = 0x0627;
+    /* Persian values of the Arabic letters (ث S; ذ ض ظ Z) in the text form when the
+     * name has a letter only Persian, Urdu or Pashto use, and in the plain form
+     * otherwise: the other reading of those letters is kept as the plain form (فضل:
+     * FDL, plain FZL as Afghans and Pakistanis write FAZL; in a Persian name ضیا: ZYA,
+     * plain DYA as DIYA), which the matcher compares too. A word without those letters
+     * gets as its other reading the spoken value of ق and ج: G in Arabic names
+     * (Maghreb and Gulf GASMI, BELGACEM for قاسمي, بلقاسم; Egyptian RAGAB, GAMAL for
+     * رجب, جمال), GH for ق in Persian ones (آقا AGHA). */
+    UChar alt[PW_NAME_TOKEN_MAX];
+    bool has_alt = false, spoken = false;
+    for (int32_t i = 0; i < n; i++) {
+        UChar c = w[i], p = c;
+        if (c == 0x062B)
+            p = 0x0633;
+        else if (c == 0x0630 || c == 0x0636 || c == 0x0638)
+            p = 0x0632;
+        has_alt = has_alt || (p != c && c != 0x0638); /* ظ is Z either way */
+        spoken = spoken || c == 0x0642 || (c == 0x062C && !s->persian);
+        if (i < PW_NAME_TOKEN_MAX)
+            alt[i] = s->persian ? c : p;
+        w[i] = s->persian ? p : c;
+    }
+    has_alt = has_alt && n <= PW_NAME_TOKEN_MAX;
+    if (!has_alt && spoken && n <= PW_NAME_TOKEN_MAX) {
+        has_alt = true;
+        for (int32_t i = 0; i < n; i++)
+            alt[i] = w[i] == 0x0642 ? (s->persian ? 0x063A : 0x06AF)
+                     : (w[i] == 0x062C && !s->persian) ? 0x06AF
+                                                        : w[i];
+    }
     int32_t cut[4], ncut = 0, pos = 0, article = -1;
     bool is_abu = starts_with(w, n, abu, 3) || starts_with(w, n, abu2, 3);
     if ((starts_with(w, n, abd, 3) || is_abu) && starts_with(w + 3, n - 3, al, 2) &&
@@ -504,22 +617,40 @@ static int arabic_word(pw_names_scratch *s, UChar *w, int32_t n)
         cut[ncut++] = 3;
         pos = 3;
     }
-    if (starts_with(w + pos, n - pos, al, 2) && count_letters(w + pos + 2, n - pos - 2) >= 2) {
+    /* الله (ALLAH) keeps its article: it is one word, written ALLAH, -ULLAH, -OLLAH,
+     * never with the article split off (AL + LH would leave a word LH that no Latin
+     * spelling has, and an AL standing for nothing). */
+    bool allah = n - pos == 4 && starts_with(w + pos, n - pos, allah_word, 4);
+    if (!allah && starts_with(w + pos, n - pos, al, 2) &&
+        count_letters(w + pos + 2, n - pos - 2) >= 2) {
         article = ncut;
         cut[ncut++] = pos + 2;
     }
+    /* A compound glued into one word (نورالدين, نعمتالله) is cut before its article as
+     * the compound written in two words is (NWR + AL + DYN, joined NWRALDYN and
+     * NWRADDYN as NURUDDIN writes it; NAMT + ALLAH, joined NAMTALLAH). */
+    int32_t tail = article < 0 ? glued_compound_tail(w + pos, n - pos) : 0;
+    if (tail > 0) {
+        cut[ncut++] = n - tail;
+        if (tail != 4 || !starts_with(w + n - 4, 4, allah_word, 4)) {
+            article = ncut;
+            cut[ncut++] = n - tail + 2;
+        }
+    }
     cut[ncut++] = n;
-    char out[4 * PW_NAME_TOKEN_MAX];
+    char out[4 * PW_NAME_TOKEN_MAX], out2[4 * PW_NAME_TOKEN_MAX];
     int32_t from = 0;
     const int before = s->n_words;
     for (int k = 0; k < ncut; k++) {
         int r = pw_translit(s, PW_TR_ANY, w + from, cut[k] - from, out, sizeof out);
+        if (r >= 0 && has_alt)
+            r = pw_translit(s, PW_TR_ANY, alt + from, cut[k] - from, out2, sizeof out2);
         if (r < 0)
             return r;
         if (s->n_words > before)
             s->pending_sep = PW_SEP_JOIN;
         int at = s->n_words;
-        push_pieces(s, out, out, PW_SEP_SYLL);
+        push_pieces(s, out, has_alt ? out2 : out, PW_SEP_SYLL);
         if (k == article && s->n_words == at + 1) {
             pw_word *a = &s->words[at];
             a->flags |= PW_WORD_ARTICLE;
@@ -534,6 +665,11 @@ static int arabic_word(pw_names_scratch *s, UChar *w, int32_t n)
     for (int i = before; i + 1 < s->n_words; i++)
         if (s->words[i].sun)
             s->words[i].sun = s->words[i + 1].text[0];
+    mark_abjad(s, before);
+    if (ta_marbuta && s->n_words > before)
+        s->words[s->n_words - 1].flags |= PW_WORD_TA_MARBUTA;
+    if (s->n_words > before && final_heh_vowel(w, n))
+        final_heh_as_ah(&s->words[s->n_words - 1]);
     return 0;
 }
 
@@ -691,6 +827,8 @@ static int source_word(pw_names_scratch *s, const UChar *src, int32_t n)
     push_pieces(s, text, text, PW_SEP_SYLL);
     if (nlatin == 0 && !several && other == USCRIPT_HANGUL)
         mark_syllabic(s, before);
+    if (nlatin == 0 && !several && (other == USCRIPT_HEBREW || other == USCRIPT_SYRIAC))
+        mark_abjad(s, before);
     return 0;
 }
 
@@ -966,8 +1104,11 @@ static void add_joined(pw_names_scratch *s, pw_name *out, const int *k, int from
         bool as = assimilate && w->sun && i < to;
         const char *t = as ? sun : w->text, *p = as ? sun : w->plain;
         size_t wtl = as ? 2 : w->tlen, wpl = as ? 2 : w->plen;
+        /* ة before the next element of a compound is said t, the construct state
+         * (هداية الله: HIDAYATULLAH) */
+        bool ta = (w->flags & PW_WORD_TA_MARBUTA) && i < to;
         changed = changed || as;
-        if (tl + wtl >= sizeof text || pl + wpl >= sizeof plain) {
+        if (tl + wtl + ta >= sizeof text || pl + wpl + ta >= sizeof plain) {
             out->truncated = true;
             return;
         }
@@ -975,6 +1116,10 @@ static void add_joined(pw_names_scratch *s, pw_name *out, const int *k, int from
         tl += wtl;
         memcpy(plain + pl, p, wpl);
         pl += wpl;
+        if (ta) {
+            text[tl++] = 'T';
+            plain[pl++] = 'T';
+        }
     }
     if (assimilate && !changed)
         return;
@@ -983,6 +1128,9 @@ static void add_joined(pw_names_scratch *s, pw_name *out, const int *k, int from
         syllabic = syllabic && (s->words[k[i]].flags & PW_WORD_SYLLABIC);
     if (syllabic)
         field_flags |= PW_TOKEN_SYLLABIC;
+    for (int i = from; i <= to; i++)
+        if (s->words[k[i]].flags & PW_WORD_ABJAD)
+            field_flags |= PW_TOKEN_ABJAD;
     text[tl] = '\0';
     for (int i = 0; i < out->n_tokens; i++)
         if (out->tokens[i].len == tl && memcmp(out->tokens[i].text, text, tl) == 0)
@@ -1007,6 +1155,17 @@ static void add_joined2(pw_names_scratch *s, pw_name *out, const int *k, int fro
 static bool compound_tail(const pw_word *w)
 {
     return !strcmp(w->text, "DYN") || !strcmp(w->text, "LH") || !strcmp(w->text, "HQ");
+}
+
+/* Is w, a separate word of Arabic script, the second element of a compound that Latin
+ * spellings write as one word? الله (RAHMAT ALLAH: RAHMATULLAH, HIDAYATULLAH) and the
+ * Persian and Pashto name elements زاده (-ZADA, son of: AKHUNDZADA), جان (-JAN, dear:
+ * WALIJAN) and خیل (-KHEL, clan: SHAHIDKHEL), which Dari and Pashto write apart and
+ * Latin spellings mostly glue to the word before. */
+static bool compound_element(const pw_word *w)
+{
+    return !strcmp(w->text, "ALLAH") || !strcmp(w->text, "ZADAH") || !strcmp(w->text, "JAN") ||
+           !strcmp(w->text, "KHYL");
 }
 
 /* From s->words to out's tokens: see the note at the top. */
@@ -1084,7 +1243,8 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
             next && same_part(w, next) &&
             (next->sep == PW_SEP_HYPHEN || next->sep == PW_SEP_APOS || next->sep == PW_SEP_JOIN);
         uint16_t flags = (uint16_t)(w->field | title_flag[j] |
-                                    ((w->flags & PW_WORD_SYLLABIC) ? PW_TOKEN_SYLLABIC : 0));
+                                    ((w->flags & PW_WORD_SYLLABIC) ? PW_TOKEN_SYLLABIC : 0) |
+                                    ((w->flags & PW_WORD_ABJAD) ? PW_TOKEN_ABJAD : 0));
         /* A single letter is an initial, unless an apostrophe ties it to the word
          * before (HYO'K, the McCune-Reischauer HYŎK: one syllable, not H. K.). */
         if (w->tlen == 1 && w->sep != PW_SEP_APOS)
@@ -1117,8 +1277,14 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
     /* Arabic compounds: a word, the article split off the next one, and the rest
      * (نور الدين -> NWRALDYN, NWRADDYN), as Latin spellings glue them (NOUREDDINE);
      * see compound_tail. */
-    for (int j = 1; j + 1 < out->n_words; j++) {
-        const pw_word *a = &W[k[j]];
+    for (int j = 1; j < out->n_words; j++) {
+        const pw_word *a = &W[k[j]], *b = &W[k[j - 1]];
+        if ((a->flags & b->flags & PW_WORD_NONLATIN) && a->sep == PW_SEP_SPACE && same_part(b, a) &&
+            !(b->flags & PW_WORD_ARTICLE) && !(out->tokens[j - 1].flags & PW_TOKEN_PARTICLE) &&
+            compound_element(a))
+            add_joined2(s, out, k, j - 1, j, W[k[j]].field);
+        if (j + 1 >= out->n_words)
+            continue;
         if ((a->flags & PW_WORD_ARTICLE) && W[k[j + 1]].sep == PW_SEP_JOIN &&
             same_part(&W[k[j - 1]], a) && (W[k[j - 1]].flags & PW_WORD_NONLATIN) &&
             !(W[k[j - 1]].flags & PW_WORD_ARTICLE) && a->sep != PW_SEP_JOIN &&

@@ -45,6 +45,8 @@ enum pw_word_flag {
     PW_WORD_ARTICLE = 1 << 2,  /* the Arabic article split off a word (ال) */
     PW_WORD_SYLLABIC = 1 << 3, /* romanised from Han or Hangul: each syllable stands for
                                   one written character */
+    PW_WORD_ABJAD = 1 << 4,    /* romanised from a script without short vowels */
+    PW_WORD_TA_MARBUTA = 1 << 5, /* ends in ة, written as its vowel (HMZA) */
 };
 
 typedef struct pw_word {

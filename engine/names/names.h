@@ -54,6 +54,10 @@ enum pw_token_flag {
     /* romanised from Han or Hangul characters (or a join of such words): two names
      * written in those scripts differ when a romanised syllable does */
     PW_TOKEN_SYLLABIC = 1 << 6,
+    /* romanised from a script that does not write short vowels (Arabic, Hebrew,
+     * Syriac), or a join holding such a word: its consonants are the evidence
+     * (محمد: MHMD, as MUHAMMAD) */
+    PW_TOKEN_ABJAD = 1 << 7,
 };
 
 typedef struct pw_name_token {

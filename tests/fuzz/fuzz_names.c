@@ -57,7 +57,7 @@ static void check_name(const pw_name *n)
         FUZZ_CHECK(joined ? t->span >= 2 : (t->span == 1 && t->word == i), "word and span");
         FUZZ_CHECK(!(t->flags & ~(PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL | PW_TOKEN_JOINED |
                                   PW_TOKEN_SURNAME | PW_TOKEN_GIVEN | PW_TOKEN_GLUED_TITLE |
-                                  PW_TOKEN_SYLLABIC)),
+                                  PW_TOKEN_SYLLABIC | PW_TOKEN_ABJAD)),
                    "known flags");
         FUZZ_CHECK(!(t->flags & PW_TOKEN_INITIAL) || len == 1, "an initial is one letter");
         char sk[PW_NAME_TOKEN_MAX];

@@ -66,6 +66,25 @@ static pw_entry_name qurishi_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "ABDUL GHAFAR QURISHI ABDUL HAMID", NULL, NULL},
 };
 
+static pw_entry_name zahid_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMMAD ZAHID", NULL, NULL},
+};
+static pw_entry_name sirajuddin_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SIRAJUDDIN HAQQANI", NULL, NULL},
+};
+static pw_entry_name hidayatullah_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "HIDAYATULLAH", NULL, NULL},
+};
+static pw_entry_name fazl_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "FAZL RABI", NULL, NULL},
+};
+static pw_entry_name saqib_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "نور محمد ثاقب", NULL, NULL},
+};
+static pw_entry_name yahya_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "يحيى حقانی", NULL, NULL},
+};
+
 static void add(pw_index_builder *b, const char *id, pw_entry_name *names, size_t n_names,
                 pw_dob *dobs, size_t n_dobs, char gender)
 {
@@ -98,6 +117,12 @@ static void setup(void)
     add(b, "xi", xi_names, 1, NULL, 0, 0);
     add(b, "rawi", rawi_names, 1, NULL, 0, 0);
     add(b, "qurishi", qurishi_names, 1, NULL, 0, 0);
+    add(b, "zahid", zahid_names, 1, NULL, 0, 0);
+    add(b, "sirajuddin", sirajuddin_names, 1, NULL, 0, 0);
+    add(b, "hidayatullah", hidayatullah_names, 1, NULL, 0, 0);
+    add(b, "yahya", yahya_names, 1, NULL, 0, 0);
+    add(b, "fazl", fazl_names, 1, NULL, 0, 0);
+    add(b, "saqib", saqib_names, 1, NULL, 0, 0);
     cr_assert_eq(pw_index_builder_finish(b, &idx, NULL), 0);
     scratch = pw_match_scratch_new();
     arena = pw_arena_new(0);
@@ -428,4 +453,51 @@ Test(match, a_patronymic_only_the_traveller_gives_costs_little)
     double s_extra = score_of(&extra, "ivanov", NULL);
     cr_assert_geq(s_patr, 0.85, "score %f", s_patr);
     cr_assert_gt(s_patr, s_extra);
+}
+
+Test(match, arabic_script_words_no_list_holds_still_find_their_entry)
+{
+    /* rule: a record word no list holds counts towards a candidate's share as its
+     * commonest close neighbour (neighbour_weight): محمد (MHMD, no list has it) is
+     * MOHAMMAD, a common name, and must not ask more of a candidate than زاهد (ZAHD,
+     * found as ZAHID) can give; a skeleton neighbour may be much longer when the
+     * vowels were never written (MHMD, MOHAMMAD) */
+    pw_record r = person(NULL, NULL, "محمد زاهد");
+    double s = score_of(&r, "zahid", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+}
+
+Test(match, arabic_compounds_meet_their_joined_latin_spelling)
+{
+    /* rule: the analyser joins word + article + DIN, assimilated or not (SRAJALDYN,
+     * SRAJADDYN); the alignment tries the longest joins first, either form (modes 3
+     * and 4 of units_of_words); a word from an abjad meets a Latin word by skeleton */
+    pw_record r = person(NULL, NULL, "سراج الدين حقاني");
+    double s = score_of(&r, "sirajuddin", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+    /* rule: الله keeps its article and joins the word before it */
+    r = person(NULL, NULL, "هداية الله");
+    s = score_of(&r, "hidayatullah", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+}
+
+Test(match, latin_traveller_finds_an_arabic_script_entry)
+{
+    /* rule: a list word from an abjad (pw_index_term_abjad) is a plausible skeleton
+     * neighbour of a Latin word (HAQQANI, HQANY); a final alif maqsura is a (YHYA) */
+    pw_record r = person("HAQQANI", "YAHYA", NULL);
+    double s = score_of(&r, "yahya", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+}
+
+Test(match, either_reading_of_an_ambiguous_arabic_letter_matches)
+{
+    /* rule: ض is D in Arabic, Z in Persian and Urdu; ث is TH or S: both readings are
+     * compared (the analyser's plain form; spelling_similarity), on either side */
+    pw_record r = person(NULL, NULL, "فضل ربيع");
+    double s = score_of(&r, "fazl", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+    r = person("SAQIB", "NOOR MOHAMMAD", NULL);
+    s = score_of(&r, "saqib", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
 }

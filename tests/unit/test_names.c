@@ -340,13 +340,82 @@ Test(names, arabic_ayn_ta_marbuta_and_compounds)
     cr_assert_not_null(token(n, "NWRALDYN"));
     cr_assert_not_null(token(n, "NWRADDYN"));
     cr_assert_str_eq(token(n, "NWRADDYN")->skeleton, skel("NOUREDDINE"));
-    /* rule: glued ABD + article and glued ABU are split */
+    /* rule: glued ABD and glued ABU are split; الله keeps its article (ALLAH, never
+     * AL + LH) */
     n = analyse("عبدالله");
-    cr_assert_str_eq(words(n), "ABD AL LH");
-    cr_assert_str_eq(token(n, "ABDALLH")->skeleton, skel("ABDALLAH"));
+    cr_assert_str_eq(words(n), "ABD ALLAH");
+    cr_assert_not_null(token(n, "ABDALLAH"));
+    n = analyse("عبد الله");
+    cr_assert_str_eq(words(n), "ABD ALLAH");
+    cr_assert_str_eq(token(n, "ABDALLAH")->skeleton, skel("ABDULLAH"));
+    cr_assert_str_eq(words(analyse("الله داد")), "ALLAH DAD");
     n = analyse("ابوبكر");
     cr_assert_str_eq(words(n), "ABW BKR");
     cr_assert_str_eq(token(n, "ABWBKR")->skeleton, skel("ABUBAKAR"));
+}
+
+Test(names, arabic_compounds_written_apart_are_also_joined)
+{
+    /* rule: a word followed by الله, زاده, جان or خیل written apart is also joined
+     * (compound_element), as Latin spellings glue them */
+    const pw_name *n = analyse("رحمت الله");
+    cr_assert_str_eq(words(n), "RHMT ALLAH");
+    cr_assert_str_eq(token(n, "RHMTALLAH")->skeleton, skel("RAHMATULLAH"));
+    /* rule: a final ة joined to the next element is said t (construct state) */
+    n = analyse("هداية الله");
+    cr_assert_str_eq(token(n, "HDAYATALLAH")->skeleton, skel("HIDAYATULLAH"));
+    n = analyse("کاکا زاده");
+    cr_assert_str_eq(token(n, "KAKAZADAH")->skeleton, skel("KAKAZADA"));
+    n = analyse("ولی جان");
+    cr_assert_str_eq(token(n, "WLYJAN")->skeleton, skel("WALIJAN"));
+    n = analyse("شهيد خيل");
+    cr_assert_str_eq(token(n, "SHHYDKHYL")->skeleton, skel("SHAHIDKHEL"));
+    /* rule: a compound glued into one word is cut before its article
+     * (glued_compound_tail) */
+    n = analyse("نورالدين");
+    cr_assert_str_eq(words(n), "NWR AL DYN");
+    cr_assert_str_eq(token(n, "NWRADDYN")->skeleton, skel("NURUDDIN"));
+    n = analyse("نعمتالله");
+    cr_assert_str_eq(words(n), "NAMT ALLAH");
+    cr_assert_str_eq(token(n, "NAMTALLAH")->skeleton, skel("NEMATULLAH"));
+    /* not after a particle (ABD + ALLAH is the particle join ABDALLAH), nor other words */
+    n = analyse("عبد الله");
+    cr_assert_eq(n->n_tokens, 3); /* ABD ALLAH ABDALLAH */
+    n = analyse("محمد زاهد");
+    cr_assert_eq(n->n_tokens, 2);
+}
+
+Test(names, final_heh_after_a_consonant_is_a_vowel)
+{
+    /* ICU: طه -> ṭh, read as the digraph TH; rule: a final ه after a consonant closes
+     * the word on a vowel: AH (TAHA, ZADA, ALLAH) */
+    cr_assert_str_eq(words(analyse("طه")), "TAH");
+    cr_assert_str_eq(words(analyse("زاده")), "ZADAH");
+    cr_assert_str_eq(words(analyse("شاه")), "SHAH"); /* after a long vowel: as written */
+}
+
+Test(names, final_alif_maqsura_is_a)
+{
+    /* ICU: يحيى -> yḥyy; rule: a final ى is the vowel a (YAHYA, MUSA, MUSTAFA) */
+    cr_assert_str_eq(words(analyse("يحيى")), "YHYA");
+    cr_assert_str_eq(words(analyse("موسى")), "MWSA");
+    cr_assert_str_eq(words(analyse("يحيي")), "YHYY"); /* a final ي stays a y */
+}
+
+Test(names, words_from_an_abjad_are_flagged)
+{
+    /* rule: words romanised from Arabic or Hebrew script, and joins holding one, carry
+     * PW_TOKEN_ABJAD: their short vowels are not written */
+    const pw_name *n = analyse("عبد الرحمن");
+    for (int i = 0; i < n->n_tokens; i++)
+        cr_expect(n->tokens[i].flags & PW_TOKEN_ABJAD, "%s", n->tokens[i].text);
+    n = analyse("דוד");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_ABJAD);
+    n = analyse("ABDUL RAHMAN");
+    for (int i = 0; i < n->n_tokens; i++)
+        cr_expect(!(n->tokens[i].flags & PW_TOKEN_ABJAD), "%s", n->tokens[i].text);
+    n = analyse("Шамиль");
+    cr_assert(!(n->tokens[0].flags & PW_TOKEN_ABJAD));
 }
 
 Test(names, persian_values_when_the_name_uses_persian_letters)
@@ -355,6 +424,17 @@ Test(names, persian_values_when_the_name_uses_persian_letters)
      * ض is Z, as FAZL is written */
     cr_assert_str_eq(words(analyse("فضل ربی")), "FZL RBY");
     cr_assert_str_eq(words(analyse("فضل ربي")), "FDL RBY"); /* Arabic ي: Arabic values */
+    /* rule: the other reading of ث ذ ض is the plain form (FAZL and FADL, SAQIB and
+     * THAQIB, ZAKIR and DHAKIR) */
+    cr_assert_str_eq(analyse("فضل ربي")->tokens[0].plain, "FZL");
+    cr_assert_str_eq(analyse("فضل ربی")->tokens[0].plain, "FDL");
+    cr_assert_str_eq(analyse("ثاقب")->tokens[0].plain, "SAQB");
+    cr_assert_str_eq(analyse("ذاكر")->tokens[0].plain, "ZAKR");
+    cr_assert_str_eq(analyse("محمد")->tokens[0].plain, "MHMD"); /* nothing to read otherwise */
+    /* rule: else the spoken G of ق and ج (GASMI, RAGAB), GH for ق in a Persian name */
+    cr_assert_str_eq(analyse("قاسمي")->tokens[0].plain, "GASMY");
+    cr_assert_str_eq(analyse("رجب")->tokens[0].plain, "RGB");
+    cr_assert_str_eq(analyse("آقا گل")->tokens[0].plain, "AGHA");
 }
 
 Test(names, arabic_letters_icu_leaves_alone_are_mapped)
