@@ -213,15 +213,12 @@ int pw_date_century(int yy, uint8_t month, uint8_t day, pw_date ref, enum pw_cen
         return year;
     }
 
-    /* NEAREST: of year - 100, year and year + 100, the closest; ties go later. */
-    int best = year - 100;
-    for (int c = year; c <= year + 100; c += 100) {
-        int dc = c > ref.year ? c - ref.year : ref.year - c;
-        int db = best > ref.year ? best - ref.year : ref.year - best;
-        if (dc <= db)
-            best = c;
-    }
-    return best;
+    /* NEAREST: of year - 100, year and year + 100, the closest; ties go later. With d
+     * the distance of year from the reference, year - 100 is closer than year when
+     * d > 50, and year + 100 at least as close as year when d <= -50 (it can never beat
+     * year - 100, which is only chosen for d > 50). */
+    int d = year - ref.year;
+    return d > 50 ? year - 100 : d <= -50 ? year + 100 : year;
 }
 
 /* "1968-02-23", "~1968" or "1960..1965"; "" for no date. */

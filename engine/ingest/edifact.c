@@ -16,7 +16,10 @@
  * far from PW_EDI_MAX_ELEMENTS, and only the other bytes (the terminator, releases, CR,
  * LF, NUL, bytes >= 0x80) go through the byte-by-byte switch, which also takes the last
  * bytes of the buffer. The line break after a terminator is skipped in the same pass,
- * so the next call starts at the next tag. When the pass reaches the end of the buffer
+ * so the next call starts at the next tag: when that tag is inside an interchange and
+ * does not start with 'U' (it cannot be UNA or UNB), the call scans it at once, without
+ * looking for blanks, UNA or junk first. The tag is checked with a small table of what
+ * each byte may be in it (tag_cls). When the pass reaches the end of the buffer
  * before the terminator, the unread bytes are moved to the front, more are read and the
  * pass starts again from the segment's first byte (rare: once per chunk). So there is
  * no allocation per segment: `out` and the component table grow with the buffer and
@@ -120,6 +123,8 @@ static inline block_mask block_masks(const block_delims *d, const unsigned char 
 }
 #endif
 
+enum { TAG_FIRST = 1, TAG_OTHER = 2 };
+
 struct pw_edi {
     FILE *fp;
     int fd;    /* fileno(fp), or -1: use fread */
@@ -131,11 +136,12 @@ struct pw_edi {
     bool between; /* at the start of the input or after UNZ: UNA, UNB or junk comes next */
     pw_edi_delims d;
     unsigned char cls[256];
-    block_delims bd; /* the same for the 16-byte scan */
-    long ordinal;    /* segments returned (and skipped) so far */
-    long line;       /* line of buf[start] */
-    char *out;       /* values of the current segment, NUL-separated; cap + 1 bytes */
-    char *alt;       /* Latin-1 values converted to UTF-8 */
+    unsigned char tag_cls[256]; /* TAG_FIRST | TAG_OTHER: what a byte may be in a tag */
+    block_delims bd;            /* the same for the 16-byte scan */
+    long ordinal;               /* segments returned (and skipped) so far */
+    long line;                  /* line of buf[start] */
+    char *out;                  /* values of the current segment, NUL-separated; cap + 1 bytes */
+    char *alt;                  /* Latin-1 values converted to UTF-8 */
     size_t alt_cap;
     const char **comp; /* PW_EDI_MAX_COMPONENTS + 1 */
     uint32_t *clen;    /* their lengths; PW_EDI_MAX_COMPONENTS */
@@ -186,6 +192,10 @@ pw_edi *pw_edi_new(FILE *fp)
         pw_edi_free(e);
         return NULL;
     }
+    for (int c = '0'; c <= '9'; c++)
+        e->tag_cls[c] = TAG_OTHER;
+    for (int c = 'A'; c <= 'Z'; c++)
+        e->tag_cls[c] = TAG_FIRST | TAG_OTHER;
     e->between = true;
     e->line = 1;
     set_delims(e, pw_edi_default_delims());
@@ -589,35 +599,23 @@ static void sample(char *dst, size_t size, const char *s, size_t n)
     dst[k] = '\0';
 }
 
-static inline bool tag_letter(char c)
-{
-    return (unsigned char)(c - 'A') < 26;
-}
-
-static inline bool tag_char(char c)
-{
-    return tag_letter(c) || (unsigned char)(c - '0') < 10;
-}
-
 /* Checks the tag (component 1 of element 0) of the segment just scanned: three capital
- * letters or digits, the first a letter, trailing blanks ignored. Writes it to tag and
- * its PW_EDI_TAG to *code. */
-static bool check_tag(const pw_edi *e, char tag[4], uint32_t *code)
+ * letters or digits, the first a letter, trailing blanks ignored. Returns its PW_EDI_TAG,
+ * or 0 (no valid tag packs to 0). The three bytes are looked up in tag_cls together. */
+static inline uint32_t check_tag(const pw_edi *e)
 {
-    const char *t = e->comp[0];
+    const unsigned char *t = (const unsigned char *)e->comp[0];
     size_t n = e->clen[0];
     if (n != 3) {
         while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
             n--;
         if (n != 3)
-            return false;
+            return 0;
     }
-    if (e->elem[1] != 1 || !tag_letter(t[0]) || !tag_char(t[1]) || !tag_char(t[2]))
-        return false;
-    memcpy(tag, t, 3);
-    tag[3] = '\0';
-    *code = PW_EDI_TAG((unsigned char)t[0], (unsigned char)t[1], (unsigned char)t[2]);
-    return true;
+    const unsigned char *tc = e->tag_cls;
+    if (!(tc[t[0]] & (tc[t[1]] >> 1) & (tc[t[2]] >> 1) & 1) || e->elem[1] != 1)
+        return 0;
+    return PW_EDI_TAG(t[0], t[1], t[2]);
 }
 
 /* Fills an error about the segment at buf[p..stop). */
@@ -804,8 +802,13 @@ done:
     return PW_EDI_JUNK;
 }
 
-int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *junk,
-                pw_error *fail)
+enum { FIND_SCAN = PW_EDI_ERROR + 1 };
+
+/* Finds the start of the next segment: skips blanks, reads a UNA, starts an interchange
+ * at UNB or skips junk between interchanges. FIND_SCAN when a segment to scan starts at
+ * buf[start], otherwise what pw_edi_next returns. */
+static int find_segment(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *junk,
+                        pw_error *fail)
 {
     int rc = skip_blanks(e, fail);
     if (rc <= 0)
@@ -823,8 +826,23 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
             return skip_junk(e, junk, fail);
         }
     }
+    return FIND_SCAN;
+}
+
+int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *junk,
+                pw_error *fail)
+{
+    /* the usual case: inside an interchange, the scan of the previous segment stopped at
+     * the next tag, and a tag not starting with 'U' cannot be UNA: nothing to find */
+    unsigned char first = e->start < e->end ? (unsigned char)e->buf[e->start] : 0;
+    if (e->between || first <= ' ' || first == (unsigned char)e->d.segment || first == 'U') {
+        int rc = find_segment(e, seg, err, junk, fail);
+        if (rc != FIND_SCAN)
+            return rc;
+    }
 
     scan s;
+    int rc;
     for (;;) {
         if (scan_segment(e, e->start, &s) == SCAN_DONE)
             break;
@@ -858,11 +876,9 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     e->ordinal++;
     e->start = s.next;
     e->line += s.lines;
-    char tag[4];
-    uint32_t code;
-    bool tag_ok = check_tag(e, tag, &code);
+    uint32_t code = check_tag(e);
     char shown[16];
-    if (!tag_ok) {
+    if (!code) {
         sample(shown, sizeof shown, e->comp[0], strnlen(e->comp[0], 12));
         seg_error(e, err, p, s.stop, line, at, shown,
                   "expected a segment tag (three capital letters) followed by '%c', found '%s'",
@@ -870,6 +886,7 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
         return PW_EDI_ERROR;
     }
     if (s.problem) {
+        const char tag[4] = {e->comp[0][0], e->comp[0][1], e->comp[0][2], '\0'};
         long long pat = e->base + (long long)s.problem_at;
         switch (s.problem) {
         case P_NUL:
@@ -896,8 +913,6 @@ int pw_edi_next(pw_edi *e, pw_edi_segment *seg, pw_edi_error *err, pw_edi_junk *
     if (code == PW_EDI_TAG('U', 'N', 'Z'))
         e->between = true;
     if (seg) {
-        /* from the value, not from tag[]: reading back bytes just stored one by one as a
-         * word stalls the pipeline */
         memcpy(seg->tag, e->comp[0], 3);
         seg->tag[3] = '\0';
         seg->code = code;

@@ -138,12 +138,28 @@ long pwp_count(const char *s)
     return pwp_num(s, n);
 }
 
+/* s[0..n) as a number when it is one to three digits (a qualifier or a format code),
+ * else -1; checked and converted in one pass. */
+static inline int code_number(const char *s, size_t n)
+{
+    if (n - 1 >= 3)
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            return -1;
+        v = v * 10 + (int)d;
+    }
+    return v;
+}
+
 /* The qualifier (element 1, component 1) as a number of up to three digits, else -1. */
 static inline int qualifier(const pw_edi_segment *s)
 {
     size_t n;
     const char *q = pwp_value(s, 1, 1, &n);
-    return pwp_all_digits(q, n) && n <= 3 ? pwp_num(q, n) : -1;
+    return code_number(q, n);
 }
 
 static bool leap(int y)
@@ -180,7 +196,7 @@ static int parse_dtm(const pw_edi_segment *s, pw_date ref, enum pw_century_rule 
     const char *f = pwp_value(s, 1, 3, &fn);
     memset(out, 0, sizeof *out);
     out->hour = out->minute = -1;
-    int code = fn ? (pwp_all_digits(f, fn) && fn <= 3 ? pwp_num(f, fn) : -1) : 0;
+    int code = fn ? code_number(f, fn) : 0;
     size_t want;
     switch (code) {
     case 0: /* no format code: by length */
