@@ -37,9 +37,12 @@ Usage: eval_crossscript.py --sample-flights F --sample-truth T --travellers X --
 import argparse
 import collections
 import csv
-import json
 import re
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from eval_quality import pct, read_jsonl  # noqa: E402  (the sample-flight evaluator's helpers)
 
 TARGET_RECALL = 80.0
 TARGET_FALSE_ALERTS = 0.05  # the sample-flight target of issue 4, in percent
@@ -48,23 +51,12 @@ TITLES = {"orig_to_latin": "original-script traveller -> Latin-only list",
           "latin_to_orig": "Latin traveller -> original-script-only list"}
 
 
-def read_jsonl(path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
-
-
 def pairs(values):
     out = {}
     for v in values or []:
         key, _, path = v.partition("=")
         out[key] = path
     return out
-
-
-def pct(part, whole):
-    return 100.0 * part / whole if whole else 0.0
 
 
 def load_alerts(path):
