@@ -21,6 +21,9 @@
 #define RANK_WORD_PENALTY 0.001f /* breaks ties in candidate rank: shorter names first */
 #define MAX_TERM_HITS 96          /* terms one record token may expand */
 #define MAX_POSTINGS_PER_TERM 2000 /* longer lists are not expanded for candidates */
+/* A candidate counts as found by its name (pw_candidate.on_name) when the name alone
+ * scores this much, whatever the minimum score the caller asks for. */
+#define ON_NAME_MIN_SCORE 0.5
 /* Postings are walked in entry order but the per-entry accumulators they touch are
  * scattered over an array as long as the list (24 MB at 1,000,000 names): each walk
  * asks for the accumulator this many postings ahead. */
@@ -1567,7 +1570,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                              .name = name,
                              .score = total,
                              .name_score = name_score,
-                             .on_name = name_score >= (min_score > 0.5 ? min_score : 0.5),
+                             .on_name = name_score >= ON_NAME_MIN_SCORE,
                              .on_document = doc > 0};
         const char *sentences[4] = {sent[0], sent[1], sent[2], sent[3]};
         if (best_name) {

@@ -961,6 +961,39 @@ size_t pw_ruleset_unindexed(const pw_ruleset *set)
     return set->n_unindexed;
 }
 
+/* Candidate bounds of a condition (pw_ruleset_candidate_floor): the lowest candidate
+ * score that can decide it, NO_CANDIDATE_NEEDED for a condition on the record alone, or
+ * UNBOUNDED_FLOOR for one that a weak candidate can satisfy (a `not` over a watchlist
+ * condition, an `any` beside a record condition: the rule fires per candidate). */
+#define NO_CANDIDATE_NEEDED 2.0
+#define UNBOUNDED_FLOOR 0.5
+
+static double candidate_bound(const pw_ruleset *set, uint32_t i, double lowest_threshold)
+{
+    const pwr_node *n = &set->nodes[i];
+    if (n->op == OP_WATCHLIST)
+        return n->v.wl->list_threshold ? lowest_threshold : n->v.wl->min_score;
+    if (n->op != OP_ALL && n->op != OP_ANY && n->op != OP_NOT && n->op != OP_ANY_DOC &&
+        n->op != OP_EVERY_DOC)
+        return NO_CANDIDATE_NEEDED;
+    double bound = NO_CANDIDATE_NEEDED;
+    bool record_only_child = false;
+    for (uint32_t c = i + 1; c < n->next; c = set->nodes[c].next) {
+        double b = candidate_bound(set, c, lowest_threshold);
+        if (b == NO_CANDIDATE_NEEDED)
+            record_only_child = true;
+        else if (bound == NO_CANDIDATE_NEEDED)
+            bound = b;
+        else if (n->op == OP_ANY ? b < bound : b > bound) /* any: the weakest; all: the strongest */
+            bound = b;
+    }
+    if (bound == NO_CANDIDATE_NEEDED)
+        return bound;
+    if (n->op == OP_NOT || (n->op == OP_ANY && record_only_child))
+        return bound < UNBOUNDED_FLOOR ? bound : UNBOUNDED_FLOOR;
+    return bound;
+}
+
 double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg)
 {
     double lowest_threshold = cfg->default_threshold;
@@ -971,15 +1004,9 @@ double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg)
     for (size_t r = 0; r < set->n; r++) {
         if (!set->rules[r].enabled || !set->impl[r].has_prog)
             continue;
-        uint32_t root = set->impl[r].prog;
-        for (uint32_t i = root; i < set->nodes[root].next; i++) {
-            if (set->nodes[i].op != OP_WATCHLIST)
-                continue;
-            const pw_rule_watchlist *wl = set->nodes[i].v.wl;
-            double min = wl->list_threshold ? lowest_threshold : wl->min_score;
-            if (min < floor)
-                floor = min;
-        }
+        double b = candidate_bound(set, set->impl[r].prog, lowest_threshold);
+        if (b < floor)
+            floor = b;
     }
     return floor;
 }

@@ -111,11 +111,14 @@ size_t pw_ruleset_files(const pw_ruleset *set);
 /* Number of named sets loaded, and of rules the prefilter cannot index. */
 size_t pw_ruleset_sets(const pw_ruleset *set);
 size_t pw_ruleset_unindexed(const pw_ruleset *set);
-/* The lowest candidate score any enabled rule's watchlist condition can fire on: its
- * min_score, or for list-threshold the lowest threshold in cfg (the default and every
- * list's own). 1.0 when no enabled rule has a watchlist condition. The pipeline asks
- * the matcher for candidates from this score up, so that no rule misses a candidate and
- * none is scored and explained for nothing. */
+/* The lowest candidate score on which any enabled rule's outcome can depend: a
+ * watchlist condition's min_score (list-threshold: the lowest threshold in cfg), the
+ * strongest of an `all`, the weakest of an `any`, and 0.5 (the matcher's old fixed
+ * floor) where a weak candidate can satisfy the rule (a `not` over a watchlist
+ * condition, an `any` beside a condition on the record alone). 1.0 when no enabled
+ * rule has a watchlist condition. The pipeline asks the matcher for candidates from
+ * this score up, so that no rule misses a candidate and none is scored and explained
+ * for nothing. */
 double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg);
 
 /* ---- watchlist-condition helpers ----------------------------------------------

@@ -887,5 +887,22 @@ Test(rules, candidate_floor_is_the_lowest_score_an_enabled_rule_can_fire_on)
     double shipped = cfg.default_threshold;
     cr_assert_gt(shipped, 0.7);
     pw_ruleset_free(set);
+
+    /* Per candidate, `all` needs its strongest watchlist condition ... */
+    set = load_good("rules:\n  - id: both\n    version: 1\n    title: t\n    severity: low\n"
+                    "    when: {all: [{watchlist: {min_score: 0.9}}, {watchlist: {min_score: 0.6}}]}\n");
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.9, 1e-9);
+    pw_ruleset_free(set);
+    /* ... while a weak candidate satisfies a `not`, or an `any` beside a record condition:
+     * those keep the matcher's fixed floor of 0.5, so adding another rule changes nothing. */
+    set = load_good("rules:\n  - id: none-strong\n    version: 1\n    title: t\n"
+                    "    severity: low\n    when: {not: {watchlist: {min_score: 0.99}}}\n");
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.5, 1e-9);
+    pw_ruleset_free(set);
+    set = load_good("rules:\n  - id: either\n    version: 1\n    title: t\n    severity: low\n"
+                    "    when: {any: [{traveller.nationality: {eq: FRA}},\n"
+                    "                 {watchlist: {min_score: 0.9}}]}\n");
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.5, 1e-9);
+    pw_ruleset_free(set);
     pw_config_free(&cfg);
 }
