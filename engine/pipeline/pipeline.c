@@ -524,6 +524,7 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
         stats->peak_rss_kb = ru.ru_maxrss;
     if (rc == 0 && rn.writer_rc) {
         rc = rn.writer_rc;
+        stats->output_failed = true;
         if (err)
             *err = rn.writer_err;
     }

@@ -114,6 +114,7 @@ typedef struct pw_screen_stats {
     double p99_us;
     double max_us;
     long peak_rss_kb; /* peak resident memory of the process */
+    bool output_failed; /* the run failed writing (database, alert streams), not reading */
 } pw_screen_stats;
 
 /* Screens every input in order ("-" is standard input). Returns 0 when the run

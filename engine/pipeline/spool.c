@@ -10,20 +10,24 @@
  * system) could be half written when seen, so it is not taken: a warning says how to
  * deliver it, and the next start takes it. An inotify queue overflow rescans.
  *
- * Crash safety. A file stays where it is while it is screened and is moved only after
- * pw_screen_files has committed its records, alerts and dead letters and the alert
- * streams are flushed: rename into done/ or failed/, then fsync of both directories.
- * A process killed mid-file leaves the file in the spool and the next start screens it
- * again; that duplicates nothing because everything the pipeline stores is keyed by
- * content (records, alerts and their hits, findings, dead letters). One process per
- * spool: an exclusive flock on DIR/.paxwatch.lock. The journal (store spool_files)
- * records each file's outcome; rows a killed process left in "screening" become
- * "interrupted" at the next start.
+ * Crash safety. A file is first claimed: renamed into DIR/.work/ (so a sender that
+ * delivers another file under the same name meanwhile does not replace it), screened
+ * from there, and moved only after pw_screen_files has committed its records, alerts
+ * and dead letters and the alert streams are flushed: rename into done/ or failed/,
+ * then fsync of both directories. A process killed mid-file leaves the file in .work/
+ * and the next start screens it again before anything else; that duplicates nothing
+ * because everything the pipeline stores is keyed by content (records, alerts and their
+ * hits, findings; dead letters by content and source, and the source is the same
+ * .work/ path). One process per spool: an exclusive flock on DIR/.paxwatch.lock. The
+ * spool is named by its canonical path (realpath), in the journal (store spool_files)
+ * and in sources, however it was given; journal rows a killed process left in
+ * "screening" become "interrupted" at the next start.
  *
- * Failing. A file fails (failed/, with NAME.error beside it holding the reason) when
- * it cannot be read, or holds nothing that could be screened: empty, or every record
- * rejected (the rejects are in the dead-letter table). A database or memory error is
- * not the file's fault: the spool stops with that error and leaves the file in place.
+ * Failing. A file fails (failed/, with NAME.error beside it holding the reason, written
+ * and synced before the move) when it cannot be read, or holds nothing that could be
+ * screened: empty, or every record rejected (the rejects are in the dead-letter table).
+ * An error writing the database or the alert streams, or running out of memory, is not
+ * the file's fault: the spool stops with that error and leaves the file in .work/.
  */
 #include "pipeline/pipeline.h"
 
@@ -50,9 +54,12 @@ typedef struct pending {
 typedef struct spool {
     const pw_spool_options *opts;
     pw_spool_stats *stats;
-    int dir_fd, lock_fd, inotify_fd;
+    char dir[PATH_MAX]; /* the spool's canonical path */
+    int dir_fd, work_fd, lock_fd, inotify_fd;
     pending queue;
 } spool;
+
+#define WORK_DIR ".work"
 
 /* Whether the spool takes a file of this name: not hidden, not a temporary. */
 static bool eligible_name(const char *name)
@@ -122,15 +129,15 @@ static int older_first(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* Queues every eligible regular file in the directory, oldest first. */
-static int scan(spool *sp, pw_error *err)
+/* Queues every eligible regular file of the directory dir_fd to q, oldest first. */
+static int scan(spool *sp, int dir_fd, pending *q, pw_error *err)
 {
-    int fd = dup(sp->dir_fd);
+    int fd = dup(dir_fd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
             close(fd);
-        return pw_error_set(err, PW_EIO, sp->opts->dir, 0, 0, "cannot list the spool: %s",
+        return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "cannot list the spool: %s",
                             strerror(errno));
     }
     rewinddir(d);
@@ -140,7 +147,7 @@ static int scan(spool *sp, pw_error *err)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         struct stat st;
-        if (!eligible_name(de->d_name) || fstatat(sp->dir_fd, de->d_name, &st, 0) != 0 ||
+        if (!eligible_name(de->d_name) || fstatat(dir_fd, de->d_name, &st, 0) != 0 ||
             !S_ISREG(st.st_mode))
             continue;
         if (n == cap) {
@@ -161,7 +168,7 @@ static int scan(spool *sp, pw_error *err)
     if (rc == 0 && n > 1)
         qsort(files, n, sizeof *files, older_first);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (pending_push(&sp->queue, files[i].name))
+        if (pending_push(q, files[i].name))
             rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     free(files);
     return rc;
@@ -182,7 +189,7 @@ static int drain_events(spool *sp, pw_error *err)
             const struct inotify_event *ev = (const struct inotify_event *)p;
             p += sizeof *ev + ev->len;
             if (ev->mask & IN_Q_OVERFLOW) {
-                int rc = scan(sp, err);
+                int rc = scan(sp, sp->dir_fd, &sp->queue, err);
                 if (rc)
                     return rc;
                 continue;
@@ -212,16 +219,18 @@ static int sync_dir(int fd, const char *path, pw_error *err)
     return 0;
 }
 
-/* Moves NAME from the spool to SUB/NAME, or SUB/NAME.2, .3, ... when a file of that
- * name is there already (a sender re-using a file name); out gets "SUB/NAME[.k]". */
-static int move_to(spool *sp, const char *sub, const char *name, char *out, size_t cap,
-                   pw_error *err)
+/* Moves NAME from .work/ to SUB/NAME, or SUB/NAME.2, .3, ... when a file of that name
+ * is there already (a sender re-using a file name); out gets "SUB/NAME[.k]". A reason,
+ * when given, is written to SUB/NAME[.k].error and synced first, so a failed file is
+ * never there without it. */
+static int move_to(spool *sp, const char *sub, const char *name, const char *reason, char *out,
+                   size_t cap, pw_error *err)
 {
     int sub_fd = openat(sp->dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (sub_fd < 0)
-        return pw_error_set(err, PW_EIO, sp->opts->dir, 0, 0, "cannot open %s/: %s", sub,
+        return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "cannot open %s/: %s", sub,
                             strerror(errno));
-    char target[SPOOL_NAME_MAX + 16];
+    char target[SPOOL_NAME_MAX + 16], error_name[SPOOL_NAME_MAX + 32];
     int rc = 0;
     for (int k = 1;; k++) {
         if (k == 1)
@@ -232,57 +241,61 @@ static int move_to(spool *sp, const char *sub, const char *name, char *out, size
         if (fstatat(sub_fd, target, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
             break;
         if (k == 100000) {
-            rc = pw_error_set(err, PW_EIO, sp->opts->dir, 0, 0,
-                              "no free name for %s in %s/", name, sub);
+            rc = pw_error_set(err, PW_EIO, sp->dir, 0, 0, "no free name for %s in %s/", name,
+                              sub);
             break;
         }
     }
-    if (rc == 0 && renameat(sp->dir_fd, name, sub_fd, target) != 0)
-        rc = pw_error_set(err, PW_EIO, sp->opts->dir, 0, 0, "cannot move %s to %s/: %s", name,
-                          sub, strerror(errno));
+    if (rc == 0 && reason) {
+        snprintf(error_name, sizeof error_name, "%s.error", target);
+        int fd = openat(sub_fd, error_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        size_t len = strlen(reason);
+        if (fd < 0 || write(fd, reason, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
+            fsync(fd) != 0)
+            rc = pw_error_set(err, PW_EIO, sp->dir, 0, 0, "cannot write %s/%s: %s", sub,
+                              error_name, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (rc == 0 && renameat(sp->work_fd, name, sub_fd, target) != 0)
+        rc = pw_error_set(err, PW_EIO, sp->dir, 0, 0, "cannot move %s to %s/: %s", name, sub,
+                          strerror(errno));
     if (rc == 0 && (rc = sync_dir(sub_fd, sub, err)) == 0)
-        rc = sync_dir(sp->dir_fd, sp->opts->dir, err);
+        rc = sync_dir(sp->work_fd, WORK_DIR, err);
     close(sub_fd);
     if (rc == 0)
         snprintf(out, cap, "%s/%s", sub, target);
     return rc;
 }
 
-/* Writes the reason a file failed beside it: failed/NAME.error. */
-static void write_reason(spool *sp, const char *moved_to, const char *reason)
-{
-    char path[SPOOL_NAME_MAX + 64];
-    snprintf(path, sizeof path, "%s.error", moved_to);
-    int fd = openat(sp->dir_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return;
-    size_t len = strlen(reason);
-    if (write(fd, reason, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-        if (sp->opts->log)
-            fprintf(sp->opts->log, "spool: cannot write %s: %s\n", path, strerror(errno));
-    }
-    close(fd);
-}
-
-/* Errors that are not the file's fault: the spool stops and leaves the file. */
+/* Errors that are not the file's fault (with pw_screen_stats.output_failed: any error
+ * writing the database or the alert streams): the spool stops and leaves the file. */
 static bool fatal_error(int code)
 {
     return code == PW_EDB || code == PW_ENOMEM || code == PW_EINTERNAL;
 }
 
-/* Screens one file of the spool and moves it. */
-static int screen_one(spool *sp, const char *name, pw_error *err)
+/* Screens one file of the spool and moves it; claimed: it is in .work/ already (left
+ * there by a process that stopped), else it is claimed from the spool first. */
+static int screen_one(spool *sp, const char *name, bool claimed, pw_error *err)
 {
     const pw_spool_options *o = sp->opts;
+    if (!claimed && renameat2(sp->dir_fd, name, sp->work_fd, name, RENAME_NOREPLACE) != 0) {
+        if (errno == ENOENT)
+            return 0; /* gone (taken by hand): nothing to do */
+        return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "cannot claim %s into %s/: %s", name,
+                            WORK_DIR, strerror(errno));
+    }
     struct stat st;
-    if (fstatat(sp->dir_fd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
-        return 0; /* gone (taken by hand) or not a file: nothing to do */
+    if (fstatat(sp->work_fd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+        return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "%s/%s is not a readable file",
+                            WORK_DIR, name);
     char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s", o->dir, name) >= (int)sizeof path)
-        return pw_error_set(err, PW_EIO, o->dir, 0, 0, "path too long for %s", name);
+    if (snprintf(path, sizeof path, "%s/%s/%s", sp->dir, WORK_DIR, name) >= (int)sizeof path)
+        return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "path too long for %s", name);
     pw_store *store = o->screen->store;
     long long journal_id = 0;
-    int rc = pw_store_spool_begin(store, o->dir, name, (long long)st.st_size, &journal_id, err);
+    int rc = pw_store_spool_begin(store, sp->dir, name, (long long)st.st_size, &journal_id, err);
     if (rc)
         return rc;
 
@@ -290,7 +303,7 @@ static int screen_one(spool *sp, const char *name, pw_error *err)
     pw_error file_err = {0};
     const char *input = path;
     rc = pw_screen_files(&input, 1, o->screen, &ss, &file_err);
-    if (rc && fatal_error(rc)) {
+    if (rc && (fatal_error(rc) || ss.output_failed)) {
         *err = file_err;
         return rc;
     }
@@ -307,10 +320,9 @@ static int screen_one(spool *sp, const char *name, pw_error *err)
         return rc;
 
     char moved_to[SPOOL_NAME_MAX + 32];
-    if ((rc = move_to(sp, failed ? "failed" : "done", name, moved_to, sizeof moved_to, err)))
+    if ((rc = move_to(sp, failed ? "failed" : "done", name, failed ? reason : NULL, moved_to,
+                      sizeof moved_to, err)))
         return rc;
-    if (failed)
-        write_reason(sp, moved_to, reason);
     pw_spool_file outcome = {.failed = failed,
                              .records = ss.records,
                              .rejected = ss.rejected,
@@ -350,20 +362,27 @@ static bool readable(int fd, int timeout_ms)
     return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
 }
 
-/* Opens the spool: its directory, done/ and failed/ (created when absent), the lock,
- * the inotify watch; marks journal rows a killed process left behind. */
+/* Opens the spool: its directory, done/, failed/ and .work/ (created when absent), the
+ * lock, the inotify watch; marks journal rows a killed process left behind. */
 static int spool_open(spool *sp, pw_error *err)
 {
-    const char *dir = sp->opts->dir;
+    if (!realpath(sp->opts->dir, sp->dir))
+        return pw_error_set(err, PW_EIO, sp->opts->dir, 0, 0,
+                            "cannot open the spool directory: %s", strerror(errno));
+    const char *dir = sp->dir;
     sp->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (sp->dir_fd < 0)
         return pw_error_set(err, PW_EIO, dir, 0, 0, "cannot open the spool directory: %s",
                             strerror(errno));
-    static const char *const subdirs[] = {"done", "failed"};
-    for (size_t i = 0; i < 2; i++)
+    static const char *const subdirs[] = {"done", "failed", WORK_DIR};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++)
         if (mkdirat(sp->dir_fd, subdirs[i], 0750) != 0 && errno != EEXIST)
             return pw_error_set(err, PW_EIO, dir, 0, 0, "cannot create %s/: %s", subdirs[i],
                                 strerror(errno));
+    sp->work_fd = openat(sp->dir_fd, WORK_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sp->work_fd < 0)
+        return pw_error_set(err, PW_EIO, dir, 0, 0, "cannot open %s/: %s", WORK_DIR,
+                            strerror(errno));
     sp->lock_fd = openat(sp->dir_fd, ".paxwatch.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (sp->lock_fd < 0)
         return pw_error_set(err, PW_EIO, dir, 0, 0, "cannot create the lock file: %s",
@@ -386,8 +405,8 @@ static int spool_open(spool *sp, pw_error *err)
     if (rc == 0 && interrupted > 0 && sp->opts->log)
         fprintf(sp->opts->log,
                 "spool: %ld file%s interrupted by the last stop; screening again what is "
-                "still in the spool\n",
-                interrupted, interrupted == 1 ? " was" : "s were");
+                "still in %s/\n",
+                interrupted, interrupted == 1 ? " was" : "s were", WORK_DIR);
     return rc;
 }
 
@@ -397,6 +416,8 @@ static void spool_close(spool *sp)
         close(sp->inotify_fd);
     if (sp->lock_fd >= 0)
         close(sp->lock_fd); /* releases the flock */
+    if (sp->work_fd >= 0)
+        close(sp->work_fd);
     if (sp->dir_fd >= 0)
         close(sp->dir_fd);
     pending_free(&sp->queue);
@@ -405,14 +426,28 @@ static void spool_close(spool *sp)
 int pw_spool_run(const pw_spool_options *opts, pw_spool_stats *stats, pw_error *err)
 {
     memset(stats, 0, sizeof *stats);
-    spool sp = {.opts = opts, .stats = stats, .dir_fd = -1, .lock_fd = -1, .inotify_fd = -1};
+    spool sp = {.opts = opts,
+                .stats = stats,
+                .dir_fd = -1,
+                .work_fd = -1,
+                .lock_fd = -1,
+                .inotify_fd = -1};
+    pending resumed = {0};
     int rc = spool_open(&sp, err);
+    /* First what a stopped process had claimed, then what waits in the spool. */
     if (rc == 0)
-        rc = scan(&sp, err);
-    while (rc == 0) {
-        char *name;
+        rc = scan(&sp, sp.work_fd, &resumed, err);
+    char *name;
+    while (rc == 0 && !readable(opts->stop_fd, 0) && (name = pending_pop(&resumed))) {
+        rc = screen_one(&sp, name, true, err);
+        free(name);
+    }
+    pending_free(&resumed);
+    if (rc == 0)
+        rc = scan(&sp, sp.dir_fd, &sp.queue, err);
+    while (rc == 0 && !readable(opts->stop_fd, 0)) {
         while (rc == 0 && !readable(opts->stop_fd, 0) && (name = pending_pop(&sp.queue))) {
-            rc = screen_one(&sp, name, err);
+            rc = screen_one(&sp, name, false, err);
             free(name);
             if (rc == 0 && sp.inotify_fd >= 0)
                 rc = drain_events(&sp, err);
@@ -422,7 +457,7 @@ int pw_spool_run(const pw_spool_options *opts, pw_spool_stats *stats, pw_error *
         struct pollfd fds[2] = {{.fd = sp.inotify_fd, .events = POLLIN},
                                 {.fd = opts->stop_fd, .events = POLLIN}};
         if (poll(fds, opts->stop_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) {
-            rc = pw_error_set(err, PW_EIO, opts->dir, 0, 0, "cannot wait for files: %s",
+            rc = pw_error_set(err, PW_EIO, sp.dir, 0, 0, "cannot wait for files: %s",
                               strerror(errno));
             break;
         }
