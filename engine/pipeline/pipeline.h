@@ -126,12 +126,13 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
 /*
  * A spool directory (spool.c): screens each file dropped into dir (renamed into place;
  * names starting with '.' or ending in .tmp or .part are ignored) with
- * pw_screen_files, then moves it to dir/done/ or, when it could not be read or held
- * nothing screenable, to dir/failed/ with NAME.error beside it. A file is moved only
- * once its records and alerts are committed, so a process killed mid-file screens it
- * again at the next start, which duplicates nothing (the store keys everything by
- * content). Files present at start are taken oldest first. One process per spool
- * (a lock file in dir). Each file's outcome is journalled in the store.
+ * pw_screen_files after claiming it into dir/.work/, then moves it to dir/done/ or,
+ * when it could not be read or held nothing screenable, to dir/failed/ with NAME.error
+ * beside it. A file is moved only once its records and alerts are committed, so a
+ * process killed mid-file screens it again from .work/ at the next start, which
+ * duplicates nothing (the store keys everything by content). Files present at start
+ * are taken oldest first. One process per spool (a lock file in dir). Each file's
+ * outcome is journalled in the store.
  * Thread safety: call from one thread; the store in screen is used between runs.
  */
 typedef struct pw_spool_options {
