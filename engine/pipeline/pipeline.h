@@ -150,7 +150,8 @@ typedef struct pw_spool_stats {
 } pw_spool_stats;
 
 /* Returns 0 when stopped (stop_fd, or once and empty); negative on an error that is not
- * one file's fault (database, memory, the directory itself), leaving that file in place. */
+ * one file's fault (database, alert streams, memory, the directory itself), leaving that
+ * file in .work/. */
 int pw_spool_run(const pw_spool_options *opts, pw_spool_stats *stats, pw_error *err);
 
 #endif
