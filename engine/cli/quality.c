@@ -100,6 +100,10 @@ static void print_group(const pw_quality_group *g)
         printf("  received: %ld message%s, %ld traveller%s; screened: %ld traveller%s\n",
                g->messages, g->messages == 1 ? "" : "s", g->travellers_sent,
                g->travellers_sent == 1 ? "" : "s", g->travellers, g->travellers == 1 ? "" : "s");
+    /* Shares of travellers: of those the messages sent, or of the stored records when
+     * that is more (formats without messages); with store_records: alerted only the
+     * alerted records are stored, so the messages' count is the one that holds. */
+    long base = g->travellers_sent > g->travellers ? g->travellers_sent : g->travellers;
     bool any = false;
     for (int k = PW_FINDING_MISSING_DOB; k < PW_FINDING__COUNT; k++) {
         const pw_quality_count *c = &g->kinds[k];
@@ -113,9 +117,9 @@ static void print_group(const pw_quality_group *g)
         char share[16] = "-", who[16] = "-";
         if (traveller) {
             snprintf(who, sizeof who, "%ld", c->travellers);
-            if (g->travellers > 0)
+            if (base > 0)
                 snprintf(share, sizeof share, "%.1f%%",
-                         100.0 * (double)c->travellers / (double)g->travellers);
+                         100.0 * (double)c->travellers / (double)base);
         } else if (g->messages > 0 && k != PW_FINDING_STRUCTURE) {
             snprintf(share, sizeof share, "%.1f%%",
                      100.0 * (double)(c->findings < g->messages ? c->findings : g->messages) /
