@@ -92,6 +92,9 @@ typedef struct pw_strbuf {
 void pw_strbuf_append(pw_strbuf *b, const char *s);
 void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n);
 void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when the n bytes at s are well-formed UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF), as utf8proc decodes it. */
+bool pw_utf8_valid(const char *s, size_t n);
 /* Appends s as a JSON string literal with quotes and escapes; NULL gives null. */
 void pw_strbuf_append_json(pw_strbuf *b, const char *s);
 void pw_strbuf_reset(pw_strbuf *b); /* length 0, keeps memory */

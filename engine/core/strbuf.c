@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -99,6 +100,24 @@ void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...)
         va_end(ap);
     }
     b->len += (size_t)n;
+}
+
+bool pw_utf8_valid(const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len < 0)
+            return false;
+        i += (size_t)len;
+    }
+    return true;
 }
 
 /*

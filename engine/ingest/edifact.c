@@ -338,42 +338,6 @@ static int skip_blanks(pw_edi *e, pw_error *fail)
 
 /* ---- UTF-8 ---------------------------------------------------------------------- */
 
-/* True when s (NUL-terminated) is well-formed UTF-8. */
-static bool utf8_valid(const unsigned char *s)
-{
-    while (*s) {
-        unsigned c = *s;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((s[k] & 0xC0) != 0x80)
-                return false; /* also stops at the NUL */
-            cp = (cp << 6) | (s[k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        s += len;
-    }
-    return true;
-}
-
 /* Converts the components of the current segment that are not UTF-8 from ISO 8859-1
  * (out_len bytes of values in out, n components). Returns 0 or PW_ENOMEM. */
 static int latin1_to_utf8(pw_edi *e, size_t out_len, uint32_t n)
@@ -389,7 +353,7 @@ static int latin1_to_utf8(pw_edi *e, size_t out_len, uint32_t n)
     size_t o = 0;
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *s = (const unsigned char *)e->comp[i];
-        if (utf8_valid(s))
+        if (pw_utf8_valid((const char *)s, strlen((const char *)s)))
             continue;
         char *dst = e->alt + o;
         for (; *s; s++) {

@@ -89,7 +89,7 @@ static int col_value(csv_import *im, char **fields, enum col c, char **out)
         return 0;
     const char *raw = fields[i];
     size_t n = strlen(raw);
-    if (!pw_imp_utf8_valid(raw, n))
+    if (!pw_utf8_valid(raw, n))
         return fault(im, c, "%s is not valid UTF-8", col_names[c]);
     bool oom = false;
     *out = pw_imp_clean(im->arena, raw, n, &oom);

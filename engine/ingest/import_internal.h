@@ -74,9 +74,6 @@ int pw_imp_idset_add(pw_imp_idset *s, const char *id, long line, long *first_lin
  * when nothing is left (or on out of memory: check *oom when it matters). */
 char *pw_imp_clean(pw_arena *a, const char *s, size_t n, bool *oom);
 
-/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool pw_imp_utf8_valid(const char *s, size_t n);
-
 /* Copies s (Latin-1 when it is not valid UTF-8) into the arena as UTF-8. */
 char *pw_imp_to_utf8(pw_arena *a, const char *s);
 

@@ -453,48 +453,10 @@ char *pw_imp_clean(pw_arena *a, const char *s, size_t n, bool *oom)
     return out;
 }
 
-bool pw_imp_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        size_t len;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if ((size_t)(end - p) < len)
-            return false;
-        for (size_t i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += len;
-    }
-    return true;
-}
-
 char *pw_imp_to_utf8(pw_arena *a, const char *s)
 {
     size_t n = strlen(s);
-    if (pw_imp_utf8_valid(s, n))
+    if (pw_utf8_valid(s, n))
         return pw_arena_strndup(a, s, n);
     char *out = pw_arena_alloc(a, 2 * n + 1);
     if (!out)
@@ -571,13 +533,13 @@ int pw_imp_fopen(const char *path, FILE **out, pw_error *err)
 static const char *raw_text(const char *raw, char *buf)
 {
     size_t n = strlen(raw);
-    if (n <= PW_IMPORT_RAW_MAX && pw_imp_utf8_valid(raw, n))
+    if (n <= PW_IMPORT_RAW_MAX && pw_utf8_valid(raw, n))
         return raw;
     size_t k = 0;
     for (size_t i = 0; i < n && k < PW_IMPORT_RAW_MAX;) {
         unsigned char c = (unsigned char)raw[i];
         size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        if (i + len > n || !pw_imp_utf8_valid(raw + i, len)) {
+        if (i + len > n || !pw_utf8_valid(raw + i, len)) {
             buf[k++] = '?';
             i++;
             continue;

@@ -43,46 +43,6 @@ static bool is_blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-/* True when the n bytes at s are well-formed UTF-8 (no overlongs, no surrogates,
- * nothing above U+10FFFF). */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i < len)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 /* Trims *s in place (see the note at the top). Returns 0, PW_EINVAL for invalid UTF-8
  * (with *reason set), PW_ENOMEM. */
 static int clean(const char **s, pw_arena *a, const char **reason)
@@ -99,7 +59,7 @@ static int clean(const char **s, pw_arena *a, const char **reason)
         *s = NULL;
         return 0;
     }
-    if (!utf8_valid((const unsigned char *)p, n)) {
+    if (!pw_utf8_valid(p, n)) {
         *reason = "the text is not valid UTF-8";
         return PW_EINVAL;
     }

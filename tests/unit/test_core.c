@@ -1085,3 +1085,30 @@ Test(alerts, scores_are_always_json_numbers)
         pw_strbuf_free(&b);
     }
 }
+
+/* Well-formed UTF-8 as Unicode Table 3-7 defines it (utf8proc's decoder underneath). */
+Test(strbuf, utf8_valid_follows_table_3_7)
+{
+    static const struct {
+        const char *s;
+        bool ok;
+    } cases[] = {
+        {"", true},
+        {"PLAIN", true},
+        {"M\xc3\x9cLLER", true},                /* U+00DC */
+        {"\xe0\xa4\x85", true},                 /* U+0905 */
+        {"\xf0\x9f\x98\x80", true},             /* U+1F600 */
+        {"\xf4\x8f\xbf\xbf", true},             /* U+10FFFF */
+        {"M\xdcLLER", false},                   /* ISO 8859-1 */
+        {"\xc0\xaf", false},                    /* overlong '/' */
+        {"\xe0\x80\xaf", false},                /* overlong, 3 bytes */
+        {"\xed\xa0\x80", false},                /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", false},            /* above U+10FFFF */
+        {"\xe2\x82", false},                    /* cut short */
+        {"\x80", false},                        /* lone continuation */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_eq(pw_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok, "case %zu", i);
+    cr_expect(pw_utf8_valid("A\0B", 3), "a NUL byte is a character");
+    cr_expect(!pw_utf8_valid("\xc3\x9c", 1), "the length bounds the sequence");
+}
