@@ -7,11 +7,15 @@
  * allocates freely; the finished index is a handful of flat arrays.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "index/index_internal.h"
 #include "names/names.h"
+
+/* Serials handed out to finished indexes (pw_index_serial). */
+static atomic_uint_fast64_t last_serial;
 
 /* ---- growable arrays ----------------------------------------------------------- */
 
@@ -464,6 +468,7 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
     pw_index *idx = calloc(1, sizeof *idx);
     if (!idx)
         goto oom;
+    idx->serial = atomic_fetch_add(&last_serial, 1) + 1;
     idx->opts = b->opts;
     if (b->n_entries == 0 && !grow((void **)&b->entry_first_name, &b->cap_efn, 1, 4))
         goto oom;

@@ -153,5 +153,8 @@ void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap);
 
 /* Bytes the index holds (all its arrays and strings). */
 size_t pw_index_memory(const pw_index *idx);
+/* A number no other index of this process has had, not even one freed before at the
+ * same address: what a cache of query results is keyed by. */
+uint64_t pw_index_serial(const pw_index *idx);
 
 #endif

@@ -60,6 +60,7 @@ typedef struct pw_term {
 
 struct pw_index {
     pw_index_options opts;
+    uint64_t serial; /* pw_index_serial */
     pw_arena *arena; /* entry copies */
     pw_entry *entries;
     size_t n_entries;

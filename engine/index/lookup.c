@@ -349,3 +349,8 @@ size_t pw_index_memory(const pw_index *idx)
            pw_multimap_memory(&idx->by_deletion) + pw_multimap_memory(&idx->by_document) +
            pw_multimap_memory(&idx->by_doc_ocr);
 }
+
+uint64_t pw_index_serial(const pw_index *idx)
+{
+    return idx->serial;
+}
