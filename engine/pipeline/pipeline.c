@@ -9,6 +9,7 @@
  */
 #include "pipeline/pipeline.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@
 
 /* Longest a screened record waits in an open transaction while the input pauses. */
 #define COMMIT_INTERVAL_NS (50 * 1000 * 1000ull)
+/* Slots a sleeping writer or reader is woken for (see slot_queue); workers are woken for
+ * each record, so that a trickle of input is screened at once. */
+#define WAKE_BURST 32
 
 /* ---- latency histogram: log-linear buckets, 16 per power of two of ns -------- */
 
@@ -95,23 +99,36 @@ typedef struct slot {
     size_t record_json_len;
 } slot;
 
+/* A bounded queue of slots. A consumer that finds it empty sleeps until wake_at items
+ * are there (or a producer says it has no more for now, queue_push_flush), so that a
+ * fast producer and a slow consumer hand slots over in bursts instead of one sleep and
+ * one wake-up per record: on two cores those context switches cost as much as reading a
+ * record. Producers of a queue with wake_at > 1 must flush whenever they may stop
+ * pushing for a while, or a consumer could sleep beside items. */
 typedef struct slot_queue {
     pthread_mutex_t mu;
     pthread_cond_t not_empty;
     slot **items; /* ring of capacity cap: never full, as there are cap slots */
     size_t cap, head, len;
+    size_t wake_at; /* items that wake a sleeping consumer */
+    int sleepers;
     bool closed;
 } slot_queue;
 
-static int queue_init(slot_queue *q, size_t cap)
+static int queue_init(slot_queue *q, size_t cap, size_t wake_at)
 {
     memset(q, 0, sizeof *q);
     q->items = calloc(cap, sizeof *q->items);
     if (!q->items)
         return PW_ENOMEM;
     q->cap = cap;
+    q->wake_at = wake_at;
     pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->not_empty, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines come from now_ns */
+    pthread_cond_init(&q->not_empty, &attr);
+    pthread_condattr_destroy(&attr);
     return 0;
 }
 
@@ -124,29 +141,77 @@ static void queue_destroy(slot_queue *q)
     free(q->items);
 }
 
+static void push_locked(slot_queue *q, slot *s, bool flush)
+{
+    q->items[(q->head + q->len) % q->cap] = s;
+    q->len++;
+    if (q->sleepers && (flush || q->len >= q->wake_at))
+        pthread_cond_signal(&q->not_empty);
+}
+
 static void queue_push(slot_queue *q, slot *s)
 {
     pthread_mutex_lock(&q->mu);
-    q->items[(q->head + q->len) % q->cap] = s;
-    q->len++;
-    pthread_cond_signal(&q->not_empty);
+    push_locked(q, s, false);
     pthread_mutex_unlock(&q->mu);
 }
 
-/* Blocks until an item is there; NULL once the queue is closed and empty. */
-static slot *queue_pop(slot_queue *q)
+/* Pushes s and wakes a sleeping consumer whatever the count. */
+static void queue_push_flush(slot_queue *q, slot *s)
 {
     pthread_mutex_lock(&q->mu);
-    while (q->len == 0 && !q->closed)
-        pthread_cond_wait(&q->not_empty, &q->mu);
+    push_locked(q, s, true);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Wakes a consumer sleeping beside fewer than wake_at items. */
+static void queue_flush(slot_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->sleepers && q->len)
+        pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Blocks until an item is there, or until the CLOCK_MONOTONIC deadline (in ns; 0 for
+ * none) passes, which sets *timed_out; NULL once the queue is closed and empty. */
+static slot *queue_pop_until(slot_queue *q, uint64_t deadline, bool *timed_out)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->len == 0 && !q->closed) {
+        q->sleepers++;
+        int rc = 0;
+        if (deadline) {
+            struct timespec ts = {.tv_sec = (time_t)(deadline / 1000000000ull),
+                                  .tv_nsec = (long)(deadline % 1000000000ull)};
+            rc = pthread_cond_timedwait(&q->not_empty, &q->mu, &ts);
+        } else {
+            pthread_cond_wait(&q->not_empty, &q->mu);
+        }
+        q->sleepers--;
+        if (rc == ETIMEDOUT && q->len == 0) {
+            *timed_out = true;
+            pthread_mutex_unlock(&q->mu);
+            return NULL;
+        }
+    }
     slot *s = NULL;
     if (q->len) {
         s = q->items[q->head];
         q->head = (q->head + 1) % q->cap;
         q->len--;
+        if (q->len && q->sleepers) /* pass the wake-up on: a burst is for all */
+            pthread_cond_signal(&q->not_empty);
     }
     pthread_mutex_unlock(&q->mu);
     return s;
+}
+
+/* Blocks until an item is there; NULL once the queue is closed and empty. */
+static slot *queue_pop(slot_queue *q)
+{
+    bool timed_out;
+    return queue_pop_until(q, 0, &timed_out);
 }
 
 static bool queue_is_empty(slot_queue *q)
@@ -271,6 +336,8 @@ static void *worker_main(void *arg)
             serialize_record(w, s);
         hist_add(&w->latency, now_ns() - t0);
         queue_push(&rn->write_q, s);
+        if (queue_is_empty(&rn->work_q)) /* no more work for now: the writer takes what is done */
+            queue_flush(&rn->write_q);
     }
     rcu_unregister_thread();
     return NULL;
@@ -338,6 +405,22 @@ static void release_slot(run *rn, slot *s)
     queue_push(&rn->free_q, s);
 }
 
+/* Commits the open transaction (if any, and if nothing failed: rc is the writer's
+ * status so far and is returned, or the commit's error) and flushes the alert streams,
+ * so that what the database holds is also what a consumer of the streams has seen. */
+static int commit_batch(run *rn, int rc, size_t *in_txn, uint64_t *last_commit)
+{
+    if (rc || *in_txn == 0)
+        return rc;
+    if (rn->opts->store)
+        rc = pw_store_commit(rn->opts->store, &rn->writer_err);
+    if (rc == 0 && rn->opts->queue)
+        rc = pw_alert_queue_flush(rn->opts->queue, &rn->writer_err);
+    *in_txn = 0;
+    *last_commit = now_ns();
+    return rc;
+}
+
 static void *writer_main(void *arg)
 {
     run *rn = arg;
@@ -349,8 +432,18 @@ static void *writer_main(void *arg)
     int rc = window ? 0 : PW_ENOMEM;
     if (store && pw_store_findings_begin(store, &rn->findings, NULL))
         rn->findings = NULL; /* out of memory: findings are stored one statement each */
-    slot *s;
-    while ((s = queue_pop(&rn->write_q))) {
+    for (;;) {
+        /* While a transaction is open, wait no longer than it may stay open. */
+        bool timed_out = false;
+        uint64_t deadline = in_txn && rc == 0 ? last_commit + COMMIT_INTERVAL_NS : 0;
+        slot *s = queue_pop_until(&rn->write_q, deadline, &timed_out);
+        if (timed_out) {
+            if ((rc = commit_batch(rn, rc, &in_txn, &last_commit)) != 0)
+                writer_fail(rn, rc);
+            continue;
+        }
+        if (!s)
+            break;
         if (!window) { /* out of memory: keep the slots moving so nothing blocks */
             release_slot(rn, s);
             continue;
@@ -369,19 +462,16 @@ static void *writer_main(void *arg)
             /* Commit a full batch, or what there is once the input pauses for a
              * moment: a trickle of records still reaches the disk within
              * COMMIT_INTERVAL_NS, a flood is written in large transactions. */
-            if (rc == 0 && store && in_txn &&
-                (in_txn >= batch ||
-                 (queue_is_empty(&rn->write_q) && now_ns() - last_commit >= COMMIT_INTERVAL_NS))) {
-                rc = pw_store_commit(store, &rn->writer_err);
-                in_txn = 0;
-                last_commit = now_ns();
-            }
+            if (in_txn >= batch ||
+                (queue_is_empty(&rn->write_q) && now_ns() - last_commit >= COMMIT_INTERVAL_NS))
+                rc = commit_batch(rn, rc, &in_txn, &last_commit);
             if (rc)
                 writer_fail(rn, rc);
         }
+        if (queue_is_empty(&rn->write_q)) /* about to sleep: the reader takes what is free */
+            queue_flush(&rn->free_q);
     }
-    if (rc == 0 && store && in_txn)
-        rc = pw_store_commit(store, &rn->writer_err);
+    rc = commit_batch(rn, rc, &in_txn, &last_commit);
     if (rc) {
         if (store)
             pw_store_rollback(store);
@@ -409,7 +499,7 @@ static void on_reject(void *ctx, const pw_reject *rej)
                             .reason = pw_arena_strdup(s->arena, rej->reason),
                             .raw = pw_arena_strdup(s->arena, rej->raw)};
     s->seq = rn->next_seq++;
-    queue_push(&rn->write_q, s);
+    queue_push_flush(&rn->write_q, s);
 }
 
 /* Findings callback of the reader: like a rejected line, a data-quality finding takes a
@@ -431,7 +521,7 @@ static void on_finding(void *ctx, const pw_finding *f)
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         *strings[i] = pw_arena_strdup(a, *strings[i]);
     s->seq = rn->next_seq++;
-    queue_push(&rn->write_q, s);
+    queue_push_flush(&rn->write_q, s);
 }
 
 /* Reads one input to its end, feeding the workers. */
@@ -474,8 +564,9 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
     rn.slots = calloc(rn.n_slots, sizeof *rn.slots);
     rn.writer_scratch = pw_arena_new(0);
     int rc = PW_ENOMEM;
-    if (!workers || !rn.slots || !rn.writer_scratch || queue_init(&rn.free_q, rn.n_slots) ||
-        queue_init(&rn.work_q, rn.n_slots) || queue_init(&rn.write_q, rn.n_slots))
+    size_t burst = rn.n_slots / 4 < WAKE_BURST ? rn.n_slots / 4 : WAKE_BURST;
+    if (!workers || !rn.slots || !rn.writer_scratch || queue_init(&rn.free_q, rn.n_slots, burst) ||
+        queue_init(&rn.work_q, rn.n_slots, 1) || queue_init(&rn.write_q, rn.n_slots, burst))
         goto done;
     for (size_t i = 0; i < rn.n_slots; i++) {
         rn.slots[i].arena = pw_arena_new(16384);
