@@ -440,6 +440,23 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
 static void hungarian(const double w[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS], int n, int m,
                       int assign[PW_MATCH_MAX_WORDS])
 {
+    /* Most names put beside a record share one word with it or none: with at most one
+     * positive weight the assignment is that pair alone (or nothing). */
+    int positive = 0, pi = -1, pj = -1;
+    for (int i = 0; i < n && positive < 2; i++)
+        for (int j = 0; j < m; j++)
+            if (w[i][j] > 0) {
+                positive++;
+                pi = i;
+                pj = j;
+            }
+    if (positive < 2) {
+        for (int i = 0; i < n; i++)
+            assign[i] = -1;
+        if (positive == 1)
+            assign[pi] = pj;
+        return;
+    }
     int size = n > m ? n : m;
     double u[PW_MATCH_MAX_WORDS + 1] = {0}, v[PW_MATCH_MAX_WORDS + 1] = {0};
     int p[PW_MATCH_MAX_WORDS + 1] = {0}, way[PW_MATCH_MAX_WORDS + 1] = {0};
