@@ -86,6 +86,7 @@ typedef struct unit_set {
  * the next records with the same token (see look_up_token). */
 typedef struct lookup_entry {
     uint64_t serial; /* pw_index_serial of the index it was made in; 0: empty */
+    uint64_t used;   /* lookup_clock at its last use */
     uint32_t hash;
     uint16_t flags;  /* the token's flags that the look-up reads (LOOKUP_FLAGS) */
     uint8_t key_len;
@@ -122,6 +123,7 @@ struct pw_match_scratch {
     char q_alt_skel[PW_NAME_MAX_TOKENS][PW_NAME_TOKEN_MAX];
     term_hit q_hits[PW_NAME_MAX_TOKENS][MAX_TERM_HITS]; /* its index look-up (lookup_token) */
     lookup_entry *lookups; /* LOOKUP_SLOTS cached look-ups, allocated at first use */
+    uint64_t lookup_clock;
     /* the record's alignment units by mode (units_of_words), the same for every entry
      * name: which modes it offers (mode 2, its whole-name join, when it has one) */
     unit_set q_units[5];
@@ -1235,8 +1237,9 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
 }
 
 /* Packs what the look-up of a token depends on (its text, plain and skeleton keys) into
- * key; returns the length, or 0 when they do not fit (such a token is not cached). */
-static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX])
+ * key and hashes it with the flags the look-up reads; returns the key's length, or 0
+ * when it does not fit (such a token is not cached). */
+static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint32_t *hash)
 {
     const char *parts[3] = {t->text, t->plain, t->skeleton};
     size_t n = 0;
@@ -1247,7 +1250,39 @@ static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX])
         memcpy(key + n, parts[i], len);
         n += len;
     }
+    uint32_t h = 2166136261u ^ (t->flags & LOOKUP_FLAGS); /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)key[i]) * 16777619u;
+    *hash = h;
     return n;
+}
+
+/* The look-up cache set a token falls in, NULL when it cannot be cached. */
+static lookup_entry *lookup_set(pw_match_scratch *s, const pw_name_token *t,
+                                char key[LOOKUP_KEY_MAX], size_t *key_len, uint32_t *hash)
+{
+    *key_len = lookup_key(t, key, hash);
+    if (!*key_len)
+        return NULL;
+    if (!s->lookups && !(s->lookups = calloc(LOOKUP_SLOTS, sizeof *s->lookups)))
+        return NULL;
+    return &s->lookups[*hash & (LOOKUP_SLOTS - 2)];
+}
+
+/* Asks the memory for the cache sets of the record's tokens before they are looked up
+ * one by one: the cache is larger than a core's cache and each visit would wait. */
+static void prefetch_lookups(pw_match_scratch *s)
+{
+    char key[LOOKUP_KEY_MAX];
+    size_t key_len;
+    uint32_t hash;
+    for (int i = 0; i < s->query.n_tokens; i++) {
+        lookup_entry *set = lookup_set(s, &s->query.tokens[i], key, &key_len, &hash);
+        if (set) {
+            __builtin_prefetch(&set[0]);
+            __builtin_prefetch(&set[1]);
+        }
+    }
 }
 
 /* Looks record token qi up in the index (its terms, Double Metaphone codes, other
@@ -1255,40 +1290,29 @@ static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX])
  * cache when the same token met the same index before. The cache changes nothing but
  * speed: an entry holds the complete result of the same computation, keyed by every
  * input of it (the three keys, the flags it reads, the index serial); results with
- * more than LOOKUP_HITS hits are not kept. */
+ * more than LOOKUP_HITS hits are not kept. Of a set's two ways, the one used last
+ * stays. */
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
 {
     const pw_name_token *qt = &s->query.tokens[qi];
     char key[LOOKUP_KEY_MAX];
-    size_t key_len = lookup_key(qt, key);
+    size_t key_len;
+    uint32_t hash;
     uint16_t flags = (uint16_t)(qt->flags & LOOKUP_FLAGS);
     uint64_t serial = pw_index_serial(idx);
-    lookup_entry *set = NULL;
-    uint32_t hash = 0;
-    if (key_len && !s->lookups)
-        s->lookups = calloc(LOOKUP_SLOTS, sizeof *s->lookups);
-    if (key_len && s->lookups) {
-        hash = 2166136261u ^ flags; /* FNV-1a */
-        for (size_t i = 0; i < key_len; i++)
-            hash = (hash ^ (uint8_t)key[i]) * 16777619u;
-        set = &s->lookups[hash & (LOOKUP_SLOTS - 2)];
-        for (int way = 0; way < 2; way++) {
-            const lookup_entry *e = &set[way];
-            if (e->serial != serial || e->hash != hash || e->flags != flags ||
-                e->key_len != key_len || memcmp(e->key, key, key_len) != 0)
-                continue;
-            memcpy(s->q_term[qi], e->term, sizeof e->term);
-            memcpy(s->q_dm[qi], e->dm, sizeof e->dm);
-            memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
-            memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
-            s->q_nhits[qi] = e->n_hits;
-            if (way == 1) { /* most recently used first */
-                lookup_entry tmp = set[0];
-                set[0] = set[1];
-                set[1] = tmp;
-            }
-            return;
-        }
+    lookup_entry *set = lookup_set(s, qt, key, &key_len, &hash);
+    for (int way = 0; set && way < 2; way++) {
+        lookup_entry *e = &set[way];
+        if (e->serial != serial || e->hash != hash || e->flags != flags ||
+            e->key_len != key_len || memcmp(e->key, key, key_len) != 0)
+            continue;
+        memcpy(s->q_term[qi], e->term, sizeof e->term);
+        memcpy(s->q_dm[qi], e->dm, sizeof e->dm);
+        memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
+        memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
+        s->q_nhits[qi] = e->n_hits;
+        e->used = ++s->lookup_clock;
+        return;
     }
     s->q_term[qi][0] = pw_index_find_term(idx, qt->text);
     s->q_term[qi][1] =
@@ -1301,8 +1325,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
                                            s->q_alt_skel[qi]);
     if (!set || s->q_nhits[qi] > LOOKUP_HITS)
         return;
-    set[1] = set[0]; /* the least recently used way goes */
-    lookup_entry *e = &set[0];
+    lookup_entry *e = set[0].used <= set[1].used ? &set[0] : &set[1];
+    e->used = ++s->lookup_clock;
     e->serial = serial;
     e->hash = hash;
     e->flags = flags;
@@ -1587,6 +1611,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     query_units(s);
     if (s->query.n_tokens == 0 && t->n_documents == 0)
         return 0;
+    prefetch_lookups(s);
     for (int i = 0; i < s->query.n_tokens; i++) {
         look_up_token(s, idx, i);
         uint32_t term = s->q_term[i][0];
