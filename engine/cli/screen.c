@@ -227,12 +227,18 @@ int pw_cli_screen(int argc, char **argv)
         .store_records = cfg.store_records,
     };
     if (spool_dir) {
+        /* one flight file after another: the workers' state stays warm across files */
+        if (!(sopts.scratch = pw_screen_scratch_new())) {
+            rc = pw_error_set(&err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+            goto out;
+        }
         pw_spool_options spopts = {
             .dir = spool_dir, .screen = &sopts, .once = once, .stop_fd = stop_fd, .log = stderr};
         pw_spool_stats sp;
         fprintf(stderr, "spool: watching %s against %zu entries%s\n", spool_dir, n_entries,
                 once ? " (once)" : "; SIGINT or SIGTERM stop it");
         rc = pw_spool_run(&spopts, &sp, &err);
+        pw_screen_scratch_free(sopts.scratch);
         long spool_reloads = pw_reloader_stop(reloader);
         reloader = NULL;
         if (rc)

@@ -263,6 +263,57 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* ---- worker scratch kept across runs --------------------------------------------- */
+
+struct pw_screen_scratch {
+    size_t n;
+    pw_match_scratch **match;
+    pw_rules_ctx **rules;
+};
+
+pw_screen_scratch *pw_screen_scratch_new(void)
+{
+    return calloc(1, sizeof(pw_screen_scratch));
+}
+
+void pw_screen_scratch_free(pw_screen_scratch *sc)
+{
+    if (!sc)
+        return;
+    for (size_t i = 0; i < sc->n; i++) {
+        pw_match_scratch_free(sc->match[i]);
+        pw_rules_ctx_free(sc->rules[i]);
+    }
+    free(sc->match);
+    free(sc->rules);
+    free(sc);
+}
+
+/* Makes sure there is state for n workers. */
+static int scratch_fit(pw_screen_scratch *sc, size_t n)
+{
+    if (n <= sc->n)
+        return 0;
+    pw_match_scratch **match = realloc(sc->match, n * sizeof *match);
+    if (match)
+        sc->match = match;
+    pw_rules_ctx **rules = realloc(sc->rules, n * sizeof *rules);
+    if (rules)
+        sc->rules = rules;
+    if (!match || !rules)
+        return PW_ENOMEM;
+    for (; sc->n < n; sc->n++) {
+        sc->match[sc->n] = pw_match_scratch_new();
+        sc->rules[sc->n] = pw_rules_ctx_new();
+        if (!sc->match[sc->n] || !sc->rules[sc->n]) {
+            pw_match_scratch_free(sc->match[sc->n]);
+            pw_rules_ctx_free(sc->rules[sc->n]);
+            return PW_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 /* Runs the rules (engine/rules) over the record and its candidates and, when any hit,
  * fills s->alert: one alert with every hit, scored as its best hit and as severe as its
  * most severe one. pw_rules_evaluate copies into the slot's arena every string a hit
@@ -563,9 +614,12 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
     worker *workers = calloc((size_t)threads, sizeof *workers);
     rn.slots = calloc(rn.n_slots, sizeof *rn.slots);
     rn.writer_scratch = pw_arena_new(0);
+    pw_screen_scratch *own_scratch = opts->scratch ? NULL : pw_screen_scratch_new();
+    pw_screen_scratch *scratch = opts->scratch ? opts->scratch : own_scratch;
     int rc = PW_ENOMEM;
     size_t burst = rn.n_slots / 4 < WAKE_BURST ? rn.n_slots / 4 : WAKE_BURST;
-    if (!workers || !rn.slots || !rn.writer_scratch || queue_init(&rn.free_q, rn.n_slots, burst) ||
+    if (!workers || !rn.slots || !rn.writer_scratch || !scratch ||
+        scratch_fit(scratch, (size_t)threads) || queue_init(&rn.free_q, rn.n_slots, burst) ||
         queue_init(&rn.work_q, rn.n_slots, 1) || queue_init(&rn.write_q, rn.n_slots, burst))
         goto done;
     for (size_t i = 0; i < rn.n_slots; i++) {
@@ -577,10 +631,9 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
     int started = 0;
     for (; started < threads; started++) {
         workers[started].run = &rn;
-        workers[started].scratch = pw_match_scratch_new();
-        workers[started].rules = pw_rules_ctx_new();
-        if (!workers[started].scratch || !workers[started].rules ||
-            pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
+        workers[started].scratch = scratch->match[started];
+        workers[started].rules = scratch->rules[started];
+        if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
             break;
     }
     pthread_t writer;
@@ -622,11 +675,9 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
 done:
     if (rc == PW_ENOMEM && err && err->code != PW_ENOMEM)
         pw_error_set(err, rc, NULL, 0, 0, "out of memory starting the pipeline");
-    for (int i = 0; workers && i < threads; i++) {
-        pw_match_scratch_free(workers[i].scratch);
-        pw_rules_ctx_free(workers[i].rules);
+    for (int i = 0; workers && i < threads; i++)
         pw_strbuf_free(&workers[i].json);
-    }
+    pw_screen_scratch_free(own_scratch);
     for (size_t i = 0; rn.slots && i < rn.n_slots; i++)
         pw_arena_free(rn.slots[i].arena);
     free(rn.slots);

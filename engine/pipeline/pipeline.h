@@ -91,6 +91,18 @@ long pw_reloader_published(pw_reloader *r);
 /* Stops and joins the thread; returns how many snapshots it published. NULL: 0. */
 long pw_reloader_stop(pw_reloader *r);
 
+/*
+ * Worker state that is costly to make: each worker's matcher scratch (its ICU
+ * transliterators, built from their rules, and its transliteration and index look-up
+ * caches) and rules context. A caller that screens many inputs one run at a time (a
+ * spool, one flight file after another) keeps one across runs, so that no run starts
+ * cold; it grows to the largest thread count asked for.
+ * Thread safety: one run at a time. Ownership: the caller's; outlives the runs.
+ */
+typedef struct pw_screen_scratch pw_screen_scratch;
+pw_screen_scratch *pw_screen_scratch_new(void); /* NULL on out of memory */
+void pw_screen_scratch_free(pw_screen_scratch *sc); /* NULL is allowed */
+
 typedef struct pw_screen_options {
     pw_snapshot_cell *snapshots; /* what workers read; may be swapped during the run */
     int threads;                 /* worker threads; 0 = number of cores */
@@ -99,6 +111,7 @@ typedef struct pw_screen_options {
     pw_alert_queue *queue;       /* where alerts go */
     size_t batch_size;           /* writes per transaction; 0 = 1000 */
     enum pw_store_records store_records; /* which records the store keeps */
+    pw_screen_scratch *scratch;  /* kept across runs; NULL: the run makes its own */
 } pw_screen_options;
 
 typedef struct pw_screen_stats {
