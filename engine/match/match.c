@@ -35,6 +35,7 @@
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
+#define SUBSET_FACTOR 0.4 /* on those costs, when the other side's words are all paired */
 #define MISMATCH_COST 1.0         /* a word where the other side has a different word */
 #define MISMATCH_CREDIT_MAX 0.69  /* credit for a mismatched pair's likeness: below a match */
 #define MISSPELLING_CREDIT 0.60   /* a mismatch this alike is a misspelling (one-word cap) */
@@ -873,14 +874,8 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             den += mm_den;
             for (int i = 0; i < a.qu.n; i++) {
                 int j = assign[i];
-                if (j < 0) {
-                    if (!mm_q[i])
-                        den += (patronymic(q->tokens[a.qu.tok[i]].text, q->tokens[a.qu.tok[i]].len)
-                                    ? UNMATCHED_ENTRY_COST
-                                    : UNMATCHED_QUERY_COST) *
-                               wq[i];
-                    continue;
-                }
+                if (j < 0)
+                    continue; /* costed below */
                 double pw = wq[i] + we[j];
                 num += det[i][j].similarity * pw;
                 den += pw;
@@ -891,9 +886,36 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                 a.how[a.n_pairs] = det[i][j].how;
                 a.n_pairs++;
             }
+            /* When one side's words (two at least) are all in the other, the two name
+             * the same person with more or fewer of the names a list or a document
+             * records (a passport's two or three of a four- or five-part name, a list's
+             * short alias of a traveller's full name): the words only the longer side
+             * has cost less than words that contradict. */
+            int q_paired = 0, e_paired = 0, q_words = 0, e_words = 0;
+            bool syllables = false; /* Han or Hangul syllables: too few and too common */
+            for (int i = 0; i < a.qu.n; i++)
+                if (!(q->tokens[a.qu.tok[i]].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL))) {
+                    q_words++;
+                    q_paired += a.matched_q[i];
+                    syllables |= (q->tokens[a.qu.tok[i]].flags & PW_TOKEN_SYLLABIC) != 0;
+                }
+            for (int j = 0; j < a.eu.n; j++)
+                if (!(et[a.eu.tok[j]].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL))) {
+                    e_words++;
+                    e_paired += a.matched_e[j];
+                }
+            bool q_subset = !syllables && q_paired >= 3 && q_paired == q_words;
+            bool e_subset = !syllables && e_paired >= 2 && e_paired == e_words;
+            for (int i = 0; i < a.qu.n; i++) {
+                const pw_name_token *t = &q->tokens[a.qu.tok[i]];
+                if (!a.matched_q[i] && !mm_q[i])
+                    den += (patronymic(t->text, t->len) ? UNMATCHED_ENTRY_COST
+                                                        : UNMATCHED_QUERY_COST) *
+                           (e_subset ? SUBSET_FACTOR : 1) * wq[i];
+            }
             for (int j = 0; j < a.eu.n; j++)
                 if (!a.matched_e[j] && !mm_e[j])
-                    den += UNMATCHED_ENTRY_COST * we[j];
+                    den += UNMATCHED_ENTRY_COST * (q_subset ? SUBSET_FACTOR : 1) * we[j];
             a.score = den > 0 ? num / den : 0;
             /* One word in common is weak evidence, unless both names are that one word
              * (a mononym), or an initial agrees too (A. KHAMENEI), or another word is

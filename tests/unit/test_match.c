@@ -226,10 +226,11 @@ Test(match, unrelated_name_is_no_candidate)
 
 Test(match, dob_evidence_raises_or_lowers_by_documented_amounts)
 {
-    /* An extra middle name keeps the name score below 1, so nothing is clamped. */
-    pw_record r = person("BADEGE", "ERIC JEAN", NULL);
+    /* A misspelt surname and an extra middle name keep the name score below 1, so
+     * nothing is clamped. */
+    pw_record r = person("BADEGA", "ERIC JEAN", NULL);
     double base = score_of(&r, "badege", NULL);
-    cr_assert_lt(base, 0.94);
+    cr_assert_lt(base, 0.94, "score %f", base);
     r.traveller.dob = (pw_date){1971, 3, 2};
     cr_assert_float_eq(score_of(&r, "badege", NULL), base + PW_MATCH_DOB_EXACT, 1e-6);
     r.traveller.dob = (pw_date){1971, 2, 3};
@@ -287,7 +288,7 @@ Test(match, document_evidence)
     cr_assert(c->on_document);
     cr_assert_not(c->on_name);
     doc.number = "08O123456"; /* B->8 and 0->O misread: agrees after OCR folding */
-    r = person("BADEGE", "ERIC JEAN", NULL);
+    r = person("BADEGA", "ERIC JEAN", NULL);
     double base = score_of(&r, "badege", NULL);
     r.traveller.documents = &doc;
     r.traveller.n_documents = 1;
@@ -441,6 +442,19 @@ Test(match, abd_and_abdul_are_one_element)
     r = person(NULL, NULL, "ABDUL GHAFAR QURISHI PADSHAH HAMID");
     s = score_of(&r, "qurishi", NULL);
     cr_assert_lt(s, 0.85, "score %f", s);
+}
+
+Test(match, words_only_the_longer_name_has_cost_less_when_the_other_is_all_in_it)
+{
+    /* rule: SUBSET_FACTOR: a traveller's full name holding every word of a list's
+     * shorter name (two at least) is that name with more of its parts; the extra word
+     * costs less than where the names only share some words */
+    pw_record whole = person("BADEGE", "ERIC JEAN", NULL);
+    double s_whole = score_of(&whole, "badege", NULL);
+    cr_assert_geq(s_whole, 0.90, "score %f", s_whole);
+    pw_record partial = person("BADEGE", "JEAN PAUL", NULL);
+    double s_partial = score_of(&partial, "badege", NULL);
+    cr_assert_lt(s_partial, 0.85, "score %f", s_partial);
 }
 
 Test(match, a_patronymic_only_the_traveller_gives_costs_little)
