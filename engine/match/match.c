@@ -39,6 +39,7 @@
 #define MISMATCH_COST 1.0         /* a word where the other side has a different word */
 #define MISMATCH_CREDIT_MAX 0.69  /* credit for a mismatched pair's likeness: below a match */
 #define MISSPELLING_CREDIT 0.60   /* a mismatch this alike is a misspelling (one-word cap) */
+#define NICKNAME_SIMILARITY 0.88 /* a familiar form of a given name (pw_names_nickname_of) */
 #define GENDERED_FORM_SIMILARITY 0.70 /* IVANOVA and IVANOV: a relative, at most a weak match */
 #define PARTICLE_WEIGHT 0.25
 #define INITIAL_WEIGHT 0.3
@@ -92,6 +93,7 @@ typedef struct lookup_entry {
     uint16_t flags;  /* the token's flags that the look-up reads (LOOKUP_FLAGS) */
     uint8_t key_len;
     uint8_t n_hits;
+    bool nick;
     char key[LOOKUP_KEY_MAX]; /* text, plain and skeleton, each NUL-terminated */
     uint32_t term[2];
     char dm[2][PW_DMETAPHONE_MAX + 1];
@@ -123,6 +125,7 @@ struct pw_match_scratch {
      * plain form reads an ambiguous letter otherwise) */
     char q_alt_skel[PW_NAME_MAX_TOKENS][PW_NAME_TOKEN_MAX];
     term_hit q_hits[PW_NAME_MAX_TOKENS][MAX_TERM_HITS]; /* its index look-up (lookup_token) */
+    bool q_nick[PW_NAME_MAX_TOKENS]; /* it is a given name with familiar or formal forms */
     lookup_entry *lookups; /* LOOKUP_SLOTS cached look-ups, allocated at first use */
     uint64_t lookup_clock;
     /* the record's alignment units by mode (units_of_words), the same for every entry
@@ -339,7 +342,7 @@ static sim_detail other_reading(const char *a, size_t la, const char *askel, con
  * Jaro-Winkler. */
 static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, bool q_translit,
                                   const uint32_t qterm[2], const char qdm[2][PW_DMETAPHONE_MAX + 1],
-                                  const char *q_alt_skel, uint32_t term,
+                                  const char *q_alt_skel, bool q_nick, uint32_t term,
                                   uint32_t plain, uint16_t eflags)
 {
     if (qterm[0] == term)
@@ -363,6 +366,11 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
             return (sim_detail){0.85, "initial"};
         return (sim_detail){0, "different"};
     }
+    if (q_nick && !((q->flags | eflags) & (PW_INDEX_TOKEN_WHOLE | PW_TOKEN_PARTICLE)) &&
+        pw_names_nickname_of(q->text, et))
+        /* TED and THEODORE, BILL and WILLIAM: the same given name, familiar and formal;
+         * a little less than a misspelling, as TED is also EDWARD */
+        return (sim_detail){NICKNAME_SIMILARITY, "familiar form of the name"};
     size_t lq = q->len, le = pw_index_term_len(idx, term);
     size_t longer = lq > le ? lq : le;
     size_t diff = lq > le ? lq - le : le - lq;
@@ -428,7 +436,7 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
         return s->memo_val[h];
     sim_detail d = term_similarity(idx, &s->query.tokens[qi], s->query.non_latin, s->q_term[qi],
                                    s->q_dm[qi], s->q_alt_skel[qi][0] ? s->q_alt_skel[qi] : NULL,
-                                   e->term, e->plain, e->flags);
+                                   s->q_nick[qi], e->term, e->plain, e->flags);
     d.credit = -1;
     s->memo_epoch[h] = s->epoch;
     s->memo_key[h] = key;
@@ -1208,15 +1216,26 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
  * spelling and skeleton. */
 static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit *hits,
                            const uint32_t qterm[2], const char dm[2][PW_DMETAPHONE_MAX + 1],
-                           const char *alt_skel)
+                           const char *alt_skel, bool *nick)
 {
     size_t n = 0;
+    *nick = false;
     if (qterm[0] != PW_INDEX_NONE)
         add_hit(hits, &n, qterm[0], 1.0f);
     if (qterm[1] != PW_INDEX_NONE)
         add_hit(hits, &n, qterm[1], 0.97f);
     if (t->flags & PW_TOKEN_INITIAL)
         return n;
+    if (!(t->flags & (PW_INDEX_TOKEN_WHOLE | PW_TOKEN_PARTICLE))) {
+        const char *partners[16];
+        size_t k = pw_names_nickname_partners(t->text, partners, 16);
+        *nick = k > 0;
+        for (size_t i = 0; i < k; i++) {
+            uint32_t term = pw_index_find_term(idx, partners[i]);
+            if (term != PW_INDEX_NONE)
+                add_hit(hits, &n, term, (float)NICKNAME_SIMILARITY);
+        }
+    }
     /* A list name may give this word as its initial (A. KHAMENEI for ALI KHAMENEI);
      * only where few names hold that initial, and worth what an initial weighs in the
      * score (INITIAL_WEIGHT): an initial in common is weak. */
@@ -1333,6 +1352,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
         memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
         s->q_nhits[qi] = e->n_hits;
+        s->q_nick[qi] = e->nick;
         e->used = ++s->lookup_clock;
         return;
     }
@@ -1344,7 +1364,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     if ((qt->flags & PW_TOKEN_ABJAD) && strcmp(qt->plain, qt->text) != 0)
         pw_names_skeleton(qt->plain, s->q_alt_skel[qi]);
     s->q_nhits[qi] = (uint8_t)lookup_token(idx, qt, s->q_hits[qi], s->q_term[qi], s->q_dm[qi],
-                                           s->q_alt_skel[qi]);
+                                           s->q_alt_skel[qi], &s->q_nick[qi]);
     if (!set || s->q_nhits[qi] > LOOKUP_HITS)
         return;
     lookup_entry *e = set[0].used <= set[1].used ? &set[0] : &set[1];
@@ -1358,6 +1378,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     memcpy(e->dm, s->q_dm[qi], sizeof e->dm);
     memcpy(e->alt_skel, s->q_alt_skel[qi], sizeof e->alt_skel);
     e->n_hits = s->q_nhits[qi];
+    e->nick = s->q_nick[qi];
     memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
 }
 

@@ -110,6 +110,17 @@ void pw_names_skeleton(const char *text, char *out);
  * for tests. */
 int pw_names_latin(pw_names_scratch *s, const char *text, char *out, size_t cap);
 
+/* ---- familiar forms of given names (nicknames.c) -------------------------------
+ * Names as token texts (upper-case A-Z). Thread-safe: the table is built once, at
+ * first use, and read-only after. */
+
+/* The names linked to name as its familiar forms (THEODORE: TED, TEDDY, THEO) or as
+ * the formal names it stands for (TED: EDWARD, THEODORE): at most cap of them into
+ * out, pointing into the static table; returns the count. */
+size_t pw_names_nickname_partners(const char *name, const char **out, size_t cap);
+/* Whether one of a and b is a familiar form of the other. */
+bool pw_names_nickname_of(const char *a, const char *b);
+
 /* ---- phonetic encoders -------------------------------------------------------
  * Input: one word in upper- or lower-case ASCII letters; other bytes are dropped
  * before encoding, and words are cut at 255 letters. Output: NUL-terminated codes.

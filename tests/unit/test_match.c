@@ -457,6 +457,19 @@ Test(match, words_only_the_longer_name_has_cost_less_when_the_other_is_all_in_it
     cr_assert_lt(s_partial, 0.85, "score %f", s_partial);
 }
 
+Test(match, a_familiar_form_of_the_given_name_finds_the_entry)
+{
+    /* rule: NICKNAME_SIMILARITY: JACK SMITH is found as SMITH, John (JACK is a familiar
+     * form of JOHN), a little below the exact name; JACKSON is no such form */
+    pw_record r = person("SMITH", "JACK", NULL);
+    double s = score_of(&r, "smith", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+    pw_record exact = person("SMITH", "JOHN", NULL);
+    cr_assert_lt(s, score_of(&exact, "smith", NULL));
+    pw_record other = person("SMITH", "JACKSON", NULL);
+    cr_assert_lt(score_of(&other, "smith", NULL), 0.85);
+}
+
 Test(match, a_patronymic_only_the_traveller_gives_costs_little)
 {
     /* rule: patronymic(): a record's patronymic the list lacks costs what a list's

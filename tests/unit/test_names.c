@@ -833,3 +833,23 @@ Test(names, one_scratch_per_thread)
         cr_expect_eq(jobs[i].bad, 0, "%s", jobs[i].name);
     }
 }
+
+Test(names, familiar_forms_of_given_names_link_both_ways)
+{
+    cr_assert(pw_names_nickname_of("TED", "THEODORE"));
+    cr_assert(pw_names_nickname_of("THEODORE", "TED"));
+    cr_assert(pw_names_nickname_of("TED", "EDWARD"), "a familiar form may stand for two names");
+    cr_assert(pw_names_nickname_of("SASHA", "ALEKSANDR"));
+    cr_assert_not(pw_names_nickname_of("BILL", "WILL"), "two familiar forms are not linked");
+    cr_assert_not(pw_names_nickname_of("JOHN", "JOHN"));
+    cr_assert_not(pw_names_nickname_of("SMITH", "JOHN"));
+    const char *partners[16];
+    size_t n = pw_names_nickname_partners("WILLIAM", partners, 16);
+    cr_assert_eq(n, 4, "BILL, BILLY, WILL, WILLIE");
+    bool bill = false;
+    for (size_t i = 0; i < n; i++)
+        bill |= strcmp(partners[i], "BILL") == 0;
+    cr_assert(bill);
+    cr_assert_eq(pw_names_nickname_partners("SMITH", partners, 16), 0);
+    cr_assert_eq(pw_names_nickname_partners("WILLIAM", partners, 2), 2, "at most cap");
+}
