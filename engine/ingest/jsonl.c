@@ -7,6 +7,12 @@
  * pw_record whose strings borrow from the json_t; pw_reader_finish then normalises the
  * record and copies it into the caller's arena before the json_t goes away.
  *
+ * jansson's parse is nearly all the cost of a line, so the mapping around it is kept
+ * lean: each object's members are walked once and sorted into slots by name (no hash
+ * lookup per field, absent ones included), a field's JSON path is formatted only when
+ * the field has a problem, and normalisation is told that the strings are UTF-8
+ * already (jansson rejects a line that is not) so it does not check them again.
+ *
  * A line is rejected, and reading goes on, when it cannot be read as a record: it is
  * not JSON (the reason carries jansson's message and column), not an object, or has no
  * name after normalisation. A field-level problem does not reject the line: a field of
@@ -36,6 +42,7 @@ int pw_jsonl_open(pw_reader *r, pw_error *err)
     r->jsonl = calloc(1, sizeof *r->jsonl);
     if (!r->jsonl)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    r->norm.utf8_checked = true; /* jansson decodes only well-formed UTF-8 */
     return 0;
 }
 
@@ -74,120 +81,222 @@ static const char *type_name(const json_t *v)
     }
 }
 
-/* Sets the failure for field prefix+key ("traveller.documents[0]." + "expiry"). */
-static int fail(pw_reader *r, struct failure *f, const char *prefix, const char *key,
+/* Where the members of an object sit in the record: the prefix of their field paths
+ * ("traveller."), or, when prefix is NULL, document doc of the traveller
+ * ("traveller.documents[0]."). Paths are built only for a field with a problem. */
+struct where {
+    const char *prefix;
+    size_t doc;
+};
+
+/* The field path of member key ("traveller.documents[0].expiry"), in the scratch
+ * arena; NULL on out of memory. */
+static const char *path(pw_reader *r, const struct where *w, const char *key)
+{
+    if (w->prefix)
+        return pw_arena_printf(r->scratch, "%s%s", w->prefix, key);
+    return pw_arena_printf(r->scratch, "traveller.documents[%zu].%s", w->doc, key);
+}
+
+/* Sets the failure (out of memory) for member key. Returns PW_ENOMEM. */
+static int fail(pw_reader *r, struct failure *f, const struct where *w, const char *key)
+{
+    f->field = path(r, w, key);
+    f->reason = "out of memory";
+    return PW_ENOMEM;
+}
+
+/* Records a field-level problem with field (its path, NULL when it could not be
+ * built): the field is left empty and the record kept. reason NULL means it could not
+ * be built either (out of memory). Returns 0, or PW_ENOMEM (with the failure set). */
+static int drop(pw_reader *r, struct failure *f, enum pw_finding_kind kind, const char *field,
                 const char *reason)
 {
-    f->field = pw_arena_printf(r->scratch, "%s%s", prefix, key);
-    f->reason = reason;
-    if (!f->field || !f->reason) {
+    if (!field || !reason) {
+        f->field = field;
         f->reason = "out of memory";
         return PW_ENOMEM;
     }
-    return PW_EINVAL;
-}
-
-/* Records a field-level problem with field prefix+key: the field is left empty and the
- * record kept. Returns 0, or PW_ENOMEM (with the failure set). */
-static int drop(pw_reader *r, struct failure *f, enum pw_finding_kind kind, const char *prefix,
-                const char *key, const char *reason)
-{
-    const char *field = pw_arena_printf(r->scratch, "%s%s", prefix, key);
-    if (!field || !reason)
-        return fail(r, f, prefix, key, NULL);
     pw_issue_add(&r->issues, kind, field, reason);
     return 0;
 }
 
-/* Looks up key in obj: NULL when absent or null, and when it is not of type (an issue:
- * the field is left empty). */
-static int member(pw_reader *r, json_t *obj, const char *prefix, const char *key, json_type type,
+/*
+ * The members the reader knows of one kind of object, in the order they are checked
+ * (which is the order of their findings). gather() walks the object's members once and
+ * puts each known one in its slot, so a record costs no hash lookup per field, absent
+ * fields included; unknown members are skipped.
+ */
+struct key {
+    const char *name;
+    size_t len;
+};
+#define KEY(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof s - 1                                                                            \
+    }
+
+enum { ROOT_RECORD_ID, ROOT_FLIGHT, ROOT_TRAVELLER, ROOT_N };
+static const struct key root_keys[ROOT_N] = {KEY("record_id"), KEY("flight"), KEY("traveller")};
+
+enum { FL_CARRIER, FL_NUMBER, FL_ORIGIN, FL_DESTINATION, FL_DEPARTURE, FL_ARRIVAL, FL_N };
+static const struct key flight_keys[FL_N] = {KEY("carrier"),     KEY("number"),    KEY("origin"),
+                                             KEY("destination"), KEY("departure"), KEY("arrival")};
+
+enum {
+    TR_ROLE,
+    TR_SURNAME,
+    TR_GIVEN_NAMES,
+    TR_FULL_NAME,
+    TR_GENDER,
+    TR_DOB,
+    TR_NATIONALITY,
+    TR_RESIDENCE,
+    TR_BIRTH_PLACE,
+    TR_EMBARKATION,
+    TR_DEBARKATION,
+    TR_BOOKING_REF,
+    TR_PASSENGER_REF,
+    TR_SEAT,
+    TR_DOCUMENTS,
+    TR_N
+};
+static const struct key traveller_keys[TR_N] = {
+    KEY("role"),          KEY("surname"),     KEY("given_names"), KEY("full_name"),
+    KEY("gender"),        KEY("dob"),         KEY("nationality"), KEY("residence"),
+    KEY("birth_place"),   KEY("embarkation"), KEY("debarkation"), KEY("booking_ref"),
+    KEY("passenger_ref"), KEY("seat"),        KEY("documents"),
+};
+
+enum { DOC_TYPE, DOC_NUMBER, DOC_ISSUER, DOC_EXPIRY, DOC_ISSUED, DOC_N };
+static const struct key document_keys[DOC_N] = {KEY("type"), KEY("number"), KEY("issuer"),
+                                                KEY("expiry"), KEY("issued")};
+
+#define MEMBERS_MAX TR_N /* the longest key table */
+
+/* The known members of one object (NULL: absent) and where the object sits. */
+struct members {
+    json_t *v[MEMBERS_MAX];
+    const struct key *keys;
+    struct where at;
+};
+
+/* Fills m with obj's members named in keys (n of them). The search for a member's key
+ * starts after the previous member's: producers write the members in one order, mostly
+ * that of keys, so the first key compared is usually the one. */
+static void gather(json_t *obj, const struct key *keys, size_t n, struct where at,
+                   struct members *m)
+{
+    size_t next = 0;
+    m->keys = keys;
+    m->at = at;
+    for (size_t i = 0; i < n; i++)
+        m->v[i] = NULL;
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+        const char *name = json_object_iter_key(it);
+        size_t len = json_object_iter_key_len(it);
+        for (size_t k = 0; k < n; k++) {
+            size_t i = next + k < n ? next + k : next + k - n;
+            if (keys[i].len == len && memcmp(keys[i].name, name, len) == 0) {
+                m->v[i] = json_object_iter_value(it);
+                next = i + 1;
+                break;
+            }
+        }
+    }
+}
+
+/* Member i of m when it is of type; NULL when it is absent or null, and when it is of
+ * another type (an issue: the field is left empty). */
+static int member(pw_reader *r, const struct members *m, size_t i, json_type type,
                   const char *type_label, json_t **out, struct failure *f)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v = m->v[i];
     *out = NULL;
     if (!v || json_is_null(v))
         return 0;
-    if (json_typeof(v) != type)
-        return drop(r, f, PW_FINDING_INVALID_FIELD, prefix, key,
-                    pw_arena_printf(r->scratch, "%s%s must be %s, not %s", prefix, key, type_label,
-                                    type_name(v)));
+    if (json_typeof(v) != type) {
+        const char *field = path(r, &m->at, m->keys[i].name);
+        return drop(r, f, PW_FINDING_INVALID_FIELD, field,
+                    field ? pw_arena_printf(r->scratch, "%s must be %s, not %s", field, type_label,
+                                            type_name(v))
+                          : NULL);
+    }
     *out = v;
     return 0;
 }
 
-/* The string member key of obj, borrowed from obj (NULL when absent or null). */
-static int string(pw_reader *r, json_t *obj, const char *prefix, const char *key, const char **out,
+/* String member i of m, borrowed from the parsed line (NULL when absent or null). */
+static int string(pw_reader *r, const struct members *m, size_t i, const char **out,
                   struct failure *f)
 {
     json_t *v;
     *out = NULL;
-    int rc = member(r, obj, prefix, key, JSON_STRING, "a string", &v, f);
+    int rc = member(r, m, i, JSON_STRING, "a string", &v, f);
     if (rc == 0 && v)
         *out = json_string_value(v);
     return rc;
 }
 
-/* A date member ("YYYY-MM-DD", "YYYY-MM" or "YYYY"). */
-static int date(pw_reader *r, json_t *obj, const char *prefix, const char *key, pw_date *out,
-                struct failure *f)
+/* Date member i of m ("YYYY-MM-DD", "YYYY-MM" or "YYYY"). */
+static int date(pw_reader *r, const struct members *m, size_t i, pw_date *out, struct failure *f)
 {
     const char *s, *reason = NULL;
-    int rc = string(r, obj, prefix, key, &s, f);
+    int rc = string(r, m, i, &s, f);
     if (rc)
         return rc;
     rc = pw_reader_parse_date(r, s, out, &reason);
     if (rc == PW_EINVAL)
-        return drop(r, f, PW_FINDING_INVALID_DATE, prefix, key, reason);
-    return rc ? fail(r, f, prefix, key, NULL) : 0;
+        return drop(r, f, PW_FINDING_INVALID_DATE, path(r, &m->at, m->keys[i].name), reason);
+    return rc ? fail(r, f, &m->at, m->keys[i].name) : 0;
 }
 
 static int flight_from_json(pw_reader *r, json_t *o, pw_flight *fl, struct failure *f)
 {
-    const char *p = "flight.";
+    struct members m;
     int rc;
-    if ((rc = string(r, o, p, "carrier", &fl->carrier, f)) ||
-        (rc = string(r, o, p, "number", &fl->number, f)) ||
-        (rc = string(r, o, p, "origin", &fl->origin, f)) ||
-        (rc = string(r, o, p, "destination", &fl->destination, f)) ||
-        (rc = string(r, o, p, "departure", &fl->departure, f)) ||
-        (rc = string(r, o, p, "arrival", &fl->arrival, f)))
+    gather(o, flight_keys, FL_N, (struct where){"flight.", 0}, &m);
+    if ((rc = string(r, &m, FL_CARRIER, &fl->carrier, f)) ||
+        (rc = string(r, &m, FL_NUMBER, &fl->number, f)) ||
+        (rc = string(r, &m, FL_ORIGIN, &fl->origin, f)) ||
+        (rc = string(r, &m, FL_DESTINATION, &fl->destination, f)) ||
+        (rc = string(r, &m, FL_DEPARTURE, &fl->departure, f)) ||
+        (rc = string(r, &m, FL_ARRIVAL, &fl->arrival, f)))
         return rc;
     return 0;
 }
 
 static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struct failure *f)
 {
+    static const struct where in_traveller = {"traveller.", 0};
     size_t n = json_array_size(arr);
     if (n == 0)
         return 0;
     t->documents = pw_arena_alloc(r->scratch, n * sizeof *t->documents);
     if (!t->documents)
-        return fail(r, f, "traveller.", "documents", NULL);
+        return fail(r, f, &in_traveller, "documents");
     t->n_documents = n;
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, i);
-        char *p = pw_arena_printf(r->scratch, "traveller.documents[%zu]", i);
-        if (!p)
-            return fail(r, f, "traveller.", "documents", NULL);
         if (!json_is_object(o)) { /* left out: an empty document is dropped */
-            int rc =
-                drop(r, f, PW_FINDING_MALFORMED_DOCUMENT, p, "",
-                     pw_arena_printf(r->scratch, "%s must be an object, not %s", p, type_name(o)));
+            const char *p = pw_arena_printf(r->scratch, "traveller.documents[%zu]", i);
+            int rc = drop(
+                r, f, PW_FINDING_MALFORMED_DOCUMENT, p,
+                p ? pw_arena_printf(r->scratch, "%s must be an object, not %s", p, type_name(o))
+                  : NULL);
             if (rc)
                 return rc;
             continue;
         }
-        p = pw_arena_printf(r->scratch, "%s.", p);
-        if (!p)
-            return fail(r, f, "traveller.", "documents", NULL);
         pw_document *d = &t->documents[i];
+        struct members m;
         int rc;
-        if ((rc = string(r, o, p, "type", &d->type, f)) ||
-            (rc = string(r, o, p, "number", &d->number, f)) ||
-            (rc = string(r, o, p, "issuer", &d->issuer, f)) ||
-            (rc = date(r, o, p, "expiry", &d->expiry, f)) ||
-            (rc = date(r, o, p, "issued", &d->issued, f)))
+        gather(o, document_keys, DOC_N, (struct where){NULL, i}, &m);
+        if ((rc = string(r, &m, DOC_TYPE, &d->type, f)) ||
+            (rc = string(r, &m, DOC_NUMBER, &d->number, f)) ||
+            (rc = string(r, &m, DOC_ISSUER, &d->issuer, f)) ||
+            (rc = date(r, &m, DOC_EXPIRY, &d->expiry, f)) ||
+            (rc = date(r, &m, DOC_ISSUED, &d->issued, f)))
             return rc;
     }
     return 0;
@@ -195,34 +304,36 @@ static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struc
 
 static int traveller_from_json(pw_reader *r, json_t *o, pw_traveller *t, struct failure *f)
 {
-    const char *p = "traveller.";
+    const struct where w = {"traveller.", 0};
     const char *role = NULL, *gender = NULL, *reason = NULL;
+    struct members m;
     json_t *docs;
     int rc;
-    if ((rc = string(r, o, p, "role", &role, f)) ||
-        (rc = string(r, o, p, "surname", &t->surname, f)) ||
-        (rc = string(r, o, p, "given_names", &t->given_names, f)) ||
-        (rc = string(r, o, p, "full_name", &t->full_name, f)) ||
-        (rc = string(r, o, p, "gender", &gender, f)) || (rc = date(r, o, p, "dob", &t->dob, f)) ||
-        (rc = string(r, o, p, "nationality", &t->nationality, f)) ||
-        (rc = string(r, o, p, "residence", &t->residence, f)) ||
-        (rc = string(r, o, p, "birth_place", &t->birth_place, f)) ||
-        (rc = string(r, o, p, "embarkation", &t->embarkation, f)) ||
-        (rc = string(r, o, p, "debarkation", &t->debarkation, f)) ||
-        (rc = string(r, o, p, "booking_ref", &t->booking_ref, f)) ||
-        (rc = string(r, o, p, "passenger_ref", &t->passenger_ref, f)) ||
-        (rc = string(r, o, p, "seat", &t->seat, f)) ||
-        (rc = member(r, o, p, "documents", JSON_ARRAY, "an array", &docs, f)))
+    gather(o, traveller_keys, TR_N, w, &m);
+    if ((rc = string(r, &m, TR_ROLE, &role, f)) ||
+        (rc = string(r, &m, TR_SURNAME, &t->surname, f)) ||
+        (rc = string(r, &m, TR_GIVEN_NAMES, &t->given_names, f)) ||
+        (rc = string(r, &m, TR_FULL_NAME, &t->full_name, f)) ||
+        (rc = string(r, &m, TR_GENDER, &gender, f)) || (rc = date(r, &m, TR_DOB, &t->dob, f)) ||
+        (rc = string(r, &m, TR_NATIONALITY, &t->nationality, f)) ||
+        (rc = string(r, &m, TR_RESIDENCE, &t->residence, f)) ||
+        (rc = string(r, &m, TR_BIRTH_PLACE, &t->birth_place, f)) ||
+        (rc = string(r, &m, TR_EMBARKATION, &t->embarkation, f)) ||
+        (rc = string(r, &m, TR_DEBARKATION, &t->debarkation, f)) ||
+        (rc = string(r, &m, TR_BOOKING_REF, &t->booking_ref, f)) ||
+        (rc = string(r, &m, TR_PASSENGER_REF, &t->passenger_ref, f)) ||
+        (rc = string(r, &m, TR_SEAT, &t->seat, f)) ||
+        (rc = member(r, &m, TR_DOCUMENTS, JSON_ARRAY, "an array", &docs, f)))
         return rc;
     rc = pw_reader_parse_role(r, role, &t->role, &reason);
     if (rc == PW_EINVAL)
-        rc = drop(r, f, PW_FINDING_UNKNOWN_CODE, p, "role", reason);
+        rc = drop(r, f, PW_FINDING_UNKNOWN_CODE, path(r, &w, "role"), reason);
     else if (rc)
-        rc = fail(r, f, p, "role", NULL);
+        rc = fail(r, f, &w, "role");
     if (rc)
         return rc;
     if (pw_gender_parse(gender, &t->gender) &&
-        (rc = drop(r, f, PW_FINDING_UNKNOWN_CODE, p, "gender",
+        (rc = drop(r, f, PW_FINDING_UNKNOWN_CODE, path(r, &w, "gender"),
                    pw_arena_printf(r->scratch, "unknown gender '%.*s': expected M, F, U or X",
                                    (int)pw_utf8_cut(gender, strlen(gender), PW_REASON_VALUE_MAX),
                                    gender))))
@@ -233,11 +344,13 @@ static int traveller_from_json(pw_reader *r, json_t *o, pw_traveller *t, struct 
 /* Maps a parsed line onto rec (strings borrowed from root). */
 static int record_from_json(pw_reader *r, json_t *root, pw_record *rec, struct failure *f)
 {
+    struct members m;
     json_t *flight, *traveller;
     int rc;
-    if ((rc = string(r, root, "", "record_id", &rec->record_id, f)) ||
-        (rc = member(r, root, "", "flight", JSON_OBJECT, "an object", &flight, f)) ||
-        (rc = member(r, root, "", "traveller", JSON_OBJECT, "an object", &traveller, f)))
+    gather(root, root_keys, ROOT_N, (struct where){"", 0}, &m);
+    if ((rc = string(r, &m, ROOT_RECORD_ID, &rec->record_id, f)) ||
+        (rc = member(r, &m, ROOT_FLIGHT, JSON_OBJECT, "an object", &flight, f)) ||
+        (rc = member(r, &m, ROOT_TRAVELLER, JSON_OBJECT, "an object", &traveller, f)))
         return rc;
     if (flight && (rc = flight_from_json(r, flight, &rec->flight, f)))
         return rc;

@@ -30,6 +30,11 @@
  * original (leading blanks) or is a copy in the arena (trailing blanks); the caller's
  * strings are never written to, so string literals are fine. Field names in errors are
  * the CONTRACT.md JSON paths ("traveller.dob", "traveller.documents[0].issuer").
+ *
+ * A reader passes its pw_normalise_state (reader_internal.h): whether its strings are
+ * known to be UTF-8 (the JSON reader's are: the check is then skipped), and a small
+ * table of the countries already resolved, since records name the same few hundred
+ * over and over and pw_country_alpha3 folds the whole text on every call.
  */
 #include "ingest/ingest.h"
 #include "ingest/reader_internal.h"
@@ -44,8 +49,9 @@ static bool is_blank(unsigned char c)
 }
 
 /* Trims *s in place (see the note at the top). Returns 0, PW_EINVAL for invalid UTF-8
- * (with *reason set), PW_ENOMEM. */
-static int clean(const char **s, pw_arena *a, const char **reason)
+ * (with *reason set; not checked when the reader's strings are known to be UTF-8),
+ * PW_ENOMEM. */
+static int clean(const char **s, pw_arena *a, const pw_normalise_state *st, const char **reason)
 {
     const char *p = *s;
     if (!p)
@@ -59,7 +65,7 @@ static int clean(const char **s, pw_arena *a, const char **reason)
         *s = NULL;
         return 0;
     }
-    if (!pw_utf8_valid(p, n)) {
+    if (!(st && st->utf8_checked) && !pw_utf8_valid(p, n)) {
         *reason = "the text is not valid UTF-8";
         return PW_EINVAL;
     }
@@ -74,12 +80,31 @@ static int clean(const char **s, pw_arena *a, const char **reason)
     return 0;
 }
 
+/* pw_country_alpha3, remembered in st (may be NULL) for short texts. */
+static const char *alpha3(const char *s, pw_normalise_state *st)
+{
+    if (!st)
+        return pw_country_alpha3(s);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    size_t n = 0;
+    for (; s[n] && n < PW_COUNTRY_MEMO_TEXT; n++)
+        h = (h ^ (unsigned char)s[n]) * 16777619u;
+    if (n == PW_COUNTRY_MEMO_TEXT)
+        return pw_country_alpha3(s);
+    pw_country_memo *e = &st->countries[h & (PW_COUNTRY_MEMO - 1)];
+    if (memcmp(e->text, s, n + 1) == 0)
+        return e->alpha3; /* n > 0: clean() leaves no empty string */
+    e->alpha3 = pw_country_alpha3(s);
+    memcpy(e->text, s, n + 1);
+    return e->alpha3;
+}
+
 /* Replaces a country (alpha-2, alpha-3, ICAO code or English name) by its alpha-3. */
-static int country(const char **s, pw_arena *a, const char **reason)
+static int country(const char **s, pw_arena *a, pw_normalise_state *st, const char **reason)
 {
     if (!*s)
         return 0;
-    const char *code = pw_country_alpha3(*s);
+    const char *code = alpha3(*s, st);
     if (!code) {
         *reason = pw_arena_printf(a, "unknown country '%.*s'",
                                   (int)pw_utf8_cut(*s, strlen(*s), PW_REASON_VALUE_MAX), *s);
@@ -183,11 +208,11 @@ static const char *doc_field(pw_arena *a, size_t i, const char *member)
 /* clean() for a field that is left empty, with an issue, when it is not UTF-8. The
  * field's name is field, or document doc's member when field is NULL (built only when
  * there is an issue: this runs for every record). Returns 0 or PW_ENOMEM. */
-static int clean_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field,
-                         size_t doc, const char *member)
+static int clean_or_drop(const char **s, pw_arena *a, const pw_normalise_state *st,
+                         pw_issues *issues, const char *field, size_t doc, const char *member)
 {
     const char *reason = NULL;
-    int rc = clean(s, a, &reason);
+    int rc = clean(s, a, st, &reason);
     if (rc == PW_EINVAL) {
         *s = NULL;
         pw_issue_add(issues, PW_FINDING_INVALID_FIELD, field ? field : doc_field(a, doc, member),
@@ -199,11 +224,11 @@ static int clean_or_drop(const char **s, pw_arena *a, pw_issues *issues, const c
 
 /* country() for a field that is left empty, with an issue, when it is unknown (field as
  * for clean_or_drop). */
-static int country_or_drop(const char **s, pw_arena *a, pw_issues *issues, const char *field,
-                           size_t doc, const char *member)
+static int country_or_drop(const char **s, pw_arena *a, pw_normalise_state *st, pw_issues *issues,
+                           const char *field, size_t doc, const char *member)
 {
     const char *reason = NULL;
-    int rc = country(s, a, &reason);
+    int rc = country(s, a, st, &reason);
     if (rc == PW_EINVAL) {
         *s = NULL;
         pw_issue_add(issues, PW_FINDING_UNKNOWN_COUNTRY, field ? field : doc_field(a, doc, member),
@@ -215,15 +240,15 @@ static int country_or_drop(const char **s, pw_arena *a, pw_issues *issues, const
 
 /* Normalises the document list: drops empty documents and (with an issue) documents
  * without a number, maps the issuer. Returns 0 or PW_ENOMEM. */
-static int documents(pw_traveller *t, pw_arena *a, pw_issues *issues)
+static int documents(pw_traveller *t, pw_arena *a, pw_normalise_state *st, pw_issues *issues)
 {
     size_t kept = 0;
     for (size_t i = 0; i < t->n_documents; i++) {
         pw_document *d = &t->documents[i];
         int rc;
-        if ((rc = clean_or_drop(&d->type, a, issues, NULL, i, "type")) ||
-            (rc = clean_or_drop(&d->number, a, issues, NULL, i, "number")) ||
-            (rc = clean_or_drop(&d->issuer, a, issues, NULL, i, "issuer")))
+        if ((rc = clean_or_drop(&d->type, a, st, issues, NULL, i, "type")) ||
+            (rc = clean_or_drop(&d->number, a, st, issues, NULL, i, "number")) ||
+            (rc = clean_or_drop(&d->issuer, a, st, issues, NULL, i, "issuer")))
             return rc;
         if (!d->type && !d->number && !d->issuer && !pw_date_is_set(d->expiry) &&
             !pw_date_is_set(d->issued))
@@ -233,7 +258,7 @@ static int documents(pw_traveller *t, pw_arena *a, pw_issues *issues)
                          "a document needs a number: the document is left out");
             continue;
         }
-        if ((rc = country_or_drop(&d->issuer, a, issues, NULL, i, "issuer")))
+        if ((rc = country_or_drop(&d->issuer, a, st, issues, NULL, i, "issuer")))
             return rc;
         t->documents[kept++] = *d;
     }
@@ -283,11 +308,11 @@ int pw_record_normalise_canonical(pw_record *r, pw_arena *arena, const char **fi
 
 int pw_record_normalise(pw_record *r, pw_arena *arena, const char **field, const char **reason)
 {
-    return pw_record_normalise_issues(r, arena, NULL, field, reason);
+    return pw_record_normalise_issues(r, arena, NULL, NULL, field, reason);
 }
 
-int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues, const char **field,
-                               const char **reason)
+int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
+                               pw_normalise_state *state, const char **field, const char **reason)
 {
     static const char *const nomem = "out of memory";
     pw_flight *f = &r->flight;
@@ -329,7 +354,7 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
         issues = &local; /* the name check below needs to see what was dropped */
     int rc;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        if ((rc = clean_or_drop(strings[i].s, arena, issues, strings[i].name, 0, NULL))) {
+        if ((rc = clean_or_drop(strings[i].s, arena, state, issues, strings[i].name, 0, NULL))) {
             *field = strings[i].name;
             *reason = nomem;
             return rc;
@@ -368,8 +393,10 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
     }
     t->gender = g;
 
-    if ((rc = country_or_drop(&t->nationality, arena, issues, "traveller.nationality", 0, NULL)) ||
-        (rc = country_or_drop(&t->residence, arena, issues, "traveller.residence", 0, NULL))) {
+    if ((rc = country_or_drop(&t->nationality, arena, state, issues, "traveller.nationality", 0,
+                              NULL)) ||
+        (rc = country_or_drop(&t->residence, arena, state, issues, "traveller.residence", 0,
+                              NULL))) {
         *reason = nomem;
         return rc;
     }
@@ -387,7 +414,7 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
             return rc;
         }
     }
-    if ((rc = documents(t, arena, issues))) {
+    if ((rc = documents(t, arena, state, issues))) {
         *field = "traveller.documents";
         *reason = nomem;
         return rc;

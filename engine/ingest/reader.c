@@ -581,8 +581,9 @@ int pw_reader_finish_spans(pw_reader *r, pw_record *rec, long line, pw_arena *ar
     rec->source_line = line;
     if (!rec->source.format)
         rec->source.format = pw_reader_format_name(r->format);
-    int rc = r->canonical ? pw_record_normalise_canonical(rec, r->scratch, field, reason)
-                          : pw_record_normalise_issues(rec, r->scratch, &r->issues, field, reason);
+    int rc = r->canonical
+                 ? pw_record_normalise_canonical(rec, r->scratch, field, reason)
+                 : pw_record_normalise_issues(rec, r->scratch, &r->issues, &r->norm, field, reason);
     if (rc) {
         r->issues.n = 0;
         return rc;
@@ -627,10 +628,13 @@ int pw_reader_parse_date(pw_reader *r, const char *s, pw_date *out, const char *
         *reason = "out of memory";
         return PW_ENOMEM;
     }
+    if (pw_date_parse(d, out, NULL) == 0)
+        return 0;
+    /* parsed again for the message only when the date is invalid: a pw_error is 1.5 KiB
+     * to clear, and this runs for every date of every record */
     pw_error e;
     memset(&e, 0, sizeof e);
-    if (pw_date_parse(d, out, &e) == 0)
-        return 0;
+    pw_date_parse(d, out, &e);
     memset(out, 0, sizeof *out);
     /* pw_date_parse's message quotes the value and says what is wrong with it */
     *reason = e.msg[0] ? pw_arena_strdup(r->scratch, e.msg)

@@ -53,6 +53,29 @@ typedef struct pw_issues {
 void pw_issue_add(pw_issues *issues, enum pw_finding_kind kind, const char *field,
                   const char *detail);
 
+/* The country texts a reader remembers (a power of two), and how long one may be. */
+#define PW_COUNTRY_MEMO 256
+#define PW_COUNTRY_MEMO_TEXT 32
+
+typedef struct pw_country_memo {
+    char text[PW_COUNTRY_MEMO_TEXT];
+    const char *alpha3;
+} pw_country_memo;
+
+/* What a format reader tells normalisation about its strings, and what normalisation
+ * keeps from one record of the reader to the next (pw_record_normalise_issues). */
+typedef struct pw_normalise_state {
+    /* Every string is valid UTF-8 already (the JSON parser rejects a line that is not),
+     * so normalisation does not check it again. */
+    bool utf8_checked;
+    /* Countries looked up, with their alpha-3 (NULL: unknown), by a hash of the text
+     * (a text pushes out the one before it in its entry): records name the same few
+     * hundred again and again (nationality, document issuer), and pw_country_alpha3
+     * folds the whole text each time. Texts of PW_COUNTRY_MEMO_TEXT bytes or more are
+     * not kept; an entry with an empty text is unused. */
+    pw_country_memo countries[PW_COUNTRY_MEMO];
+} pw_normalise_state;
+
 struct pw_reader {
     FILE *fp;      /* what the format reader reads (may be the peek wrapper) */
     FILE *base;    /* the opened file or stdin; NULL when fp is base */
@@ -77,6 +100,7 @@ struct pw_reader {
      * fills the record id (pw_record_normalise_canonical). The PAXLST reader builds its
      * records that way; the fuzz targets check that it does. */
     bool canonical;
+    pw_normalise_state norm; /* for pw_record_normalise_issues */
 };
 
 /* Format readers: open prepares the state (the CSV reader reads its header), next has
@@ -138,9 +162,9 @@ int pw_reader_copy_record(pw_record *rec, pw_arena *a, const pw_span *spans, siz
                           pw_span *packed);
 
 /* Normalises like pw_record_normalise, adding the field-level problems to issues (may
- * be NULL). */
-int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues, const char **field,
-                               const char **reason);
+ * be NULL); state (may be NULL) is the reader's (see pw_normalise_state). */
+int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
+                               pw_normalise_state *state, const char **field, const char **reason);
 
 /* The part of pw_record_normalise that a record already in normalised form needs: the
  * name check and the record id. */
