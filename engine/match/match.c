@@ -62,7 +62,10 @@
 typedef struct entry_acc {
     uint64_t acc_stamp;
     uint64_t tok_stamp;
-    float acc;
+    float acc;     /* found by record words no pair join covers; the rank once gathered */
+    float covered; /* found by record words a pair join covers (SAID, ULLAH) */
+    float pairs;   /* found by the pair joins (SAIDULLAH): instead of those words */
+    float whole;   /* found by the whole-name join: instead of all the words */
     float tok_best;
 } entry_acc;
 
@@ -1390,6 +1393,25 @@ static int compare_acc(const void *a, const void *b, void *ctx)
     return x < y ? 1 : x > y ? -1 : (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
 }
 
+/* How a record token's finds add up for an entry (see gather). */
+enum token_kind { TOKEN_FREE, TOKEN_COVERED, TOKEN_PAIR, TOKEN_WHOLE };
+
+static enum token_kind token_kind_of(const pw_name *q, int qi)
+{
+    const pw_name_token *t = &q->tokens[qi];
+    if (t->flags & PW_INDEX_TOKEN_WHOLE)
+        return TOKEN_WHOLE;
+    if (t->flags & PW_TOKEN_JOINED)
+        return TOKEN_PAIR;
+    for (int j = q->n_words; j < q->n_tokens; j++) {
+        const pw_name_token *join = &q->tokens[j];
+        if ((join->flags & PW_TOKEN_JOINED) && !(join->flags & PW_INDEX_TOKEN_WHOLE) &&
+            join->word <= t->word && t->word < join->word + join->span)
+            return TOKEN_COVERED;
+    }
+    return TOKEN_FREE;
+}
+
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
  * entries holding one of its documents. Returns the count in s->touched, best first,
  * of those whose accumulated weight reaches min_acc. */
@@ -1414,7 +1436,6 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         }
     for (int oi = 0; oi < s->query.n_tokens; oi++) {
         int qi = order[oi];
-        const pw_name_token *t = &s->query.tokens[qi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
         uint64_t tok_epoch = epoch * 64 + (uint64_t)qi + 1;
@@ -1422,25 +1443,42 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         for (size_t h = 0; h < nh && budget; h++) {
-            bool spelt = hits[h].similarity >= 0.97f;
-            float gain = hits[h].similarity * (float)((spelt || !(t->flags & PW_INDEX_TOKEN_WHOLE))
-                                                          ? s->q_gate[qi]
-                                                          : s->q_weight[qi]);
+            float gain = hits[h].similarity * (float)s->q_gate[qi];
             budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch, epoch)
                                   : expand_term(s, idx, hits[h].term, gain,
                                                 hits[h].similarity >= 0.97f, tok_epoch, budget);
         }
+        /* A join stands for the words it joins: what it finds (the name written as
+         * one word, or a word like it) is an alternative to what those words find, not
+         * more of it (the neighbour IBRAHIMI of IBRAHIMHAJI must not lift every IBRAHIM
+         * above the entry holding both IBRAHIM and HAJI). Each kind of token adds to
+         * its own sum; they are combined below. */
+        enum token_kind kind = token_kind_of(&s->query, qi);
         for (size_t i = 0; i < s->n_tok_touched; i++) {
             if (i + PREFETCH_AHEAD < s->n_tok_touched)
                 __builtin_prefetch(&s->ea[s->tok_touched[i + PREFETCH_AHEAD]], 1);
             uint32_t e = s->tok_touched[i];
-            if (s->ea[e].acc_stamp != epoch) {
-                s->ea[e].acc_stamp = epoch;
-                s->ea[e].acc = 0;
+            entry_acc *ea = &s->ea[e];
+            if (ea->acc_stamp != epoch) {
+                ea->acc_stamp = epoch;
+                ea->acc = ea->covered = ea->pairs = ea->whole = 0;
                 s->touched[s->n_touched++] = e;
             }
-            s->ea[e].acc += s->ea[e].tok_best;
+            if (kind == TOKEN_WHOLE)
+                ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
+            else if (kind == TOKEN_PAIR)
+                ea->pairs += ea->tok_best;
+            else if (kind == TOKEN_COVERED)
+                ea->covered += ea->tok_best;
+            else
+                ea->acc += ea->tok_best;
         }
+    }
+    for (size_t i = 0; i < s->n_touched; i++) {
+        entry_acc *ea = &s->ea[s->touched[i]];
+        ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
+        if (ea->whole > ea->acc)
+            ea->acc = ea->whole;
     }
     for (size_t d = 0; d < r->traveller.n_documents; d++) {
         pw_index_doc_hit dh[8];

@@ -528,3 +528,55 @@ Test(match, either_reading_of_an_ambiguous_arabic_letter_matches)
     s = score_of(&r, "saqib", NULL);
     cr_assert_geq(s, 0.85, "score %f", s);
 }
+
+/* A list where IBRAHIM and HAJI are common words, and the names of many entries
+ * written as one word (IBRAHIMJAMAL, IBRAHIMOMAR) sound like the record's own
+ * (IBRAHIMHAJI) to the first four letters of their Double Metaphone codes. */
+Test(match_gathering, a_join_and_the_words_it_joins_count_once)
+{
+    /* rule: gather(): what a whole-name join finds is an alternative to what its words
+     * find, not more of it, so the entry holding both words (IBRAHIM, Haji) is not
+     * ranked below entries sharing one word and a sound-alike of the joined name */
+    static const char *const given[] = {
+        "JAMAL", "WALID", "OMAR",  "SAID",  "ADEL",  "AMIN",  "AZIZ",  "BAKR",
+        "FUAD",  "HADI",  "HANI",  "ISSA",  "KAMAL", "NABIL", "RAMI",  "SAMI",
+        "TAHA",  "ZAID",  "YASIN", "SALEH", "RAED",  "MAHER", "NADER", "FARES",
+        "GHAZI", "HAMZA", "WAEL",  "ZIAD",  "KHALIL", "MUNIR"};
+    size_t n = sizeof given / sizeof given[0];
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_not_null(b);
+    char ids[2 * 30 + 1][16], fulls[2 * 30][48];
+    pw_entry_name names[2 * 30 + 1];
+    for (size_t i = 0; i < 2 * n; i++) {
+        /* IBRAHIM <given>, and HAJI <given> AL-<given>: both words common */
+        if (i < n)
+            snprintf(fulls[i], sizeof fulls[i], "IBRAHIM %s", given[i]);
+        else
+            snprintf(fulls[i], sizeof fulls[i], "HAJI %s AL-%s", given[i - n], given[(i + 1) % n]);
+        snprintf(ids[i], sizeof ids[i], "e%zu", i);
+        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
+        pw_entry e = {.list = "TEST", .list_version = 1, .entry_id = ids[i], .names = &names[i],
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+        cr_assert_eq(pw_index_builder_add(b, &e, NULL), 0);
+    }
+    names[2 * n] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "IBRAHIM, Haji", "IBRAHIM",
+                                   "Haji"};
+    pw_entry haji = {.list = "TEST", .list_version = 1, .entry_id = "haji",
+                     .names = &names[2 * n], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    cr_assert_eq(pw_index_builder_add(b, &haji, NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *sc = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "HAJI"; /* the order swapped */
+    r.traveller.given_names = "IBRAHIM";
+    const pw_candidate *c;
+    int k = pw_match_record(own, &r, 0.0, sc, a, &c);
+    cr_assert_gt(k, 0);
+    cr_assert_str_eq(c[0].entry->entry_id, "haji");
+    cr_assert_geq(c[0].score, 0.85, "score %f", c[0].score);
+    pw_arena_free(a);
+    pw_match_scratch_free(sc);
+    pw_index_free(own);
+}
