@@ -961,23 +961,18 @@ static bool date_in_range(pw_date d, pw_date from, pw_date to)
     return pw_date_compare(d, from) >= 0 && pw_date_compare(d, to) <= 0;
 }
 
-int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, double *adjust)
+/* What the record's date of birth does to the score against e (PW_MATCH_DOB_*), with the
+ * list date that decides it: *best_i for an agreement (*how says how), else *close_i for
+ * a date within the tolerance (-1 when none); no formatting, for ranking. */
+static double dob_adjustment(pw_date dob, const pw_entry *e, int *best_i, int *close_i,
+                             const char **how)
 {
-    char rec[11];
-    pw_date_format(dob, rec);
-    if (adjust)
-        *adjust = 0;
-    if (!pw_date_is_set(dob)) {
-        snprintf(buf, n, "record has no date of birth: neither for nor against");
+    *best_i = 0;
+    *close_i = -1;
+    *how = NULL;
+    if (!pw_date_is_set(dob) || e->n_dobs == 0)
         return 0;
-    }
-    if (e->n_dobs == 0) {
-        snprintf(buf, n, "list gives no date of birth: neither for nor against");
-        return 0;
-    }
     double best = -1;
-    const char *how = NULL;
-    int best_i = 0, close_i = -1;
     for (size_t i = 0; i < e->n_dobs; i++) {
         const pw_dob *d = &e->dobs[i];
         double adj = -1;
@@ -1001,23 +996,44 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
         }
         if (adj > best) {
             best = adj;
-            how = h;
-            best_i = (int)i;
+            *how = h;
+            *best_i = (int)i;
         }
         int years = abs(dob.year - d->from.year);
         int tolerance = d->kind == PW_DOB_APPROX ? 5 : 1;
         bool near = d->kind == PW_DOB_RANGE
                         ? dob.year >= d->from.year - 1 && dob.year <= d->to.year + 1
                         : years <= tolerance;
-        if (near && close_i < 0)
-            close_i = (int)i;
+        if (near && *close_i < 0)
+            *close_i = (int)i;
     }
-    char lst[32];
-    if (best >= 0) {
+    if (best >= 0)
+        return best;
+    return *close_i >= 0 ? 0 : PW_MATCH_DOB_CONTRADICTS;
+}
+
+int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, double *adjust)
+{
+    if (adjust)
+        *adjust = 0;
+    if (!pw_date_is_set(dob)) {
+        snprintf(buf, n, "record has no date of birth: neither for nor against");
+        return 0;
+    }
+    if (e->n_dobs == 0) {
+        snprintf(buf, n, "list gives no date of birth: neither for nor against");
+        return 0;
+    }
+    int best_i, close_i;
+    const char *how;
+    double adj = dob_adjustment(dob, e, &best_i, &close_i, &how);
+    char rec[11], lst[32];
+    pw_date_format(dob, rec);
+    if (adjust)
+        *adjust = adj;
+    if (how) {
         pw_dob_format(&e->dobs[best_i], lst);
-        snprintf(buf, n, "record %s %s list %s (%+.2f)", rec, how, lst, best);
-        if (adjust)
-            *adjust = best;
+        snprintf(buf, n, "record %s %s list %s (%+.2f)", rec, how, lst, adj);
         return 1;
     }
     if (close_i >= 0) {
@@ -1028,8 +1044,6 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
     pw_dob_format(&e->dobs[0], lst);
     snprintf(buf, n, "record %s contradicts list %s%s (%+.2f)", rec, lst,
              e->n_dobs > 1 ? " and the list's other dates" : "", PW_MATCH_DOB_CONTRADICTS);
-    if (adjust)
-        *adjust = PW_MATCH_DOB_CONTRADICTS;
     return -1;
 }
 
@@ -1494,8 +1508,11 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         }
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
-    /* The rank: accumulated weight, and among entries that gathered the same, the one
-     * with the shortest name first (it has the fewest words the record lacks). */
+    /* The rank: accumulated weight, moved as the date of birth will move the score
+     * (an entry born that day before the many sharing a common name, one born decades
+     * apart after them), and among entries that gathered the same, the one with the
+     * shortest name first (it has the fewest words the record lacks). */
+    float name_weight = min_acc / (float)CANDIDATE_MIN_SHARE;
     size_t kept = 0;
     for (size_t i = 0; i < s->n_touched; i++) {
         uint32_t e = s->touched[i];
@@ -1507,7 +1524,12 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         for (size_t k = 0; k < nn; k++)
             if (names[k].n_words < shortest)
                 shortest = names[k].n_words;
-        s->ea[e].tok_best = s->ea[e].acc - RANK_WORD_PENALTY * (float)shortest;
+        int best_i, close_i;
+        const char *how;
+        double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, e), &best_i, &close_i,
+                                    &how);
+        s->ea[e].tok_best = s->ea[e].acc - RANK_WORD_PENALTY * (float)shortest +
+                            (float)dob * name_weight;
         s->touched[kept++] = e;
     }
     s->n_touched = kept;

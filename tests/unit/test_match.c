@@ -580,3 +580,35 @@ Test(match_gathering, a_join_and_the_words_it_joins_count_once)
     pw_match_scratch_free(sc);
     pw_index_free(own);
 }
+
+Test(match_gathering, among_many_entries_with_a_common_name_the_date_of_birth_ranks_first)
+{
+    /* rule: gather(): candidates are ranked with the date of birth's adjustment, so the
+     * entry born on the record's date is scored even when forty others share its name */
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_not_null(b);
+    pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMED ALI", NULL, NULL};
+    char ids[41][8];
+    pw_dob dobs[41];
+    for (int i = 0; i <= 40; i++) {
+        snprintf(ids[i], sizeof ids[i], "e%d", i);
+        dobs[i] = (pw_dob){PW_DOB_EXACT, {1940 + i, 5, 17}, {0, 0, 0}};
+        pw_entry e = {.list = "TEST", .list_version = 1, .entry_id = ids[i], .names = &name,
+                      .n_names = 1, .dobs = &dobs[i], .n_dobs = 1, .type = PW_ENTRY_INDIVIDUAL};
+        cr_assert_eq(pw_index_builder_add(b, &e, NULL), 0);
+    }
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *sc = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "r"};
+    r.traveller.full_name = "MOHAMED ALI";
+    r.traveller.dob = (pw_date){1980, 5, 17}; /* e40's */
+    const pw_candidate *c;
+    int k = pw_match_record(own, &r, 0.0, sc, a, &c);
+    cr_assert_gt(k, 0);
+    cr_assert_str_eq(c[0].entry->entry_id, "e40");
+    pw_arena_free(a);
+    pw_match_scratch_free(sc);
+    pw_index_free(own);
+}
