@@ -406,6 +406,16 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
      * too, by spelling and by skeleton, and the best stands. */
     sim_detail best = spelling_similarity(idx, q->text, lq, q->skeleton, qdm, q->flags, q_translit,
                                           term, eflags);
+    if (best.similarity < 0.9 && (q->flags & PW_TOKEN_GLUED_TITLE)) {
+        /* read as written too: AIMR is AMIR misspelt, not AI with MR glued on */
+        char skel[PW_NAME_TOKEN_MAX], dm[2][PW_DMETAPHONE_MAX + 1];
+        pw_names_skeleton(q->plain, skel);
+        pw_double_metaphone(q->plain, PW_DMETAPHONE_MAX, dm[0], dm[1]);
+        sim_detail written = spelling_similarity(idx, q->plain, strlen(q->plain), skel, dm,
+                                                 q->flags, q_translit, term, eflags);
+        if (written.similarity > best.similarity)
+            best = written;
+    }
     if (best.similarity < 0.9 && q_alt_skel && (q->flags & PW_TOKEN_ABJAD))
         best = other_reading(q->plain, strlen(q->plain), q_alt_skel, et, le,
                              pw_index_term_skeleton(idx, term), best);
@@ -1272,6 +1282,11 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     for (size_t i = 0; i < k && i < 64; i++)
         if (plausible_neighbour(idx, t, ids[i], true))
             add_hit(hits, &n, ids[i], 0.85f);
+    if (t->flags & PW_TOKEN_GLUED_TITLE) { /* the word as written, title and all */
+        k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
+        for (size_t i = 0; i < k; i++)
+            add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+    }
     if (alt_skel[0] && alt_skel[1]) {
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
         for (size_t i = 0; i < k; i++)

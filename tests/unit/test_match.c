@@ -374,6 +374,31 @@ Test(match, a_glued_title_is_read_both_ways)
     cr_assert_geq(score_of(&r, "smith", NULL), 0.95);
 }
 
+Test(match_gathering, a_misspelt_word_ending_like_a_title_is_compared_as_written)
+{
+    /* rule: term_similarity, lookup_token: AIMR is AMIR with two letters swapped, not AI
+     * with MR glued on; the word as written is looked up and compared too */
+    pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AMIR MOAYYED ALAI", NULL, NULL};
+    pw_entry e = {.list = "TEST", .list_version = 1, .entry_id = "alai", .names = &name,
+                  .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_eq(pw_index_builder_add(b, &e, NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *sc = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "ALAI";
+    r.traveller.given_names = "AIMR MOAYYED";
+    const pw_candidate *c;
+    int k = pw_match_record(own, &r, 0.0, sc, a, &c);
+    cr_assert_eq(k, 1);
+    cr_assert_geq(c[0].score, 0.85, "score %f", c[0].score);
+    pw_arena_free(a);
+    pw_match_scratch_free(sc);
+    pw_index_free(own);
+}
+
 Test(match, words_split_where_the_list_joins_them)
 {
     /* rule: adjacent record words whose joined spelling the list holds (add_pair_joins) */
