@@ -46,11 +46,12 @@
 #define PW_MATCH_MAX_CANDIDATES 16 /* candidates returned per record (a few more are scored) */
 
 /* Evidence adjustments added to the name score (then clamped to [0, 1]). */
-#define PW_MATCH_DOB_EXACT 0.06       /* same full date */
+#define PW_MATCH_DOB_EXACT 0.10       /* same full date: one person in about 20,000 (sixty
+                                         years of birth dates) shares it by chance */
 #define PW_MATCH_DOB_PARTIAL 0.03     /* same year-month */
 #define PW_MATCH_DOB_YEAR 0.01        /* same year only, or within a range of years: one
                                          person in sixty shares a birth year */
-#define PW_MATCH_DOB_SWAPPED 0.03     /* day and month swapped */
+#define PW_MATCH_DOB_SWAPPED 0.05     /* day and month swapped */
 #define PW_MATCH_DOB_CONTRADICTS -0.25 /* differs by more than a year (approximate list
                                           dates: by more than five) */
 #define PW_MATCH_NATIONALITY_AGREES 0.02

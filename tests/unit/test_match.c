@@ -309,7 +309,7 @@ Test(match, explanation_is_json_with_every_contribution)
     cr_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "record_only"), 0)),
                      "JEAN");
     cr_assert_str_eq(json_string_value(json_object_get(j, "dob")),
-                     "record 1971-03-02 agrees with list 1971-03-02 (+0.06)");
+                     "record 1971-03-02 agrees with list 1971-03-02 (+0.10)");
     cr_assert_str_eq(json_string_value(json_object_get(j, "nationality")),
                      "record FRA differs from list COD (-0.03)");
     cr_assert_not_null(json_object_get(j, "document"));
