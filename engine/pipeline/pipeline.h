@@ -109,7 +109,7 @@ typedef struct pw_screen_options {
     enum pw_input_format format; /* for every input */
     pw_store *store;             /* records, dead letters and (via queue) alerts */
     pw_alert_queue *queue;       /* where alerts go */
-    size_t batch_size;           /* writes per transaction; 0 = 1000 */
+    size_t batch_size;           /* writes per transaction; 0 = 10000 (and at most 250 ms) */
     enum pw_store_records store_records; /* which records the store keeps */
     pw_screen_scratch *scratch;  /* kept across runs; NULL: the run makes its own */
 } pw_screen_options;
