@@ -1296,7 +1296,10 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
             if (plausible_neighbour(idx, t, ids[i], true))
                 add_hit(hits, &n, ids[i], 0.85f);
     }
-    if (t->len >= 3)
+    /* Not for a whole-name join: a four-letter sound code hears only its first word
+     * (IBRAHIMHAJI and IBRAHIMJAMAL both ABRM), and the scorer does not compare whole
+     * names by sound either. */
+    if (t->len >= 3 && !(t->flags & PW_INDEX_TOKEN_WHOLE))
         for (int c = 0; c < 2; c++) {
             const char *code = dm[c];
             if (!code[0] || (c && strcmp(dm[1], dm[0]) == 0))
