@@ -660,6 +660,12 @@ typedef struct alignment {
  * words), for words of four letters or more that keep more than half of them; 0
  * otherwise (initials, short words, unrelated words). A misspelling too heavy to match
  * (AKRAM written IYRAM) still differs less than another name does. */
+/* A key byte's slot among the 36 of A-Z and 0-9 (pw_name_token.text's alphabet). */
+static inline int letter_slot(char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= '0' && c <= '9' ? 26 + (c - '0') : 0;
+}
+
 static double mismatch_similarity(const pw_name_token *q, const char *et, size_t le,
                                   uint16_t eflags)
 {
@@ -671,6 +677,18 @@ static double mismatch_similarity(const pw_name_token *q, const char *et, size_t
     if (shorter < 4)
         return 0;
     int max_d = (int)(longer / 2);
+    /* Every edit changes the letter counts by at most two (a transposition not at all),
+     * so counts that differ by more than 2 * max_d rule the pair out without the
+     * quadratic distance: most mismatched pairs are different names. */
+    int counts[36] = {0}, apart = 0;
+    for (size_t i = 0; i < lq; i++)
+        counts[letter_slot(q->text[i])]++;
+    for (size_t i = 0; i < le; i++)
+        counts[letter_slot(et[i])]--;
+    for (int c = 0; c < 36; c++)
+        apart += abs(counts[c]);
+    if ((apart + 1) / 2 > max_d)
+        return 0;
     int d = pw_osa_distance(q->text, lq, et, le, max_d);
     if (d > max_d)
         return 0;
