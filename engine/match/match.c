@@ -131,6 +131,11 @@ struct pw_match_scratch {
     bool q_nick[PW_NAME_MAX_TOKENS]; /* it is a given name with familiar or formal forms */
     lookup_entry *lookups; /* LOOKUP_SLOTS cached look-ups, allocated at first use */
     uint64_t lookup_clock;
+    /* each record token's look-up key, its hash and cache set (prefetch_lookups) */
+    char q_key[PW_NAME_MAX_TOKENS][LOOKUP_KEY_MAX];
+    size_t q_key_len[PW_NAME_MAX_TOKENS];
+    uint32_t q_key_hash[PW_NAME_MAX_TOKENS];
+    lookup_entry *q_set[PW_NAME_MAX_TOKENS];
     /* the record's alignment units by mode (units_of_words), the same for every entry
      * name: which modes it offers (mode 2, its whole-name join, when it has one) */
     unit_set q_units[5];
@@ -1363,15 +1368,15 @@ static lookup_entry *lookup_set(pw_match_scratch *s, const pw_name_token *t,
     return &s->lookups[*hash & (LOOKUP_SLOTS - 2)];
 }
 
-/* Asks the memory for the cache sets of the record's tokens before they are looked up
- * one by one: the cache is larger than a core's cache and each visit would wait. */
+/* Finds the cache sets of the record's tokens (into s->q_set, s->q_key, ...) and asks
+ * the memory for them before they are looked up one by one: the cache is larger than a
+ * core's cache and each visit would wait. */
 static void prefetch_lookups(pw_match_scratch *s)
 {
-    char key[LOOKUP_KEY_MAX];
-    size_t key_len;
-    uint32_t hash;
     for (int i = 0; i < s->query.n_tokens; i++) {
-        lookup_entry *set = lookup_set(s, &s->query.tokens[i], key, &key_len, &hash);
+        lookup_entry *set = lookup_set(s, &s->query.tokens[i], s->q_key[i], &s->q_key_len[i],
+                                       &s->q_key_hash[i]);
+        s->q_set[i] = set;
         if (set) {
             __builtin_prefetch(&set[0]);
             __builtin_prefetch(&set[1]);
@@ -1389,12 +1394,12 @@ static void prefetch_lookups(pw_match_scratch *s)
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
 {
     const pw_name_token *qt = &s->query.tokens[qi];
-    char key[LOOKUP_KEY_MAX];
-    size_t key_len;
-    uint32_t hash;
+    const char *key = s->q_key[qi];
+    size_t key_len = s->q_key_len[qi];
+    uint32_t hash = s->q_key_hash[qi];
     uint16_t flags = (uint16_t)(qt->flags & LOOKUP_FLAGS);
     uint64_t serial = pw_index_serial(idx);
-    lookup_entry *set = lookup_set(s, qt, key, &key_len, &hash);
+    lookup_entry *set = s->q_set[qi];
     for (int way = 0; set && way < 2; way++) {
         lookup_entry *e = &set[way];
         if (e->serial != serial || e->hash != hash || e->flags != flags ||
