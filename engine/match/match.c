@@ -58,10 +58,11 @@
 #define LOOKUP_FLAGS (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_INDEX_TOKEN_WHOLE)
 
 /* Per-entry accumulator, stamped with the record (acc) and record token (tok) it
- * belongs to, so nothing is cleared between records; one cache line per touch. */
+ * belongs to, so nothing is cleared between records (only when a 32-bit clock wraps);
+ * 28 bytes, so that a million entries' stay within a 32 MB last-level cache. */
 typedef struct entry_acc {
-    uint64_t acc_stamp;
-    uint64_t tok_stamp;
+    uint32_t acc_stamp; /* the record's (acc_clock) */
+    uint32_t tok_stamp; /* the record token's (tok_clock) */
     float acc;     /* found by record words no pair join covers; the rank once gathered */
     float covered; /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;   /* found by the pair joins (SAIDULLAH): instead of those words */
@@ -107,10 +108,13 @@ typedef struct lookup_entry {
 struct pw_match_scratch {
     pw_names_scratch *names;
     pw_name query;
-    /* per-entry accumulators, stamped with the record epoch */
+    /* per-entry accumulators, stamped with the record and token clocks */
     size_t cap_entries;
     entry_acc *ea; /* one per index entry */
-    uint64_t epoch;
+    uint64_t epoch;      /* the record's, for the memo */
+    uint32_t acc_clock;  /* entry_acc stamps */
+    uint32_t tok_clock;
+    uint64_t *touched_bits; /* one bit per entry: touched by this record (update_term) */
     uint32_t *touched;
     size_t n_touched;
     uint32_t *tok_touched;
@@ -161,6 +165,7 @@ void pw_match_scratch_free(pw_match_scratch *s)
         return;
     pw_names_scratch_free(s->names);
     free(s->lookups);
+    free(s->touched_bits);
     free(s->ea);
     free(s->touched);
     free(s->tok_touched);
@@ -168,7 +173,7 @@ void pw_match_scratch_free(pw_match_scratch *s)
     free(s);
 }
 
-/* Sizes the accumulators to the index; stamps start at zero, epochs at one. */
+/* Sizes the accumulators to the index; stamps start at zero, clocks at one. */
 static int fit_scratch(pw_match_scratch *s, size_t n_entries)
 {
     if (n_entries <= s->cap_entries)
@@ -176,15 +181,17 @@ static int fit_scratch(pw_match_scratch *s, size_t n_entries)
     free(s->ea);
     free(s->touched);
     free(s->tok_touched);
+    free(s->touched_bits);
     s->ea = calloc(n_entries, sizeof *s->ea);
     s->touched = malloc(n_entries * sizeof *s->touched);
     s->tok_touched = malloc(n_entries * sizeof *s->tok_touched);
-    if (!s->ea || !s->touched || !s->tok_touched) {
+    s->touched_bits = calloc((n_entries + 63) / 64, sizeof *s->touched_bits);
+    if (!s->ea || !s->touched || !s->tok_touched || !s->touched_bits) {
         s->cap_entries = 0;
         return PW_ENOMEM;
     }
     s->cap_entries = n_entries;
-    s->epoch = 0;
+    s->acc_clock = s->tok_clock = 0;
     return 0;
 }
 
@@ -1155,7 +1162,7 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* Adds similarity x weight of one record token to every entry posted under term. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint64_t tok_epoch, size_t budget)
+                          bool gain_is_exact, uint32_t tok_epoch, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1183,7 +1190,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * postings (sorted by entry) by binary search, or the postings are walked when that is
  * cheaper. Returns the work done. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint64_t tok_epoch, uint64_t epoch)
+                          uint32_t tok_epoch)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1191,11 +1198,9 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         return 0; /* a very common term, many candidates: it cannot change the ranking much */
     if (n <= s->n_touched * 4) {
         for (size_t i = 0; i < n; i++) {
-            if (i + PREFETCH_AHEAD < n)
-                __builtin_prefetch(&s->ea[p[i + PREFETCH_AHEAD].entry], 1);
             uint32_t e = p[i].entry;
-            if (s->ea[e].acc_stamp != epoch)
-                continue;
+            if (!(s->touched_bits[e >> 6] & (1ull << (e & 63))))
+                continue; /* not a candidate: its accumulator is not even read */
             if (s->ea[e].tok_stamp != tok_epoch) {
                 s->ea[e].tok_stamp = tok_epoch;
                 s->ea[e].tok_best = gain;
@@ -1472,7 +1477,12 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
  * of those whose accumulated weight reaches min_acc. */
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc)
 {
-    uint64_t epoch = ++s->epoch;
+    ++s->epoch;
+    if (s->acc_clock == UINT32_MAX || s->tok_clock > UINT32_MAX - PW_NAME_MAX_TOKENS) {
+        memset(s->ea, 0, s->cap_entries * sizeof *s->ea); /* the clocks wrapped */
+        s->acc_clock = s->tok_clock = 0;
+    }
+    uint32_t epoch = ++s->acc_clock;
     s->n_touched = 0;
     size_t budget = MAX_POSTINGS_PER_RECORD;
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
@@ -1493,13 +1503,13 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
-        uint64_t tok_epoch = epoch * 64 + (uint64_t)qi + 1;
+        uint32_t tok_epoch = ++s->tok_clock;
         s->n_tok_touched = 0;
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_gate[qi];
-            budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch, epoch)
+            budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch)
                                   : expand_term(s, idx, hits[h].term, gain,
                                                 hits[h].similarity >= 0.97f, tok_epoch, budget);
         }
@@ -1518,6 +1528,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                 ea->acc_stamp = epoch;
                 ea->acc = ea->covered = ea->pairs = ea->whole = 0;
                 s->touched[s->n_touched++] = e;
+                s->touched_bits[e >> 6] |= 1ull << (e & 63);
             }
             if (kind == TOKEN_WHOLE)
                 ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
@@ -1530,7 +1541,11 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         }
     }
     for (size_t i = 0; i < s->n_touched; i++) {
-        entry_acc *ea = &s->ea[s->touched[i]];
+        uint32_t e = s->touched[i];
+        s->touched_bits[e >> 6] = 0; /* all clear again for the next record */
+        if (i + PREFETCH_AHEAD < s->n_touched)
+            __builtin_prefetch(&s->ea[s->touched[i + PREFETCH_AHEAD]], 1);
+        entry_acc *ea = &s->ea[e];
         ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
         if (ea->whole > ea->acc)
             ea->acc = ea->whole;
