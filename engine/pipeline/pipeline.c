@@ -276,6 +276,8 @@ struct pw_screen_scratch {
     size_t n;
     pw_match_scratch **match;
     pw_rules_ctx **rules;
+    pw_arena **arenas; /* the slots' arenas (SLOTS_PER_THREAD a worker, and some) */
+    size_t n_arenas;
 };
 
 pw_screen_scratch *pw_screen_scratch_new(void)
@@ -293,7 +295,25 @@ void pw_screen_scratch_free(pw_screen_scratch *sc)
     }
     free(sc->match);
     free(sc->rules);
+    for (size_t i = 0; i < sc->n_arenas; i++)
+        pw_arena_free(sc->arenas[i]);
+    free(sc->arenas);
     free(sc);
+}
+
+/* Makes sure there are n slot arenas. */
+static int scratch_fit_arenas(pw_screen_scratch *sc, size_t n)
+{
+    if (n <= sc->n_arenas)
+        return 0;
+    pw_arena **arenas = realloc(sc->arenas, n * sizeof *arenas);
+    if (!arenas)
+        return PW_ENOMEM;
+    sc->arenas = arenas;
+    for (; sc->n_arenas < n; sc->n_arenas++)
+        if (!(sc->arenas[sc->n_arenas] = pw_arena_new(16384)))
+            return PW_ENOMEM;
+    return 0;
 }
 
 /* Makes sure there is state for n workers. */
@@ -633,13 +653,13 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
     int rc = PW_ENOMEM;
     size_t burst = rn.n_slots / 4 < WAKE_BURST ? rn.n_slots / 4 : WAKE_BURST;
     if (!workers || !rn.slots || !rn.writer_scratch || !scratch ||
-        scratch_fit(scratch, (size_t)threads) || queue_init(&rn.free_q, rn.n_slots, burst) ||
+        scratch_fit(scratch, (size_t)threads) || scratch_fit_arenas(scratch, rn.n_slots) ||
+        queue_init(&rn.free_q, rn.n_slots, burst) ||
         queue_init(&rn.work_q, rn.n_slots, 1) || queue_init(&rn.write_q, rn.n_slots, burst))
         goto done;
     for (size_t i = 0; i < rn.n_slots; i++) {
-        rn.slots[i].arena = pw_arena_new(16384);
-        if (!rn.slots[i].arena)
-            goto done;
+        rn.slots[i].arena = scratch->arenas[i];
+        pw_arena_reset(rn.slots[i].arena);
         queue_push(&rn.free_q, &rn.slots[i]);
     }
     int started = 0;
@@ -692,8 +712,6 @@ done:
     for (int i = 0; workers && i < threads; i++)
         pw_strbuf_free(&workers[i].json);
     pw_screen_scratch_free(own_scratch);
-    for (size_t i = 0; rn.slots && i < rn.n_slots; i++)
-        pw_arena_free(rn.slots[i].arena);
     free(rn.slots);
     free(workers);
     pw_arena_free(rn.writer_scratch);

@@ -94,7 +94,8 @@ long pw_reloader_stop(pw_reloader *r);
 /*
  * Worker state that is costly to make: each worker's matcher scratch (its ICU
  * transliterators, built from their rules, and its transliteration and index look-up
- * caches) and rules context. A caller that screens many inputs one run at a time (a
+ * caches), its rules context, and the arenas of the records in flight (a thousand a
+ * worker, allocated once). A caller that screens many inputs one run at a time (a
  * spool, one flight file after another) keeps one across runs, so that no run starts
  * cold; it grows to the largest thread count asked for.
  * Thread safety: one run at a time. Ownership: the caller's; outlives the runs.
