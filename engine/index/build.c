@@ -485,6 +485,15 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
     idx->names = b->inames;
     idx->n_names = b->n_inames;
     b->inames = NULL;
+    if (!(idx->entry_min_words = malloc(idx->n_entries ? idx->n_entries : 1)))
+        goto oom;
+    for (size_t e = 0; e < idx->n_entries; e++) {
+        uint8_t fewest = PW_NAME_MAX_TOKENS;
+        for (uint32_t k = idx->entry_first_name[e]; k < idx->entry_first_name[e + 1]; k++)
+            if (idx->names[k].n_words < fewest)
+                fewest = idx->names[k].n_words;
+        idx->entry_min_words[e] = fewest;
+    }
     idx->tokens = b->tokens;
     idx->n_tokens = b->n_tokens;
     b->tokens = NULL;
@@ -528,6 +537,7 @@ void pw_index_free(pw_index *idx)
     pw_arena_free(idx->arena);
     free(idx->entries);
     free(idx->entry_first_name);
+    free(idx->entry_min_words);
     free(idx->names);
     free(idx->tokens);
     free(idx->terms);

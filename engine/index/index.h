@@ -85,6 +85,8 @@ size_t pw_index_name_count(const pw_index *idx);
 const pw_entry *pw_index_entry(const pw_index *idx, uint32_t i);
 /* The analysed names of entry i; returns their count. */
 size_t pw_index_entry_names(const pw_index *idx, uint32_t i, const pw_index_name **out);
+/* Words in entry i's shortest name (from one dense array: cheap for many entries). */
+uint8_t pw_index_entry_min_words(const pw_index *idx, uint32_t i);
 const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_name *n);
 
 /* ---- terms -------------------------------------------------------------------- */

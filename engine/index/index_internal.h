@@ -65,6 +65,7 @@ struct pw_index {
     pw_entry *entries;
     size_t n_entries;
     uint32_t *entry_first_name; /* n_entries + 1: names of entry i are [f[i], f[i+1]) */
+    uint8_t *entry_min_words;   /* n_entries: words of the entry's shortest name */
     pw_index_name *names;
     size_t n_names;
     pw_index_token *tokens;

@@ -338,10 +338,15 @@ size_t pw_index_documents(const pw_index *idx, const char *number, pw_index_doc_
     return n;
 }
 
+uint8_t pw_index_entry_min_words(const pw_index *idx, uint32_t i)
+{
+    return i < idx->n_entries ? idx->entry_min_words[i] : 0;
+}
+
 size_t pw_index_memory(const pw_index *idx)
 {
     return sizeof *idx + pw_arena_size(idx->arena) +
-           idx->n_entries * (sizeof(pw_entry) + sizeof(uint32_t)) +
+           idx->n_entries * (sizeof(pw_entry) + sizeof(uint32_t) + sizeof(uint8_t)) +
            idx->n_names * sizeof(pw_index_name) + idx->n_tokens * sizeof(pw_index_token) +
            idx->n_terms * sizeof(pw_term) + idx->strings_len +
            idx->n_postings * sizeof(pw_index_posting) + pw_multimap_memory(&idx->by_text) +

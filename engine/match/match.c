@@ -118,6 +118,7 @@ struct pw_match_scratch {
     uint32_t *touched;
     size_t n_touched;
     uint32_t *tok_touched;
+    uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked */
     size_t n_tok_touched;
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
@@ -1445,12 +1446,11 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
 }
 
-/* Orders candidates by their rank key (kept in tok_best once gathering is over). */
-static int compare_acc(const void *a, const void *b, void *ctx)
+/* Does entry a rank before entry b (rank key kept in tok_best once gathering is over;
+ * ties by entry order)? */
+static inline bool ranks_before(const entry_acc *ea, uint32_t a, uint32_t b)
 {
-    const entry_acc *ea = ctx;
-    float x = ea[*(const uint32_t *)a].tok_best, y = ea[*(const uint32_t *)b].tok_best;
-    return x < y ? 1 : x > y ? -1 : (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
+    return ea[a].tok_best > ea[b].tok_best || (ea[a].tok_best == ea[b].tok_best && a < b);
 }
 
 /* How a record token's finds add up for an entry (see gather). */
@@ -1474,7 +1474,7 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
 
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
  * entries holding one of its documents. Returns the count in s->touched, best first,
- * of those whose accumulated weight reaches min_acc. */
+ * of those whose accumulated weight reaches min_acc (the first MAX_SCORED of them). */
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc)
 {
     ++s->epoch;
@@ -1574,12 +1574,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         uint32_t e = s->touched[i];
         if (s->ea[e].acc < min_acc)
             continue;
-        const pw_index_name *names;
-        size_t nn = pw_index_entry_names(idx, e, &names);
-        int shortest = PW_NAME_MAX_TOKENS;
-        for (size_t k = 0; k < nn; k++)
-            if (names[k].n_words < shortest)
-                shortest = names[k].n_words;
+        int shortest = pw_index_entry_min_words(idx, e);
         int best_i, close_i;
         const char *how;
         double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, e), &best_i, &close_i,
@@ -1588,10 +1583,23 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                             (float)dob * name_weight;
         s->touched[kept++] = e;
     }
-    s->n_touched = kept;
-    if (s->n_touched > 1)
-        qsort_r(s->touched, s->n_touched, sizeof *s->touched, compare_acc, s->ea);
-    return s->n_touched;
+    /* Only the first MAX_SCORED in rank order are ever scored: select them (in order,
+     * as a full sort would leave them) instead of sorting thousands on a common name. */
+    size_t n_top = 0;
+    for (size_t i = 0; i < kept; i++) {
+        uint32_t e = s->touched[i];
+        if (n_top == MAX_SCORED && !ranks_before(s->ea, e, s->top[n_top - 1]))
+            continue;
+        size_t pos = n_top < MAX_SCORED ? n_top++ : MAX_SCORED - 1;
+        while (pos > 0 && ranks_before(s->ea, e, s->top[pos - 1])) {
+            s->top[pos] = s->top[pos - 1];
+            pos--;
+        }
+        s->top[pos] = e;
+    }
+    memcpy(s->touched, s->top, n_top * sizeof *s->touched);
+    s->n_touched = n_top;
+    return n_top;
 }
 
 /* ---- explanation ---------------------------------------------------------------------- */
