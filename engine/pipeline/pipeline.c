@@ -91,7 +91,8 @@ static double hist_quantile_us(const histogram *h, double q)
 
 /* ---- slots and bounded queues ---------------------------------------------- */
 
-enum slot_kind { SLOT_RECORD, SLOT_REJECT, SLOT_FINDING };
+/* SLOT_FAILED: a record a worker could not screen (out of memory). */
+enum slot_kind { SLOT_RECORD, SLOT_REJECT, SLOT_FINDING, SLOT_FAILED };
 
 typedef struct slot {
     uint64_t seq;
@@ -408,9 +409,12 @@ static void *worker_main(void *arg)
         const pw_candidate *cands;
         int n = pw_match_record(snap->index, &s->record, snap->candidate_floor, w->scratch,
                                 s->arena, &cands);
-        evaluate(snap, s, cands, n > 0 ? (size_t)n : 0, w->rules);
+        /* A record that could not be screened (out of memory) is never passed on as
+         * screened without alert: the writer stops the run on it (SLOT_FAILED). */
+        if (n < 0 || evaluate(snap, s, cands, (size_t)n, w->rules) != 0)
+            s->kind = SLOT_FAILED;
         pw_snapshot_quiescent(rn->opts->snapshots);
-        if (keeps_record(rn->opts, s))
+        if (s->kind == SLOT_RECORD && keeps_record(rn->opts, s))
             serialize_record(w, s);
         hist_add(&w->latency, now_ns() - t0);
         queue_push(&rn->write_q, s);
@@ -452,6 +456,10 @@ static int write_slot(run *rn, slot *s)
         return pw_store_findings_put(rn->findings, &s->finding, NULL, err);
     if (s->kind == SLOT_FINDING)
         return store ? pw_store_put_finding(store, &s->finding, NULL, err) : 0;
+    if (s->kind == SLOT_FAILED)
+        return pw_error_set(err, PW_ENOMEM, s->record.source_file, (int)s->record.source_line, 0,
+                            "out of memory screening a record: the run stops so that none "
+                            "is passed as screened");
     rn->stats->records++;
     if (keeps_record(rn->opts, s)) {
         int rc = s->record_json ? pw_store_put_record_json(store, &s->record, s->record_json,
