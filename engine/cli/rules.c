@@ -98,6 +98,7 @@ static bool valid_day(const char *s)
 typedef struct backtest_run {
     const pw_ruleset *set;
     const pw_config *cfg;
+    double floor; /* the lowest candidate score a rule can depend on */
     pw_index *index;
     pw_match_scratch *scratch;
     pw_rules_ctx *ctx;
@@ -124,10 +125,13 @@ static int flush(backtest_run *b, pw_error *err)
         if (!r->record_id)
             continue;
         const pw_candidate *cands = NULL;
-        int nc = pw_match_record(b->index, r, 0.5, b->scratch, b->work, &cands);
+        int nc = pw_match_record(b->index, r, b->floor, b->scratch, b->work, &cands);
+        if (nc < 0) {
+            rc = nc;
+            break;
+        }
         pw_rules_result res;
-        rc = pw_rules_evaluate(b->set, r, cands, nc > 0 ? (size_t)nc : 0, &opts, b->ctx, b->work,
-                               &res);
+        rc = pw_rules_evaluate(b->set, r, cands, (size_t)nc, &opts, b->ctx, b->work, &res);
         if (rc == 0)
             rc = pw_backtest_add(b->bt, r, &res);
         b->regex_limits += (long)res.regex_limits;
@@ -177,6 +181,8 @@ static int backtest(const pw_ruleset *set, const pw_config *cfg, const char *db,
         goto done;
     b->set = set;
     b->cfg = cfg;
+    /* candidates from the lowest score any rule, disabled ones too, can fire on */
+    b->floor = pw_ruleset_candidate_floor(set, cfg, true);
     if ((rc = build_index(store, &b->index, &err)) != 0)
         goto done;
     b->scratch = pw_match_scratch_new();

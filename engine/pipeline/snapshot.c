@@ -80,7 +80,7 @@ int pw_snapshot_build(pw_store *store, const char *rules_path, const pw_config *
                      n == 1 ? "" : "s");
         goto fail;
     }
-    snap->candidate_floor = pw_ruleset_candidate_floor(snap->rules, &snap->config);
+    snap->candidate_floor = pw_ruleset_candidate_floor(snap->rules, &snap->config, false);
     pw_index_builder *builder = pw_index_builder_new(NULL);
     if (!builder) {
         rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory building the index");

@@ -994,7 +994,8 @@ static double candidate_bound(const pw_ruleset *set, uint32_t i, double lowest_t
     return bound;
 }
 
-double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg)
+double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg,
+                                  bool include_disabled)
 {
     double lowest_threshold = cfg->default_threshold;
     for (size_t i = 0; i < cfg->n_lists; i++)
@@ -1002,7 +1003,7 @@ double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg)
             lowest_threshold = cfg->lists[i].threshold;
     double floor = 1.0;
     for (size_t r = 0; r < set->n; r++) {
-        if (!set->rules[r].enabled || !set->impl[r].has_prog)
+        if ((!set->rules[r].enabled && !include_disabled) || !set->impl[r].has_prog)
             continue;
         double b = candidate_bound(set, set->impl[r].prog, lowest_threshold);
         if (b < floor)

@@ -111,7 +111,8 @@ size_t pw_ruleset_files(const pw_ruleset *set);
 /* Number of named sets loaded, and of rules the prefilter cannot index. */
 size_t pw_ruleset_sets(const pw_ruleset *set);
 size_t pw_ruleset_unindexed(const pw_ruleset *set);
-/* The lowest candidate score on which any enabled rule's outcome can depend: a
+/* The lowest candidate score on which any enabled rule's outcome (with
+ * include_disabled, any rule's: back-testing evaluates them all) can depend: a
  * watchlist condition's min_score (list-threshold: the lowest threshold in cfg), the
  * strongest of an `all`, the weakest of an `any`, and 0.5 (the matcher's old fixed
  * floor) where a weak candidate can satisfy the rule (a `not` over a watchlist
@@ -119,7 +120,8 @@ size_t pw_ruleset_unindexed(const pw_ruleset *set);
  * rule has a watchlist condition. The pipeline asks the matcher for candidates from
  * this score up, so that no rule misses a candidate and none is scored and explained
  * for nothing. */
-double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg);
+double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg,
+                                  bool include_disabled);
 
 /* ---- watchlist-condition helpers ----------------------------------------------
  * These look at r->watchlist only: for a rule whose `when` is just a watchlist

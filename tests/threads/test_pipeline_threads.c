@@ -140,7 +140,7 @@ int main(void)
     snap->index = idx;
     snap->rules = rules;
     snap->config = cfg;
-    snap->candidate_floor = pw_ruleset_candidate_floor(rules, &cfg);
+    snap->candidate_floor = pw_ruleset_candidate_floor(rules, &cfg, false);
     pw_snapshot_cell *cell = NULL;
     CHECK(pw_snapshot_cell_new(snap, &cell, NULL) == 0, "cell");
 

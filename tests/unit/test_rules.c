@@ -869,7 +869,7 @@ Test(rules, candidate_floor_is_the_lowest_score_an_enabled_rule_can_fire_on)
     pw_ruleset *none = load_good("rules:\n  - id: r\n    version: 1\n    title: t\n"
                                  "    severity: low\n    score: 0.3\n"
                                  "    when: {traveller.nationality: {eq: FRA}}\n");
-    cr_assert_float_eq(pw_ruleset_candidate_floor(none, &cfg), 1.0, 1e-9,
+    cr_assert_float_eq(pw_ruleset_candidate_floor(none, &cfg, false), 1.0, 1e-9,
                        "no watchlist condition: no candidate is needed");
     pw_ruleset_free(none);
 
@@ -882,7 +882,7 @@ Test(rules, candidate_floor_is_the_lowest_score_an_enabled_rule_can_fire_on)
         "  - id: nested\n    version: 1\n    title: t\n    severity: low\n"
         "    when: {all: [{traveller.nationality: {eq: FRA}},\n"
         "                 {watchlist: {min_score: 0.7}}]}\n");
-    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.7, 1e-9,
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg, false), 0.7, 1e-9,
                        "a nested condition counts, a disabled rule does not");
     double shipped = cfg.default_threshold;
     cr_assert_gt(shipped, 0.7);
@@ -891,18 +891,24 @@ Test(rules, candidate_floor_is_the_lowest_score_an_enabled_rule_can_fire_on)
     /* Per candidate, `all` needs its strongest watchlist condition ... */
     set = load_good("rules:\n  - id: both\n    version: 1\n    title: t\n    severity: low\n"
                     "    when: {all: [{watchlist: {min_score: 0.9}}, {watchlist: {min_score: 0.6}}]}\n");
-    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.9, 1e-9);
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg, false), 0.9, 1e-9);
     pw_ruleset_free(set);
     /* ... while a weak candidate satisfies a `not`, or an `any` beside a record condition:
      * those keep the matcher's fixed floor of 0.5, so adding another rule changes nothing. */
     set = load_good("rules:\n  - id: none-strong\n    version: 1\n    title: t\n"
                     "    severity: low\n    when: {not: {watchlist: {min_score: 0.99}}}\n");
-    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.5, 1e-9);
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg, false), 0.5, 1e-9);
     pw_ruleset_free(set);
     set = load_good("rules:\n  - id: either\n    version: 1\n    title: t\n    severity: low\n"
                     "    when: {any: [{traveller.nationality: {eq: FRA}},\n"
                     "                 {watchlist: {min_score: 0.9}}]}\n");
-    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg), 0.5, 1e-9);
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg, false), 0.5, 1e-9);
+    pw_ruleset_free(set);
+    /* A disabled rule counts only for back-testing, which evaluates every rule. */
+    set = load_good("rules:\n  - id: off\n    version: 1\n    title: t\n    severity: low\n"
+                    "    enabled: false\n    when: {watchlist: {min_score: 0.6}}\n");
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg, false), 1.0, 1e-9);
+    cr_assert_float_eq(pw_ruleset_candidate_floor(set, &cfg, true), 0.6, 1e-9);
     pw_ruleset_free(set);
     pw_config_free(&cfg);
 }
