@@ -55,7 +55,9 @@
 #define LOOKUP_SLOTS 8192
 #define LOOKUP_KEY_MAX 72
 #define LOOKUP_HITS 32
-#define LOOKUP_FLAGS (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_INDEX_TOKEN_WHOLE)
+#define LOOKUP_FLAGS                                                                       \
+    (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_INDEX_TOKEN_WHOLE |              \
+     PW_TOKEN_PARTICLE | PW_TOKEN_GLUED_TITLE | PW_TOKEN_SURNAME | PW_TOKEN_GIVEN)
 
 /* Per-entry accumulator, stamped with the record (acc) and record token (tok) it
  * belongs to, so nothing is cleared between records (only when a 32-bit clock wraps);
@@ -356,6 +358,14 @@ static sim_detail other_reading(const char *a, size_t la, const char *askel, con
 /* How alike a record token and an entry term are, and why: the record token's own
  * terms first (integer compares), then edit distance, skeleton, sound and
  * Jaro-Winkler. */
+/* A word known to be a surname (from the surname field, or before the comma), not a
+ * given name: familiar forms are for given names (FRANK, JAMES and RAY are surnames
+ * too). */
+static bool surname_only(uint16_t flags)
+{
+    return (flags & (PW_TOKEN_SURNAME | PW_TOKEN_GIVEN)) == PW_TOKEN_SURNAME;
+}
+
 static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, bool q_translit,
                                   const uint32_t qterm[2], const char qdm[2][PW_DMETAPHONE_MAX + 1],
                                   const char *q_alt_skel, bool q_nick, uint32_t term,
@@ -383,7 +393,7 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
         return (sim_detail){0, "different"};
     }
     if (q_nick && !((q->flags | eflags) & (PW_INDEX_TOKEN_WHOLE | PW_TOKEN_PARTICLE)) &&
-        pw_names_nickname_of(q->text, et))
+        !surname_only(eflags) && pw_names_nickname_of(q->text, et))
         /* TED and THEODORE, BILL and WILLIAM: the same given name, familiar and formal;
          * a little less than a misspelling, as TED is also EDWARD */
         return (sim_detail){NICKNAME_SIMILARITY, "familiar form of the name"};
@@ -938,11 +948,12 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                 a.how[a.n_pairs] = det[i][j].how;
                 a.n_pairs++;
             }
-            /* When one side's words (two at least) are all in the other, the two name
-             * the same person with more or fewer of the names a list or a document
-             * records (a passport's two or three of a four- or five-part name, a list's
-             * short alias of a traveller's full name): the words only the longer side
-             * has cost less than words that contradict. */
+            /* When one side's words are all in the other, the two name the same person
+             * with more or fewer of the names a list or a document records (a list's
+             * short alias of a traveller's full name: two list words at least; a
+             * passport's three of a four- or five-part name: three record words at
+             * least, as two common words in a long list name are too often another
+             * person): the words only the longer side has cost less. */
             int q_paired = 0, e_paired = 0, q_words = 0, e_words = 0;
             bool syllables = false; /* Han or Hangul syllables: too few and too common */
             for (int i = 0; i < a.qu.n; i++)
@@ -1282,7 +1293,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         add_hit(hits, &n, qterm[1], 0.97f);
     if (t->flags & PW_TOKEN_INITIAL)
         return n;
-    if (!(t->flags & (PW_INDEX_TOKEN_WHOLE | PW_TOKEN_PARTICLE))) {
+    if (!(t->flags & (PW_INDEX_TOKEN_WHOLE | PW_TOKEN_PARTICLE)) && !surname_only(t->flags)) {
         const char *partners[16];
         size_t k = pw_names_nickname_partners(t->text, partners, 16);
         *nick = k > 0;
@@ -1446,10 +1457,15 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
 }
 
-/* Does entry a rank before entry b (rank key kept in tok_best once gathering is over;
- * ties by entry order)? */
-static inline bool ranks_before(const entry_acc *ea, uint32_t a, uint32_t b)
+/* Does entry a rank before entry b? Entries that gathered the record's full share
+ * (acc >= full_acc) come first, so that those scored on a relaxed share only follow them
+ * (see pw_match_record); then by rank key (kept in tok_best once gathering is over), and
+ * ties by entry order. */
+static inline bool ranks_before(const entry_acc *ea, float full_acc, uint32_t a, uint32_t b)
 {
+    bool fa = ea[a].acc >= full_acc, fb = ea[b].acc >= full_acc;
+    if (fa != fb)
+        return fa;
     return ea[a].tok_best > ea[b].tok_best || (ea[a].tok_best == ea[b].tok_best && a < b);
 }
 
@@ -1473,9 +1489,11 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
 }
 
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
- * entries holding one of its documents. Returns the count in s->touched, best first,
- * of those whose accumulated weight reaches min_acc (the first MAX_SCORED of them). */
-static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc)
+ * entries holding one of its documents. Returns the count in s->touched, best first
+ * (ranks_before, with full_acc the full share), of those whose accumulated weight
+ * reaches min_acc (the first MAX_SCORED of them). */
+static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
+                     float full_acc)
 {
     ++s->epoch;
     if (s->acc_clock == UINT32_MAX || s->tok_clock > UINT32_MAX - PW_NAME_MAX_TOKENS) {
@@ -1588,10 +1606,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     size_t n_top = 0;
     for (size_t i = 0; i < kept; i++) {
         uint32_t e = s->touched[i];
-        if (n_top == MAX_SCORED && !ranks_before(s->ea, e, s->top[n_top - 1]))
+        if (n_top == MAX_SCORED && !ranks_before(s->ea, full_acc, e, s->top[n_top - 1]))
             continue;
         size_t pos = n_top < MAX_SCORED ? n_top++ : MAX_SCORED - 1;
-        while (pos > 0 && ranks_before(s->ea, e, s->top[pos - 1])) {
+        while (pos > 0 && ranks_before(s->ea, full_acc, e, s->top[pos - 1])) {
             s->top[pos] = s->top[pos - 1];
             pos--;
         }
@@ -1824,7 +1842,8 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         if (covered > s->q_gate[i])
             s->q_gate[i] = covered;
     }
-    size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * gate_weight));
+    size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * gate_weight),
+                              (float)(CANDIDATE_MIN_SHARE * full_weight));
     /* Entries that reach the share only because an unknown word counted for less are
      * scored a few at a time (MAX_RELAXED_SCORED, after those that reach it in full). */
     size_t n_full = 0;

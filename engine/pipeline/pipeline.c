@@ -31,6 +31,7 @@
 #define COMMIT_MAX_AGE_NS (250 * 1000 * 1000ull)
 #define DEFAULT_BATCH 10000
 #define SLOTS_PER_THREAD 1024 /* records in flight per worker (see pw_screen_files) */
+#define MAX_SLOTS 8192        /* and in all: 16 KiB arenas each, 128 MiB at most */
 /* Slots a sleeping writer or reader is woken for (see slot_queue); workers are woken for
  * each record, so that a trickle of input is screened at once. */
 #define WAKE_BURST 32
@@ -538,10 +539,10 @@ static void *writer_main(void *arg)
         while ((s = window[next % rn->n_slots]) && s->seq == next) {
             window[next % rn->n_slots] = NULL;
             next++;
-            if (rc == 0 && store && in_txn == 0) {
-                rc = pw_store_begin(store, &rn->writer_err);
+            if (in_txn == 0)
                 txn_start = now_ns();
-            }
+            if (rc == 0 && store && in_txn == 0)
+                rc = pw_store_begin(store, &rn->writer_err);
             if (rc == 0) {
                 rc = write_slot(rn, s);
                 in_txn++;
@@ -552,7 +553,7 @@ static void *writer_main(void *arg)
              * disk within COMMIT_INTERVAL_NS, a flood is written in large transactions
              * and within COMMIT_MAX_AGE_NS. */
             uint64_t now = now_ns();
-            if (in_txn >= batch || (store && now - txn_start >= COMMIT_MAX_AGE_NS) ||
+            if (in_txn >= batch || now - txn_start >= COMMIT_MAX_AGE_NS ||
                 (queue_is_empty(&rn->write_q) && now - last_commit >= COMMIT_INTERVAL_NS))
                 rc = commit_batch(rn, rc, &in_txn, &last_commit);
             if (rc)
@@ -652,6 +653,8 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
      * commit (an fdatasync takes 5-20 ms here, 100 to 1,000 records' work): with a
      * tenth as many, two-thread screening with every record stored ran at half speed. */
     rn.n_slots = (size_t)threads * SLOTS_PER_THREAD + 64;
+    if (rn.n_slots > MAX_SLOTS)
+        rn.n_slots = MAX_SLOTS;
     pthread_mutex_init(&rn.rc_mu, NULL);
     worker *workers = calloc((size_t)threads, sizeof *workers);
     rn.slots = calloc(rn.n_slots, sizeof *rn.slots);
@@ -659,11 +662,10 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
     pw_screen_scratch *own_scratch = opts->scratch ? NULL : pw_screen_scratch_new();
     pw_screen_scratch *scratch = opts->scratch ? opts->scratch : own_scratch;
     int rc = PW_ENOMEM;
-    size_t burst = rn.n_slots / 4 < WAKE_BURST ? rn.n_slots / 4 : WAKE_BURST;
     if (!workers || !rn.slots || !rn.writer_scratch || !scratch ||
         scratch_fit(scratch, (size_t)threads) || scratch_fit_arenas(scratch, rn.n_slots) ||
-        queue_init(&rn.free_q, rn.n_slots, burst) ||
-        queue_init(&rn.work_q, rn.n_slots, 1) || queue_init(&rn.write_q, rn.n_slots, burst))
+        queue_init(&rn.free_q, rn.n_slots, WAKE_BURST) ||
+        queue_init(&rn.work_q, rn.n_slots, 1) || queue_init(&rn.write_q, rn.n_slots, WAKE_BURST))
         goto done;
     for (size_t i = 0; i < rn.n_slots; i++) {
         rn.slots[i].arena = scratch->arenas[i];

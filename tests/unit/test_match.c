@@ -635,3 +635,101 @@ Test(match_gathering, among_many_entries_with_a_common_name_the_date_of_birth_ra
     double score = 0;
     cr_assert_str_eq(match_alone(entries, 41, &r, &score), "e40");
 }
+
+Test(match_gathering, a_warm_look_up_cache_gives_what_a_cold_one_gives)
+{
+    /* rule: look_up_token's cache is keyed by every input of the look-up: BEN as a
+     * particle (SALEM, BEN ALI) finds no familiar forms, BEN as a given name finds
+     * BENJAMIN; a scratch that met the first must not answer the second with it */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "BENJAMIN NETANYAHU", NULL, NULL},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMED BEN SALEM", NULL, NULL},
+    };
+    pw_entry entries[] = {
+        {.list = "TEST", .list_version = 1, .entry_id = "netanyahu", .names = &names[0],
+         .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
+        {.list = "TEST", .list_version = 1, .entry_id = "salem", .names = &names[1],
+         .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
+    };
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    for (size_t i = 0; i < 2; i++)
+        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *cold = pw_match_scratch_new(), *warm = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record particle = {.record_id = "p"}, given = {.record_id = "g"};
+    particle.traveller.surname = "SALEM"; /* BEN before ALI: a particle */
+    particle.traveller.given_names = "BEN ALI";
+    given.traveller.surname = "NETANYAHU";
+    given.traveller.given_names = "BEN";
+    const pw_candidate *c;
+    cr_assert_gt(pw_match_record(own, &particle, 0.0, warm, a, &c), 0);
+    cr_assert_gt(pw_match_record(own, &given, 0.0, cold, a, &c), 0);
+    double s_cold = c[0].score;
+    cr_assert_gt(pw_match_record(own, &given, 0.0, warm, a, &c), 0);
+    cr_assert_float_eq(c[0].score, s_cold, 1e-12, "warm %f, cold %f", c[0].score, s_cold);
+    cr_assert_geq(s_cold, 0.85, "score %f", s_cold);
+    pw_arena_free(a);
+    pw_match_scratch_free(cold);
+    pw_match_scratch_free(warm);
+    pw_index_free(own);
+}
+
+Test(match_gathering, entries_with_the_full_share_are_scored_before_relaxed_ones)
+{
+    /* rule: ranks_before: entries holding the record's whole name weight come before
+     * those reaching only the share an unknown word lowered, whatever their dates of
+     * birth; twelve KARIM HASAN born on the traveller's date do not push KARIM HASSAN
+     * out. The other names set the words' rarity: KARIM and HASSAN are common. */
+    enum { FILLERS = 570, KARIMS = 8, HASSANS = 20, NEAR = 12 };
+    enum { N = FILLERS + KARIMS + HASSANS + NEAR + 1 };
+    static char fulls[N][32], ids[N][16];
+    static pw_entry_name names[N];
+    static pw_entry entries[N];
+    static pw_dob born = {PW_DOB_EXACT, {1980, 5, 17}, {0, 0, 0}};
+    for (int i = 0; i < N; i++) {
+        /* made-up words: V/T/M/N + EL + three letters + O */
+        char w1[16], w2[16];
+        snprintf(w1, sizeof w1, "%cEL%c%c%cO", i < FILLERS ? 'V' : i < FILLERS + KARIMS ? 'M' : 'N',
+                 'A' + i % 26, 'A' + (i / 26) % 26, 'B' + (i / 676) % 20);
+        snprintf(w2, sizeof w2, "TEL%c%c%cO", 'A' + (i + 3) % 26, 'A' + ((i + 3) / 26) % 26,
+                 'B' + ((i + 3) / 676) % 20);
+        if (i < FILLERS)
+            snprintf(fulls[i], sizeof fulls[i], "%s %s", w1, w2);
+        else if (i < FILLERS + KARIMS)
+            snprintf(fulls[i], sizeof fulls[i], "KARIM %s", w1);
+        else if (i < FILLERS + KARIMS + HASSANS)
+            snprintf(fulls[i], sizeof fulls[i], "HASSAN %s", w1);
+        else if (i < N - 1)
+            snprintf(fulls[i], sizeof fulls[i], "KARIM HASAN");
+        else
+            snprintf(fulls[i], sizeof fulls[i], "KARIM HASSAN");
+        snprintf(ids[i], sizeof ids[i], i == N - 1 ? "exact" : "e%d", i);
+        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
+        bool near = i >= FILLERS + KARIMS + HASSANS && i < N - 1;
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .dobs = near ? &born : NULL,
+                                .n_dobs = near ? 1 : 0, .type = PW_ENTRY_INDIVIDUAL};
+    }
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    for (size_t i = 0; i < N; i++)
+        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *sc = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "r"};
+    r.traveller.full_name = "KARIM HASSAN QZXWVY";
+    r.traveller.dob = (pw_date){1980, 5, 17};
+    const pw_candidate *c;
+    int k = pw_match_record(own, &r, 0.0, sc, a, &c);
+    double exact_score = -1;
+    for (int i = 0; i < k; i++)
+        if (strcmp(c[i].entry->entry_id, "exact") == 0)
+            exact_score = c[i].score;
+    cr_assert_geq(exact_score, 0.85, "KARIM HASSAN scored %f", exact_score);
+    pw_arena_free(a);
+    pw_match_scratch_free(sc);
+    pw_index_free(own);
+}
