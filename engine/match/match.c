@@ -1497,7 +1497,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
 {
     ++s->epoch;
     if (s->acc_clock == UINT32_MAX || s->tok_clock > UINT32_MAX - PW_NAME_MAX_TOKENS) {
-        memset(s->ea, 0, s->cap_entries * sizeof *s->ea); /* the clocks wrapped */
+        if (s->ea)
+            memset(s->ea, 0, s->cap_entries * sizeof *s->ea); /* the clocks wrapped */
         s->acc_clock = s->tok_clock = 0;
     }
     uint32_t epoch = ++s->acc_clock;
@@ -1615,7 +1616,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         }
         s->top[pos] = e;
     }
-    memcpy(s->touched, s->top, n_top * sizeof *s->touched);
+    if (n_top) /* (an empty index has no touched array) */
+        memcpy(s->touched, s->top, n_top * sizeof *s->touched);
     s->n_touched = n_top;
     return n_top;
 }
