@@ -81,6 +81,16 @@ int pw_snapshot_build(pw_store *store, const char *rules_path, const pw_config *
         goto fail;
     }
     snap->candidate_floor = pw_ruleset_candidate_floor(snap->rules, &snap->config, false);
+    /* the daily guards go on from the hits the rules stored today */
+    for (size_t i = 0; i < pw_ruleset_count(snap->rules); i++) {
+        const pw_rule *r = pw_ruleset_rule(snap->rules, i);
+        long hits = 0;
+        if (r->max_hits_per_day <= 0)
+            continue;
+        if ((rc = pw_store_rule_hits_today(store, r->id, r->version, &hits, err)) != 0)
+            goto fail;
+        pw_ruleset_guard_seed(snap->rules, i, hits);
+    }
     pw_index_builder *builder = pw_index_builder_new(NULL);
     if (!builder) {
         rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory building the index");

@@ -122,6 +122,24 @@ pwr_guard *pwr_guard_get(const char *id, int version)
     return g;
 }
 
+void pw_ruleset_guard_seed(const pw_ruleset *set, size_t i, long hits)
+{
+    pwr_guard *g = i < set->n ? set->impl[i].guard : NULL;
+    if (!g || hits <= 0)
+        return;
+    uint64_t day = (uint64_t)pwr_today(), want = (uint64_t)hits & GUARD_COUNT_MASK;
+    uint64_t st = atomic_load_explicit(&g->state, memory_order_relaxed);
+    for (;;) {
+        uint64_t d = st >> GUARD_COUNT_BITS, count = st & GUARD_COUNT_MASK;
+        if (d == day && count >= want)
+            return; /* this process has counted as many already */
+        uint64_t next = day << GUARD_COUNT_BITS | want;
+        if (atomic_compare_exchange_weak_explicit(&g->state, &st, next, memory_order_relaxed,
+                                                  memory_order_relaxed))
+            return;
+    }
+}
+
 /* Takes a ticket for one hit today; false when the rule is over its limit. */
 static bool guard_take(pwr_guard *g, const pw_rule *r, int day)
 {

@@ -122,6 +122,10 @@ size_t pw_ruleset_unindexed(const pw_ruleset *set);
  * for nothing. */
 double pw_ruleset_candidate_floor(const pw_ruleset *set, const pw_config *cfg,
                                   bool include_disabled);
+/* Raises rule i's daily guard (max_hits_per_day) to at least hits for today (UTC): the
+ * hits it raised today before this process started (pw_store_rule_hits_today), as the
+ * guard is kept in memory. No effect on a rule without a guard. Thread-safe. */
+void pw_ruleset_guard_seed(const pw_ruleset *set, size_t i, long hits);
 
 /* ---- watchlist-condition helpers ----------------------------------------------
  * These look at r->watchlist only: for a rule whose `when` is just a watchlist

@@ -139,3 +139,23 @@ int pw_store_set_hit_disposition(pw_store *s, const char *alert_id, const char *
              entry_id ? entry_id : "*", disposition);
     return pw_store_audit(s, actor, "hit.disposition", object, detail, err);
 }
+
+int pw_store_rule_hits_today(pw_store *s, const char *rule_id, int rule_version, long *hits,
+                             pw_error *err)
+{
+    *hits = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT count(*) FROM alert_hits WHERE rule_id = ?1 AND "
+                                "rule_version = ?2 AND created_at >= strftime('%Y-%m-%d', 'now')",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return pws_fail(s, rc, "counting a rule's hits today", err);
+    sqlite3_bind_text(st, 1, rule_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, rule_version);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *hits = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : pws_fail(s, rc, "counting a rule's hits today", err);
+}

@@ -370,9 +370,15 @@ static const char migration_records_unchecked[] =
     "CREATE INDEX records_flight ON records(carrier, flight_number, departure);\n"
     "CREATE INDEX records_screened_at ON records(screened_at);\n";
 
-const char *const pw_schema_migrations[] = {migration_1,          migration_2,
-                                            migration_3,          migration_rule_stats,
-                                            migration_spool,      migration_records_unchecked};
+/* The daily guard (max_hits_per_day) starts a process from the hits each rule stored
+ * today: counted per rule and version from this index, not by scanning every hit. */
+static const char migration_rule_hits_by_day[] =
+    "CREATE INDEX alert_hits_rule_day ON alert_hits(rule_id, rule_version, created_at);\n";
+
+const char *const pw_schema_migrations[] = {
+    migration_1,     migration_2,                 migration_3,
+    migration_rule_stats, migration_spool, migration_records_unchecked,
+    migration_rule_hits_by_day};
 const int pw_schema_version_latest =
     (int)(sizeof pw_schema_migrations / sizeof pw_schema_migrations[0]);
 

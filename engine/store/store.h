@@ -204,6 +204,10 @@ typedef struct pw_rule_stat {
 
 /* Every rule and version with hits, by rule id then version. *out is malloc'ed. */
 int pw_store_rule_stats(pw_store *s, pw_rule_stat **out, size_t *n, pw_error *err);
+/* How many hits rule (id, version) has stored today (UTC, by created_at): where a new
+ * process starts the rule's daily guard (max_hits_per_day). */
+int pw_store_rule_hits_today(pw_store *s, const char *rule_id, int rule_version, long *hits,
+                             pw_error *err);
 
 /* Called with each stored record's id and canonical JSON; a non-zero return stops. */
 typedef int (*pw_record_json_fn)(void *ctx, const char *record_id, const char *json,

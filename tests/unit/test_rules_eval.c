@@ -722,3 +722,24 @@ Test(prefilter, field_table_names_match)
         cr_assert_str_eq(pwr_field_names[f], pwr_fields[f].name);
     cr_assert_null(pwr_field_names[F__COUNT]);
 }
+
+Test(hits, the_daily_guard_goes_on_from_the_hits_stored_today)
+{
+    /* pw_ruleset_guard_seed: a new process (the snapshot build) raises each guard to the
+     * hits its rule stored today, so a restart does not reopen a day's allowance */
+    pw_ruleset *set = load("rules:\n  - {id: seeded-unit, version: 1, title: T, severity: low, "
+                           "score: 0.1, max_hits_per_day: 2, when: {traveller.surname: A}}\n");
+    pw_rules_ctx *ctx = pw_rules_ctx_new();
+    pw_record r = rec("{'traveller':{'surname':'A'}}");
+    pw_rules_options o = {0}; /* today */
+    pw_rules_result res;
+    pw_ruleset_guard_seed(set, 0, 1);
+    cr_assert_eq(pw_rules_evaluate(set, &r, NULL, 0, &o, ctx, arena, &res), 0);
+    cr_assert_eq(res.n_hits, 1, "one of two left today");
+    pw_ruleset_guard_seed(set, 0, 1); /* fewer than counted already: no change */
+    cr_assert_eq(pw_rules_evaluate(set, &r, NULL, 0, &o, ctx, arena, &res), 0);
+    cr_assert_eq(res.n_hits, 0);
+    cr_assert_eq(res.suppressed, 1);
+    pw_rules_ctx_free(ctx);
+    pw_ruleset_free(set);
+}

@@ -750,6 +750,33 @@ static pw_hit hit_rule = {.type = "rule",
                           .severity = PW_SEV_CRITICAL,
                           .explanation = "{\"field\":\"dob\"}"};
 
+Test(store, a_rules_hits_today_are_counted_for_its_daily_guard)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    pw_hit hits[1] = {hit_rule};
+    pw_alert a = {.record = &r, .state = "new", .severity = PW_SEV_HIGH, .score = 0.4,
+                  .hits = hits, .n_hits = 1};
+    pw_alert_make_key(&a);
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_alert(s, &a, NULL, NULL, &err), 0, "%s", err.msg);
+    long n = -1;
+    cr_assert_eq(pw_store_rule_hits_today(s, "young-traveller", 2, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(pw_store_rule_hits_today(s, "young-traveller", 1, &n, &err), 0);
+    cr_assert_eq(n, 0, "another version is another rule");
+    pw_store_close(s);
+    sqlite3 *db = raw_open();
+    cr_assert_eq(sqlite3_exec(db, "UPDATE alert_hits SET created_at = '2001-01-01T00:00:00.000Z'",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    s = open_store();
+    cr_assert_eq(pw_store_rule_hits_today(s, "young-traveller", 2, &n, &err), 0);
+    cr_assert_eq(n, 0, "yesterday's hits do not count");
+    pw_store_close(s);
+}
+
 Test(store, alert_is_idempotent_and_gains_only_new_hits)
 {
     pw_store *s = open_store();
