@@ -1847,7 +1847,8 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * gate_weight),
                               (float)(CANDIDATE_MIN_SHARE * full_weight));
     /* Entries that reach the share only because an unknown word counted for less are
-     * scored a few at a time (MAX_RELAXED_SCORED, after those that reach it in full). */
+     * scored a few at a time (MAX_RELAXED_SCORED, after those that reach it in full,
+     * which gather ranks first); gather returned MAX_SCORED entries at most. */
     size_t n_full = 0;
     while (n_full < n_touched &&
            s->ea[s->touched[n_full]].acc >= (float)(CANDIDATE_MIN_SHARE * full_weight))
@@ -1855,7 +1856,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     size_t limit =
         n_full + MAX_RELAXED_SCORED < n_touched ? n_full + MAX_RELAXED_SCORED : n_touched;
     size_t n_out = 0;
-    for (size_t c = 0; c < limit && c < MAX_SCORED; c++) {
+    for (size_t c = 0; c < limit; c++) {
         uint32_t ei = s->touched[c];
         const pw_entry *e = pw_index_entry(idx, ei);
         if (e->type != PW_ENTRY_INDIVIDUAL)
