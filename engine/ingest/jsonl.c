@@ -2,16 +2,21 @@
  * JSON Lines traveller records: one CONTRACT.md record object per line.
  *
  * Each line is read whole with getline into one buffer the reader keeps (so lines of
- * any length work without per-line allocation once the buffer has grown), parsed with
- * jansson into a json_t that is freed before the next line, and mapped onto a
- * pw_record whose strings borrow from the json_t; pw_reader_finish then normalises the
- * record and copies it into the caller's arena before the json_t goes away.
+ * any length work without per-line allocation once the buffer has grown) and parsed
+ * with yajl's event interface: as the parser meets each member, the members the
+ * reader knows go into slots (one per field of the record, flight, traveller and each
+ * document; their strings copied into the scratch arena), and everything else is
+ * skipped without being kept. The slots are then mapped onto a pw_record, field by
+ * field in a fixed order (the order of the findings), and pw_reader_finish normalises
+ * the record and copies it into the caller's arena.
  *
- * jansson's parse is nearly all the cost of a line, so the mapping around it is kept
- * lean: each object's members are walked once and sorted into slots by name (no hash
- * lookup per field, absent ones included), a field's JSON path is formatted only when
- * the field has a problem, and normalisation is told that the strings are UTF-8
- * already (jansson rejects a line that is not) so it does not check them again.
+ * Why events and not a tree: jansson (which paxwatch uses for the JSON it writes)
+ * builds a tree of allocated values per line through a per-character stream: on the
+ * sample flights that took 16 us and 88,000 instructions a record, more than matching
+ * the record, on the single reader thread. yajl's events take 2-3 us for the same
+ * lines (bench: bench/README.md, "JSON Lines"). yajl checks that the line is UTF-8 and
+ * decodes escapes; a decoded string is checked again (escapes can spell what the
+ * bytes could not), so normalisation need not check the strings.
  *
  * A line is rejected, and reading goes on, when it cannot be read as a record: it is
  * not JSON (the reason carries jansson's message and column), not an object, or has no
@@ -20,16 +25,20 @@
  * country is left empty (role: passenger) and reported as a data-quality finding, and
  * the traveller is screened. Blank lines are skipped; a UTF-8 BOM before the first line
  * and CR before LF are ignored. null is the same as an absent field, and unknown fields
- * are ignored so that producers can add fields. Duplicate keys are rejected: which of
- * two values was meant cannot be known.
+ * are ignored so that producers can add fields. A field given twice is rejected: which
+ * of the two values was meant cannot be known (members the reader does not know are
+ * skipped unread, twice or not). A string holding NUL (\u0000) is rejected: no field
+ * can hold one. A lone surrogate escape (\uD800) reads as '?', as yajl decodes it.
  */
 #include "ingest/ingest.h"
 #include "ingest/reader_internal.h"
 
 #include <errno.h>
-#include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yajl/yajl_parse.h>
 
 struct pw_jsonl {
     char *line; /* getline's buffer, reused */
@@ -37,12 +46,15 @@ struct pw_jsonl {
     long line_no; /* lines read so far */
 };
 
+/* What a JSON value is; V_ABSENT for a member the object does not have. */
+enum vtype { V_ABSENT, V_NULL, V_BOOL, V_NUMBER, V_STRING, V_OBJECT, V_ARRAY };
+
 int pw_jsonl_open(pw_reader *r, pw_error *err)
 {
     r->jsonl = calloc(1, sizeof *r->jsonl);
     if (!r->jsonl)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    r->norm.utf8_checked = true; /* jansson decodes only well-formed UTF-8 */
+    r->norm.utf8_checked = true; /* yajl checks raw strings, on_string decoded ones */
     return 0;
 }
 
@@ -61,20 +73,18 @@ struct failure {
     const char *reason;
 };
 
-static const char *type_name(const json_t *v)
+static const char *type_name(enum vtype t)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch (t) {
+    case V_OBJECT:
         return "an object";
-    case JSON_ARRAY:
+    case V_ARRAY:
         return "an array";
-    case JSON_STRING:
+    case V_STRING:
         return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
+    case V_NUMBER:
         return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case V_BOOL:
         return "a boolean";
     default:
         return "null";
@@ -122,10 +132,8 @@ static int drop(pw_reader *r, struct failure *f, enum pw_finding_kind kind, cons
 }
 
 /*
- * The members the reader knows of one kind of object, in the order they are checked
- * (which is the order of their findings). gather() walks the object's members once and
- * puts each known one in its slot, so a record costs no hash lookup per field, absent
- * fields included; unknown members are skipped.
+ * The members the reader knows of one kind of object, in the order they are mapped
+ * (which is the order of their findings). Members not in these tables are skipped.
  */
 struct key {
     const char *name;
@@ -172,69 +180,303 @@ enum { DOC_TYPE, DOC_NUMBER, DOC_ISSUER, DOC_EXPIRY, DOC_ISSUED, DOC_N };
 static const struct key document_keys[DOC_N] = {KEY("type"), KEY("number"), KEY("issuer"),
                                                 KEY("expiry"), KEY("issued")};
 
-#define MEMBERS_MAX TR_N /* the longest key table */
+/* A known member's value: its type, and for a string its text (NUL-terminated, in the
+ * scratch arena). */
+struct value {
+    enum vtype type;
+    const char *text;
+};
 
-/* The known members of one object (NULL: absent) and where the object sits. */
+/* One element of traveller.documents: its type, and the members of an object. */
+struct doc_slot {
+    enum vtype type;
+    struct value v[DOC_N];
+};
+
+/* The objects the parse is inside of that hold known members (at most four deep:
+ * record, traveller, documents, document). */
+enum frame { F_ROOT, F_FLIGHT, F_TRAVELLER, F_DOCUMENTS, F_DOCUMENT };
+#define FRAMES_MAX 4
+#define NESTING_MAX 512 /* deeper values are refused (a line of [[[[... is not a record) */
+
+/* The state of one line's parse: the slots filled so far and where the parser is. */
+struct parse {
+    pw_reader *r;
+    const char *line; /* the line parsed: a string outside it was decoded by yajl */
+    size_t len;
+    enum vtype root_type;
+    enum frame frames[FRAMES_MAX];
+    int depth;   /* frames open */
+    int member;  /* slot of the member whose value comes next in the innermost object,
+                    -1 for one the reader does not know */
+    int last;    /* slot of the last member named (where the next key's search starts) */
+    size_t skip; /* levels of a skipped value still open */
+    struct value root[ROOT_N], flight[FL_N], traveller[TR_N];
+    struct doc_slot *docs;
+    size_t n_docs, cap_docs;
+    const char *field, *reason; /* why the line is refused (the parse was cancelled) */
+    bool out_of_memory;
+};
+
+/* The slots and key table of the innermost frame, which holds an object. */
+static struct value *frame_slots(struct parse *p, const struct key **keys, size_t *n)
+{
+    switch (p->frames[p->depth - 1]) {
+    case F_ROOT:
+        *keys = root_keys, *n = ROOT_N;
+        return p->root;
+    case F_FLIGHT:
+        *keys = flight_keys, *n = FL_N;
+        return p->flight;
+    case F_TRAVELLER:
+        *keys = traveller_keys, *n = TR_N;
+        return p->traveller;
+    case F_DOCUMENT:
+        *keys = document_keys, *n = DOC_N;
+        return p->docs[p->n_docs - 1].v;
+    default:
+        return NULL;
+    }
+}
+
+/* The JSON path of the innermost frame's member i (for a refusal), in the scratch
+ * arena. */
+static const char *member_path(struct parse *p, int i)
+{
+    const struct key *keys;
+    size_t n;
+    frame_slots(p, &keys, &n);
+    switch (p->frames[p->depth - 1]) {
+    case F_FLIGHT:
+        return pw_arena_printf(p->r->scratch, "flight.%s", keys[i].name);
+    case F_TRAVELLER:
+        return pw_arena_printf(p->r->scratch, "traveller.%s", keys[i].name);
+    case F_DOCUMENT:
+        return pw_arena_printf(p->r->scratch, "traveller.documents[%zu].%s", p->n_docs - 1,
+                               keys[i].name);
+    default:
+        return keys[i].name;
+    }
+}
+
+/* Cancels the parse: the line is refused for reason (NULL: out of memory). */
+static int refuse(struct parse *p, const char *field, const char *reason)
+{
+    p->field = field;
+    p->reason = reason;
+    p->out_of_memory = reason == NULL;
+    return 0;
+}
+
+/* A value of type begins (a scalar, or the start of an object or array): puts it in
+ * its slot, opens a frame for an object or array the reader reads into, and starts
+ * skipping one it does not. Returns the slot for a string's text (NULL: not kept), or
+ * NULL with the parse cancelled (refuse) when the return of *ok is 0. */
+static struct value *value_begins(struct parse *p, enum vtype type, int *ok)
+{
+    bool container = type == V_OBJECT || type == V_ARRAY;
+    *ok = 1;
+    if (p->skip) {
+        if (container && ++p->skip > NESTING_MAX)
+            *ok = refuse(p, NULL, "values nested too deep");
+        return NULL;
+    }
+    if (p->depth == 0) {
+        p->root_type = type;
+        if (type == V_OBJECT)
+            p->frames[p->depth++] = F_ROOT;
+        else if (container)
+            p->skip = 1;
+        return NULL;
+    }
+    enum frame in = p->frames[p->depth - 1];
+    if (in == F_DOCUMENTS) {
+        if (p->n_docs == p->cap_docs) {
+            size_t cap = p->cap_docs ? 2 * p->cap_docs : 4;
+            struct doc_slot *d = pw_arena_alloc_uninit(p->r->scratch, cap * sizeof *d);
+            if (!d) {
+                *ok = refuse(p, NULL, NULL);
+                return NULL;
+            }
+            if (p->n_docs)
+                memcpy(d, p->docs, p->n_docs * sizeof *d);
+            p->docs = d;
+            p->cap_docs = cap;
+        }
+        struct doc_slot *d = &p->docs[p->n_docs++];
+        memset(d, 0, sizeof *d);
+        d->type = type;
+        if (type == V_OBJECT)
+            p->frames[p->depth++] = F_DOCUMENT;
+        else if (container)
+            p->skip = 1;
+        return NULL;
+    }
+    if (p->member < 0) {
+        if (container)
+            p->skip = 1;
+        return NULL;
+    }
+    const struct key *keys;
+    size_t n;
+    struct value *v = &frame_slots(p, &keys, &n)[p->member];
+    v->type = type;
+    if (type == V_OBJECT && in == F_ROOT && p->member == ROOT_FLIGHT)
+        p->frames[p->depth++] = F_FLIGHT;
+    else if (type == V_OBJECT && in == F_ROOT && p->member == ROOT_TRAVELLER)
+        p->frames[p->depth++] = F_TRAVELLER;
+    else if (type == V_ARRAY && in == F_TRAVELLER && p->member == TR_DOCUMENTS)
+        p->frames[p->depth++] = F_DOCUMENTS;
+    else if (container)
+        p->skip = 1; /* of another type than the field's: reported when mapped */
+    p->member = -1;
+    return type == V_STRING ? v : NULL;
+}
+
+static int on_null(void *ctx)
+{
+    int ok;
+    value_begins(ctx, V_NULL, &ok);
+    return ok;
+}
+
+static int on_boolean(void *ctx, int b)
+{
+    (void)b;
+    int ok;
+    value_begins(ctx, V_BOOL, &ok);
+    return ok;
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+    (void)s, (void)len;
+    int ok;
+    value_begins(ctx, V_NUMBER, &ok);
+    return ok;
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    struct parse *p = ctx;
+    int ok;
+    struct value *v = value_begins(p, V_STRING, &ok);
+    if (!v)
+        return ok;
+    const char *text = (const char *)s;
+    if (memchr(text, '\0', len))
+        return refuse(p, NULL, "a string holds a NUL character (\\u0000)");
+    bool decoded = text < p->line || text >= p->line + p->len;
+    if (decoded && !pw_utf8_valid(text, len))
+        return refuse(p, NULL, "a string's escapes do not spell UTF-8");
+    char *copy = pw_arena_alloc_uninit(p->r->scratch, len + 1);
+    if (!copy)
+        return refuse(p, NULL, NULL);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    v->text = copy;
+    return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+    int ok;
+    value_begins(ctx, V_OBJECT, &ok);
+    return ok;
+}
+
+static int on_start_array(void *ctx)
+{
+    int ok;
+    value_begins(ctx, V_ARRAY, &ok);
+    return ok;
+}
+
+static int on_end(void *ctx)
+{
+    struct parse *p = ctx;
+    if (p->skip)
+        p->skip--;
+    else
+        p->depth--;
+    return 1;
+}
+
+/* A member's name: which slot its value goes to. The search starts after the previous
+ * member's: producers write the members in one order, mostly that of the table. */
+static int on_map_key(void *ctx, const unsigned char *name, size_t len)
+{
+    struct parse *p = ctx;
+    if (p->skip)
+        return 1;
+    const struct key *keys;
+    size_t n;
+    struct value *slots = frame_slots(p, &keys, &n);
+    size_t next = (size_t)(p->last + 1) % n;
+    p->member = -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = next + k < n ? next + k : next + k - n;
+        if (keys[i].len == len && memcmp(keys[i].name, name, len) == 0) {
+            if (slots[i].type != V_ABSENT) {
+                const char *field = member_path(p, (int)i);
+                return refuse(p, field,
+                              field ? pw_arena_printf(p->r->scratch,
+                                                      "duplicate key: %s is given twice", field)
+                                    : NULL);
+            }
+            p->member = p->last = (int)i;
+            break;
+        }
+    }
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_boolean,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_map_key,
+    .yajl_end_map = on_end,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end,
+};
+
+/* The known members of one object and where the object sits. */
 struct members {
-    json_t *v[MEMBERS_MAX];
+    const struct value *v;
     const struct key *keys;
     struct where at;
 };
 
-/* Fills m with obj's members named in keys (n of them). The search for a member's key
- * starts after the previous member's: producers write the members in one order, mostly
- * that of keys, so the first key compared is usually the one. */
-static void gather(json_t *obj, const struct key *keys, size_t n, struct where at,
-                   struct members *m)
+/* Member i of m when it is of type; absent when it is absent or null, and when it is
+ * of another type (an issue: the field is left empty). *present says which. */
+static int member(pw_reader *r, const struct members *m, size_t i, enum vtype type,
+                  bool *present, struct failure *f)
 {
-    size_t next = 0;
-    m->keys = keys;
-    m->at = at;
-    for (size_t i = 0; i < n; i++)
-        m->v[i] = NULL;
-    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
-        const char *name = json_object_iter_key(it);
-        size_t len = json_object_iter_key_len(it);
-        for (size_t k = 0; k < n; k++) {
-            size_t i = next + k < n ? next + k : next + k - n;
-            if (keys[i].len == len && memcmp(keys[i].name, name, len) == 0) {
-                m->v[i] = json_object_iter_value(it);
-                next = i + 1;
-                break;
-            }
-        }
-    }
-}
-
-/* Member i of m when it is of type; NULL when it is absent or null, and when it is of
- * another type (an issue: the field is left empty). */
-static int member(pw_reader *r, const struct members *m, size_t i, json_type type,
-                  const char *type_label, json_t **out, struct failure *f)
-{
-    json_t *v = m->v[i];
-    *out = NULL;
-    if (!v || json_is_null(v))
+    enum vtype t = m->v[i].type;
+    *present = false;
+    if (t == V_ABSENT || t == V_NULL)
         return 0;
-    if (json_typeof(v) != type) {
+    if (t != type) {
         const char *field = path(r, &m->at, m->keys[i].name);
         return drop(r, f, PW_FINDING_INVALID_FIELD, field,
-                    field ? pw_arena_printf(r->scratch, "%s must be %s, not %s", field, type_label,
-                                            type_name(v))
+                    field ? pw_arena_printf(r->scratch, "%s must be %s, not %s", field,
+                                            type_name(type), type_name(t))
                           : NULL);
     }
-    *out = v;
+    *present = true;
     return 0;
 }
 
-/* String member i of m, borrowed from the parsed line (NULL when absent or null). */
+/* String member i of m (NULL when absent or null). */
 static int string(pw_reader *r, const struct members *m, size_t i, const char **out,
                   struct failure *f)
 {
-    json_t *v;
-    *out = NULL;
-    int rc = member(r, m, i, JSON_STRING, "a string", &v, f);
-    if (rc == 0 && v)
-        *out = json_string_value(v);
+    bool present;
+    int rc = member(r, m, i, V_STRING, &present, f);
+    *out = rc == 0 && present ? m->v[i].text : NULL;
     return rc;
 }
 
@@ -251,11 +493,11 @@ static int date(pw_reader *r, const struct members *m, size_t i, pw_date *out, s
     return rc ? fail(r, f, &m->at, m->keys[i].name) : 0;
 }
 
-static int flight_from_json(pw_reader *r, json_t *o, pw_flight *fl, struct failure *f)
+static int flight_from_slots(pw_reader *r, const struct parse *p, pw_flight *fl,
+                             struct failure *f)
 {
-    struct members m;
+    const struct members m = {p->flight, flight_keys, {"flight.", 0}};
     int rc;
-    gather(o, flight_keys, FL_N, (struct where){"flight.", 0}, &m);
     if ((rc = string(r, &m, FL_CARRIER, &fl->carrier, f)) ||
         (rc = string(r, &m, FL_NUMBER, &fl->number, f)) ||
         (rc = string(r, &m, FL_ORIGIN, &fl->origin, f)) ||
@@ -266,10 +508,11 @@ static int flight_from_json(pw_reader *r, json_t *o, pw_flight *fl, struct failu
     return 0;
 }
 
-static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struct failure *f)
+static int documents_from_slots(pw_reader *r, const struct parse *p, pw_traveller *t,
+                                struct failure *f)
 {
     static const struct where in_traveller = {"traveller.", 0};
-    size_t n = json_array_size(arr);
+    size_t n = p->n_docs;
     if (n == 0)
         return 0;
     t->documents = pw_arena_alloc(r->scratch, n * sizeof *t->documents);
@@ -277,21 +520,20 @@ static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struc
         return fail(r, f, &in_traveller, "documents");
     t->n_documents = n;
     for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
-        if (!json_is_object(o)) { /* left out: an empty document is dropped */
-            const char *p = pw_arena_printf(r->scratch, "traveller.documents[%zu]", i);
-            int rc = drop(
-                r, f, PW_FINDING_MALFORMED_DOCUMENT, p,
-                p ? pw_arena_printf(r->scratch, "%s must be an object, not %s", p, type_name(o))
-                  : NULL);
+        const struct doc_slot *slot = &p->docs[i];
+        if (slot->type != V_OBJECT) { /* left out: an empty document is dropped */
+            const char *at = pw_arena_printf(r->scratch, "traveller.documents[%zu]", i);
+            int rc = drop(r, f, PW_FINDING_MALFORMED_DOCUMENT, at,
+                          at ? pw_arena_printf(r->scratch, "%s must be an object, not %s", at,
+                                               type_name(slot->type))
+                             : NULL);
             if (rc)
                 return rc;
             continue;
         }
         pw_document *d = &t->documents[i];
-        struct members m;
+        const struct members m = {slot->v, document_keys, {NULL, i}};
         int rc;
-        gather(o, document_keys, DOC_N, (struct where){NULL, i}, &m);
         if ((rc = string(r, &m, DOC_TYPE, &d->type, f)) ||
             (rc = string(r, &m, DOC_NUMBER, &d->number, f)) ||
             (rc = string(r, &m, DOC_ISSUER, &d->issuer, f)) ||
@@ -302,14 +544,14 @@ static int documents_from_json(pw_reader *r, json_t *arr, pw_traveller *t, struc
     return 0;
 }
 
-static int traveller_from_json(pw_reader *r, json_t *o, pw_traveller *t, struct failure *f)
+static int traveller_from_slots(pw_reader *r, const struct parse *p, pw_traveller *t,
+                                struct failure *f)
 {
     const struct where w = {"traveller.", 0};
+    const struct members m = {p->traveller, traveller_keys, w};
     const char *role = NULL, *gender = NULL, *reason = NULL;
-    struct members m;
-    json_t *docs;
+    bool docs;
     int rc;
-    gather(o, traveller_keys, TR_N, w, &m);
     if ((rc = string(r, &m, TR_ROLE, &role, f)) ||
         (rc = string(r, &m, TR_SURNAME, &t->surname, f)) ||
         (rc = string(r, &m, TR_GIVEN_NAMES, &t->given_names, f)) ||
@@ -323,7 +565,7 @@ static int traveller_from_json(pw_reader *r, json_t *o, pw_traveller *t, struct 
         (rc = string(r, &m, TR_BOOKING_REF, &t->booking_ref, f)) ||
         (rc = string(r, &m, TR_PASSENGER_REF, &t->passenger_ref, f)) ||
         (rc = string(r, &m, TR_SEAT, &t->seat, f)) ||
-        (rc = member(r, &m, TR_DOCUMENTS, JSON_ARRAY, "an array", &docs, f)))
+        (rc = member(r, &m, TR_DOCUMENTS, V_ARRAY, &docs, f)))
         return rc;
     rc = pw_reader_parse_role(r, role, &t->role, &reason);
     if (rc == PW_EINVAL)
@@ -338,25 +580,67 @@ static int traveller_from_json(pw_reader *r, json_t *o, pw_traveller *t, struct 
                                    (int)pw_utf8_cut(gender, strlen(gender), PW_REASON_VALUE_MAX),
                                    gender))))
         return rc;
-    return docs ? documents_from_json(r, docs, t, f) : 0;
+    return docs ? documents_from_slots(r, p, t, f) : 0;
 }
 
-/* Maps a parsed line onto rec (strings borrowed from root). */
-static int record_from_json(pw_reader *r, json_t *root, pw_record *rec, struct failure *f)
+/* Maps a parsed line's slots onto rec (strings borrowed from the scratch arena). */
+static int record_from_slots(pw_reader *r, const struct parse *p, pw_record *rec,
+                             struct failure *f)
 {
-    struct members m;
-    json_t *flight, *traveller;
+    const struct members m = {p->root, root_keys, {"", 0}};
+    bool flight, traveller;
     int rc;
-    gather(root, root_keys, ROOT_N, (struct where){"", 0}, &m);
     if ((rc = string(r, &m, ROOT_RECORD_ID, &rec->record_id, f)) ||
-        (rc = member(r, &m, ROOT_FLIGHT, JSON_OBJECT, "an object", &flight, f)) ||
-        (rc = member(r, &m, ROOT_TRAVELLER, JSON_OBJECT, "an object", &traveller, f)))
+        (rc = member(r, &m, ROOT_FLIGHT, V_OBJECT, &flight, f)) ||
+        (rc = member(r, &m, ROOT_TRAVELLER, V_OBJECT, &traveller, f)))
         return rc;
-    if (flight && (rc = flight_from_json(r, flight, &rec->flight, f)))
+    if (flight && (rc = flight_from_slots(r, p, &rec->flight, f)))
         return rc;
-    if (traveller && (rc = traveller_from_json(r, traveller, &rec->traveller, f)))
+    if (traveller && (rc = traveller_from_slots(r, p, &rec->traveller, f)))
         return rc;
     return 0;
+}
+
+/* Parses s (len bytes) into p's slots. Returns 0, PW_EINVAL with f set (the line is not
+ * a record), PW_ENOMEM. */
+static int parse_events(pw_reader *r, struct parse *p, const char *s, size_t len,
+                        struct failure *f)
+{
+    yajl_handle h = yajl_alloc(&callbacks, NULL, p);
+    if (!h)
+        return PW_ENOMEM;
+    yajl_status st = yajl_parse(h, (const unsigned char *)s, len);
+    size_t at = yajl_get_bytes_consumed(h);
+    bool at_end = false;
+    if (st == yajl_status_ok) {
+        st = yajl_complete_parse(h);
+        at_end = true;
+    }
+    int rc = 0;
+    if (st == yajl_status_client_canceled) {
+        f->field = p->field;
+        f->reason = p->reason;
+        rc = p->out_of_memory ? PW_ENOMEM : PW_EINVAL;
+    } else if (st != yajl_status_ok && at_end) {
+        f->reason = pw_arena_printf(r->scratch,
+                                    "invalid JSON at column %zu: the line ends inside a value "
+                                    "(an object, array or string not closed)",
+                                    len);
+        rc = f->reason ? PW_EINVAL : PW_ENOMEM;
+    } else if (st != yajl_status_ok) {
+        unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+        if (!msg) {
+            yajl_free(h);
+            return PW_ENOMEM;
+        }
+        size_t n = strcspn((const char *)msg, "\n");
+        f->reason = pw_arena_printf(r->scratch, "invalid JSON at column %zu: %.*s", at + 1,
+                                    (int)n, (const char *)msg);
+        yajl_free_error(h, msg);
+        rc = f->reason ? PW_EINVAL : PW_ENOMEM;
+    }
+    yajl_free(h);
+    return rc;
 }
 
 /* Parses one non-blank line (len bytes at s, no newline). Returns 1 with a record in
@@ -365,29 +649,27 @@ static int parse_line(pw_reader *r, const char *s, size_t len, long line_no, pw_
                       pw_record *out, pw_reject_fn reject, void *ctx)
 {
     pw_reader_begin_record(r);
-    json_error_t jerr;
-    json_t *root = json_loadb(s, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    struct parse p;
+    memset(&p, 0, sizeof p);
+    p.r = r;
+    p.line = s;
+    p.len = len;
+    p.member = p.last = -1;
     struct failure f = {NULL, NULL};
-    int rc = 0;
-    if (!root) {
-        f.reason = jerr.column > 0 ? pw_arena_printf(r->scratch, "invalid JSON at column %d: %s",
-                                                     jerr.column, jerr.text)
-                                   : pw_arena_printf(r->scratch, "invalid JSON: %s", jerr.text);
+    int rc = parse_events(r, &p, s, len, &f);
+    if (rc == 0 && p.root_type != V_OBJECT) {
+        f.reason = pw_arena_printf(r->scratch, "a record must be a JSON object, not %s",
+                                   type_name(p.root_type));
         rc = f.reason ? PW_EINVAL : PW_ENOMEM;
-    } else if (!json_is_object(root)) {
-        f.reason =
-            pw_arena_printf(r->scratch, "a record must be a JSON object, not %s", type_name(root));
-        rc = f.reason ? PW_EINVAL : PW_ENOMEM;
-    } else {
+    } else if (rc == 0) {
         pw_record rec;
         memset(&rec, 0, sizeof rec);
-        rc = record_from_json(r, root, &rec, &f);
+        rc = record_from_slots(r, &p, &rec, &f);
         if (rc == 0)
             rc = pw_reader_finish(r, &rec, line_no, arena, out, &f.field, &f.reason);
     }
     if (rc == PW_EINVAL)
         pw_reader_reject(r, line_no, f.field, f.reason, s, len, reject, ctx);
-    json_decref(root);
     if (rc == PW_ENOMEM)
         return rc;
     return rc == 0 ? 1 : 0;

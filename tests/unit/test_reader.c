@@ -93,16 +93,14 @@ static void findings_free(struct findings *fs)
     memset(fs, 0, sizeof *fs);
 }
 
-/* Asserts a finding of kind on line for field whose detail contains needle. */
+/* Asserts a finding of kind on line for field, whose detail contains needle. */
 static void expect_finding(const struct findings *fs, long line, enum pw_finding_kind kind,
                            const char *field, const char *needle)
 {
     for (long i = 0; i < fs->n && i < MAX_FINDINGS; i++) {
-        if (fs->line[i] != line || fs->kind[i] != kind)
+        if (fs->line[i] != line || fs->kind[i] != kind || !fs->field[i] ||
+            strcmp(fs->field[i], field) != 0)
             continue;
-        cr_expect(fs->field[i] && strcmp(fs->field[i], field) == 0,
-                  "line %ld: field '%s', expected '%s'", line,
-                  fs->field[i] ? fs->field[i] : "(null)", field);
         cr_expect(fs->detail[i] && strstr(fs->detail[i], needle),
                   "line %ld: detail '%s' lacks '%s'", line,
                   fs->detail[i] ? fs->detail[i] : "(null)", needle);
@@ -110,7 +108,7 @@ static void expect_finding(const struct findings *fs, long line, enum pw_finding
                   "line %ld: a finding about a kept record names it", line);
         return;
     }
-    cr_assert_fail("no %s finding on line %ld", pw_finding_kind_name(kind), line);
+    cr_assert_fail("no %s finding on line %ld for %s", pw_finding_kind_name(kind), line, field);
 }
 
 static void rejects_free(struct rejects *r)
@@ -428,7 +426,7 @@ Test(jsonl, bad_lines_are_rejected_bad_fields_are_findings)
     expect_reject(&rej, 2, NULL, "invalid JSON at column");
     expect_reject(&rej, 4, NULL, "must be a JSON object, not an array");
     expect_reject(&rej, 9, "traveller.surname", "a name is required: surname or full_name");
-    expect_reject(&rej, 12, NULL, "duplicate");
+    expect_reject(&rej, 12, "traveller.surname", "duplicate key: traveller.surname is given twice");
     expect_reject(&rej, 13, "traveller.surname", "a name is required");
 
     /* the rest is screened, with the bad field left empty and a finding */
@@ -483,6 +481,89 @@ Test(jsonl, bad_lines_are_rejected_bad_fields_are_findings)
     cr_expect_str_eq(rej.kind[i], "record");
     cr_expect_str_eq(rej.source[i], DATA("records_mixed.jsonl"));
     cr_expect_str_eq(rej.raw[i], "{\"traveller\": {\"surname\": \"SYNTAX\"", "raw line");
+    rejects_free(&rej);
+    pw_arena_free(a);
+}
+
+/* The event parser (yajl): what it keeps, what it skips and what it refuses. */
+Test(jsonl, members_skipped_mistyped_and_refused)
+{
+    char deep[1400];
+    size_t k = (size_t)snprintf(deep, sizeof deep, "{\"traveller\": {\"surname\": \"DEEP\"}, \"x\": ");
+    for (int i = 0; i < 600; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < 600; i++)
+        deep[k++] = ']';
+    deep[k++] = '}';
+    deep[k] = '\0';
+    char *data = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&data, &len);
+    fputs(/* 1: unknown members of every shape are skipped, twice or not */
+          "{\"z\": [[[]], {\"a\": {\"b\": [1, null]}}], \"traveller\": {\"x\": {\"surname\": "
+          "\"NO\"}, \"surname\": \"KEPT\", \"x\": true}, \"z\": 1}\n"
+          /* 2: a container where a string belongs is a finding; a string where the
+           * documents array belongs too */
+          "{\"traveller\": {\"surname\": \"TYPED\", \"seat\": {\"row\": 1}, \"documents\": "
+          "\"P1\"}}\n"
+          /* 3: documents: elements that are not objects are findings, the others kept,
+           * however many */
+          "{\"traveller\": {\"surname\": \"DOCS\", \"documents\": [1, {\"number\": \"A1\", "
+          "\"x\": {\"number\": \"NO\"}}, [2], {\"number\": \"A3\"}, {\"number\": \"A4\"}, "
+          "{\"number\": \"A5\"}, {\"number\": \"A6\"}]}}\n"
+          /* 4: escapes are decoded */
+          "{\"traveller\": {\"surname\": \"M\\u00fcller\\t\\\"Jr\\\"\"}}\n"
+          /* 5: a NUL escape is refused */
+          "{\"traveller\": {\"surname\": \"A\\u0000B\"}}\n"
+          /* 6, 7: trailing text and a second value are refused */
+          "{\"traveller\": {\"surname\": \"A\"}} x\n"
+          "{\"traveller\": {\"surname\": \"A\"}} {}\n"
+          /* 8: a record is an object */
+          "\"just a string\"\n"
+          /* 9: a field given twice is refused, null or not */
+          "{\"flight\": {\"number\": null, \"number\": \"1\"}, \"traveller\": {\"surname\": "
+          "\"A\"}}\n",
+          mem);
+    fputs(deep, mem); /* 10 */
+    fputc('\n', mem);
+    fclose(mem);
+    const char *path = write_temp("events.jsonl", data, len);
+    free(data);
+    pw_arena *a = pw_arena_new(0);
+    struct rejects rej = {0};
+    struct findings fs = {0};
+    pw_record recs[16];
+    long n = read_all_findings(path, PW_INPUT_JSONL, a, recs, 16, &rej, &fs);
+    cr_expect_eq(n, 4);
+    expect_str(record_at(recs, n, 1)->traveller.surname, "KEPT", "unknown members skipped");
+    const pw_record *r = record_at(recs, n, 2);
+    cr_assert_not_null(r);
+    cr_expect_null(r->traveller.seat);
+    cr_expect_eq(r->traveller.n_documents, 0);
+    expect_finding(&fs, 2, PW_FINDING_INVALID_FIELD, "traveller.seat",
+                   "must be a string, not an object");
+    expect_finding(&fs, 2, PW_FINDING_INVALID_FIELD, "traveller.documents",
+                   "must be an array, not a string");
+    r = record_at(recs, n, 3);
+    cr_assert_not_null(r);
+    cr_assert_eq(r->traveller.n_documents, 5, "7 elements, 2 not documents");
+    expect_str(r->traveller.documents[0].number, "A1", "first document");
+    expect_str(r->traveller.documents[4].number, "A6", "last document");
+    expect_finding(&fs, 3, PW_FINDING_MALFORMED_DOCUMENT, "traveller.documents[0]",
+                   "must be an object, not a number");
+    expect_finding(&fs, 3, PW_FINDING_MALFORMED_DOCUMENT, "traveller.documents[2]",
+                   "must be an object, not an array");
+    r = record_at(recs, n, 4);
+    cr_assert_not_null(r);
+    expect_str(r->traveller.surname, "M\xC3\xBCller\t\"Jr\"", "escapes decoded");
+    expect_reject(&rej, 5, NULL, "NUL");
+    expect_reject(&rej, 6, NULL, "invalid JSON at column");
+    expect_reject(&rej, 7, NULL, "invalid JSON at column");
+    expect_reject(&rej, 8, NULL, "must be a JSON object, not a string");
+    expect_reject(&rej, 9, "flight.number", "duplicate key: flight.number is given twice");
+    expect_reject(&rej, 10, NULL, "nested too deep");
+    cr_expect_eq(rej.n, 6);
+    findings_free(&fs);
     rejects_free(&rej);
     pw_arena_free(a);
 }
