@@ -50,14 +50,16 @@
 
 #define MEMO_SLOTS 4096
 /* Look-up cache (look_up_token): travellers' words repeat (in the 50,000 synthetic
- * travellers, the 8,000 commonest words are 92% of all words), so a scratch keeps the
- * last look-ups of LOOKUP_SLOTS words, two ways a set, about 3.5 MB. */
-#define LOOKUP_SLOTS 8192
+ * travellers, the 8,000 commonest words are 92% of all words; 15,400 words in all), so
+ * a scratch keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about 7 MB.
+ * Whole-name joins (JOHNSMITH) are not kept: one per traveller, they would only push
+ * the words out. */
+#define LOOKUP_SLOTS 16384
 #define LOOKUP_KEY_MAX 72
 #define LOOKUP_HITS 32
 #define LOOKUP_FLAGS                                                                       \
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_INDEX_TOKEN_WHOLE |              \
-     PW_TOKEN_PARTICLE | PW_TOKEN_GLUED_TITLE | PW_TOKEN_SURNAME | PW_TOKEN_GIVEN)
+     PW_TOKEN_PARTICLE | PW_TOKEN_GLUED_TITLE)
 
 /* Per-entry accumulator, stamped with the record (acc) and record token (tok) it
  * belongs to, so nothing is cleared between records (only when a 32-bit clock wraps);
@@ -96,7 +98,7 @@ typedef struct lookup_entry {
     uint64_t serial; /* pw_index_serial of the index it was made in; 0: empty */
     uint64_t used;   /* lookup_clock at its last use */
     uint32_t hash;
-    uint16_t flags;  /* the token's flags that the look-up reads (LOOKUP_FLAGS) */
+    uint16_t flags;  /* what the look-up reads of the token's flags (lookup_flags) */
     uint8_t key_len;
     uint8_t n_hits;
     bool nick;
@@ -1352,6 +1354,15 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     return n;
 }
 
+/* What lookup_token reads of a token's flags: LOOKUP_FLAGS, and whether the word is
+ * known to be a surname only (surname_only: no familiar forms); not the surname and
+ * given-name flags themselves, so that a word given as a surname, as a given name and
+ * in a full name shares one cache entry. */
+static uint16_t lookup_flags(uint16_t flags)
+{
+    return (uint16_t)((flags & LOOKUP_FLAGS) | (surname_only(flags) ? PW_TOKEN_SURNAME : 0));
+}
+
 /* Packs what the look-up of a token depends on (its text, plain and skeleton keys) into
  * key and hashes it with the flags the look-up reads; returns the key's length, or 0
  * when it does not fit (such a token is not cached). */
@@ -1366,7 +1377,7 @@ static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint3
         memcpy(key + n, parts[i], len);
         n += len;
     }
-    uint32_t h = 2166136261u ^ (t->flags & LOOKUP_FLAGS); /* FNV-1a */
+    uint32_t h = 2166136261u ^ lookup_flags(t->flags); /* FNV-1a */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (uint8_t)key[i]) * 16777619u;
     *hash = h;
@@ -1377,6 +1388,10 @@ static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint3
 static lookup_entry *lookup_set(pw_match_scratch *s, const pw_name_token *t,
                                 char key[LOOKUP_KEY_MAX], size_t *key_len, uint32_t *hash)
 {
+    if (t->flags & PW_INDEX_TOKEN_WHOLE) { /* (see LOOKUP_SLOTS) */
+        *key_len = 0;
+        return NULL;
+    }
     *key_len = lookup_key(t, key, hash);
     if (!*key_len)
         return NULL;
@@ -1414,7 +1429,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     const char *key = s->q_key[qi];
     size_t key_len = s->q_key_len[qi];
     uint32_t hash = s->q_key_hash[qi];
-    uint16_t flags = (uint16_t)(qt->flags & LOOKUP_FLAGS);
+    uint16_t flags = lookup_flags(qt->flags);
     uint64_t serial = pw_index_serial(idx);
     lookup_entry *set = s->q_set[qi];
     for (int way = 0; set && way < 2; way++) {
