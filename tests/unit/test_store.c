@@ -690,6 +690,32 @@ static pw_record sample_record(void)
     };
 }
 
+/* The store stamps screened_at itself, as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ',
+ * 'now') would (the column's default, which SQLite formats afresh for every row). */
+Test(store, record_stamped_like_sqlite_now)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    bool inserted = false;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_record(s, &r, &inserted, &err), 0, "%s", err.msg);
+    pw_store_close(s);
+    sqlite3 *db = raw_open();
+    char *at = raw_text(db, "SELECT screened_at FROM records WHERE record_id = 'rec-1'");
+    cr_assert_not_null(at);
+    cr_expect_eq(raw_long(db, "SELECT screened_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T"
+                              "[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z' FROM records"),
+                 1, "%s", at);
+    cr_expect_eq(raw_long(db, "SELECT abs(julianday('now') - julianday(screened_at)) * 86400 < 5 "
+                              "FROM records"),
+                 1, "%s is now", at);
+    cr_expect_eq(raw_long(db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', screened_at) = screened_at "
+                              "FROM records"),
+                 1, "%s reads back as written", at);
+    free(at);
+    sqlite3_close(db);
+}
+
 Test(store, record_is_stored_once)
 {
     pw_store *s = open_store();
