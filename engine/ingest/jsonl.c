@@ -11,30 +11,31 @@
  * the record and copies it into the caller's arena.
  *
  * Why events and not a tree: jansson (which paxwatch uses for the JSON it writes)
- * builds a tree of allocated values per line through a per-character stream: on the
- * sample flights that took 16 us and 88,000 instructions a record, more than matching
- * the record, on the single reader thread. yajl's events take 2-3 us for the same
- * lines (bench: bench/README.md, "JSON Lines"). yajl checks that the line is UTF-8 and
- * decodes escapes; a decoded string is checked again (escapes can spell what the
- * bytes could not), so normalisation need not check the strings.
+ * builds a tree of allocated values per line through a per-character stream: reading a
+ * sample-flight record took 21.7 us (88,000 instructions in jansson), more than
+ * matching it, on the single reader thread; with yajl's events it takes 6.5-7 us, the
+ * parse itself 2-3 us. yajl checks only the shape of UTF-8 sequences (it lets overlong
+ * forms and encoded surrogates through) and decodes escapes, so every string kept is
+ * checked again here, and normalisation need not check them.
  *
  * A line is rejected, and reading goes on, when it cannot be read as a record: it is
- * not JSON (the reason carries jansson's message and column), not an object, or has no
- * name after normalisation. A field-level problem does not reject the line: a field of
+ * not JSON (the reason carries yajl's message and the byte column), not an object, or
+ * has no name after normalisation. A field-level problem does not reject the line: a field of
  * the wrong type (say "dob": 123), an invalid date, an unknown role or gender, an unknown
  * country is left empty (role: passenger) and reported as a data-quality finding, and
  * the traveller is screened. Blank lines are skipped; a UTF-8 BOM before the first line
  * and CR before LF are ignored. null is the same as an absent field, and unknown fields
  * are ignored so that producers can add fields. A field given twice is rejected: which
- * of the two values was meant cannot be known (members the reader does not know are
- * skipped unread, twice or not). A string holding NUL (\u0000) is rejected: no field
- * can hold one. A lone surrogate escape (\uD800) reads as '?', as yajl decodes it.
+ * of the two values was meant cannot be known. A string holding NUL (\u0000) or bytes
+ * that are not UTF-8 is rejected: no field can hold them. Members the reader does not
+ * know are skipped unread: their duplicates, NULs and numbers of any size do not
+ * reject the line. yajl reads a lone surrogate escape (\uD800) as '?' and joins a high
+ * surrogate with whatever escape follows it.
  */
 #include "ingest/ingest.h"
 #include "ingest/reader_internal.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,8 +203,6 @@ enum frame { F_ROOT, F_FLIGHT, F_TRAVELLER, F_DOCUMENTS, F_DOCUMENT };
 /* The state of one line's parse: the slots filled so far and where the parser is. */
 struct parse {
     pw_reader *r;
-    const char *line; /* the line parsed: a string outside it was decoded by yajl */
-    size_t len;
     enum vtype root_type;
     enum frame frames[FRAMES_MAX];
     int depth;   /* frames open */
@@ -359,16 +358,19 @@ static int on_number(void *ctx, const char *s, size_t len)
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct parse *p = ctx;
-    int ok;
+    int ok, member = p->member;
     struct value *v = value_begins(p, V_STRING, &ok);
     if (!v)
         return ok;
     const char *text = (const char *)s;
-    if (memchr(text, '\0', len))
-        return refuse(p, NULL, "a string holds a NUL character (\\u0000)");
-    bool decoded = text < p->line || text >= p->line + p->len;
-    if (decoded && !pw_utf8_valid(text, len))
-        return refuse(p, NULL, "a string's escapes do not spell UTF-8");
+    const char *problem = memchr(text, '\0', len) ? "holds a NUL character (\\u0000)"
+                          : !pw_utf8_valid(text, len) ? "is not UTF-8"
+                                                      : NULL;
+    if (problem) {
+        const char *field = member_path(p, member);
+        return refuse(p, field,
+                      field ? pw_arena_printf(p->r->scratch, "%s %s", field, problem) : NULL);
+    }
     char *copy = pw_arena_alloc_uninit(p->r->scratch, len + 1);
     if (!copy)
         return refuse(p, NULL, NULL);
@@ -621,21 +623,25 @@ static int parse_events(pw_reader *r, struct parse *p, const char *s, size_t len
         f->field = p->field;
         f->reason = p->reason;
         rc = p->out_of_memory ? PW_ENOMEM : PW_EINVAL;
-    } else if (st != yajl_status_ok && at_end) {
-        f->reason = pw_arena_printf(r->scratch,
-                                    "invalid JSON at column %zu: the line ends inside a value "
-                                    "(an object, array or string not closed)",
-                                    len);
-        rc = f->reason ? PW_EINVAL : PW_ENOMEM;
     } else if (st != yajl_status_ok) {
         unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
         if (!msg) {
             yajl_free(h);
             return PW_ENOMEM;
         }
-        size_t n = strcspn((const char *)msg, "\n");
-        f->reason = pw_arena_printf(r->scratch, "invalid JSON at column %zu: %.*s", at + 1,
-                                    (int)n, (const char *)msg);
+        const char *text = (const char *)msg;
+        size_t n = strcspn(text, "\n");
+        /* Where: a lexical error is at the byte after those consumed, a parse error
+         * (trailing text, a missing comma) at the last byte consumed. */
+        size_t column = at_end ? len : strncmp(text, "lexical", 7) == 0 ? at + 1 : at;
+        if (at_end && strstr(text, "premature EOF"))
+            f->reason = pw_arena_printf(r->scratch,
+                                        "invalid JSON at column %zu: the line ends inside a "
+                                        "value (an object, array or string not closed)",
+                                        column);
+        else
+            f->reason = pw_arena_printf(r->scratch, "invalid JSON at column %zu: %.*s", column,
+                                        (int)n, text);
         yajl_free_error(h, msg);
         rc = f->reason ? PW_EINVAL : PW_ENOMEM;
     }
@@ -652,8 +658,6 @@ static int parse_line(pw_reader *r, const char *s, size_t len, long line_no, pw_
     struct parse p;
     memset(&p, 0, sizeof p);
     p.r = r;
-    p.line = s;
-    p.len = len;
     p.member = p.last = -1;
     struct failure f = {NULL, NULL};
     int rc = parse_events(r, &p, s, len, &f);

@@ -58,8 +58,8 @@
 #define LOOKUP_KEY_MAX 72
 #define LOOKUP_HITS 32
 #define LOOKUP_FLAGS                                                                       \
-    (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_INDEX_TOKEN_WHOLE |              \
-     PW_TOKEN_PARTICLE | PW_TOKEN_GLUED_TITLE)
+    (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
+     PW_TOKEN_GLUED_TITLE)
 
 /* Per-entry accumulator, stamped with the record (acc) and record token (tok) it
  * belongs to, so nothing is cleared between records (only when a 32-bit clock wraps);
