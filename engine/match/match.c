@@ -273,6 +273,45 @@ static bool is_initial_of(const char *initial, const char *word)
     return initial[0] && !initial[1] && word[0] == initial[0];
 }
 
+/* A key byte's slot among the 36 of A-Z and 0-9 (pw_name_token.text's alphabet). */
+static inline int letter_slot(char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= '0' && c <= '9' ? 26 + (c - '0') : 0;
+}
+
+/* How many letters two words do not have in common, counted with repeats: every edit
+ * changes it by two at most (a transposition not at all), so (apart + 1) / 2 is a
+ * lower bound of the edit distance, and (la + lb - apart) / 2 an upper bound of the
+ * characters Jaro can match. Costs a pass over each word, against the quadratic
+ * distance it often saves: most pairs compared are different names. */
+static int letters_apart(const char *a, size_t la, const char *b, size_t lb)
+{
+    int counts[36] = {0}, apart = 0;
+    for (size_t i = 0; i < la; i++)
+        counts[letter_slot(a[i])]++;
+    for (size_t i = 0; i < lb; i++)
+        counts[letter_slot(b[i])]--;
+    for (int c = 0; c < 36; c++)
+        apart += abs(counts[c]);
+    return apart;
+}
+
+/* An upper bound of pw_jaro_winkler(a, b) from the letters in common (see
+ * letters_apart) and the common prefix: Jaro with every common letter matched in
+ * order, boosted by the prefix as if Jaro were above Winkler's 0.7. */
+static double jaro_winkler_at_most(const char *a, size_t la, const char *b, size_t lb,
+                                   int apart)
+{
+    double m = (double)((int)(la + lb) - apart) / 2;
+    if (m <= 0)
+        return 0;
+    double jaro = (m / (double)la + m / (double)lb + 1) / 3;
+    int prefix = 0;
+    while (prefix < 4 && (size_t)prefix < la && (size_t)prefix < lb && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + prefix * 0.1 * (1 - jaro) + 1e-9; /* (rounding: a bound, never below) */
+}
+
 /* One reading of a record word against one reading of a list word (both forms not
  * exactly equal, neither an initial nor a whole-name join): edit distance, then
  * skeleton, sound and Jaro-Winkler. */
@@ -287,7 +326,8 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
     size_t diff = lq > le ? lq - le : le - lq;
     int max_d = longer >= 8 ? 2 : longer >= 4 ? 1 : 0;
     sim_detail best = {0, "different"};
-    if (max_d > 0 && diff <= (size_t)max_d) {
+    int apart = letters_apart(qt, lq, et, le);
+    if (max_d > 0 && diff <= (size_t)max_d && (apart + 1) / 2 <= max_d) {
         int d = pw_osa_distance(qt, lq, et, le, max_d);
         if (d <= max_d) {
             double sim = 1.0 - 0.9 * (double)d / (double)longer;
@@ -311,6 +351,10 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
     bool vowel_less = ((qflags | eflags) & PW_TOKEN_ABJAD) ||
                       (q_translit && vowel_poor(qt, lq)) ||
                       ((eflags & PW_INDEX_TOKEN_TRANSLITERATED) && vowel_poor(et, le));
+    /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
+     * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
+     * the particle. */
+    bool joined = ((qflags | eflags) & PW_TOKEN_JOINED) != 0;
     bool phon = false;
     double jw = 0;
     if (lq >= 3 && le >= 3 && diff <= 3) {
@@ -318,14 +362,12 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
         pw_index_term_phonetic(idx, term, p, a);
         phon = qdm[0][0] && (strcmp(qdm[0], p) == 0 || strcmp(qdm[0], a) == 0 ||
                              strcmp(qdm[1], p) == 0 || strcmp(qdm[1], a) == 0);
-        jw = pw_jaro_winkler(qt, lq, et, le);
+        /* (only where it can count: 0.80 with the sound, 0.92 without; not joined) */
+        if (!joined && jaro_winkler_at_most(qt, lq, et, le, apart) >= (phon ? 0.80 : 0.92))
+            jw = pw_jaro_winkler(qt, lq, et, le);
     }
     if (skeleton && (vowel_less || phon))
         return (sim_detail){0.9, phon ? "same skeleton and sound" : "same consonant skeleton"};
-    /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
-     * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
-     * the particle. */
-    bool joined = ((qflags | eflags) & PW_TOKEN_JOINED) != 0;
     if (phon && !joined && jw >= 0.80 && best.similarity < 0.82)
         best = (sim_detail){0.82, "sounds alike"};
     if (jw >= 0.92 && !joined && best.similarity < jw - 0.06)
@@ -685,12 +727,6 @@ typedef struct alignment {
  * words), for words of four letters or more that keep more than half of them; 0
  * otherwise (initials, short words, unrelated words). A misspelling too heavy to match
  * (AKRAM written IYRAM) still differs less than another name does. */
-/* A key byte's slot among the 36 of A-Z and 0-9 (pw_name_token.text's alphabet). */
-static inline int letter_slot(char c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= '0' && c <= '9' ? 26 + (c - '0') : 0;
-}
-
 static double mismatch_similarity(const pw_name_token *q, const char *et, size_t le,
                                   uint16_t eflags)
 {
@@ -702,18 +738,8 @@ static double mismatch_similarity(const pw_name_token *q, const char *et, size_t
     if (shorter < 4)
         return 0;
     int max_d = (int)(longer / 2);
-    /* Every edit changes the letter counts by at most two (a transposition not at all),
-     * so counts that differ by more than 2 * max_d rule the pair out without the
-     * quadratic distance: most mismatched pairs are different names. */
-    int counts[36] = {0}, apart = 0;
-    for (size_t i = 0; i < lq; i++)
-        counts[letter_slot(q->text[i])]++;
-    for (size_t i = 0; i < le; i++)
-        counts[letter_slot(et[i])]--;
-    for (int c = 0; c < 36; c++)
-        apart += abs(counts[c]);
-    if ((apart + 1) / 2 > max_d)
-        return 0;
+    if ((letters_apart(q->text, lq, et, le) + 1) / 2 > max_d)
+        return 0; /* (letters_apart) */
     int d = pw_osa_distance(q->text, lq, et, le, max_d);
     if (d > max_d)
         return 0;
@@ -1449,7 +1475,10 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     s->q_term[qi][0] = pw_index_find_term(idx, qt->text);
     s->q_term[qi][1] =
         strcmp(qt->plain, qt->text) == 0 ? PW_INDEX_NONE : pw_index_find_term(idx, qt->plain);
-    pw_double_metaphone(qt->text, PW_DMETAPHONE_MAX, s->q_dm[qi][0], s->q_dm[qi][1]);
+    if (qt->flags & PW_INDEX_TOKEN_WHOLE) /* compared by spelling only (term_similarity) */
+        s->q_dm[qi][0][0] = s->q_dm[qi][1][0] = '\0';
+    else
+        pw_double_metaphone(qt->text, PW_DMETAPHONE_MAX, s->q_dm[qi][0], s->q_dm[qi][1]);
     s->q_alt_skel[qi][0] = '\0';
     if ((qt->flags & PW_TOKEN_ABJAD) && strcmp(qt->plain, qt->text) != 0)
         pw_names_skeleton(qt->plain, s->q_alt_skel[qi]);
