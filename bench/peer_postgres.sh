@@ -14,7 +14,10 @@
 #     the same records for both systems.
 #  2. paxwatch imports the UN list (un-xml) and screens the flights end to end
 #     (`screen --threads 2 --alerts-out`; read, match, rules, alerts written to SQLite
-#     and JSON Lines); records/s and latency come from its summary line.
+#     and JSON Lines); records/s and latency come from its summary line. It screens
+#     them twice: storing every record (the shipped default), and storing only the
+#     records that raised an alert (`store_records: alerted`), which is what the peer
+#     does (it keeps nothing); both ratios are reported.
 #  3. The peer: initdb as the postgres user (PostgreSQL refuses to run as root), a
 #     cluster on 127.0.0.1 at a free port with its socket in the temporary directory
 #     (the client uses the socket: faster than TCP, the peer's best chance), tuned for
@@ -119,13 +122,15 @@ python3 "$root/bench/peer_eval.py" prepare --flights "$work/all.jsonl" \
     --out-planted "$work/planted.tsv" | tee "$work/prepare.log" >&2
 
 # ---- paxwatch ------------------------------------------------------------------------
-# pw_screen DB TAG: screens the flights on a copy of DB; sets pw_rps, pw_p50, pw_p99,
-# pw_mem and writes $work/TAG.pw_hits.
+# pw_screen DB TAG [CONFIG]: screens the flights on a copy of DB (with the config file
+# CONFIG, else the defaults); sets pw_rps, pw_p50, pw_p99, pw_mem and writes
+# $work/TAG.pw_hits.
 pw_screen() {
     rm -f "$work/run.db"*
     cp "$1" "$work/run.db"
-    local summary
-    summary=$("$pw" screen --db "$work/run.db" --threads "$THREADS" \
+    local summary config=()
+    [ -n "${3:-}" ] && config=(--config "$3")
+    summary=$("$pw" screen --db "$work/run.db" --threads "$THREADS" "${config[@]}" \
         --alerts-out "$work/$2.alerts.jsonl" "$work/flights.jsonl" 2>&1 >/dev/null | tail -n 1)
     say "paxwatch: $summary"
     pw_rps=$(sed -n 's/.*(\([0-9]*\) records\/s.*/\1/p' <<<"$summary")
@@ -148,6 +153,11 @@ pw_screen "$work/un.db" un
 un_pw_rps=$pw_rps un_pw_p50=$pw_p50 un_pw_p99=$pw_p99
 un_pw=$(python3 "$root/bench/peer_eval.py" score --labels "$work/labels.tsv" \
     --hits "$work/un.pw_hits")
+# The same, storing only the records that raised an alert (store_records: alerted): like
+# the peer, which keeps nothing of the travellers it screens.
+printf 'store_records: alerted\n' >"$work/alerted.yaml"
+pw_screen "$work/un.db" un_alerted "$work/alerted.yaml"
+un_pw_alerted_rps=$pw_rps
 say "paxwatch quality: $un_pw"
 un_pw_fa=$(field false_alert_rate "$un_pw")
 
@@ -310,10 +320,13 @@ as_pg "$PGBIN/pg_ctl" -D "$pgdata" -m fast stop >/dev/null
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 row() { printf '  %-40s %14s %16s %7s\n' "$@"; }
 un_ratio=$(ratio "$un_pw_rps" "$un_peer_rps")
+un_ratio_alerted=$(ratio "$un_pw_alerted_rps" "$un_peer_rps")
 printf '\nUN list: %s names; %s travellers (%s planted)\n' "$un_names" \
     "$(field travellers "$un_pw")" "$(field planted "$un_pw")"
 row "" paxwatch "peer" ratio
 row "travellers/s ($THREADS threads/connections)" "$un_pw_rps" "$un_peer_rps" "$un_ratio"
+row "  paxwatch storing alerted records only" "$un_pw_alerted_rps" "$un_peer_rps" \
+    "$un_ratio_alerted"
 row "latency p50 / p99 (us)" "$un_pw_p50/$un_pw_p99" "$un_peer_p50/$un_peer_p99" ""
 row "recall (right entry)" "$(field recall "$un_pw")" "$(field recall "$un_peer")" ""
 row "recall, name only" "$(field recall_name_only "$un_pw")" \
@@ -325,13 +338,15 @@ row "false-alert rate" "$(field false_alert_rate "$un_pw")" \
 row "peer recall at paxwatch's false-alerts" "" "$(field matched_recall "$un_match")" ""
 printf '  (peer cut at score %.3f: false-alert rate %s)\n' \
     "$(field matched_threshold "$un_match")" "$(field matched_false_alert_rate "$un_match")"
-printf '  paxwatch: end to end (JSON Lines in, match, rules, alerts to SQLite and JSON Lines),\n'
-printf '  latency per record in a worker. Peer: threshold %s, phonetic bonus %s, the better\n' \
-    "$peer_t" "$peer_b"
-printf '  of pipeline %s and no pipeline; latency per query, send to result, no pipeline.\n' \
-    "$PEER_PIPELINE"
+printf '  paxwatch: end to end (JSON Lines in, match, rules, alerts to SQLite and JSON Lines,\n'
+printf '  every record stored unless said), latency per record in a worker. Peer: threshold\n'
+printf '  %s, phonetic bonus %s, the better of pipeline %s and no pipeline; latency per query,\n' \
+    "$peer_t" "$peer_b" "$PEER_PIPELINE"
+printf '  send to result, no pipeline.\n'
 summary="summary: un_names=$un_names un_paxwatch_rps=$un_pw_rps un_peer_rps=$un_peer_rps"
-summary+=" un_ratio=$un_ratio un_paxwatch_p50_us=$un_pw_p50 un_paxwatch_p99_us=$un_pw_p99"
+summary+=" un_ratio=$un_ratio un_paxwatch_alerted_rps=$un_pw_alerted_rps"
+summary+=" un_ratio_alerted=$un_ratio_alerted"
+summary+=" un_paxwatch_p50_us=$un_pw_p50 un_paxwatch_p99_us=$un_pw_p99"
 summary+=" un_peer_p50_us=$un_peer_p50 un_peer_p99_us=$un_peer_p99"
 summary+=" un_paxwatch_recall=$(field recall "$un_pw")"
 summary+=" un_paxwatch_fa=$(field false_alert_rate "$un_pw")"
