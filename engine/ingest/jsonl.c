@@ -363,7 +363,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     if (!v)
         return ok;
     const char *text = (const char *)s;
-    const char *problem = memchr(text, '\0', len) ? "holds a NUL character (\\u0000)"
+    const char *problem = memchr(text, '\0', len)     ? "holds a NUL character (\\u0000)"
                           : !pw_utf8_valid(text, len) ? "is not UTF-8"
                                                       : NULL;
     if (problem) {
@@ -454,8 +454,8 @@ struct members {
 
 /* Member i of m when it is of type; absent when it is absent or null, and when it is
  * of another type (an issue: the field is left empty). *present says which. */
-static int member(pw_reader *r, const struct members *m, size_t i, enum vtype type,
-                  bool *present, struct failure *f)
+static int member(pw_reader *r, const struct members *m, size_t i, enum vtype type, bool *present,
+                  struct failure *f)
 {
     enum vtype t = m->v[i].type;
     *present = false;
@@ -495,8 +495,7 @@ static int date(pw_reader *r, const struct members *m, size_t i, pw_date *out, s
     return rc ? fail(r, f, &m->at, m->keys[i].name) : 0;
 }
 
-static int flight_from_slots(pw_reader *r, const struct parse *p, pw_flight *fl,
-                             struct failure *f)
+static int flight_from_slots(pw_reader *r, const struct parse *p, pw_flight *fl, struct failure *f)
 {
     const struct members m = {p->flight, flight_keys, {"flight.", 0}};
     int rc;
@@ -586,8 +585,7 @@ static int traveller_from_slots(pw_reader *r, const struct parse *p, pw_travelle
 }
 
 /* Maps a parsed line's slots onto rec (strings borrowed from the scratch arena). */
-static int record_from_slots(pw_reader *r, const struct parse *p, pw_record *rec,
-                             struct failure *f)
+static int record_from_slots(pw_reader *r, const struct parse *p, pw_record *rec, struct failure *f)
 {
     const struct members m = {p->root, root_keys, {"", 0}};
     bool flight, traveller;
@@ -605,8 +603,7 @@ static int record_from_slots(pw_reader *r, const struct parse *p, pw_record *rec
 
 /* Parses s (len bytes) into p's slots. Returns 0, PW_EINVAL with f set (the line is not
  * a record), PW_ENOMEM. */
-static int parse_events(pw_reader *r, struct parse *p, const char *s, size_t len,
-                        struct failure *f)
+static int parse_events(pw_reader *r, struct parse *p, const char *s, size_t len, struct failure *f)
 {
     yajl_handle h = yajl_alloc(&callbacks, NULL, p);
     if (!h)

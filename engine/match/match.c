@@ -725,12 +725,14 @@ typedef struct alignment {
 /* How close two words that did not match are, in [0, MISMATCH_CREDIT_MAX]: the share
  * of letters an optimal string alignment keeps (1 - 0.9 d / longer, as for matched
  * words), for words of four letters or more that keep more than half of them; 0
- * otherwise (initials, short words, unrelated words). A misspelling too heavy to match
- * (AKRAM written IYRAM) still differs less than another name does. */
+ * otherwise (initials, short words, unrelated words, whole-name joins). A misspelling
+ * too heavy to match (AKRAM written IYRAM) still differs less than another name does.
+ * A word the list splits at an apostrophe or hyphen (RAB'A, IL-KYU) is compared joined;
+ * a join that holds a particle is not compared at all (see mismatches). */
 static double mismatch_similarity(const pw_name_token *q, const char *et, size_t le,
                                   uint16_t eflags)
 {
-    if ((q->flags | eflags) & (PW_TOKEN_INITIAL | PW_TOKEN_JOINED))
+    if ((q->flags | eflags) & (PW_TOKEN_INITIAL | PW_INDEX_TOKEN_WHOLE))
         return 0;
     if (q->flags & eflags & PW_TOKEN_SYLLABIC)
         return 0; /* another character (see term_similarity) */
@@ -750,8 +752,10 @@ static double mismatch_similarity(const pw_name_token *q, const char *et, size_t
 /* mismatch_similarity through the per-record memo (the pair's slot is usually there:
  * the alignment has just compared the two). */
 static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
-                              const pw_index_token *e)
+                              const pw_index_token *e, bool particle_join)
 {
+    if (particle_join)
+        return 0;
     uint64_t key;
     size_t h = memo_slot(qi, e, &key);
     bool held = s->memo_epoch[h] == s->epoch && s->memo_key[h] == key;
@@ -764,6 +768,35 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
     return c;
 }
 
+/* Does join t cover a particle (record token of q, or entry token of et, n_et of
+ * them)? ABDULHASIB and ABDULAHMAD, ALDULAIMI and ALKUBAYSI keep more than half their
+ * letters through the particle alone: another name, not a misspelling. */
+static bool covers_particle(uint16_t flags, int word, int span, uint16_t jflags, int jword,
+                            int jspan)
+{
+    return (jflags & PW_TOKEN_JOINED) && (flags & PW_TOKEN_PARTICLE) &&
+           !(flags & PW_TOKEN_JOINED) && span == 1 && word >= jword && word < jword + jspan;
+}
+
+static bool q_join_covers_particle(const pw_name *q, int t)
+{
+    const pw_name_token *j = &q->tokens[t];
+    for (int w = 0; w < q->n_tokens && (j->flags & PW_TOKEN_JOINED); w++)
+        if (covers_particle(q->tokens[w].flags, q->tokens[w].word, q->tokens[w].span, j->flags,
+                            j->word, j->span))
+            return true;
+    return false;
+}
+
+static bool e_join_covers_particle(const pw_index_token *et, int n_et, int t)
+{
+    for (int w = 0; w < n_et && (et[t].flags & PW_TOKEN_JOINED); w++)
+        if (covers_particle(et[w].flags, et[w].word, et[w].span, et[t].flags, et[t].word,
+                            et[t].span))
+            return true;
+    return false;
+}
+
 /* Words left unmatched on both sides after the assignment are mismatches: the
  * traveller gives one word where the list gives another. They are paired (closest
  * first) and each pair costs the full weight of both words, less the credit of
@@ -772,7 +805,8 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
  * other than compound heads (AL, BIN, VAN) stay one-sided. misspelt counts the pairs
  * alike enough to be a misspelling (MISSPELLING_CREDIT). */
 static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *q,
-                       const pw_index_token *et, const struct alignment *a, const int *assign,
+                       const pw_index_token *et, int n_et, const struct alignment *a,
+                       const int *assign,
                        const bool *paired_e, const double *wq, const double *we, double *num,
                        double *den, bool *mm_q, bool *mm_e, int *misspelt)
 {
@@ -793,7 +827,9 @@ static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *
     double sim[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
     for (int x = 0; x < nq; x++)
         for (int y = 0; y < ne; y++)
-            sim[x][y] = mismatch_credit(s, idx, a->qu.tok[lq[x]], &et[a->eu.tok[le[y]]]);
+            sim[x][y] = mismatch_credit(s, idx, a->qu.tok[lq[x]], &et[a->eu.tok[le[y]]],
+                                        q_join_covers_particle(q, a->qu.tok[lq[x]]) ||
+                                            e_join_covers_particle(et, n_et, a->eu.tok[le[y]]));
     int pairs = nq < ne ? nq : ne;
     for (int k = 0; k < pairs; k++) {
         int bx = -1, by = -1;
@@ -958,8 +994,8 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             double mm_num = 0, mm_den = 0;
             bool mm_q[PW_MATCH_MAX_WORDS] = {false}, mm_e[PW_MATCH_MAX_WORDS] = {false};
             int misspelt = 0;
-            mismatches(s, idx, q, et, &a, assign, paired_e, wq, we, &mm_num, &mm_den, mm_q, mm_e,
-                       &misspelt);
+            mismatches(s, idx, q, et, n_et, &a, assign, paired_e, wq, we, &mm_num, &mm_den, mm_q,
+                       mm_e, &misspelt);
             num += mm_num;
             den += mm_den;
             for (int i = 0; i < a.qu.n; i++) {

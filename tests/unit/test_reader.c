@@ -489,7 +489,8 @@ Test(jsonl, bad_lines_are_rejected_bad_fields_are_findings)
 Test(jsonl, members_skipped_mistyped_and_refused)
 {
     char deep[1400];
-    size_t k = (size_t)snprintf(deep, sizeof deep, "{\"traveller\": {\"surname\": \"DEEP\"}, \"x\": ");
+    size_t k =
+        (size_t)snprintf(deep, sizeof deep, "{\"traveller\": {\"surname\": \"DEEP\"}, \"x\": ");
     for (int i = 0; i < 600; i++)
         deep[k++] = '[';
     for (int i = 0; i < 600; i++)
