@@ -4,6 +4,7 @@
  * probes plus the runs they point to; nothing here allocates.
  */
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "index/index_internal.h"
@@ -212,6 +213,7 @@ typedef struct fuzzy_ctx {
     size_t len;
     pw_fuzzy_hit *out;
     size_t n, cap;
+    int most; /* the caller's bound on the distance */
     uint32_t seen[FUZZY_SEEN]; /* term + 1; 0 = empty */
 } fuzzy_ctx;
 
@@ -241,6 +243,7 @@ static void check_variant(fuzzy_ctx *f, uint64_t hash)
         size_t tlen = vals[i] >> PW_DELETION_LEN_SHIFT;
         size_t shorter = tlen < f->len ? tlen : f->len;
         int bound = pw_index_max_distance(f->idx, shorter);
+        bound = bound < f->most ? bound : f->most;
         size_t diff = tlen > f->len ? tlen - f->len : f->len - tlen;
         if (bound == 0 || diff > (size_t)bound || seen_before(f, term))
             continue;
@@ -268,9 +271,16 @@ static void collect_variant(void *ctx, const char *variant, size_t len)
 size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
                             size_t cap)
 {
+    return pw_index_fuzzy_terms_within(idx, text, INT_MAX, out, cap);
+}
+
+size_t pw_index_fuzzy_terms_within(const pw_index *idx, const char *text, int most,
+                                   pw_fuzzy_hit *out, size_t cap)
+{
     size_t len = strlen(text);
     int d = pw_index_max_distance(idx, len);
-    if (d == 0 || len >= 64 || !idx->by_deletion.slots)
+    d = d < most ? d : most;
+    if (d <= 0 || len >= 64 || !idx->by_deletion.slots)
         return 0;
     /* Hash every variant first and prefetch its directory slot, so the dozens of
      * probes into a table larger than the cache overlap instead of queueing. */
@@ -280,7 +290,7 @@ size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit 
     const pw_multimap *m = &idx->by_deletion;
     for (size_t i = 0; i < v.n; i++)
         __builtin_prefetch(&m->slots[v.h[i] & m->mask]);
-    fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap};
+    fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap, .most = d};
     for (size_t i = 0; i < v.n && f.n < cap; i++)
         check_variant(&f, v.h[i]);
     return f.n;

@@ -49,6 +49,7 @@
 #define CANDIDATE_MIN_SHARE 0.5   /* share of the record's name weight a candidate needs */
 
 #define MEMO_SLOTS 4096
+#define Q_MODES 6 /* the record's segmentation modes: units_of_words' five, and query_units' */
 /* Look-up cache (look_up_token): travellers' words repeat (in the 50,000 synthetic
  * travellers, the 8,000 commonest words are 92% of all words; 15,400 words in all), so
  * a scratch keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about 7 MB.
@@ -147,8 +148,9 @@ struct pw_match_scratch {
     lookup_entry *q_set[PW_NAME_MAX_TOKENS];
     /* the record's alignment units by mode (units_of_words), the same for every entry
      * name: which modes it offers (mode 2, its whole-name join, when it has one) */
-    unit_set q_units[5];
-    bool q_modes[5];
+    unit_set q_units[Q_MODES];
+    bool q_modes[Q_MODES];
+    int q_pair_joins; /* the first of the tokens add_pair_joins added (n_tokens: none) */
     uint8_t q_nhits[PW_NAME_MAX_TOKENS];
     pw_candidate candidates[PW_MATCH_MAX_CANDIDATES];
     pw_strbuf json;
@@ -681,7 +683,12 @@ static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t
     mode[4] = !same_unit_set(&u[1], &u[4]) && !same_unit_set(&u[3], &u[4]);
 }
 
-/* The record's alignment units for every mode it offers, once per record. */
+/* The record's alignment units for every mode it offers, once per record: a list's
+ * five (units_of_words), and a sixth when add_pair_joins joined two words: mode 1
+ * without those joins. Joins are taken all at once, so a pair join that this entry
+ * does not hold (SHAH NWAZ read as SHAHNWAZ, a misspelling of SHAHNAWAZ, against
+ * SHAH NAWAZ) would otherwise keep the record's other joins (RHMTALLAH for
+ * RAHMATULLAH) from meeting it. */
 static void query_units(pw_match_scratch *s)
 {
     const pw_name *q = &s->query;
@@ -700,6 +707,12 @@ static void query_units(pw_match_scratch *s)
             mode[1] = true;
     }
     side_units(flags, word, span, q->n_tokens, mode, s->q_units);
+    mode[5] = false;
+    if (mode[1] && s->q_pair_joins < q->n_tokens) {
+        units_of_words(flags, word, span, s->q_pair_joins, 1, &s->q_units[5]);
+        mode[5] = !same_unit_set(&s->q_units[1], &s->q_units[5]) &&
+                  !same_unit_set(&s->q_units[0], &s->q_units[5]);
+    }
 }
 
 static double token_weight(uint16_t flags, double base)
@@ -922,7 +935,8 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     /* The segmentation modes each side offers (see units_of_words): its words always;
      * its joins when it has some; its whole-name join when it has one and the other
      * side has a token of about its length (a whole-name join meets nothing else). */
-    bool q_mode[5] = {true, s->q_modes[1], false, s->q_modes[3], s->q_modes[4]};
+    bool q_mode[Q_MODES] = {true, s->q_modes[1], false, s->q_modes[3], s->q_modes[4],
+                            s->q_modes[5]};
     bool e_mode[5] = {true, false, false, false, false};
     int q_whole_len = -1, e_whole_len = -1;
     for (int t = 0; t < q->n_tokens; t++)
@@ -961,7 +975,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     unit_set e_units[5];
     side_units(eflags, eword, espan, n_et, e_mode, e_units);
     best->score = -1;
-    for (int qj = 0; qj < 5; qj++)
+    for (int qj = 0; qj < Q_MODES; qj++)
         for (int ej = 0; ej < 5; ej++) {
             if (!q_mode[qj] || !e_mode[ej])
                 continue;
@@ -1807,12 +1821,31 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
     return false;
 }
 
+/* Does the index hold the joined spelling text, or (when one of the two words it joins
+ * is not in the index: a misspelling is likely) a word one typing error from it, once
+ * it is long enough (eight letters) for the error not to make another name? */
+static bool join_held(const pw_index *idx, const char *text, bool a_word_unknown)
+{
+    if (held_as_word(idx, pw_index_find_term(idx, text)))
+        return true;
+    if (!a_word_unknown || strlen(text) < 8)
+        return false;
+    pw_fuzzy_hit fz[32];
+    size_t k = pw_index_fuzzy_terms_within(idx, text, 1, fz, 32);
+    for (size_t i = 0; i < k; i++)
+        if (held_as_word(idx, fz[i].term))
+            return true;
+    return false;
+}
+
 /* Two adjacent words of the record that the list writes as one word (SAID ULLAH for
  * SAIDULLAH, ABDUL LAH for ABDULLAH, NOOR UDDIN for NOORUDDIN): names are split and
  * joined differently from one document to the next. For each pair of adjacent words of
  * the same part (surname, given names) that the analyser did not already join, their
- * joined spelling is added as a joined variant when the index holds that spelling, so
- * that candidate search and the alignment (which tries joined forms) can use it. */
+ * joined spelling is added as a joined variant when the index holds that spelling, or,
+ * when one of the two words is not in the index, a misspelling of it (ABDTUL LAH for
+ * ABDULLAH, OULDEL AMA for OULD EL AMAR), so that candidate search and the alignment
+ * (which tries joined forms) can use it. */
 static void add_pair_joins(const pw_index *idx, pw_name *q)
 {
     int n_words = q->n_words;
@@ -1836,7 +1869,9 @@ static void add_pair_joins(const pw_index *idx, pw_name *q)
         memcpy(text, a->text, a->len);
         memcpy(text + a->len, b->text, b->len);
         text[a->len + b->len] = '\0';
-        if (!held_as_word(idx, pw_index_find_term(idx, text)))
+        bool unknown = pw_index_find_term(idx, a->text) == PW_INDEX_NONE ||
+                       pw_index_find_term(idx, b->text) == PW_INDEX_NONE;
+        if (!join_held(idx, text, unknown))
             continue;
         pw_name_token *j = &q->tokens[q->n_tokens++];
         memcpy(j->text, text, (size_t)a->len + b->len + 1);
@@ -1874,6 +1909,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
         return PW_ENOMEM;
     pw_index_add_whole_join(&s->query);
+    s->q_pair_joins = s->query.n_tokens;
     add_pair_joins(idx, &s->query);
     query_units(s);
     if (s->query.n_tokens == 0 && t->n_documents == 0)
