@@ -3,8 +3,8 @@
  * deletion-based edit distance), documents, and accessors. Every query is a few hash
  * probes plus the runs they point to; nothing here allocates.
  */
-#include <stdlib.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "index/index_internal.h"

@@ -150,7 +150,7 @@ struct pw_match_scratch {
      * name: which modes it offers (mode 2, its whole-name join, when it has one) */
     unit_set q_units[Q_MODES];
     bool q_modes[Q_MODES];
-    int q_pair_joins; /* the first of the tokens add_pair_joins added (n_tokens: none) */
+    int q_first_pair_join; /* the first of the tokens add_pair_joins added (n_tokens: none) */
     uint8_t q_nhits[PW_NAME_MAX_TOKENS];
     pw_candidate candidates[PW_MATCH_MAX_CANDIDATES];
     pw_strbuf json;
@@ -498,12 +498,15 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
 /* The memo slot of (record token qi, entry token e); *key receives its key. */
 static inline size_t memo_slot(int qi, const pw_index_token *e, uint64_t *key)
 {
-    /* the entry token's flags that term_similarity reads are part of the key */
+    /* the entry token's flags that term_similarity and mismatch_similarity read are
+     * part of the key (the same list word is a particle in one name and not in another,
+     * a surname in one and a given name in another) */
     uint64_t f = (uint64_t)((e->flags & PW_TOKEN_INITIAL) ? 1 : 0) |
                  ((e->flags & PW_INDEX_TOKEN_TRANSLITERATED) ? 2 : 0) |
                  ((e->flags & PW_INDEX_TOKEN_WHOLE) ? 4 : 0) |
                  ((e->flags & PW_TOKEN_JOINED) ? 8 : 0) |
-                 ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0) | ((e->flags & PW_TOKEN_ABJAD) ? 32 : 0);
+                 ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0) | ((e->flags & PW_TOKEN_ABJAD) ? 32 : 0) |
+                 ((e->flags & PW_TOKEN_PARTICLE) ? 64 : 0) | (surname_only(e->flags) ? 128 : 0);
     *key = ((uint64_t)qi << 40) | (f << 32) | e->term;
     return (size_t)((*key * 0x9e3779b97f4a7c15ULL) >> 52) & (MEMO_SLOTS - 1);
 }
@@ -688,7 +691,8 @@ static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t
  * without those joins. Joins are taken all at once, so a pair join that this entry
  * does not hold (SHAH NWAZ read as SHAHNWAZ, a misspelling of SHAHNAWAZ, against
  * SHAH NAWAZ) would otherwise keep the record's other joins (RHMTALLAH for
- * RAHMATULLAH) from meeting it. */
+ * RAHMATULLAH) from meeting it. (Modes 3 and 4, for joins that overlap, keep the pair
+ * joins: a record needing both is rare.) */
 static void query_units(pw_match_scratch *s)
 {
     const pw_name *q = &s->query;
@@ -708,10 +712,11 @@ static void query_units(pw_match_scratch *s)
     }
     side_units(flags, word, span, q->n_tokens, mode, s->q_units);
     mode[5] = false;
-    if (mode[1] && s->q_pair_joins < q->n_tokens) {
-        units_of_words(flags, word, span, s->q_pair_joins, 1, &s->q_units[5]);
-        mode[5] = !same_unit_set(&s->q_units[1], &s->q_units[5]) &&
-                  !same_unit_set(&s->q_units[0], &s->q_units[5]);
+    if (mode[1] && s->q_first_pair_join < q->n_tokens) {
+        units_of_words(flags, word, span, s->q_first_pair_join, 1, &s->q_units[5]);
+        mode[5] = !same_unit_set(&s->q_units[0], &s->q_units[5]);
+        for (int m = 1; m < 5 && mode[5]; m++)
+            mode[5] = !(mode[m] && same_unit_set(&s->q_units[m], &s->q_units[5]));
     }
 }
 
@@ -740,8 +745,9 @@ typedef struct alignment {
  * words), for words of four letters or more that keep more than half of them; 0
  * otherwise (initials, short words, unrelated words, whole-name joins). A misspelling
  * too heavy to match (AKRAM written IYRAM) still differs less than another name does.
- * A word the list splits at an apostrophe or hyphen (RAB'A, IL-KYU) is compared joined;
- * a join that holds a particle is not compared at all (see mismatches). */
+ * Joins are compared like words (a word the list splits at an apostrophe, RAB'A, as
+ * RABA; a record's pair join, SHAHNWAZ), except a join that holds a particle, which
+ * mismatches() does not compare at all (covers_particle). */
 static double mismatch_similarity(const pw_name_token *q, const char *et, size_t le,
                                   uint16_t eflags)
 {
@@ -781,9 +787,10 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
     return c;
 }
 
-/* Does join t cover a particle (record token of q, or entry token of et, n_et of
- * them)? ABDULHASIB and ABDULAHMAD, ALDULAIMI and ALKUBAYSI keep more than half their
- * letters through the particle alone: another name, not a misspelling. */
+/* Is the word (flags, word, span) a particle that the join (jflags, jword, jspan)
+ * covers? ABDULHASIB and ABDULAHMAD, ALDULAIMI and ALKUBAYSI keep more than half their
+ * letters through the particle alone: another name, not a misspelling, so a join that
+ * covers a particle earns no mismatch credit. */
 static bool covers_particle(uint16_t flags, int word, int span, uint16_t jflags, int jword,
                             int jspan)
 {
@@ -791,19 +798,25 @@ static bool covers_particle(uint16_t flags, int word, int span, uint16_t jflags,
            !(flags & PW_TOKEN_JOINED) && span == 1 && word >= jword && word < jword + jspan;
 }
 
+/* Does record token t, a join, cover a particle (covers_particle)? */
 static bool q_join_covers_particle(const pw_name *q, int t)
 {
     const pw_name_token *j = &q->tokens[t];
-    for (int w = 0; w < q->n_tokens && (j->flags & PW_TOKEN_JOINED); w++)
+    if (!(j->flags & PW_TOKEN_JOINED))
+        return false;
+    for (int w = 0; w < q->n_tokens; w++)
         if (covers_particle(q->tokens[w].flags, q->tokens[w].word, q->tokens[w].span, j->flags,
                             j->word, j->span))
             return true;
     return false;
 }
 
+/* Does entry token t (of et, n_et of them), a join, cover a particle? */
 static bool e_join_covers_particle(const pw_index_token *et, int n_et, int t)
 {
-    for (int w = 0; w < n_et && (et[t].flags & PW_TOKEN_JOINED); w++)
+    if (!(et[t].flags & PW_TOKEN_JOINED))
+        return false;
+    for (int w = 0; w < n_et; w++)
         if (covers_particle(et[w].flags, et[w].word, et[w].span, et[t].flags, et[t].word,
                             et[t].span))
             return true;
@@ -838,11 +851,15 @@ static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *
     if (nq == 0 || ne == 0)
         return;
     double sim[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
+    bool q_particle_join[PW_MATCH_MAX_WORDS], e_particle_join[PW_MATCH_MAX_WORDS];
+    for (int x = 0; x < nq; x++)
+        q_particle_join[x] = q_join_covers_particle(q, a->qu.tok[lq[x]]);
+    for (int y = 0; y < ne; y++)
+        e_particle_join[y] = e_join_covers_particle(et, n_et, a->eu.tok[le[y]]);
     for (int x = 0; x < nq; x++)
         for (int y = 0; y < ne; y++)
             sim[x][y] = mismatch_credit(s, idx, a->qu.tok[lq[x]], &et[a->eu.tok[le[y]]],
-                                        q_join_covers_particle(q, a->qu.tok[lq[x]]) ||
-                                            e_join_covers_particle(et, n_et, a->eu.tok[le[y]]));
+                                        q_particle_join[x] || e_particle_join[y]);
     int pairs = nq < ne ? nq : ne;
     for (int k = 0; k < pairs; k++) {
         int bx = -1, by = -1;
@@ -1821,14 +1838,16 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
     return false;
 }
 
-/* Does the index hold the joined spelling text, or (when one of the two words it joins
- * is not in the index: a misspelling is likely) a word one typing error from it, once
- * it is long enough (eight letters) for the error not to make another name? */
-static bool join_held(const pw_index *idx, const char *text, bool a_word_unknown)
+/* Does the index hold the joined spelling text of words a and b, or (when a or b is not
+ * in the index: a misspelling is likely) a word one typing error from it, once the join
+ * is long enough (eight letters; the list word then has seven at least) for the error
+ * not to make another name? */
+static bool join_held(const pw_index *idx, const char *text, const char *a, const char *b)
 {
     if (held_as_word(idx, pw_index_find_term(idx, text)))
         return true;
-    if (!a_word_unknown || strlen(text) < 8)
+    if (strlen(text) < 8 || (pw_index_find_term(idx, a) != PW_INDEX_NONE &&
+                             pw_index_find_term(idx, b) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
     size_t k = pw_index_fuzzy_terms_within(idx, text, 1, fz, 32);
@@ -1869,9 +1888,7 @@ static void add_pair_joins(const pw_index *idx, pw_name *q)
         memcpy(text, a->text, a->len);
         memcpy(text + a->len, b->text, b->len);
         text[a->len + b->len] = '\0';
-        bool unknown = pw_index_find_term(idx, a->text) == PW_INDEX_NONE ||
-                       pw_index_find_term(idx, b->text) == PW_INDEX_NONE;
-        if (!join_held(idx, text, unknown))
+        if (!join_held(idx, text, a->text, b->text))
             continue;
         pw_name_token *j = &q->tokens[q->n_tokens++];
         memcpy(j->text, text, (size_t)a->len + b->len + 1);
@@ -1881,7 +1898,8 @@ static void add_pair_joins(const pw_index *idx, pw_name *q)
         j->word = a->word;
         j->span = 2;
         j->flags = (uint16_t)(PW_TOKEN_JOINED | (a->flags & part) |
-                              ((a->flags | b->flags) & PW_TOKEN_ABJAD));
+                              ((a->flags | b->flags) & PW_TOKEN_ABJAD) |
+                              (a->flags & b->flags & PW_TOKEN_SYLLABIC));
     }
 }
 
@@ -1909,7 +1927,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
         return PW_ENOMEM;
     pw_index_add_whole_join(&s->query);
-    s->q_pair_joins = s->query.n_tokens;
+    s->q_first_pair_join = s->query.n_tokens;
     add_pair_joins(idx, &s->query);
     query_units(s);
     if (s->query.n_tokens == 0 && t->n_documents == 0)

@@ -6,7 +6,9 @@
  * tokens is looked up in the index by exact spelling, transliteration variant,
  * consonant skeleton, Double Metaphone code and bounded edit distance, and by its
  * initial where few list names hold it; two adjacent record words are also looked up
- * joined (SAID ULLAH as SAIDULLAH) when a list holds that spelling. Each matching
+ * joined (SAID ULLAH as SAIDULLAH) when a list holds that spelling or, one of the two
+ * words being in no list, a spelling one typing error from it (OULDEL AMA for OULD EL
+ * AMAR). Each matching
  * term's postings add the token's rarity weight (a join's: the words it joins) to an
  * accumulator per entry; common terms with long posting lists are not expanded, and
  * the work per record is capped. Entries that gather half the record's name weight
@@ -20,7 +22,8 @@
  *
  * Scoring: for every name of a candidate entry, the record's words and the name's
  * words are aligned by an optimal assignment (Hungarian algorithm), not left to right,
- * also trying joined forms of particles and hyphenated words on either side. Each pair
+ * also trying joined forms of particles and hyphenated words on either side (and the
+ * record's without the joins of two words it was given). Each pair
  * scores a similarity in [0, 1] (exact, transliteration variant, skeleton, phonetic,
  * edit distance, Jaro-Winkler, initials) and weighs by rarity. Words left over on both
  * sides are mismatches and cost their full weight, less a credit for a heavy

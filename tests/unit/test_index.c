@@ -69,6 +69,10 @@ Test(index, edit_distance_scaled_by_length)
     cr_assert_eq(pw_index_fuzzy_terms_within(idx, "RAHIMULAHH", 1, hits, 8), 0);
     cr_assert_eq(pw_index_fuzzy_terms_within(idx, "RAHIMULAHH", 2, hits, 8), 1);
     cr_assert_eq(pw_index_fuzzy_terms_within(idx, "MUHAMMAD", 1, hits, 8), 1);
+    cr_assert_eq(pw_index_fuzzy_terms_within(idx, "MUHAMMAD", 0, hits, 8), 0, "no edits");
+    cr_assert_eq(pw_index_fuzzy_terms_within(idx, "MUHAMMAD", -1, hits, 8), 0);
+    cr_assert_eq(pw_index_fuzzy_terms_within(idx, "MOHAMMADI", 1, hits, 8), 1,
+                 "one letter more than MOHAMMAD");
 }
 
 Test(index, skeleton_and_phonetic_lookups)

@@ -78,6 +78,12 @@ static pw_entry_name nawaz_names[] = {
 static pw_entry_name shahnawaz_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAHNAWAZ KHAN", NULL, NULL},
 };
+static pw_entry_name william_surname_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "WILLIAM, Jones", NULL, NULL},
+};
+static pw_entry_name jones_surname_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "JONES, William", NULL, NULL},
+};
 static pw_entry_name zahid_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMMAD ZAHID", NULL, NULL},
 };
@@ -139,6 +145,8 @@ static void setup(void)
     add(b, "amar", amar_names, 1, NULL, 0, 0);
     add(b, "nawaz", nawaz_names, 1, NULL, 0, 0);
     add(b, "shahnawaz", shahnawaz_names, 1, NULL, 0, 0);
+    add(b, "william-surname", william_surname_names, 1, NULL, 0, 0);
+    add(b, "jones-surname", jones_surname_names, 1, NULL, 0, 0);
     cr_assert_eq(pw_index_builder_finish(b, &idx, NULL), 0);
     scratch = pw_match_scratch_new();
     arena = pw_arena_new(0);
@@ -403,6 +411,19 @@ Test(match, a_pair_join_the_entry_lacks_leaves_the_other_joins_alone)
     pw_record r = person(NULL, NULL, "ABD ALLAH SHAH NWAZ");
     double s = score_of(&r, "nawaz", NULL);
     cr_assert_geq(s, 0.85, "score %f", s);
+}
+
+Test(match, the_same_list_word_as_surname_and_given_name_is_two_comparisons)
+{
+    /* rule: the per-record memo of word comparisons is keyed by what the comparison
+     * reads of the list word, so WILLIAM as a given name (BILL's formal form) and
+     * WILLIAM as a surname (no familiar forms) are compared each on its own, whichever
+     * entry comes first */
+    pw_record r = person("JONES", "BILL", NULL);
+    double given = score_of(&r, "jones-surname", NULL);
+    double surname = score_of(&r, "william-surname", NULL);
+    cr_assert_geq(given, 0.85, "BILL for the given name WILLIAM: %f", given);
+    cr_assert_lt(surname, 0.5, "BILL for the surname WILLIAM: %f", surname);
 }
 
 Test(match, a_whole_name_join_is_compared_by_spelling)
