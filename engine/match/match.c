@@ -505,7 +505,8 @@ static inline size_t memo_slot(int qi, const pw_index_token *e, uint64_t *key)
                  ((e->flags & PW_INDEX_TOKEN_TRANSLITERATED) ? 2 : 0) |
                  ((e->flags & PW_INDEX_TOKEN_WHOLE) ? 4 : 0) |
                  ((e->flags & PW_TOKEN_JOINED) ? 8 : 0) |
-                 ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0) | ((e->flags & PW_TOKEN_ABJAD) ? 32 : 0) |
+                 ((e->flags & PW_TOKEN_SYLLABIC) ? 16 : 0) |
+                 ((e->flags & PW_TOKEN_ABJAD) ? 32 : 0) |
                  ((e->flags & PW_TOKEN_PARTICLE) ? 64 : 0) | (surname_only(e->flags) ? 128 : 0);
     *key = ((uint64_t)qi << 40) | (f << 32) | e->term;
     return (size_t)((*key * 0x9e3779b97f4a7c15ULL) >> 52) & (MEMO_SLOTS - 1);
