@@ -293,8 +293,17 @@ static int letters_apart(const char *a, size_t la, const char *b, size_t lb)
         counts[letter_slot(a[i])]++;
     for (size_t i = 0; i < lb; i++)
         counts[letter_slot(b[i])]--;
-    for (int c = 0; c < 36; c++)
+    /* (summed over the letters the words have, each slot once: names are short) */
+    for (size_t i = 0; i < la; i++) {
+        int c = letter_slot(a[i]);
         apart += abs(counts[c]);
+        counts[c] = 0;
+    }
+    for (size_t i = 0; i < lb; i++) {
+        int c = letter_slot(b[i]);
+        apart += abs(counts[c]);
+        counts[c] = 0;
+    }
     return apart;
 }
 
@@ -328,8 +337,9 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
     size_t diff = lq > le ? lq - le : le - lq;
     int max_d = longer >= 8 ? 2 : longer >= 4 ? 1 : 0;
     sim_detail best = {0, "different"};
-    int apart = letters_apart(qt, lq, et, le);
-    if (max_d > 0 && diff <= (size_t)max_d && (apart + 1) / 2 <= max_d) {
+    int apart = -1; /* letters_apart, computed where needed */
+    if (max_d > 0 && diff <= (size_t)max_d &&
+        ((apart = letters_apart(qt, lq, et, le)) + 1) / 2 <= max_d) {
         int d = pw_osa_distance(qt, lq, et, le, max_d);
         if (d <= max_d) {
             double sim = 1.0 - 0.9 * (double)d / (double)longer;
@@ -365,6 +375,8 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
         phon = qdm[0][0] && (strcmp(qdm[0], p) == 0 || strcmp(qdm[0], a) == 0 ||
                              strcmp(qdm[1], p) == 0 || strcmp(qdm[1], a) == 0);
         /* (only where it can count: 0.80 with the sound, 0.92 without; not joined) */
+        if (!joined && apart < 0)
+            apart = letters_apart(qt, lq, et, le);
         if (!joined && jaro_winkler_at_most(qt, lq, et, le, apart) >= (phon ? 0.80 : 0.92))
             jw = pw_jaro_winkler(qt, lq, et, le);
     }
@@ -1847,8 +1859,8 @@ static bool join_held(const pw_index *idx, const char *text, const char *a, cons
 {
     if (held_as_word(idx, pw_index_find_term(idx, text)))
         return true;
-    if (strlen(text) < 8 || (pw_index_find_term(idx, a) != PW_INDEX_NONE &&
-                             pw_index_find_term(idx, b) != PW_INDEX_NONE))
+    if (strlen(text) < 8 || (strlen(a) > 5 && strlen(b) > 5) ||
+        (pw_index_find_term(idx, a) != PW_INDEX_NONE && pw_index_find_term(idx, b) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
     size_t k = pw_index_fuzzy_terms_within(idx, text, 1, fz, 32);
