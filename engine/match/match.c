@@ -1852,15 +1852,17 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
 }
 
 /* Does the index hold the joined spelling text of words a and b, or (when a or b is not
- * in the index: a misspelling is likely) a word one typing error from it, once the join
- * is long enough (eight letters; the list word then has seven at least) for the error
- * not to make another name? */
+ * in the index: a misspelling is likely; and one of them is a fragment of five letters
+ * at most, as a split word leaves: LAH, AMA) a word one typing error from it, once the
+ * join is long enough (eight letters; the list word then has seven at least) for the
+ * error not to make another name? */
 static bool join_held(const pw_index *idx, const char *text, const char *a, const char *b)
 {
     if (held_as_word(idx, pw_index_find_term(idx, text)))
         return true;
     if (strlen(text) < 8 || (strlen(a) > 5 && strlen(b) > 5) ||
-        (pw_index_find_term(idx, a) != PW_INDEX_NONE && pw_index_find_term(idx, b) != PW_INDEX_NONE))
+        (pw_index_find_term(idx, a) != PW_INDEX_NONE &&
+         pw_index_find_term(idx, b) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
     size_t k = pw_index_fuzzy_terms_within(idx, text, 1, fz, 32);
