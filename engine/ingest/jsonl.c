@@ -267,6 +267,16 @@ static int refuse(struct parse *p, const char *field, const char *reason)
     return 0;
 }
 
+/* A value of type begins where the parse reads into frame when into is true: opens the
+ * frame, or starts skipping the value when it is an object or array read no further. */
+static void enter(struct parse *p, enum vtype type, bool into, enum frame frame)
+{
+    if (into)
+        p->frames[p->depth++] = frame;
+    else if (type == V_OBJECT || type == V_ARRAY)
+        p->skip = 1;
+}
+
 /* A value of type begins (a scalar, or the start of an object or array): puts it in
  * its slot, opens a frame for an object or array the reader reads into, and starts
  * skipping one it does not. Returns the slot for a string's text (NULL: not kept), or
@@ -282,10 +292,7 @@ static struct value *value_begins(struct parse *p, enum vtype type, int *ok)
     }
     if (p->depth == 0) {
         p->root_type = type;
-        if (type == V_OBJECT)
-            p->frames[p->depth++] = F_ROOT;
-        else if (container)
-            p->skip = 1;
+        enter(p, type, type == V_OBJECT, F_ROOT);
         return NULL;
     }
     enum frame in = p->frames[p->depth - 1];
@@ -305,29 +312,25 @@ static struct value *value_begins(struct parse *p, enum vtype type, int *ok)
         struct doc_slot *d = &p->docs[p->n_docs++];
         memset(d, 0, sizeof *d);
         d->type = type;
-        if (type == V_OBJECT)
-            p->frames[p->depth++] = F_DOCUMENT;
-        else if (container)
-            p->skip = 1;
+        enter(p, type, type == V_OBJECT, F_DOCUMENT);
         return NULL;
     }
     if (p->member < 0) {
-        if (container)
-            p->skip = 1;
+        enter(p, type, false, F_ROOT);
         return NULL;
     }
     const struct key *keys;
     size_t n;
     struct value *v = &frame_slots(p, &keys, &n)[p->member];
     v->type = type;
-    if (type == V_OBJECT && in == F_ROOT && p->member == ROOT_FLIGHT)
-        p->frames[p->depth++] = F_FLIGHT;
-    else if (type == V_OBJECT && in == F_ROOT && p->member == ROOT_TRAVELLER)
-        p->frames[p->depth++] = F_TRAVELLER;
-    else if (type == V_ARRAY && in == F_TRAVELLER && p->member == TR_DOCUMENTS)
-        p->frames[p->depth++] = F_DOCUMENTS;
-    else if (container)
-        p->skip = 1; /* of another type than the field's: reported when mapped */
+    /* (a member of another type than the field's is reported when mapped) */
+    if (in == F_ROOT && p->member == ROOT_FLIGHT)
+        enter(p, type, type == V_OBJECT, F_FLIGHT);
+    else if (in == F_ROOT && p->member == ROOT_TRAVELLER)
+        enter(p, type, type == V_OBJECT, F_TRAVELLER);
+    else
+        enter(p, type, type == V_ARRAY && in == F_TRAVELLER && p->member == TR_DOCUMENTS,
+              F_DOCUMENTS);
     p->member = -1;
     return type == V_STRING ? v : NULL;
 }
