@@ -323,6 +323,19 @@ static double jaro_winkler_at_most(const char *a, size_t la, const char *b, size
     return jaro + prefix * 0.1 * (1 - jaro) + 1e-9; /* (rounding: a bound, never below) */
 }
 
+/* Are a and b the same word with two adjacent letters swapped (CHEO, CHOE)? A typing
+ * error that, unlike a changed letter, rarely makes another name of four letters. */
+static bool swapped_pair(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la != lb)
+        return false;
+    size_t i = 0;
+    while (i < la && a[i] == b[i])
+        i++;
+    return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
+}
+
 /* One reading of a record word against one reading of a list word (both forms not
  * exactly equal, neither an initial nor a whole-name join): edit distance, then
  * skeleton, sound and Jaro-Winkler. */
@@ -343,9 +356,12 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
         int d = pw_osa_distance(qt, lq, et, le, max_d);
         if (d <= max_d) {
             double sim = 1.0 - 0.9 * (double)d / (double)longer;
-            if (d == 1 && longer >= 5)
+            bool swapped = d == 1 && longer < 5 && swapped_pair(qt, lq, et, le);
+            if (d == 1 && (longer >= 5 || swapped))
                 sim = sim > 0.9 ? sim : 0.9;
-            best = (sim_detail){sim, d == 1 ? "one edit" : "two edits"};
+            best = (sim_detail){sim, swapped  ? "two letters swapped"
+                                     : d == 1 ? "one edit"
+                                              : "two edits"};
         }
     }
     if (best.similarity >= 0.9)

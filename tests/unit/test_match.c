@@ -426,6 +426,24 @@ Test(match, the_same_list_word_as_surname_and_given_name_is_two_comparisons)
     cr_assert_lt(surname, 0.5, "BILL for the surname WILLIAM: %f", surname);
 }
 
+Test(match, two_letters_swapped_in_a_short_word_are_a_typing_error)
+{
+    /* rule: one edit scores 0.90 from five letters on; in a four-letter word only two
+     * adjacent letters swapped do (JHON for JOHN): a changed letter there makes another
+     * name too often (JOHN, JOAN), so JOHS stays one edit at 0.78 */
+    pw_record swapped = person("SMITH", "JHON", NULL);
+    pw_record changed = person("SMITH", "JOHS", NULL);
+    const pw_candidate *c = NULL;
+    double s_swapped = score_of(&swapped, "smith", &c);
+    cr_assert_not_null(c);
+    cr_assert(strstr(c->explanation, "\"how\":\"two letters swapped\",\"similarity\":0.90"),
+              "%s", c->explanation);
+    double s_changed = score_of(&changed, "smith", &c);
+    cr_assert_not_null(c);
+    cr_assert_null(strstr(c->explanation, "two letters swapped"), "%s", c->explanation);
+    cr_assert_gt(s_swapped, s_changed);
+}
+
 Test(match, a_whole_name_join_is_compared_by_spelling)
 {
     /* rule: the whole-name join meets exact spellings or one typing error in ten
