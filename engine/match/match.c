@@ -36,6 +36,7 @@
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
 #define SUBSET_FACTOR 0.4 /* on those costs, when the other side's words are all paired */
+#define MIDDLE_NAME_FACTOR 0.4 /* on an entry's middle name the record omits (omitted_middle) */
 #define MISMATCH_COST 1.0         /* a word where the other side has a different word */
 #define MISMATCH_CREDIT_MAX 0.69  /* credit for a mismatched pair's likeness: below a match */
 #define MISSPELLING_CREDIT 0.60   /* a mismatch this alike is a misspelling (one-word cap) */
@@ -971,6 +972,67 @@ static bool lineage_crossed(const pw_index *idx, const pw_name *q, const pw_inde
 
 /* Aligns the query with one analysed entry name, trying plain words and joined forms
  * on each side, and keeps the best. */
+/* Omitted middle names. Passports, visas and booking systems often drop the names
+ * between the first given name and the surname (MOHAMMED QADHAFI for MOHAMMED MUAMMAR
+ * QADHAFI), so an entry word the record lacks costs MIDDLE_NAME_FACTOR of the usual
+ * rate when it is a middle name and the record has both outer words paired: the first
+ * given name and the surname of a name given in fields ("SURNAME, Given Middle"), else
+ * the first and last words. A list word the record lacks anywhere else (the surname, a
+ * first name) costs the full rate. */
+typedef struct name_shape {
+    bool fielded;    /* has both surname and given-name words */
+    int first_given; /* word number of the first given name (fielded) */
+} name_shape;
+
+static name_shape shape_of(const pw_index_token *et, int n_et)
+{
+    name_shape sh = {false, -1};
+    bool surname = false;
+    for (int t = 0; t < n_et; t++) {
+        if (et[t].flags & PW_TOKEN_JOINED)
+            continue;
+        surname |= (et[t].flags & PW_TOKEN_SURNAME) != 0;
+        if ((et[t].flags & PW_TOKEN_GIVEN) && (sh.first_given < 0 || et[t].word < sh.first_given))
+            sh.first_given = et[t].word;
+    }
+    sh.fielded = surname && sh.first_given >= 0;
+    return sh;
+}
+
+/* Is the entry unit t a middle name (see name_shape)? */
+static bool middle_word(const pw_index_token *t, int n_words, const name_shape *sh)
+{
+    if (n_words < 3)
+        return false;
+    if (sh->fielded)
+        return (t->flags & PW_TOKEN_GIVEN) && !(t->flags & PW_TOKEN_SURNAME) &&
+               t->word > sh->first_given;
+    return t->word >= 1 && t->word + t->span <= n_words - 1;
+}
+
+/* Has the alignment paired both outer words of the entry name (see name_shape)? */
+static bool outer_words_paired(const pw_index_token *et, int n_words, const struct alignment *a,
+                               const name_shape *sh)
+{
+    if (n_words < 3)
+        return false;
+    bool first = false, last = false;
+    for (int j = 0; j < a->eu.n; j++) {
+        if (!a->matched_e[j])
+            continue;
+        const pw_index_token *t = &et[a->eu.tok[j]];
+        int from = t->word, to = t->word + t->span - 1;
+        if (sh->fielded) {
+            first |= from <= sh->first_given && sh->first_given <= to;
+            last |= (t->flags & PW_TOKEN_SURNAME) != 0;
+        } else {
+            first |= from == 0;
+            last |= to == n_words - 1;
+        }
+    }
+    return first && last;
+}
+
 static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_name *in,
                        alignment *best)
 {
@@ -1017,6 +1079,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
         e_mode[2] = abs(lt - e_whole_len) <= 1 || abs(lp - e_whole_len) <= 1 ||
                     abs(lt - e_whole_plain) <= 1 || abs(lp - e_whole_plain) <= 1;
     }
+    name_shape shape = shape_of(et, n_et);
     const unit_set *q_units = s->q_units;
     unit_set e_units[5];
     side_units(eflags, eword, espan, n_et, e_mode, e_units);
@@ -1100,9 +1163,15 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                                                         : UNMATCHED_QUERY_COST) *
                            (e_subset ? SUBSET_FACTOR : 1) * wq[i];
             }
+            bool outer = outer_words_paired(et, in->n_words, &a, &shape);
             for (int j = 0; j < a.eu.n; j++)
                 if (!a.matched_e[j] && !mm_e[j])
-                    den += UNMATCHED_ENTRY_COST * (q_subset ? SUBSET_FACTOR : 1) * we[j];
+                    den += UNMATCHED_ENTRY_COST *
+                           (q_subset                                       ? SUBSET_FACTOR
+                            : outer && middle_word(&et[a.eu.tok[j]], in->n_words, &shape)
+                                ? MIDDLE_NAME_FACTOR
+                                : 1) *
+                           we[j];
             a.score = den > 0 ? num / den : 0;
             /* One word in common is weak evidence, unless both names are that one word
              * (a mononym), or an initial agrees too (A. KHAMENEI), or another word is

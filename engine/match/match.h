@@ -27,7 +27,8 @@
  * scores a similarity in [0, 1] (exact, transliteration variant, skeleton, phonetic,
  * edit distance, Jaro-Winkler, initials) and weighs by rarity. Words left over on both
  * sides are mismatches and cost their full weight, less a credit for a heavy
- * misspelling; words only one side has (middle names, patronymics) cost less. Some
+ * misspelling; words only one side has (middle names, patronymics) cost less, a
+ * list's middle name least when the record has the words around it. Some
  * pairs are never spelling variants: two romanised Han or Hangul syllables that
  * differ, a Slavic surname's feminine and masculine forms, a son's name aligned with
  * his father's across BIN; see match.c. Then date of birth,

@@ -825,3 +825,19 @@ Test(match_gathering, entries_with_the_full_share_are_scored_before_relaxed_ones
     pw_match_scratch_free(sc);
     pw_index_free(own);
 }
+
+Test(match, an_omitted_middle_name_costs_less_than_an_omitted_first_name)
+{
+    /* MÜLLER, Jürgen Karl: KARL is a middle name, JURGEN the first given name. Both
+     * words are as rare in the test list, so only their place differs. */
+    pw_record middle = person("MUELLER", "JURGEN", NULL);
+    pw_record first = person("MUELLER", "KARL", NULL);
+    double s_middle = score_of(&middle, "mueller", NULL);
+    double s_first = score_of(&first, "mueller", NULL);
+    cr_assert_gt(s_middle, s_first + 0.03, "middle omitted %f, first omitted %f", s_middle,
+                 s_first);
+    /* A name as one string: its first and last words are the outer ones. */
+    pw_record outer = person("AL-TIKRITI", "ABID", NULL);
+    pw_record inner = person("AL-TIKRITI", "MAHMUD", NULL);
+    cr_assert_gt(score_of(&outer, "tikriti", NULL), score_of(&inner, "tikriti", NULL));
+}
