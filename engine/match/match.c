@@ -970,8 +970,6 @@ static bool lineage_crossed(const pw_index *idx, const pw_name *q, const pw_inde
     return false;
 }
 
-/* Aligns the query with one analysed entry name, trying plain words and joined forms
- * on each side, and keeps the best. */
 /* Omitted middle names. Passports, visas and booking systems often drop the names
  * between the first given name and the surname (MOHAMMED QADHAFI for MOHAMMED MUAMMAR
  * QADHAFI), so an entry word the record lacks costs MIDDLE_NAME_FACTOR of the usual
@@ -1033,8 +1031,34 @@ static bool outer_words_paired(const pw_index_token *et, int n_words, const stru
     return first && last;
 }
 
+/* The least an unpaired word costs, as a share of its weight (see align_name). */
+#define LEAST_UNPAIRED_COST                                                                \
+    (UNMATCHED_ENTRY_COST * (SUBSET_FACTOR < MIDDLE_NAME_FACTOR ? SUBSET_FACTOR : MIDDLE_NAME_FACTOR))
+
+/* What one unit of weight w, whose best pairing in a reading has similarity best (0
+ * when it pairs with nothing), can add at most to num - target * den in align_name: as
+ * a pair, as a mismatch (credit at most MISMATCH_CREDIT_MAX, at full cost) or left
+ * unpaired (nothing, at LEAST_UNPAIRED_COST at least). */
+static inline double most_towards(double w, double best, double target)
+{
+    double m = best - target;
+    if (MISMATCH_CREDIT_MAX - target > m)
+        m = MISMATCH_CREDIT_MAX - target;
+    if (-target * LEAST_UNPAIRED_COST > m)
+        m = -target * LEAST_UNPAIRED_COST;
+    return w * m;
+}
+
+/* Aligns the query with one analysed entry name, trying plain words and joined forms
+ * on each side, and keeps the best in *best (score -1 when no reading could reach
+ * must_reach). A reading is only worked out in full when it might score must_reach
+ * or more and beat the best reading so far: the score is num / den, a weighted mean
+ * of what each word earns, so it reaches a target T only if the sum over the
+ * reading's units of what each can add at most to num - T * den (most_towards, from
+ * its best pair similarity) is not negative. The bound only skips readings that could
+ * not change the outcome: results are the same as scoring every reading. */
 static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_name *in,
-                       alignment *best)
+                       double must_reach, alignment *best)
 {
     const pw_name *q = &s->query;
     const pw_index_token *et = pw_index_name_tokens(idx, in);
@@ -1083,6 +1107,15 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     const unit_set *q_units = s->q_units;
     unit_set e_units[5];
     side_units(eflags, eword, espan, n_et, e_mode, e_units);
+    /* The modes pair the same tokens again and again: each (record token, entry token)
+     * pair is compared once per call (through the per-record memo the first time, as
+     * other names of the record's candidates share words), and each entry token's
+     * weight is found once. */
+    uint32_t compared[PW_NAME_MAX_TOKENS] = {0}; /* bit e of [q]: pair[q][e] is set */
+    sim_detail pair[PW_NAME_MAX_TOKENS][PW_NAME_MAX_TOKENS];
+    double e_weight[PW_NAME_MAX_TOKENS];
+    for (int t = 0; t < n_et; t++)
+        e_weight[t] = token_weight(et[t].flags, pw_index_term_weight(idx, et[t].term));
     best->score = -1;
     for (int qj = 0; qj < Q_MODES; qj++)
         for (int ej = 0; ej < 5; ej++) {
@@ -1092,20 +1125,43 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             a.qu = q_units[qj];
             a.eu = e_units[ej];
             double w[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
-            sim_detail det[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
+            const sim_detail *det[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             double wq[PW_MATCH_MAX_WORDS], we[PW_MATCH_MAX_WORDS];
             for (int i = 0; i < a.qu.n; i++)
                 wq[i] = s->q_weight[a.qu.tok[i]];
-            for (int j = 0; j < a.eu.n; j++) {
-                const pw_index_token *t = &et[a.eu.tok[j]];
-                we[j] = token_weight(t->flags, pw_index_term_weight(idx, t->term));
-            }
-            for (int i = 0; i < a.qu.n; i++)
+            for (int j = 0; j < a.eu.n; j++)
+                we[j] = e_weight[a.eu.tok[j]];
+            for (int i = 0; i < a.qu.n; i++) {
+                int qt = a.qu.tok[i];
                 for (int j = 0; j < a.eu.n; j++) {
-                    det[i][j] = token_similarity(s, idx, a.qu.tok[i], &et[a.eu.tok[j]]);
-                    double sim = det[i][j].similarity;
+                    int ek = a.eu.tok[j];
+                    if (!(compared[qt] & (1u << ek))) {
+                        pair[qt][ek] = token_similarity(s, idx, qt, &et[ek]);
+                        compared[qt] |= 1u << ek;
+                    }
+                    det[i][j] = &pair[qt][ek];
+                    double sim = det[i][j]->similarity;
                     w[i][j] = sim >= MIN_PAIR_SIMILARITY ? sim * (wq[i] + we[j]) : 0;
                 }
+            }
+            double target = best->score > must_reach ? best->score : must_reach;
+            double most = 0;
+            for (int i = 0; i < a.qu.n; i++) {
+                double b = 0;
+                for (int j = 0; j < a.eu.n; j++)
+                    if (w[i][j] > 0 && det[i][j]->similarity > b)
+                        b = det[i][j]->similarity;
+                most += most_towards(wq[i], b, target);
+            }
+            for (int j = 0; j < a.eu.n; j++) {
+                double b = 0;
+                for (int i = 0; i < a.qu.n; i++)
+                    if (w[i][j] > 0 && det[i][j]->similarity > b)
+                        b = det[i][j]->similarity;
+                most += most_towards(we[j], b, target);
+            }
+            if (most < -1e-9)
+                continue; /* cannot reach the target (see above) */
             int assign[PW_MATCH_MAX_WORDS];
             hungarian(w, a.qu.n, a.eu.n, assign);
             double num = 0, den = 0;
@@ -1126,13 +1182,13 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                 if (j < 0)
                     continue; /* costed below */
                 double pw = wq[i] + we[j];
-                num += det[i][j].similarity * pw;
+                num += det[i][j]->similarity * pw;
                 den += pw;
                 a.matched_q[i] = a.matched_e[j] = true;
                 a.q_tok[a.n_pairs] = a.qu.tok[i];
                 a.e_tok[a.n_pairs] = a.eu.tok[j];
-                a.sim[a.n_pairs] = det[i][j].similarity;
-                a.how[a.n_pairs] = det[i][j].how;
+                a.sim[a.n_pairs] = det[i][j]->similarity;
+                a.how[a.n_pairs] = det[i][j]->how;
                 a.n_pairs++;
             }
             /* When one side's words are all in the other, the two name the same person
@@ -2095,16 +2151,32 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         const pw_entry *e = pw_index_entry(idx, ei);
         if (e->type != PW_ENTRY_INDIVIDUAL)
             continue; /* travellers are people: companies, vessels and aircraft are not */
+        /* The evidence beside the name first: it tells the name score the entry needs
+         * to reach min_score (none when a document in common may lift it), and
+         * align_name skips what cannot reach that. */
+        char sent[4][256];
+        double dob_adj, evidence;
+        pw_match_explain_dob(t->dob, e, sent[0], sizeof sent[0], &dob_adj);
+        evidence = dob_adj;
+        evidence += explain_nationality(r, e, sent[1], sizeof sent[1]);
+        evidence += explain_gender(r, e, sent[2], sizeof sent[2]);
+        int doc = compare_documents(r, e, sent[3], sizeof sent[3]);
+        if (doc == 1)
+            evidence += PW_MATCH_DOCUMENT_OCR;
+        double needed = doc ? -1 : min_score - evidence;
         const pw_index_name *names;
         size_t nn = pw_index_entry_names(idx, ei, &names);
         alignment best = {.score = -1}, a;
         const pw_index_name *best_name = NULL;
         double best_score = -1;
         for (size_t k = 0; k < nn && k < 64; k++) {
-            align_name(s, idx, &names[k], &a);
-            double sc = a.score;
-            if (e->names[names[k].name].quality == PW_QUALITY_LOW)
-                sc *= LOW_QUALITY_ALIAS;
+            double factor =
+                e->names[names[k].name].quality == PW_QUALITY_LOW ? LOW_QUALITY_ALIAS : 1;
+            double must_reach = (best_score > needed ? best_score : needed) / factor;
+            align_name(s, idx, &names[k], must_reach, &a);
+            if (a.score < 0)
+                continue; /* could not reach it */
+            double sc = a.score * factor;
             if (sc > best_score) {
                 best_score = sc;
                 best = a;
@@ -2112,15 +2184,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
             }
         }
         double name_score = best_score > 0 ? best_score : 0;
-        char sent[4][256];
-        double dob_adj, total = name_score;
-        pw_match_explain_dob(t->dob, e, sent[0], sizeof sent[0], &dob_adj);
-        total += dob_adj;
-        total += explain_nationality(r, e, sent[1], sizeof sent[1]);
-        total += explain_gender(r, e, sent[2], sizeof sent[2]);
-        int doc = compare_documents(r, e, sent[3], sizeof sent[3]);
-        if (doc == 1)
-            total += PW_MATCH_DOCUMENT_OCR;
+        double total = name_score + evidence;
         if (doc == 2 && total < PW_MATCH_DOCUMENT_EXACT)
             total = PW_MATCH_DOCUMENT_EXACT;
         total = total < 0 ? 0 : total > 1 ? 1 : total;

@@ -841,3 +841,41 @@ Test(match, an_omitted_middle_name_costs_less_than_an_omitted_first_name)
     pw_record inner = person("AL-TIKRITI", "MAHMUD", NULL);
     cr_assert_gt(score_of(&outer, "tikriti", NULL), score_of(&inner, "tikriti", NULL));
 }
+
+Test(match, a_higher_floor_only_drops_candidates_below_it)
+{
+    /* pw_match_record skips the alignments that cannot reach min_score; what it returns
+     * at a floor must be exactly what it returns at 0 with the candidates under the
+     * floor left out: the same entries, scores, names and explanations. */
+    pw_record records[] = {
+        person("BADEGA", "ERIC JEAN", NULL),    person("MUELLER", "KARL", NULL),
+        person("AL-TIKRITI", "MAHMUD", NULL),   person("SULAYMAN", "IYRAM", NULL),
+        person(NULL, NULL, "RHMT ALLAH SHAH NWAZ"), person("JONES", "BILL", NULL),
+        person(NULL, NULL, "ABDUL GHAFAR QURISHI"), person("HAQQANI", "SIRAJ", NULL),
+    };
+    records[0].traveller.dob = (pw_date){1985, 6, 1}; /* contradicts: lowers the total */
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++) {
+        const pw_candidate *c;
+        int n_all = pw_match_record(idx, &records[i], 0.0, scratch, arena, &c);
+        cr_assert_geq(n_all, 0);
+        pw_candidate all[PW_MATCH_MAX_CANDIDATES];
+        memcpy(all, c, (size_t)n_all * sizeof *c);
+        for (double floor = 0.3; floor < 1.0; floor += 0.1) {
+            int n = pw_match_record(idx, &records[i], floor, scratch, arena, &c);
+            int k = 0;
+            for (int j = 0; j < n_all; j++) {
+                if (all[j].score < floor)
+                    continue;
+                cr_assert_lt(k, n, "record %zu floor %.1f: entry %s lost", i, floor,
+                             all[j].entry->entry_id);
+                cr_assert_eq(c[k].entry, all[j].entry);
+                cr_assert_eq(c[k].name, all[j].name);
+                cr_assert_float_eq(c[k].score, all[j].score, 1e-12);
+                cr_assert_str_eq(c[k].explanation, all[j].explanation);
+                k++;
+            }
+            cr_assert_eq(k, n, "record %zu floor %.1f: %d candidates, expected %d", i, floor,
+                         n, k);
+        }
+    }
+}
