@@ -134,10 +134,6 @@ int pw_index_max_distance(const pw_index *idx, size_t len);
  * with the exact distance; at most cap hits. Returns the count. */
 size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
                             size_t cap);
-/* The same, within at most `most` edits (less when the index allows less): a
- * distance-1 search probes a few variants, a distance-2 one dozens. */
-size_t pw_index_fuzzy_terms_within(const pw_index *idx, const char *text, int most,
-                                   pw_fuzzy_hit *out, size_t cap);
 
 /* ---- documents ---------------------------------------------------------------- */
 

@@ -3,7 +3,6 @@
  * deletion-based edit distance), documents, and accessors. Every query is a few hash
  * probes plus the runs they point to; nothing here allocates.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,7 +212,7 @@ typedef struct fuzzy_ctx {
     size_t len;
     pw_fuzzy_hit *out;
     size_t n, cap;
-    int most; /* the caller's bound on the distance */
+    int most; /* the distance the query's own length allows */
     uint32_t seen[FUZZY_SEEN]; /* term + 1; 0 = empty */
 } fuzzy_ctx;
 
@@ -271,15 +270,8 @@ static void collect_variant(void *ctx, const char *variant, size_t len)
 size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
                             size_t cap)
 {
-    return pw_index_fuzzy_terms_within(idx, text, INT_MAX, out, cap);
-}
-
-size_t pw_index_fuzzy_terms_within(const pw_index *idx, const char *text, int most,
-                                   pw_fuzzy_hit *out, size_t cap)
-{
     size_t len = strlen(text);
     int d = pw_index_max_distance(idx, len);
-    d = d < most ? d : most;
     if (d <= 0 || len >= 64 || !idx->by_deletion.slots)
         return 0;
     /* Hash every variant first and prefetch its directory slot, so the dozens of

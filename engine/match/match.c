@@ -1994,9 +1994,10 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
 
 /* Does the index hold the joined spelling text of words a and b, or (when a or b is not
  * in the index: a misspelling is likely; and one of them is a fragment of five letters
- * at most, as a split word leaves: LAH, AMA) a word one typing error from it, once the
- * join is long enough (eight letters; the list word then has seven at least) for the
- * error not to make another name? */
+ * at most, as a split word leaves: LAH, AMA) a word within the typing errors a word of
+ * the join's length may have (one from seven letters, two from eight:
+ * pw_index_fuzzy_terms), once the join is long enough (eight letters) for them not to
+ * make another name? JALAL DUIDN meets JALALUDDIN. */
 static bool join_held(const pw_index *idx, const char *text, const char *a, const char *b)
 {
     if (held_as_word(idx, pw_index_find_term(idx, text)))
@@ -2006,7 +2007,7 @@ static bool join_held(const pw_index *idx, const char *text, const char *a, cons
          pw_index_find_term(idx, b) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
-    size_t k = pw_index_fuzzy_terms_within(idx, text, 1, fz, 32);
+    size_t k = pw_index_fuzzy_terms(idx, text, fz, 32);
     for (size_t i = 0; i < k; i++)
         if (held_as_word(idx, fz[i].term))
             return true;

@@ -7,8 +7,8 @@
  * consonant skeleton, Double Metaphone code and bounded edit distance, and by its
  * initial where few list names hold it; two adjacent record words are also looked up
  * joined (SAID ULLAH as SAIDULLAH) when a list holds that spelling or, one of the two
- * words being in no list, a spelling one typing error from it (OULDEL AMA for OULD EL
- * AMAR). Each matching
+ * words being in no list, a misspelling of it within the edits a word of that length
+ * may have (OULDEL AMA for OULD EL AMAR, JALAL DUIDN for JALALUDDIN). Each matching
  * term's postings add the token's rarity weight (a join's: the words it joins) to an
  * accumulator per entry; common terms with long posting lists are not expanded, and
  * the work per record is capped. Entries that gather half the record's name weight
