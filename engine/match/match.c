@@ -1992,18 +1992,21 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
     return false;
 }
 
-/* Does the index hold the joined spelling text of words a and b, or (when a or b is not
- * in the index: a misspelling is likely; and one of them is a fragment of five letters
- * at most, as a split word leaves: LAH, AMA) a word within the typing errors a word of
- * the join's length may have (one from seven letters, two from eight:
- * pw_index_fuzzy_terms), once the join is long enough (eight letters) for them not to
- * make another name? JALAL DUIDN meets JALALUDDIN. */
+/* Does the index hold the joined spelling text of words a and b, or a word within the
+ * typing errors a word of the join's length may have (one from seven letters, two from
+ * eight: pw_index_fuzzy_terms)? The second only when one of the words is a fragment of
+ * five letters at most, as a split word leaves (LAH, AMA), and either word is in no
+ * list (a misspelling is likely) or the fragment has three letters at most (lists hold
+ * such fragments as words of their own: LAH of 'ALA'LAH); and only from seven letters,
+ * for the errors not to make another name. JALAL DUIDN meets JALALUDDIN, ABUL LAH
+ * ABDULLAH. */
 static bool join_held(const pw_index *idx, const char *text, const char *a, const char *b)
 {
     if (held_as_word(idx, pw_index_find_term(idx, text)))
         return true;
-    if (strlen(text) < 8 || (strlen(a) > 5 && strlen(b) > 5) ||
-        (pw_index_find_term(idx, a) != PW_INDEX_NONE &&
+    size_t la = strlen(a), lb = strlen(b);
+    if (strlen(text) < 7 || (la > 5 && lb > 5) ||
+        (la > 3 && lb > 3 && pw_index_find_term(idx, a) != PW_INDEX_NONE &&
          pw_index_find_term(idx, b) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
