@@ -40,6 +40,7 @@
 #define MISMATCH_COST 1.0         /* a word where the other side has a different word */
 #define MISMATCH_CREDIT_MAX 0.69  /* credit for a mismatched pair's likeness: below a match */
 #define MISSPELLING_CREDIT 0.60   /* a mismatch this alike is a misspelling (one-word cap) */
+#define TWO_SWAPS_SIMILARITY 0.85 /* two pairs of adjacent letters swapped (two_swaps) */
 #define NICKNAME_SIMILARITY 0.88 /* a familiar form of a given name (pw_names_nickname_of) */
 #define GENDERED_FORM_SIMILARITY 0.70 /* IVANOVA and IVANOV: a relative, at most a weak match */
 #define PARTICLE_WEIGHT 0.25
@@ -340,6 +341,26 @@ static bool swapped_pair(const char *a, size_t la, const char *b, size_t lb)
 /* One reading of a record word against one reading of a list word (both forms not
  * exactly equal, neither an initial nor a whole-name join): edit distance, then
  * skeleton, sound and Jaro-Winkler. */
+/* Are a and b, both len letters, the same word with two pairs of adjacent letters
+ * swapped (ATHRI for TAHIR)? Two typing errors that keep every letter: the edit
+ * distance (two) makes it another name in a short word, but few names are another's
+ * letters swapped in place twice. */
+static bool two_swaps(const char *a, const char *b, size_t len)
+{
+    int swaps = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (a[i] == b[i])
+            continue;
+        if (i + 1 < len && a[i] == b[i + 1] && a[i + 1] == b[i]) {
+            swaps++;
+            i++;
+            continue;
+        }
+        return false;
+    }
+    return swaps == 2;
+}
+
 static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_t lq,
                                       const char *qskel, const char qdm[2][PW_DMETAPHONE_MAX + 1],
                                       uint16_t qflags, bool q_translit, uint32_t term,
@@ -365,6 +386,8 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
                                               : "two edits"};
         }
     }
+    if (best.similarity < TWO_SWAPS_SIMILARITY && lq == le && lq >= 5 && two_swaps(qt, et, lq))
+        best = (sim_detail){TWO_SWAPS_SIMILARITY, "two pairs of letters swapped"};
     if (best.similarity >= 0.9)
         return best;
     if ((qflags ^ eflags) & PW_TOKEN_SYLLABIC)

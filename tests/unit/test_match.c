@@ -897,3 +897,18 @@ Test(match, a_higher_floor_only_drops_candidates_below_it)
         }
     }
 }
+
+Test(match, two_pairs_of_letters_swapped_are_typing_errors)
+{
+    /* rule (two_swaps): BADEGE typed ABEDGE keeps every letter, two pairs swapped in
+     * place: a misspelling, although two edits in six letters are otherwise another
+     * name */
+    pw_record r = person("ABEDGE", "ERIC", NULL);
+    const pw_candidate *c = NULL;
+    double s = score_of(&r, "badege", &c);
+    cr_assert_geq(s, 0.85, "score %f", s);
+    cr_assert(strstr(c->explanation, "two pairs of letters swapped"), "%s", c->explanation);
+    /* two edits that change consonants instead: no match of that word */
+    r = person("BAMEKE", "ERIC", NULL);
+    cr_assert_lt(score_of(&r, "badege", NULL), 0.85);
+}
