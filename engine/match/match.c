@@ -1253,22 +1253,25 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                            we[j];
             a.score = den > 0 ? num / den : 0;
             /* One word in common is weak evidence, unless both names are that one word
-             * (a mononym), or an initial agrees too (A. KHAMENEI), or another word is
+             * (a mononym), or an initial agrees too (A. KHAMENEI) or the head of a
+             * compound name (ABDUL MAZHARI for ABDUL QUDDUS MAZHARI), or another word is
              * a heavy misspelling of the other side's (THOMAS UBBANGA for THOMAS
              * LUBANGA: a mismatch keeping most letters, MISSPELLING_CREDIT). A joined
              * unit counts for the words it covers. */
-            int words = 0, initials = 0;
+            int words = 0, initials = 0, heads = 0;
             for (int k = 0; k < a.n_pairs; k++) {
-                uint16_t f = q->tokens[a.q_tok[k]].flags;
-                if (f & PW_TOKEN_INITIAL)
+                const pw_name_token *t = &q->tokens[a.q_tok[k]];
+                if (t->flags & PW_TOKEN_INITIAL)
                     initials++;
-                else if (!(f & PW_TOKEN_PARTICLE))
-                    words += q->tokens[a.q_tok[k]].span > 1 || et[a.e_tok[k]].span > 1 ? 2 : 1;
+                else if (!(t->flags & PW_TOKEN_PARTICLE))
+                    words += t->span > 1 || et[a.e_tok[k]].span > 1 ? 2 : 1;
+                else if (compound_head(t->text) && a.sim[k] >= 0.9)
+                    heads++;
             }
             bool mononym = a.qu.n == 1 && a.eu.n == 1 && q->n_words == 1 && in->n_words == 1;
             if (words == 0)
                 a.score = 0;
-            else if (words == 1 && initials == 0 && misspelt == 0 && !mononym &&
+            else if (words == 1 && initials == 0 && heads == 0 && misspelt == 0 && !mononym &&
                      a.score > SINGLE_WORD_CAP)
                 a.score = SINGLE_WORD_CAP;
             if (a.score > LINEAGE_CROSSED_CAP && lineage_crossed(idx, q, et, in->n_words, &a))

@@ -84,6 +84,9 @@ static pw_entry_name muntazir_names[] = {
 static pw_entry_name alalah_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "'ALA'LAH, Abul Hasan", "'ALA'LAH", "Abul Hasan"},
 };
+static pw_entry_name mazhari_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "ABDUL QUDDUS MAZHARI", NULL, NULL},
+};
 static pw_entry_name william_surname_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "WILLIAM, Jones", NULL, NULL},
 };
@@ -153,6 +156,7 @@ static void setup(void)
     add(b, "shahnawaz", shahnawaz_names, 1, NULL, 0, 0);
     add(b, "muntazir", muntazir_names, 1, NULL, 0, 0);
     add(b, "alalah", alalah_names, 1, NULL, 0, 0);
+    add(b, "mazhari", mazhari_names, 1, NULL, 0, 0);
     add(b, "william-surname", william_surname_names, 1, NULL, 0, 0);
     add(b, "jones-surname", jones_surname_names, 1, NULL, 0, 0);
     cr_assert_eq(pw_index_builder_finish(b, &idx, NULL), 0);
@@ -911,4 +915,19 @@ Test(match, two_pairs_of_letters_swapped_are_typing_errors)
     /* two edits that change consonants instead: no match of that word */
     r = person("BAMEKE", "ERIC", NULL);
     cr_assert_lt(score_of(&r, "badege", NULL), 0.85);
+}
+
+Test(match, the_head_of_a_compound_name_lifts_the_one_word_cap)
+{
+    /* rule: one word in common is capped (SINGLE_WORD_CAP) unless more agrees; the
+     * head of an Arabic compound name (ABDUL, ABU) agreeing is such evidence, as an
+     * initial is: ABDUL MAZHARI for ABDUL QUDDUS MAZHARI */
+    pw_record r = person(NULL, NULL, "ABDUL MAZHARI");
+    double s = score_of(&r, "mazhari", NULL);
+    cr_assert_geq(s, 0.85, "score %f", s);
+    /* another particle (AL) or another given name is not */
+    r = person(NULL, NULL, "AL MAZHARI");
+    cr_assert_leq(score_of(&r, "mazhari", NULL), 0.80 + 1e-9);
+    r = person(NULL, NULL, "JOHN MAZHARI");
+    cr_assert_leq(score_of(&r, "mazhari", NULL), 0.80 + 1e-9);
 }
