@@ -1,9 +1,9 @@
 /*
  * Candidate generation and scoring (see match.h for the model).
  *
- * The scratch keeps, per index entry, an accumulator stamped with the record it
- * belongs to, so nothing is cleared between records; it is sized to the index the
- * first time it meets it (or a larger one). Token similarity is computed between the
+ * The scratch keeps an accumulator for each index entry the record touches (see
+ * entry_acc); it is sized to the index the first time it meets it (or a larger one),
+ * and to the record's documents. Token similarity is computed between the
  * record's analysed tokens and the entry's stored terms; the assignment runs on at
  * most PW_MATCH_MAX_WORDS words a side.
  */
@@ -24,12 +24,9 @@
 /* A candidate counts as found by its name (pw_candidate.on_name) when the name alone
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
-/* Postings are walked in entry order but the per-entry accumulators they touch are
- * scattered over an array as long as the list (24 MB at 1,000,000 names): each walk
- * asks for the accumulator this many postings ahead. */
-#define PREFETCH_AHEAD 12
 #define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
 #define MAX_POSTINGS_PER_RECORD 20000
+#define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
 #define MAX_UPDATE_SEARCHES 512   /* entries a common term is looked up for */
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
@@ -64,16 +61,37 @@
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
      PW_TOKEN_GLUED_TITLE)
 
-/* Per-entry accumulator, stamped with the record (acc) and record token (tok) it
- * belongs to, so nothing is cleared between records (only when a 32-bit clock wraps);
- * 28 bytes, so that a million entries' stay within a 32 MB last-level cache. */
+/* Accumulators of the entries a record touches. A record touches a few thousand
+ * entries at most (about 1,500 of a million-name list), so instead of one accumulator
+ * per index entry (far beyond the caches, and reached in random order) each entry the
+ * record touches gets the next accumulator of a dense array (s->acc, in the order first
+ * touched), found by entry id through an open-addressing hash table (s->acc_slots,
+ * linear probing, Fibonacci hashing). The table in use starts at 1 << ACC_SLOT_BITS
+ * slots each record and doubles whenever it would be more than half full, so both
+ * stay in L1/L2. A bitmap (s->acc_filter) has the bit of each touched entry's hash set:
+ * update_term walks common terms' postings, mostly entries the record did not touch,
+ * and a clear bit (the usual, predictable case) spares it the probe. Between records
+ * only the slots and bitmap words used are cleared (each accumulator remembers its
+ * slot). The record's tokens stamp the accumulators (tok_stamp, 1 for the first token
+ * gathered) so that each token counts once per entry, whatever number of its terms
+ * post the entry. */
+#define ACC_SLOT_BITS 12    /* 4,096 slots (32 KB): a typical record's 1,500 entries fit */
+#define ACC_FILTER_BITS 15  /* 32,768 bits (4 KB) */
+#define NO_ENTRY UINT32_MAX /* an empty slot */
+
+typedef struct acc_slot {
+    uint32_t entry; /* NO_ENTRY when empty */
+    uint32_t acc;   /* its accumulator in s->acc (NO_ENTRY when empty) */
+} acc_slot;
+
 typedef struct entry_acc {
-    uint32_t acc_stamp; /* the record's (acc_clock) */
-    uint32_t tok_stamp; /* the record token's (tok_clock) */
-    float acc;     /* found by record words no pair join covers; the rank once gathered */
-    float covered; /* found by record words a pair join covers (SAID, ULLAH) */
-    float pairs;   /* found by the pair joins (SAIDULLAH): instead of those words */
-    float whole;   /* found by the whole-name join: instead of all the words */
+    uint32_t entry;
+    uint32_t slot;      /* its slot in s->acc_slots */
+    uint32_t tok_stamp; /* the last record token that found it (0: none yet) */
+    float acc;          /* found by record words no pair join covers; the rank once gathered */
+    float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
+    float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
+    float whole;        /* found by the whole-name join: instead of all the words */
     float tok_best;
 } entry_acc;
 
@@ -115,18 +133,17 @@ typedef struct lookup_entry {
 struct pw_match_scratch {
     pw_names_scratch *names;
     pw_name query;
-    /* per-entry accumulators, stamped with the record and token clocks */
-    size_t cap_entries;
-    entry_acc *ea; /* one per index entry */
-    uint64_t epoch;      /* the record's, for the memo */
-    uint32_t acc_clock;  /* entry_acc stamps */
-    uint32_t tok_clock;
-    uint64_t *touched_bits; /* one bit per entry: touched by this record (update_term) */
-    uint32_t *touched;
-    size_t n_touched;
-    uint32_t *tok_touched;
-    uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked */
+    /* the accumulators of the entries the record touched (see entry_acc) */
+    entry_acc *acc;
+    size_t n_acc;
+    size_t cap_acc;
+    acc_slot *acc_slots; /* allocated for the largest record, all empty but acc's */
+    uint32_t slot_bits;  /* slots in use: 1 << slot_bits */
+    uint64_t acc_filter[(1u << ACC_FILTER_BITS) / 64];
+    uint32_t *tok_touched; /* the accumulators the current token found */
     size_t n_tok_touched;
+    uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked accumulators */
+    uint64_t epoch;           /* the record's, for the memo */
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
                                           weight, for a join the words it joins */
@@ -174,34 +191,107 @@ void pw_match_scratch_free(pw_match_scratch *s)
         return;
     pw_names_scratch_free(s->names);
     free(s->lookups);
-    free(s->touched_bits);
-    free(s->ea);
-    free(s->touched);
+    free(s->acc);
+    free(s->acc_slots);
     free(s->tok_touched);
     pw_strbuf_free(&s->json);
     free(s);
 }
 
-/* Sizes the accumulators to the index; stamps start at zero, clocks at one. */
-static int fit_scratch(pw_match_scratch *s, size_t n_entries)
+/* Makes room for max_acc accumulators, and for at least twice as many hash slots (a
+ * power of two): a record touches no more entries than gather walks postings
+ * (MAX_POSTINGS_PER_RECORD) plus its documents find, nor more than the index holds. */
+static int fit_scratch(pw_match_scratch *s, size_t max_acc)
 {
-    if (n_entries <= s->cap_entries)
+    if (max_acc <= s->cap_acc && s->acc_slots)
         return 0;
-    free(s->ea);
-    free(s->touched);
+    if (max_acc == 0)
+        max_acc = 1; /* (an empty index: malloc(0) may return NULL) */
+    size_t cap_slots = (size_t)1 << ACC_SLOT_BITS;
+    while (cap_slots < 2 * max_acc)
+        cap_slots *= 2;
+    free(s->acc);
+    free(s->acc_slots);
     free(s->tok_touched);
-    free(s->touched_bits);
-    s->ea = calloc(n_entries, sizeof *s->ea);
-    s->touched = malloc(n_entries * sizeof *s->touched);
-    s->tok_touched = malloc(n_entries * sizeof *s->tok_touched);
-    s->touched_bits = calloc((n_entries + 63) / 64, sizeof *s->touched_bits);
-    if (!s->ea || !s->touched || !s->tok_touched || !s->touched_bits) {
-        s->cap_entries = 0;
+    s->acc = malloc(max_acc * sizeof *s->acc);
+    s->acc_slots = malloc(cap_slots * sizeof *s->acc_slots);
+    s->tok_touched = malloc(max_acc * sizeof *s->tok_touched);
+    s->n_acc = 0;
+    if (!s->acc || !s->acc_slots || !s->tok_touched) {
+        free(s->acc_slots);
+        s->acc_slots = NULL;
+        s->cap_acc = 0;
         return PW_ENOMEM;
     }
-    s->cap_entries = n_entries;
-    s->acc_clock = s->tok_clock = 0;
+    memset(s->acc_slots, 0xff, cap_slots * sizeof *s->acc_slots); /* all empty */
+    memset(s->acc_filter, 0, sizeof s->acc_filter);
+    s->cap_acc = max_acc;
     return 0;
+}
+
+/* Fibonacci hashing: the top bits of the product are well mixed. */
+static inline uint32_t hash_entry(uint32_t entry)
+{
+    return entry * 0x9E3779B9u;
+}
+
+/* The bit of s->acc_filter for entry. */
+static inline uint32_t filter_bit(uint32_t entry)
+{
+    return hash_entry(entry) >> (32 - ACC_FILTER_BITS);
+}
+
+/* The slot holding entry in the first 1 << slot_bits slots, or the empty slot where it
+ * belongs (whose acc is NO_ENTRY too). */
+static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uint32_t entry)
+{
+    uint32_t mask = (1u << slot_bits) - 1;
+    uint32_t i = hash_entry(entry) >> (32 - slot_bits);
+    while (slots[i].entry != entry && slots[i].entry != NO_ENTRY)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Empties the slots and filter bits of the record's accumulators and drops them. */
+static void clear_accs(pw_match_scratch *s)
+{
+    for (size_t a = 0; a < s->n_acc; a++) {
+        s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
+        s->acc_filter[filter_bit(s->acc[a].entry) / 64] = 0;
+    }
+    s->n_acc = 0;
+    s->slot_bits = ACC_SLOT_BITS;
+}
+
+/* Doubles the slots in use, placing the accumulators anew. */
+static void grow_slots(pw_match_scratch *s)
+{
+    for (size_t a = 0; a < s->n_acc; a++)
+        s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
+    s->slot_bits++;
+    for (uint32_t a = 0; a < s->n_acc; a++) {
+        uint32_t i = probe_slot(s->acc_slots, s->slot_bits, s->acc[a].entry);
+        s->acc_slots[i] = (acc_slot){.entry = s->acc[a].entry, .acc = a};
+        s->acc[a].slot = i;
+    }
+}
+
+/* The entry's accumulator, a new one all zero when the record has not touched it:
+ * the slots in use double first if one more would fill more than half of them
+ * (fit_scratch made room for both). */
+static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry)
+{
+    if (2 * (s->n_acc + 1) > (1u << s->slot_bits))
+        grow_slots(s);
+    uint32_t i = probe_slot(s->acc_slots, s->slot_bits, entry);
+    if (s->acc_slots[i].entry == entry)
+        return s->acc_slots[i].acc;
+    uint32_t a = (uint32_t)s->n_acc++;
+    s->acc[a] = (entry_acc){.entry = entry, .slot = i};
+    s->acc_slots[i] = (acc_slot){.entry = entry, .acc = a};
+    uint32_t bit = filter_bit(entry);
+    s->acc_filter[bit / 64] |= 1ull << (bit % 64);
+    return a;
 }
 
 /* ---- token similarity ------------------------------------------------------------ */
@@ -1447,9 +1537,23 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* ---- candidates ----------------------------------------------------------------------- */
 
+/* Records that the current token (tok_stamp) found accumulator a with gain: its best
+ * gain over the token's terms. */
+static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint32_t tok_stamp)
+{
+    entry_acc *ea = &s->acc[a];
+    if (ea->tok_stamp != tok_stamp) {
+        ea->tok_stamp = tok_stamp;
+        ea->tok_best = gain;
+        s->tok_touched[s->n_tok_touched++] = a;
+    } else if (gain > ea->tok_best) {
+        ea->tok_best = gain;
+    }
+}
+
 /* Adds similarity x weight of one record token to every entry posted under term. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint32_t tok_epoch, size_t budget)
+                          bool gain_is_exact, uint32_t tok_stamp, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1458,18 +1562,8 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     size_t limit = gain_is_exact ? MAX_POSTINGS_PER_TERM : MAX_POSTINGS_PER_NEIGHBOUR;
     if (n > limit || n > budget)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i + PREFETCH_AHEAD < n)
-            __builtin_prefetch(&s->ea[p[i + PREFETCH_AHEAD].entry], 1);
-        uint32_t e = p[i].entry;
-        if (s->ea[e].tok_stamp != tok_epoch) {
-            s->ea[e].tok_stamp = tok_epoch;
-            s->ea[e].tok_best = gain;
-            s->tok_touched[s->n_tok_touched++] = e;
-        } else if (gain > s->ea[e].tok_best) {
-            s->ea[e].tok_best = gain;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        found_by_token(s, acc_of(s, p[i].entry), gain, tok_stamp);
     return n;
 }
 
@@ -1477,29 +1571,27 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * postings (sorted by entry) by binary search, or the postings are walked when that is
  * cheaper. Returns the work done. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint32_t tok_epoch)
+                          uint32_t tok_stamp)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
-    if (n > MAX_POSTINGS_PER_TERM && s->n_touched > MAX_UPDATE_SEARCHES)
+    if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES)
         return 0; /* a very common term, many candidates: it cannot change the ranking much */
-    if (n <= s->n_touched * 4) {
+    if (n <= s->n_acc * 4) {
+        const acc_slot *slots = s->acc_slots;
+        uint32_t slot_bits = s->slot_bits;
         for (size_t i = 0; i < n; i++) {
-            uint32_t e = p[i].entry;
-            if (!(s->touched_bits[e >> 6] & (1ull << (e & 63))))
-                continue; /* not a candidate: its accumulator is not even read */
-            if (s->ea[e].tok_stamp != tok_epoch) {
-                s->ea[e].tok_stamp = tok_epoch;
-                s->ea[e].tok_best = gain;
-                s->tok_touched[s->n_tok_touched++] = e;
-            } else if (gain > s->ea[e].tok_best) {
-                s->ea[e].tok_best = gain;
-            }
+            uint32_t bit = filter_bit(p[i].entry);
+            if (!(s->acc_filter[bit / 64] & (1ull << (bit % 64))))
+                continue; /* not touched by the record */
+            uint32_t a = slots[probe_slot(slots, slot_bits, p[i].entry)].acc;
+            if (a != NO_ENTRY)
+                found_by_token(s, a, gain, tok_stamp);
         }
         return n;
     }
-    for (size_t i = 0; i < s->n_touched; i++) {
-        uint32_t e = s->touched[i];
+    for (uint32_t a = 0; a < s->n_acc; a++) {
+        uint32_t e = s->acc[a].entry;
         size_t lo = 0, hi = n;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
@@ -1508,17 +1600,10 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
             else
                 hi = mid;
         }
-        if (lo == n || p[lo].entry != e)
-            continue;
-        if (s->ea[e].tok_stamp != tok_epoch) {
-            s->ea[e].tok_stamp = tok_epoch;
-            s->ea[e].tok_best = gain;
-            s->tok_touched[s->n_tok_touched++] = e;
-        } else if (gain > s->ea[e].tok_best) {
-            s->ea[e].tok_best = gain;
-        }
+        if (lo < n && p[lo].entry == e)
+            found_by_token(s, a, gain, tok_stamp);
     }
-    return s->n_touched;
+    return s->n_acc;
 }
 
 static void add_hit(term_hit *hits, size_t *n, uint32_t term, float sim)
@@ -1748,16 +1833,17 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
 }
 
-/* Does entry a rank before entry b? Entries that gathered the record's full share
- * (acc >= full_acc) come first, so that those scored on a relaxed share only follow them
- * (see pw_match_record); then by rank key (kept in tok_best once gathering is over), and
- * ties by entry order. */
-static inline bool ranks_before(const entry_acc *ea, float full_acc, uint32_t a, uint32_t b)
+/* Does accumulator a's entry rank before b's? Entries that gathered the record's full
+ * share (acc >= full_acc) come first, so that those scored on a relaxed share only
+ * follow them (see pw_match_record); then by rank key (kept in tok_best once gathering
+ * is over), and ties by entry order. */
+static inline bool ranks_before(const entry_acc *acc, float full_acc, uint32_t a, uint32_t b)
 {
-    bool fa = ea[a].acc >= full_acc, fb = ea[b].acc >= full_acc;
+    const entry_acc *ea = &acc[a], *eb = &acc[b];
+    bool fa = ea->acc >= full_acc, fb = eb->acc >= full_acc;
     if (fa != fb)
         return fa;
-    return ea[a].tok_best > ea[b].tok_best || (ea[a].tok_best == ea[b].tok_best && a < b);
+    return ea->tok_best > eb->tok_best || (ea->tok_best == eb->tok_best && ea->entry < eb->entry);
 }
 
 /* How a record token's finds add up for an entry (see gather). */
@@ -1780,20 +1866,14 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
 }
 
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
- * entries holding one of its documents. Returns the count in s->touched, best first
- * (ranks_before, with full_acc the full share), of those whose accumulated weight
- * reaches min_acc (the first MAX_SCORED of them). */
+ * entries holding one of its documents. Returns the count in s->top (accumulators),
+ * best first (ranks_before, with full_acc the full share), of those whose accumulated
+ * weight reaches min_acc (the first MAX_SCORED of them). */
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
                      float full_acc)
 {
     ++s->epoch;
-    if (s->acc_clock == UINT32_MAX || s->tok_clock > UINT32_MAX - PW_NAME_MAX_TOKENS) {
-        if (s->ea)
-            memset(s->ea, 0, s->cap_entries * sizeof *s->ea); /* the clocks wrapped */
-        s->acc_clock = s->tok_clock = 0;
-    }
-    uint32_t epoch = ++s->acc_clock;
-    s->n_touched = 0;
+    clear_accs(s);
     size_t budget = MAX_POSTINGS_PER_RECORD;
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
      * min_acc, common tokens only add to entries already found (max-score pruning). */
@@ -1813,15 +1893,15 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
-        uint32_t tok_epoch = ++s->tok_clock;
+        uint32_t tok_stamp = (uint32_t)oi + 1;
         s->n_tok_touched = 0;
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_gate[qi];
-            budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_epoch)
+            budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp)
                                   : expand_term(s, idx, hits[h].term, gain,
-                                                hits[h].similarity >= 0.97f, tok_epoch, budget);
+                                                hits[h].similarity >= 0.97f, tok_stamp, budget);
         }
         /* A join stands for the words it joins: what it finds (the name written as
          * one word, or a word like it) is an alternative to what those words find, not
@@ -1830,16 +1910,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
          * its own sum; they are combined below. */
         enum token_kind kind = token_kind_of(&s->query, qi);
         for (size_t i = 0; i < s->n_tok_touched; i++) {
-            if (i + PREFETCH_AHEAD < s->n_tok_touched)
-                __builtin_prefetch(&s->ea[s->tok_touched[i + PREFETCH_AHEAD]], 1);
-            uint32_t e = s->tok_touched[i];
-            entry_acc *ea = &s->ea[e];
-            if (ea->acc_stamp != epoch) {
-                ea->acc_stamp = epoch;
-                ea->acc = ea->covered = ea->pairs = ea->whole = 0;
-                s->touched[s->n_touched++] = e;
-                s->touched_bits[e >> 6] |= 1ull << (e & 63);
-            }
+            entry_acc *ea = &s->acc[s->tok_touched[i]];
             if (kind == TOKEN_WHOLE)
                 ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
             else if (kind == TOKEN_PAIR)
@@ -1850,66 +1921,46 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                 ea->acc += ea->tok_best;
         }
     }
-    for (size_t i = 0; i < s->n_touched; i++) {
-        uint32_t e = s->touched[i];
-        s->touched_bits[e >> 6] = 0; /* all clear again for the next record */
-        if (i + PREFETCH_AHEAD < s->n_touched)
-            __builtin_prefetch(&s->ea[s->touched[i + PREFETCH_AHEAD]], 1);
-        entry_acc *ea = &s->ea[e];
+    for (size_t a = 0; a < s->n_acc; a++) {
+        entry_acc *ea = &s->acc[a];
         ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
         if (ea->whole > ea->acc)
             ea->acc = ea->whole;
     }
     for (size_t d = 0; d < r->traveller.n_documents; d++) {
-        pw_index_doc_hit dh[8];
-        size_t n = pw_index_documents(idx, r->traveller.documents[d].number, dh, 8);
-        for (size_t i = 0; i < n; i++) {
-            uint32_t e = dh[i].entry;
-            if (s->ea[e].acc_stamp != epoch) {
-                s->ea[e].acc_stamp = epoch;
-                s->ea[e].acc = 0;
-                s->touched[s->n_touched++] = e;
-            }
-            s->ea[e].acc += 100.0f; /* a document in common always gets scored */
-        }
+        pw_index_doc_hit dh[MAX_DOCUMENT_HITS];
+        size_t n = pw_index_documents(idx, r->traveller.documents[d].number, dh, MAX_DOCUMENT_HITS);
+        for (size_t i = 0; i < n; i++) /* a document in common always gets scored */
+            s->acc[acc_of(s, dh[i].entry)].acc += 100.0f;
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
     /* The rank: accumulated weight, moved as the date of birth will move the score
      * (an entry born that day before the many sharing a common name, one born decades
      * apart after them), and among entries that gathered the same, the one with the
-     * shortest name first (it has the fewest words the record lacks). */
+     * shortest name first (it has the fewest words the record lacks). Only the first
+     * MAX_SCORED in rank order are ever scored: select them (in order, as a full sort
+     * would leave them) instead of sorting thousands on a common name. */
     float name_weight = min_acc / (float)CANDIDATE_MIN_SHARE;
-    size_t kept = 0;
-    for (size_t i = 0; i < s->n_touched; i++) {
-        uint32_t e = s->touched[i];
-        if (s->ea[e].acc < min_acc)
+    size_t n_top = 0;
+    for (uint32_t a = 0; a < s->n_acc; a++) {
+        entry_acc *ea = &s->acc[a];
+        if (ea->acc < min_acc)
             continue;
-        int shortest = pw_index_entry_min_words(idx, e);
+        int shortest = pw_index_entry_min_words(idx, ea->entry);
         int best_i, close_i;
         const char *how;
-        double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, e), &best_i, &close_i,
-                                    &how);
-        s->ea[e].tok_best = s->ea[e].acc - RANK_WORD_PENALTY * (float)shortest +
-                            (float)dob * name_weight;
-        s->touched[kept++] = e;
-    }
-    /* Only the first MAX_SCORED in rank order are ever scored: select them (in order,
-     * as a full sort would leave them) instead of sorting thousands on a common name. */
-    size_t n_top = 0;
-    for (size_t i = 0; i < kept; i++) {
-        uint32_t e = s->touched[i];
-        if (n_top == MAX_SCORED && !ranks_before(s->ea, full_acc, e, s->top[n_top - 1]))
+        double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, ea->entry), &best_i,
+                                    &close_i, &how);
+        ea->tok_best = ea->acc - RANK_WORD_PENALTY * (float)shortest + (float)dob * name_weight;
+        if (n_top == MAX_SCORED && !ranks_before(s->acc, full_acc, a, s->top[n_top - 1]))
             continue;
         size_t pos = n_top < MAX_SCORED ? n_top++ : MAX_SCORED - 1;
-        while (pos > 0 && ranks_before(s->ea, full_acc, e, s->top[pos - 1])) {
+        while (pos > 0 && ranks_before(s->acc, full_acc, a, s->top[pos - 1])) {
             s->top[pos] = s->top[pos - 1];
             pos--;
         }
-        s->top[pos] = e;
+        s->top[pos] = a;
     }
-    if (n_top) /* (an empty index has no touched array) */
-        memcpy(s->touched, s->top, n_top * sizeof *s->touched);
-    s->n_touched = n_top;
     return n_top;
 }
 
@@ -2107,9 +2158,10 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                     pw_match_scratch *s, pw_arena *arena, const pw_candidate **out)
 {
     *out = s->candidates;
-    if (fit_scratch(s, pw_index_entry_count(idx)))
-        return PW_ENOMEM;
     const pw_traveller *t = &r->traveller;
+    size_t max_acc = MAX_POSTINGS_PER_RECORD + MAX_DOCUMENT_HITS * t->n_documents;
+    if (fit_scratch(s, max_acc < pw_index_entry_count(idx) ? max_acc : pw_index_entry_count(idx)))
+        return PW_ENOMEM;
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
         return PW_ENOMEM;
     pw_index_add_whole_join(&s->query);
@@ -2164,20 +2216,19 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         if (covered > s->q_gate[i])
             s->q_gate[i] = covered;
     }
-    size_t n_touched = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * gate_weight),
-                              (float)(CANDIDATE_MIN_SHARE * full_weight));
+    size_t n_top = gather(s, idx, r, (float)(CANDIDATE_MIN_SHARE * gate_weight),
+                          (float)(CANDIDATE_MIN_SHARE * full_weight));
     /* Entries that reach the share only because an unknown word counted for less are
      * scored a few at a time (MAX_RELAXED_SCORED, after those that reach it in full,
      * which gather ranks first); gather returned MAX_SCORED entries at most. */
     size_t n_full = 0;
-    while (n_full < n_touched &&
-           s->ea[s->touched[n_full]].acc >= (float)(CANDIDATE_MIN_SHARE * full_weight))
+    while (n_full < n_top &&
+           s->acc[s->top[n_full]].acc >= (float)(CANDIDATE_MIN_SHARE * full_weight))
         n_full++;
-    size_t limit =
-        n_full + MAX_RELAXED_SCORED < n_touched ? n_full + MAX_RELAXED_SCORED : n_touched;
+    size_t limit = n_full + MAX_RELAXED_SCORED < n_top ? n_full + MAX_RELAXED_SCORED : n_top;
     size_t n_out = 0;
     for (size_t c = 0; c < limit; c++) {
-        uint32_t ei = s->touched[c];
+        uint32_t ei = s->acc[s->top[c]].entry;
         const pw_entry *e = pw_index_entry(idx, ei);
         if (e->type != PW_ENTRY_INDIVIDUAL)
             continue; /* travellers are people: companies, vessels and aircraft are not */
