@@ -363,12 +363,12 @@ typedef struct deletion_ctx {
     uint32_t len;
 } deletion_ctx;
 
-static void on_deletion(void *ctx, const char *variant, size_t len)
+static void on_deletion(void *ctx, uint64_t hash)
 {
     deletion_ctx *d = ctx;
     /* The value carries the term's length above its id, so a look-up can drop terms
      * of the wrong length without touching them. */
-    add_pair(d->list, pw_index_hash(variant, len), d->term | d->len << PW_DELETION_LEN_SHIFT);
+    add_pair(d->list, hash, d->term | d->len << PW_DELETION_LEN_SHIFT);
 }
 
 static int compare_term_postings(const void *pa, const void *pb)
@@ -407,7 +407,7 @@ static int build_term_maps(pw_index *idx)
         int d = term->fuzzy ? pw_index_max_distance(idx, term->len) : 0;
         if (d > 0 && term->len < 64 && t < PW_DELETION_TERM_MASK) {
             deletion_ctx dc = {&del, t, term->len};
-            pw_index_deletions(s, term->len, d, on_deletion, &dc);
+            pw_index_deletion_hashes(s, term->len, d, on_deletion, &dc);
         }
     }
     int rc = PW_ENOMEM;

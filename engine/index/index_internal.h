@@ -85,9 +85,10 @@ struct pw_index {
     pw_multimap by_doc_ocr;  /* the same, OCR-folded keys only */
 };
 
-/* Calls fn(ctx, variant, len) for text and every variant with up to max_del letters
- * deleted (duplicates possible). text: at most 63 bytes. */
-void pw_index_deletions(const char *text, size_t len, int max_del,
-                        void (*fn)(void *ctx, const char *variant, size_t len), void *ctx);
+/* Calls fn(ctx, key) with the by_deletion key of text and of every variant of it with
+ * up to max_del (at most 2) letters deleted; a repeated letter's deletions count once.
+ * text: at most 63 bytes. */
+void pw_index_deletion_hashes(const char *text, size_t len, int max_del,
+                              void (*fn)(void *ctx, uint64_t key), void *ctx);
 
 #endif

@@ -85,34 +85,56 @@ size_t pw_multimap_memory(const pw_multimap *m)
 
 /* ---- deletion variants ------------------------------------------------------------ */
 
-/* Emits the variants of buf[0..len) with more deletions at positions >= from. */
-static void delete_from(char *buf, size_t len, size_t from, int left,
-                        void (*fn)(void *, const char *, size_t), void *ctx)
+/* A deletion variant's key is its polynomial hash (base DELETION_BASE, modulo 2^64),
+ * mixed. The hash of the word less one or two letters follows from the word's prefix
+ * and suffix hashes in a few multiplications, instead of copying and hashing each of
+ * the dozens of variants (which cost a two-edit look-up most of its time). The build
+ * and the look-ups both key variants this way; a look-up verifies each term it finds
+ * by its edit distance, so a collision costs one check, never a wrong result. */
+#define DELETION_BASE 0x100000001b3ULL
+
+static inline uint64_t mix(uint64_t h)
 {
-    if (left == 0 || len <= 1)
-        return;
-    char next[64];
-    for (size_t i = from; i < len; i++) {
-        /* Deleting the first of a run of equal letters gives the same variant as
-         * deleting any other: skip the repeats. */
-        if (i > from && buf[i] == buf[i - 1])
-            continue;
-        memcpy(next, buf, i);
-        memcpy(next + i, buf + i + 1, len - i - 1);
-        fn(ctx, next, len - 1);
-        delete_from(next, len - 1, i, left - 1, fn, ctx);
-    }
+    h ^= h >> 31;
+    h *= 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+    return h ? h : 1;
 }
 
-void pw_index_deletions(const char *text, size_t len, int max_del,
-                        void (*fn)(void *ctx, const char *variant, size_t len), void *ctx)
+void pw_index_deletion_hashes(const char *text, size_t len, int max_del,
+                              void (*fn)(void *ctx, uint64_t hash), void *ctx)
 {
-    char buf[64];
-    if (len >= sizeof buf)
-        len = sizeof buf - 1;
-    memcpy(buf, text, len);
-    fn(ctx, buf, len);
-    delete_from(buf, len, 0, max_del, fn, ctx);
+    if (len > 63)
+        len = 63;
+    /* pre[k]: hash of text[0..k); suf[k]: of text[k..len); pw[k]: the base to the k */
+    uint64_t pre[64], suf[65], pw[64];
+    pw[0] = 1;
+    pre[0] = 0;
+    for (size_t k = 0; k < len; k++) {
+        pw[k + 1] = pw[k] * DELETION_BASE;
+        pre[k + 1] = pre[k] * DELETION_BASE + (unsigned char)text[k];
+    }
+    suf[len] = 0;
+    for (size_t k = len; k-- > 0;)
+        suf[k] = (unsigned char)text[k] * pw[len - 1 - k] + suf[k + 1];
+    fn(ctx, mix(pre[len]));
+    if (max_del < 1 || len <= 1)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        /* Deleting the first of a run of equal letters gives the same variant as
+         * deleting any other: skip the repeats (and likewise below). */
+        if (i > 0 && text[i] == text[i - 1])
+            continue;
+        fn(ctx, mix(pre[i] * pw[len - 1 - i] + suf[i + 1]));
+        if (max_del < 2 || len <= 2)
+            continue;
+        for (size_t j = i + 1; j < len; j++) {
+            if (j >= i + 2 && text[j] == text[j - 1])
+                continue;
+            uint64_t middle = pre[j] - pre[i + 1] * pw[j - i - 1]; /* text[i+1..j) */
+            fn(ctx, mix(pre[i] * pw[len - 2 - i] + middle * pw[len - 1 - j] + suf[j + 1]));
+        }
+    }
 }
 
 /* ---- terms ----------------------------------------------------------------------- */
@@ -260,11 +282,11 @@ typedef struct variant_hashes {
     size_t n;
 } variant_hashes;
 
-static void collect_variant(void *ctx, const char *variant, size_t len)
+static void collect_variant(void *ctx, uint64_t hash)
 {
     variant_hashes *v = ctx;
     if (v->n < MAX_QUERY_VARIANTS)
-        v->h[v->n++] = pw_index_hash(variant, len);
+        v->h[v->n++] = hash;
 }
 
 size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
@@ -278,7 +300,7 @@ size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit 
      * probes into a table larger than the cache overlap instead of queueing. */
     variant_hashes v;
     v.n = 0;
-    pw_index_deletions(text, len, d, collect_variant, &v);
+    pw_index_deletion_hashes(text, len, d, collect_variant, &v);
     const pw_multimap *m = &idx->by_deletion;
     for (size_t i = 0; i < v.n; i++)
         __builtin_prefetch(&m->slots[v.h[i] & m->mask]);

@@ -105,21 +105,54 @@ Test(index, memory_is_accounted)
     cr_assert_lt(pw_index_memory(idx), 4 << 20, "the entry arena's first block is 1 MiB");
 }
 
-static void count_variant(void *ctx, const char *v, size_t len)
+typedef struct variant_keys {
+    uint64_t key[64];
+    int n;
+} variant_keys;
+
+static void keep_key(void *ctx, uint64_t key)
 {
-    (void)v;
-    (void)len;
-    (*(int *)ctx)++;
+    variant_keys *v = ctx;
+    if (v->n < 64)
+        v->key[v->n++] = key;
+}
+
+static bool has_key(const variant_keys *v, uint64_t key)
+{
+    for (int i = 0; i < v->n; i++)
+        if (v->key[i] == key)
+            return true;
+    return false;
+}
+
+/* The key of text itself (no deletion). */
+static uint64_t key_of(const char *text)
+{
+    variant_keys v = {.n = 0};
+    pw_index_deletion_hashes(text, strlen(text), 0, keep_key, &v);
+    cr_assert_eq(v.n, 1);
+    return v.key[0];
 }
 
 Test(index, deletion_variants)
 {
-    int n = 0;
-    pw_index_deletions("ABCD", 4, 1, count_variant, &n);
-    cr_assert_eq(n, 5, "the word and its four one-letter deletions");
-    n = 0;
-    pw_index_deletions("AAB", 3, 1, count_variant, &n);
-    cr_assert_eq(n, 3, "deleting either A gives one variant");
+    variant_keys v = {.n = 0};
+    pw_index_deletion_hashes("ABCD", 4, 1, keep_key, &v);
+    cr_assert_eq(v.n, 5, "the word and its four one-letter deletions");
+    const char *one[] = {"ABCD", "BCD", "ACD", "ABD", "ABC"};
+    for (int i = 0; i < 5; i++)
+        cr_assert(has_key(&v, key_of(one[i])), "%s", one[i]);
+    v.n = 0;
+    pw_index_deletion_hashes("AAB", 3, 1, keep_key, &v);
+    cr_assert_eq(v.n, 3, "deleting either A gives one variant");
+    /* two deletions: each is the key of the shorter word spelt out */
+    v.n = 0;
+    pw_index_deletion_hashes("ABCDE", 5, 2, keep_key, &v);
+    cr_assert_eq(v.n, 1 + 5 + 10);
+    const char *two[] = {"CDE", "BDE", "BCE", "BCD", "ADE", "ACE", "ACD", "ABE", "ABD", "ABC"};
+    for (int i = 0; i < 10; i++)
+        cr_assert(has_key(&v, key_of(two[i])), "%s", two[i]);
+    cr_assert_not(has_key(&v, key_of("ABDC")), "no transposed variant");
 }
 
 Test(index, multimap_runs)
