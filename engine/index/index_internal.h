@@ -86,8 +86,8 @@ struct pw_index {
 };
 
 /* Calls fn(ctx, key) with the by_deletion key of text and of every variant of it with
- * up to max_del (at most 2) letters deleted; a repeated letter's deletions count once.
- * text: at most 63 bytes. */
+ * up to max_del (at most 2) letters deleted (duplicates possible; deleting one or
+ * another letter of a run is not repeated). text: at most 63 bytes. */
 void pw_index_deletion_hashes(const char *text, size_t len, int max_del,
                               void (*fn)(void *ctx, uint64_t key), void *ctx);
 

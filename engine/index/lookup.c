@@ -234,7 +234,6 @@ typedef struct fuzzy_ctx {
     size_t len;
     pw_fuzzy_hit *out;
     size_t n, cap;
-    int most; /* the distance the query's own length allows */
     uint32_t seen[FUZZY_SEEN]; /* term + 1; 0 = empty */
 } fuzzy_ctx;
 
@@ -264,7 +263,6 @@ static void check_variant(fuzzy_ctx *f, uint64_t hash)
         size_t tlen = vals[i] >> PW_DELETION_LEN_SHIFT;
         size_t shorter = tlen < f->len ? tlen : f->len;
         int bound = pw_index_max_distance(f->idx, shorter);
-        bound = bound < f->most ? bound : f->most;
         size_t diff = tlen > f->len ? tlen - f->len : f->len - tlen;
         if (bound == 0 || diff > (size_t)bound || seen_before(f, term))
             continue;
@@ -304,7 +302,7 @@ size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit 
     const pw_multimap *m = &idx->by_deletion;
     for (size_t i = 0; i < v.n; i++)
         __builtin_prefetch(&m->slots[v.h[i] & m->mask]);
-    fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap, .most = d};
+    fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap};
     for (size_t i = 0; i < v.n && f.n < cap; i++)
         check_variant(&f, v.h[i]);
     return f.n;

@@ -2,8 +2,9 @@
  * Candidate generation and scoring (see match.h for the model).
  *
  * The scratch keeps an accumulator for each index entry the record touches (see
- * entry_acc); it is sized to the index the first time it meets it (or a larger one),
- * and to the record's documents. Token similarity is computed between the
+ * entry_acc), in a small hash table per record; it is sized to the most a record can
+ * touch (MAX_POSTINGS_PER_RECORD, plus the record's documents, no more than the index
+ * holds). Token similarity is computed between the
  * record's analysed tokens and the entry's stored terms; the assignment runs on at
  * most PW_MATCH_MAX_WORDS words a side.
  */
@@ -428,9 +429,6 @@ static bool swapped_pair(const char *a, size_t la, const char *b, size_t lb)
            memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;
 }
 
-/* One reading of a record word against one reading of a list word (both forms not
- * exactly equal, neither an initial nor a whole-name join): edit distance, then
- * skeleton, sound and Jaro-Winkler. */
 /* Are a and b, both len letters, the same word with two pairs of adjacent letters
  * swapped (ATHRI for TAHIR)? Two typing errors that keep every letter: the edit
  * distance (two) makes it another name in a short word, but few names are another's
@@ -451,6 +449,9 @@ static bool two_swaps(const char *a, const char *b, size_t len)
     return swaps == 2;
 }
 
+/* One reading of a record word against one reading of a list word (both forms not
+ * exactly equal, neither an initial nor a whole-name join): edit distance, then
+ * skeleton, sound and Jaro-Winkler. */
 static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_t lq,
                                       const char *qskel, const char qdm[2][PW_DMETAPHONE_MAX + 1],
                                       uint16_t qflags, bool q_translit, uint32_t term,
@@ -923,10 +924,12 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
     bool held = s->memo_epoch[h] == s->epoch && s->memo_key[h] == key;
     if (held && s->memo_val[h].credit >= 0)
         return s->memo_val[h].credit;
-    double c = mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
-                                   pw_index_term_len(idx, e->term), e->flags);
+    /* (as the memo keeps it, whether or not it is kept: the same pair always weighs
+     * the same, whichever alignment asks first) */
+    float c = (float)mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
+                                         pw_index_term_len(idx, e->term), e->flags);
     if (held)
-        s->memo_val[h].credit = (float)c;
+        s->memo_val[h].credit = c;
     return c;
 }
 
@@ -1899,9 +1902,11 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         const term_hit *hits = s->q_hits[qi];
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_gate[qi];
-            budget -= update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp)
-                                  : expand_term(s, idx, hits[h].term, gain,
-                                                hits[h].similarity >= 0.97f, tok_stamp, budget);
+            size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp)
+                                      : expand_term(s, idx, hits[h].term, gain,
+                                                    hits[h].similarity >= 0.97f, tok_stamp,
+                                                    budget);
+            budget -= work < budget ? work : budget;
         }
         /* A join stands for the words it joins: what it finds (the name written as
          * one word, or a word like it) is an alternative to what those words find, not
@@ -2098,10 +2103,10 @@ static bool join_held(const pw_index *idx, const char *text, const char *a, cons
  * SAIDULLAH, ABDUL LAH for ABDULLAH, NOOR UDDIN for NOORUDDIN): names are split and
  * joined differently from one document to the next. For each pair of adjacent words of
  * the same part (surname, given names) that the analyser did not already join, their
- * joined spelling is added as a joined variant when the index holds that spelling, or,
- * when one of the two words is not in the index, a misspelling of it (ABDTUL LAH for
- * ABDULLAH, OULDEL AMA for OULD EL AMAR), so that candidate search and the alignment
- * (which tries joined forms) can use it. */
+ * joined spelling is added as a joined variant when the index holds that spelling or a
+ * misspelling of it that join_held accepts (ABDTUL LAH and ABUL LAH for ABDULLAH,
+ * OULDEL AMA for OULD EL AMAR, JALAL DUIDN for JALALUDDIN), so that candidate search and
+ * the alignment (which tries joined forms) can use it. */
 static void add_pair_joins(const pw_index *idx, pw_name *q)
 {
     int n_words = q->n_words;
@@ -2236,15 +2241,13 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
          * to reach min_score (none when a document in common may lift it), and
          * align_name skips what cannot reach that. */
         char sent[4][256];
-        double dob_adj, evidence;
+        double dob_adj;
         pw_match_explain_dob(t->dob, e, sent[0], sizeof sent[0], &dob_adj);
-        evidence = dob_adj;
-        evidence += explain_nationality(r, e, sent[1], sizeof sent[1]);
-        evidence += explain_gender(r, e, sent[2], sizeof sent[2]);
+        double nationality = explain_nationality(r, e, sent[1], sizeof sent[1]);
+        double gender = explain_gender(r, e, sent[2], sizeof sent[2]);
         int doc = compare_documents(r, e, sent[3], sizeof sent[3]);
-        if (doc == 1)
-            evidence += PW_MATCH_DOCUMENT_OCR;
-        double needed = doc ? -1 : min_score - evidence;
+        double ocr = doc == 1 ? PW_MATCH_DOCUMENT_OCR : 0;
+        double needed = doc ? -1 : min_score - (dob_adj + nationality + gender + ocr);
         const pw_index_name *names;
         size_t nn = pw_index_entry_names(idx, ei, &names);
         alignment best = {.score = -1}, a;
@@ -2265,7 +2268,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
             }
         }
         double name_score = best_score > 0 ? best_score : 0;
-        double total = name_score + evidence;
+        double total = name_score + dob_adj + nationality + gender + ocr;
         if (doc == 2 && total < PW_MATCH_DOCUMENT_EXACT)
             total = PW_MATCH_DOCUMENT_EXACT;
         total = total < 0 ? 0 : total > 1 ? 1 : total;

@@ -7,8 +7,9 @@
  * consonant skeleton, Double Metaphone code and bounded edit distance, and by its
  * initial where few list names hold it; two adjacent record words are also looked up
  * joined (SAID ULLAH as SAIDULLAH) when a list holds that spelling or, one of the two
- * words being in no list, a misspelling of it within the edits a word of that length
- * may have (OULDEL AMA for OULD EL AMAR, JALAL DUIDN for JALALUDDIN). Each matching
+ * being a fragment in no list or of three letters at most, a misspelling of it within
+ * the edits a word of that length may have (OULDEL AMA for OULD EL AMAR, JALAL DUIDN
+ * for JALALUDDIN, ABUL LAH for ABDULLAH). Each matching
  * term's postings add the token's rarity weight (a join's: the words it joins) to an
  * accumulator per entry; common terms with long posting lists are not expanded, and
  * the work per record is capped. Entries that gather half the record's name weight
@@ -37,7 +38,7 @@
  * every contribution.
  *
  * Thread safety: pw_match_record may run in many threads on one shared pw_index, each
- * with its own pw_match_scratch (which is sized to the index on first use).
+ * with its own pw_match_scratch (sized to the most one record can touch in the index).
  * Ownership: candidates point into the index (entries, names) and into the caller's
  * arena (explanations); they live as long as both.
  */

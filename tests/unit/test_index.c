@@ -153,6 +153,20 @@ Test(index, deletion_variants)
     for (int i = 0; i < 10; i++)
         cr_assert(has_key(&v, key_of(two[i])), "%s", two[i]);
     cr_assert_not(has_key(&v, key_of("ABDC")), "no transposed variant");
+    /* with runs of a letter, every variant is still there (each spelt out here) */
+    const char *word = "AABBA";
+    v.n = 0;
+    pw_index_deletion_hashes(word, 5, 2, keep_key, &v);
+    for (int i = 0; i < 5; i++)
+        for (int j = i; j < 5; j++) {
+            char spelt[6];
+            int n = 0;
+            for (int k = 0; k < 5; k++)
+                if (k != i && k != j)
+                    spelt[n++] = word[k];
+            spelt[n] = '\0';
+            cr_assert(has_key(&v, key_of(spelt)), "%s", spelt); /* (i == j: one deleted) */
+        }
 }
 
 Test(index, multimap_runs)

@@ -892,7 +892,8 @@ Test(match, a_higher_floor_only_drops_candidates_below_it)
                              all[j].entry->entry_id);
                 cr_assert_eq(c[k].entry, all[j].entry);
                 cr_assert_eq(c[k].name, all[j].name);
-                cr_assert_float_eq(c[k].score, all[j].score, 1e-12);
+                cr_assert(c[k].score == all[j].score, "record %zu floor %.1f: %.17g != %.17g",
+                          i, floor, c[k].score, all[j].score);
                 cr_assert_str_eq(c[k].explanation, all[j].explanation);
                 k++;
             }
