@@ -1138,10 +1138,11 @@ static bool outer_words_paired(const pw_index_token *et, int n_words, const stru
         int from = t->word, to = t->word + t->span - 1;
         if (sh->fielded) {
             first |= from <= sh->first_given && sh->first_given <= to;
-            last |= (t->flags & PW_TOKEN_SURNAME) != 0;
+            /* (the surname itself, not its particle alone: AL of AL-GHANDOUR) */
+            last |= (t->flags & PW_TOKEN_SURNAME) && !(t->flags & PW_TOKEN_PARTICLE);
         } else {
             first |= from == 0;
-            last |= to == n_words - 1;
+            last |= to == n_words - 1 && !(t->flags & PW_TOKEN_PARTICLE);
         }
     }
     return first && last;
