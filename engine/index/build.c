@@ -415,7 +415,8 @@ static int build_term_maps(pw_index *idx)
         !pw_multimap_build(&idx->by_text, text.pairs, text.n) &&
         !pw_multimap_build(&idx->by_skeleton, skel.pairs, skel.n) &&
         !pw_multimap_build(&idx->by_phonetic, phon.pairs, phon.n) &&
-        !pw_multimap_build(&idx->by_deletion, del.pairs, del.n))
+        !pw_multimap_build(&idx->by_deletion, del.pairs, del.n) &&
+        !pw_multimap_add_filter(&idx->by_deletion))
         rc = 0;
     free(text.pairs);
     free(skel.pairs);

@@ -29,11 +29,27 @@ typedef struct pw_multimap {
     uint32_t *values;        /* runs of values, in key order */
     size_t mask;      /* directory size - 1 */
     size_t n_values;
+    uint64_t *filter;   /* optional: one bit per key's top bits (pw_multimap_add_filter) */
+    unsigned filter_shift; /* 64 - log2(bits in the filter) */
 } pw_multimap;
 
 /* Builds from pairs (sorted and de-duplicated in place). 0 or PW_ENOMEM. */
 int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n);
+/* Adds a bit filter (about eight bits a key, a tenth to a sixteenth of the directory's
+ * size) that pw_multimap_get reads before the directory: for a map probed mostly for
+ * keys it does not hold (the deletion variants of a look-up), a miss then costs one
+ * bit from a table that stays in cache instead of a directory slot that does not.
+ * 0 or PW_ENOMEM (the map is left without a filter). */
+int pw_multimap_add_filter(pw_multimap *m);
 void pw_multimap_free(pw_multimap *m);
+/* May the map hold key? False only when it surely does not (no filter: always true). */
+static inline bool pw_multimap_may_hold(const pw_multimap *m, uint64_t key)
+{
+    if (!m->filter)
+        return true;
+    uint64_t bit = key >> m->filter_shift;
+    return (m->filter[bit >> 6] >> (bit & 63)) & 1;
+}
 size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out);
 size_t pw_multimap_memory(const pw_multimap *m);
 

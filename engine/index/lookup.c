@@ -58,17 +58,39 @@ int pw_multimap_build(pw_multimap *m, pw_kv *pairs, size_t n)
     return 0;
 }
 
+int pw_multimap_add_filter(pw_multimap *m)
+{
+    size_t keys = 0;
+    for (size_t h = 0; m->slots && h <= m->mask; h++)
+        keys += m->slots[h].key != 0;
+    unsigned bits_log2 = 12;
+    while (bits_log2 < 40 && ((size_t)1 << bits_log2) < keys * 8)
+        bits_log2++;
+    uint64_t *filter = calloc(((size_t)1 << bits_log2) / 64, sizeof *filter);
+    if (!filter)
+        return PW_ENOMEM;
+    m->filter = filter;
+    m->filter_shift = 64 - bits_log2;
+    for (size_t h = 0; m->slots && h <= m->mask; h++)
+        if (m->slots[h].key) {
+            uint64_t bit = m->slots[h].key >> m->filter_shift;
+            filter[bit >> 6] |= 1ull << (bit & 63);
+        }
+    return 0;
+}
+
 void pw_multimap_free(pw_multimap *m)
 {
     free(m->slots);
     free(m->values);
+    free(m->filter);
     memset(m, 0, sizeof *m);
 }
 
 size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out)
 {
     *out = NULL;
-    if (!m->slots)
+    if (!m->slots || !pw_multimap_may_hold(m, key))
         return 0;
     for (size_t h = key & m->mask; m->slots[h].key; h = (h + 1) & m->mask)
         if (m->slots[h].key == key) {
@@ -80,7 +102,10 @@ size_t pw_multimap_get(const pw_multimap *m, uint64_t key, const uint32_t **out)
 
 size_t pw_multimap_memory(const pw_multimap *m)
 {
-    return m->slots ? (m->mask + 1) * sizeof *m->slots + m->n_values * sizeof(uint32_t) : 0;
+    if (!m->slots)
+        return 0;
+    size_t filter = m->filter ? ((size_t)1 << (64 - m->filter_shift)) / 8 : 0;
+    return (m->mask + 1) * sizeof *m->slots + m->n_values * sizeof(uint32_t) + filter;
 }
 
 /* ---- deletion variants ------------------------------------------------------------ */
@@ -294,14 +319,20 @@ size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit 
     int d = pw_index_max_distance(idx, len);
     if (d <= 0 || len >= 64 || !idx->by_deletion.slots)
         return 0;
-    /* Hash every variant first and prefetch its directory slot, so the dozens of
-     * probes into a table larger than the cache overlap instead of queueing. */
+    /* Hash every variant first, keep those the map's filter lets through (most
+     * variants are no term's) and prefetch their directory slots, so the probes into
+     * a table larger than the cache overlap instead of queueing. */
     variant_hashes v;
     v.n = 0;
     pw_index_deletion_hashes(text, len, d, collect_variant, &v);
     const pw_multimap *m = &idx->by_deletion;
+    size_t kept = 0;
     for (size_t i = 0; i < v.n; i++)
-        __builtin_prefetch(&m->slots[v.h[i] & m->mask]);
+        if (pw_multimap_may_hold(m, v.h[i])) {
+            __builtin_prefetch(&m->slots[v.h[i] & m->mask]);
+            v.h[kept++] = v.h[i];
+        }
+    v.n = kept;
     fuzzy_ctx f = {.idx = idx, .text = text, .len = len, .out = out, .cap = cap};
     for (size_t i = 0; i < v.n && f.n < cap; i++)
         check_variant(&f, v.h[i]);
