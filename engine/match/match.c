@@ -2081,16 +2081,20 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
  * five letters at most, as a split word leaves (LAH, AMA), and either word is in no
  * list (a misspelling is likely) or the fragment has three letters at most (lists hold
  * such fragments as words of their own: LAH of 'ALA'LAH); and only from seven letters,
- * for the errors not to make another name. JALAL DUIDN meets JALALUDDIN, ABUL LAH
- * ABDULLAH. */
-static bool join_held(const pw_index *idx, const char *text, const char *a, const char *b)
+ * for the errors not to make another name; never for two romanised Han or Hangul
+ * syllables (ZHANG WEI), where a letter that differs is another character. JALAL DUIDN
+ * meets JALALUDDIN, ABUL LAH ABDULLAH. */
+static bool join_held(const pw_index *idx, const char *text, const pw_name_token *a,
+                      const pw_name_token *b)
 {
     if (held_as_word(idx, pw_index_find_term(idx, text)))
         return true;
-    size_t la = strlen(a), lb = strlen(b);
+    if (a->flags & b->flags & PW_TOKEN_SYLLABIC)
+        return false; /* romanised syllables: one that differs is another character */
+    size_t la = a->len, lb = b->len;
     if (strlen(text) < 7 || (la > 5 && lb > 5) ||
-        (la > 3 && lb > 3 && pw_index_find_term(idx, a) != PW_INDEX_NONE &&
-         pw_index_find_term(idx, b) != PW_INDEX_NONE))
+        (la > 3 && lb > 3 && pw_index_find_term(idx, a->text) != PW_INDEX_NONE &&
+         pw_index_find_term(idx, b->text) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
     size_t k = pw_index_fuzzy_terms(idx, text, fz, 32);
@@ -2131,7 +2135,7 @@ static void add_pair_joins(const pw_index *idx, pw_name *q)
         memcpy(text, a->text, a->len);
         memcpy(text + a->len, b->text, b->len);
         text[a->len + b->len] = '\0';
-        if (!join_held(idx, text, a->text, b->text))
+        if (!join_held(idx, text, a, b))
             continue;
         pw_name_token *j = &q->tokens[q->n_tokens++];
         memcpy(j->text, text, (size_t)a->len + b->len + 1);
