@@ -1244,6 +1244,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             double w[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             const sim_detail *det[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             double wq[PW_MATCH_MAX_WORDS], we[PW_MATCH_MAX_WORDS];
+            double q_best[PW_MATCH_MAX_WORDS] = {0}, e_best[PW_MATCH_MAX_WORDS] = {0};
             for (int i = 0; i < a.qu.n; i++)
                 wq[i] = s->q_weight[a.qu.tok[i]];
             for (int j = 0; j < a.eu.n; j++)
@@ -1259,24 +1260,18 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                     det[i][j] = &pair[qt][ek];
                     double sim = det[i][j]->similarity;
                     w[i][j] = sim >= MIN_PAIR_SIMILARITY ? sim * (wq[i] + we[j]) : 0;
+                    if (w[i][j] > 0) { /* each unit's best pairing, for the bound */
+                        q_best[i] = sim > q_best[i] ? sim : q_best[i];
+                        e_best[j] = sim > e_best[j] ? sim : e_best[j];
+                    }
                 }
             }
             double target = best->score > must_reach ? best->score : must_reach;
             double most = 0;
-            for (int i = 0; i < a.qu.n; i++) {
-                double b = 0;
-                for (int j = 0; j < a.eu.n; j++)
-                    if (w[i][j] > 0 && det[i][j]->similarity > b)
-                        b = det[i][j]->similarity;
-                most += most_towards(wq[i], b, target);
-            }
-            for (int j = 0; j < a.eu.n; j++) {
-                double b = 0;
-                for (int i = 0; i < a.qu.n; i++)
-                    if (w[i][j] > 0 && det[i][j]->similarity > b)
-                        b = det[i][j]->similarity;
-                most += most_towards(we[j], b, target);
-            }
+            for (int i = 0; i < a.qu.n; i++)
+                most += most_towards(wq[i], q_best[i], target);
+            for (int j = 0; j < a.eu.n; j++)
+                most += most_towards(we[j], e_best[j], target);
             if (most < -1e-9)
                 continue; /* cannot reach the target (see above) */
             int assign[PW_MATCH_MAX_WORDS];
