@@ -11,6 +11,8 @@
 #include "match/match.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1372,6 +1374,18 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
 
 /* ---- evidence ------------------------------------------------------------------------ */
 
+/* Writes a sentence of an explanation into buf, unless buf is NULL: the evidence is
+ * weighed for every candidate, and put into words only for those that pass. */
+__attribute__((format(printf, 3, 4))) static void say(char *buf, size_t n, const char *fmt, ...)
+{
+    if (!buf)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
 static bool date_in_range(pw_date d, pw_date from, pw_date to)
 {
     return pw_date_compare(d, from) >= 0 && pw_date_compare(d, to) <= 0;
@@ -1433,11 +1447,11 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
     if (adjust)
         *adjust = 0;
     if (!pw_date_is_set(dob)) {
-        snprintf(buf, n, "record has no date of birth: neither for nor against");
+        say(buf, n, "record has no date of birth: neither for nor against");
         return 0;
     }
     if (e->n_dobs == 0) {
-        snprintf(buf, n, "list gives no date of birth: neither for nor against");
+        say(buf, n, "list gives no date of birth: neither for nor against");
         return 0;
     }
     int best_i, close_i;
@@ -1449,16 +1463,16 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
         *adjust = adj;
     if (how) {
         pw_dob_format(&e->dobs[best_i], lst);
-        snprintf(buf, n, "record %s %s list %s (%+.2f)", rec, how, lst, adj);
+        say(buf, n, "record %s %s list %s (%+.2f)", rec, how, lst, adj);
         return 1;
     }
     if (close_i >= 0) {
         pw_dob_format(&e->dobs[close_i], lst);
-        snprintf(buf, n, "record %s is close to list %s (+0.00)", rec, lst);
+        say(buf, n, "record %s is close to list %s (+0.00)", rec, lst);
         return 0;
     }
     pw_dob_format(&e->dobs[0], lst);
-    snprintf(buf, n, "record %s contradicts list %s%s (%+.2f)", rec, lst,
+    say(buf, n, "record %s contradicts list %s%s (%+.2f)", rec, lst,
              e->n_dobs > 1 ? " and the list's other dates" : "", PW_MATCH_DOB_CONTRADICTS);
     return -1;
 }
@@ -1467,16 +1481,16 @@ static double explain_nationality(const pw_record *r, const pw_entry *e, char *b
 {
     const char *nat = r->traveller.nationality;
     if (!nat || e->n_nationalities == 0) {
-        snprintf(buf, n, "%s", nat ? "list gives no nationality" : "record has no nationality");
+        say(buf, n, "%s", nat ? "list gives no nationality" : "record has no nationality");
         return 0;
     }
     for (size_t i = 0; i < e->n_nationalities; i++)
         if (strcmp(nat, e->nationalities[i]) == 0) {
-            snprintf(buf, n, "record %s agrees with list (%+.2f)", nat,
+            say(buf, n, "record %s agrees with list (%+.2f)", nat,
                      PW_MATCH_NATIONALITY_AGREES);
             return PW_MATCH_NATIONALITY_AGREES;
         }
-    snprintf(buf, n, "record %s differs from list %s%s (%+.2f)", nat, e->nationalities[0],
+    say(buf, n, "record %s differs from list %s%s (%+.2f)", nat, e->nationalities[0],
              e->n_nationalities > 1 ? " and others" : "", PW_MATCH_NATIONALITY_DIFFERS);
     return PW_MATCH_NATIONALITY_DIFFERS;
 }
@@ -1485,14 +1499,14 @@ static double explain_gender(const pw_record *r, const pw_entry *e, char *buf, s
 {
     char g = r->traveller.gender;
     if ((g != 'M' && g != 'F') || (e->gender != 'M' && e->gender != 'F')) {
-        snprintf(buf, n, "not compared");
+        say(buf, n, "not compared");
         return 0;
     }
     if (g == e->gender) {
-        snprintf(buf, n, "record %c agrees with list", g);
+        say(buf, n, "record %c agrees with list", g);
         return 0;
     }
-    snprintf(buf, n, "record %c differs from list %c (%+.2f)", g, e->gender,
+    say(buf, n, "record %c differs from list %c (%+.2f)", g, e->gender,
              PW_MATCH_GENDER_DIFFERS);
     return PW_MATCH_GENDER_DIFFERS;
 }
@@ -1502,7 +1516,7 @@ static double explain_gender(const pw_record *r, const pw_entry *e, char *buf, s
 static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, size_t n)
 {
     if (r->traveller.n_documents == 0 || e->n_documents == 0) {
-        snprintf(buf, n, "%s", r->traveller.n_documents ? "list gives no document"
+        say(buf, n, "%s", r->traveller.n_documents ? "list gives no document"
                                                           : "record has no document");
         return 0;
     }
@@ -1517,7 +1531,7 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
             const char *ri = r->traveller.documents[i].issuer, *li = e->documents[j].issuer;
             bool issuer_ok = !ri || !li || strcmp(ri, li) == 0;
             if (strcmp(a, b) == 0 && issuer_ok) {
-                snprintf(buf, n, "document number agrees%s (score at least %.2f)",
+                say(buf, n, "document number agrees%s (score at least %.2f)",
                          ri && li ? ", same issuer" : "", PW_MATCH_DOCUMENT_EXACT);
                 return 2;
             }
@@ -1527,10 +1541,10 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
                 best = 1;
         }
     if (best == 1)
-        snprintf(buf, n, "document number agrees after OCR folding (O/0, I/1, S/5, B/8) (%+.2f)",
+        say(buf, n, "document number agrees after OCR folding (O/0, I/1, S/5, B/8) (%+.2f)",
                  PW_MATCH_DOCUMENT_OCR);
     else
-        snprintf(buf, n, "no document number in common");
+        say(buf, n, "no document number in common");
     return best;
 }
 
@@ -2240,12 +2254,11 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         /* The evidence beside the name first: it tells the name score the entry needs
          * to reach min_score (none when a document in common may lift it), and
          * align_name skips what cannot reach that. */
-        char sent[4][256];
         double dob_adj;
-        pw_match_explain_dob(t->dob, e, sent[0], sizeof sent[0], &dob_adj);
-        double nationality = explain_nationality(r, e, sent[1], sizeof sent[1]);
-        double gender = explain_gender(r, e, sent[2], sizeof sent[2]);
-        int doc = compare_documents(r, e, sent[3], sizeof sent[3]);
+        pw_match_explain_dob(t->dob, e, NULL, 0, &dob_adj);
+        double nationality = explain_nationality(r, e, NULL, 0);
+        double gender = explain_gender(r, e, NULL, 0);
+        int doc = compare_documents(r, e, NULL, 0);
         double ocr = doc == 1 ? PW_MATCH_DOCUMENT_OCR : 0;
         double needed = doc ? -1 : min_score - (dob_adj + nationality + gender + ocr);
         const pw_index_name *names;
@@ -2281,6 +2294,11 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                              .name_score = name_score,
                              .on_name = name_score >= ON_NAME_MIN_SCORE,
                              .on_document = doc > 0};
+        char sent[4][256]; /* the evidence in words, for the explanation */
+        pw_match_explain_dob(t->dob, e, sent[0], sizeof sent[0], NULL);
+        explain_nationality(r, e, sent[1], sizeof sent[1]);
+        explain_gender(r, e, sent[2], sizeof sent[2]);
+        compare_documents(r, e, sent[3], sizeof sent[3]);
         const char *sentences[4] = {sent[0], sent[1], sent[2], sent[3]};
         if (best_name) {
             cand.explanation =

@@ -89,9 +89,10 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                     pw_match_scratch *s, pw_arena *arena, const pw_candidate **out);
 
 /* What a record's date of birth says about an entry's dates, as a sentence written
- * into buf. Returns 1 when they agree, -1 when the record's date contradicts every date
- * the list gives, 0 when either side has no date or the dates are merely close.
- * *adjust (may be NULL) receives the score adjustment. */
+ * into buf (nothing is written when buf is NULL). Returns 1 when they agree, -1 when
+ * the record's date contradicts every date the list gives, 0 when either side has no
+ * date or the dates are merely close. *adjust (may be NULL) receives the score
+ * adjustment. */
 int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, double *adjust);
 
 #endif
