@@ -1235,26 +1235,34 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     double e_weight[PW_NAME_MAX_TOKENS];
     for (int t = 0; t < n_et; t++)
         e_weight[t] = token_weight(et[t].flags, pw_index_term_weight(idx, et[t].term));
-    best->score = -1;
+    /* (the readings to try: the pairs of a record mode and an entry mode offered) */
+    int q_offered[Q_MODES], e_offered[5], n_qm = 0, n_em = 0;
     for (int qj = 0; qj < Q_MODES; qj++)
-        for (int ej = 0; ej < 5; ej++) {
-            if (!q_mode[qj] || !e_mode[ej])
-                continue;
-            alignment a = {0};
-            a.qu = q_units[qj];
-            a.eu = e_units[ej];
+        if (q_mode[qj])
+            q_offered[n_qm++] = qj;
+    for (int ej = 0; ej < 5; ej++)
+        if (e_mode[ej])
+            e_offered[n_em++] = ej;
+    best->score = -1;
+    for (int qm = 0; qm < n_qm; qm++)
+        for (int em = 0; em < n_em; em++) {
+            const unit_set *qu = &q_units[q_offered[qm]], *eu = &e_units[e_offered[em]];
             double w[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             const sim_detail *det[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             double wq[PW_MATCH_MAX_WORDS], we[PW_MATCH_MAX_WORDS];
-            double q_best[PW_MATCH_MAX_WORDS] = {0}, e_best[PW_MATCH_MAX_WORDS] = {0};
-            for (int i = 0; i < a.qu.n; i++)
-                wq[i] = s->q_weight[a.qu.tok[i]];
-            for (int j = 0; j < a.eu.n; j++)
-                we[j] = e_weight[a.eu.tok[j]];
-            for (int i = 0; i < a.qu.n; i++) {
-                int qt = a.qu.tok[i];
-                for (int j = 0; j < a.eu.n; j++) {
-                    int ek = a.eu.tok[j];
+            double q_best[PW_MATCH_MAX_WORDS], e_best[PW_MATCH_MAX_WORDS];
+            for (int i = 0; i < qu->n; i++) {
+                wq[i] = s->q_weight[qu->tok[i]];
+                q_best[i] = 0;
+            }
+            for (int j = 0; j < eu->n; j++) {
+                we[j] = e_weight[eu->tok[j]];
+                e_best[j] = 0;
+            }
+            for (int i = 0; i < qu->n; i++) {
+                int qt = qu->tok[i];
+                for (int j = 0; j < eu->n; j++) {
+                    int ek = eu->tok[j];
                     if (!(compared[qt] & (1u << ek))) {
                         pair[qt][ek] = token_similarity(s, idx, qt, &et[ek]);
                         compared[qt] |= 1u << ek;
@@ -1270,12 +1278,15 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             }
             double target = best->score > must_reach ? best->score : must_reach;
             double most = 0;
-            for (int i = 0; i < a.qu.n; i++)
+            for (int i = 0; i < qu->n; i++)
                 most += most_towards(wq[i], q_best[i], target);
-            for (int j = 0; j < a.eu.n; j++)
+            for (int j = 0; j < eu->n; j++)
                 most += most_towards(we[j], e_best[j], target);
             if (most < -1e-9)
                 continue; /* cannot reach the target (see above) */
+            alignment a = {0};
+            a.qu = *qu;
+            a.eu = *eu;
             int assign[PW_MATCH_MAX_WORDS];
             hungarian(w, a.qu.n, a.eu.n, assign);
             double num = 0, den = 0;
