@@ -370,32 +370,29 @@ static bool is_initial_of(const char *initial, const char *word)
     return initial[0] && !initial[1] && word[0] == initial[0];
 }
 
-/* A key byte's slot among the 36 of A-Z and 0-9 (pw_name_token.text's alphabet). */
-static inline int letter_slot(char c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= '0' && c <= '9' ? 26 + (c - '0') : 0;
-}
-
 /* How many letters two words do not have in common, counted with repeats: every edit
  * changes it by two at most (a transposition not at all), so (apart + 1) / 2 is a
  * lower bound of the edit distance, and (la + lb - apart) / 2 an upper bound of the
  * characters Jaro can match. Costs a pass over each word, against the quadratic
- * distance it often saves: most pairs compared are different names. */
+ * distance it often saves: most pairs compared are different names. Words are token
+ * texts (A-Z and 0-9), which the low six bits of a byte tell apart (A-Z are 1-26,
+ * 0-9 are 48-57). */
 static int letters_apart(const char *a, size_t la, const char *b, size_t lb)
 {
-    int counts[36] = {0}, apart = 0;
+    int16_t counts[64] = {0};
+    int apart = 0;
     for (size_t i = 0; i < la; i++)
-        counts[letter_slot(a[i])]++;
+        counts[a[i] & 63]++;
     for (size_t i = 0; i < lb; i++)
-        counts[letter_slot(b[i])]--;
+        counts[b[i] & 63]--;
     /* (summed over the letters the words have, each slot once: names are short) */
     for (size_t i = 0; i < la; i++) {
-        int c = letter_slot(a[i]);
+        int c = a[i] & 63;
         apart += abs(counts[c]);
         counts[c] = 0;
     }
     for (size_t i = 0; i < lb; i++) {
-        int c = letter_slot(b[i]);
+        int c = b[i] & 63;
         apart += abs(counts[c]);
         counts[c] = 0;
     }
