@@ -1,26 +1,47 @@
 /*
- * RFC 4180 CSV tokenizer. Reads bytes with getc_unlocked into one growing row
- * buffer; fields are NUL-separated slices of that buffer and their start offsets are
- * turned into pointers once the row is complete (the buffer may move while growing).
+ * RFC 4180 CSV tokenizer. The input is read a line at a time with getdelim: a read
+ * stops at LF, so rows from a pipe come out as their lines arrive and nothing after a
+ * row's line is taken from the FILE (a lone CR ends a row inside a line, whose rest then
+ * waits in the buffer). Each line is copied to the end of one row buffer and cut into fields there,
+ * in place: a separator becomes the NUL that ends its field, and the runs of ordinary
+ * bytes are found with a table of the bytes that end a run (separator, CR and LF
+ * outside quotes, '"' and LF inside, and NUL, which follows the line so that the scan
+ * needs no bound check). A run stays where it is until a quote has been taken out of the
+ * row; from then on each run moves down with one memmove. A row never takes more bytes
+ * than its input, plus a NUL at the end of the input, so what is written never
+ * overtakes what is still to be read, and room is made once per line, when it is copied
+ * in. Fields are NUL-separated slices of the buffer and their start offsets are turned
+ * into pointers once the row is complete (the buffer may move while growing).
+ *
+ * Reads behave as getc's would: a line that does not end in LF ended at the end of the
+ * input or at a read error, and that end is reported once, after the line's bytes,
+ * before the FILE is read again. One difference: getdelim reads nothing from a FILE in
+ * error, where getc would try again, so a read error is final.
  */
 #include "ingest/csv_tokenizer.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { ENDS_UNQUOTED = 1, ENDS_QUOTED = 2 }; /* bits of pw_csv.run_ends */
 
 struct pw_csv {
     FILE *fp;
     char sep;
-    char *buf; /* the fields, NUL-separated */
-    size_t len, cap;
-    size_t *starts; /* field start offsets into buf */
+    unsigned char run_ends[256]; /* per byte: ENDS_* bits of the states it ends a run in */
+    char *input_line;            /* getdelim's buffer */
+    size_t input_line_cap;
+    bool input_ended; /* the last line read did not end in LF: report the end of input next */
+    char *buf;        /* the row's fields, NUL-separated, and after them the input not read */
+    size_t len, cap;  /* len: where the row's bytes end */
+    char *next, *end; /* the input not read yet; *end is a NUL */
+    size_t *starts;   /* field start offsets into buf */
     char **fields;
     size_t n_fields, cap_fields;
     long line;     /* lines consumed so far */
     long row_line; /* line on which the last row started */
     bool started;  /* BOM check done */
-    int pending[3]; /* bytes read ahead by the BOM check, last first */
-    int n_pending;
     pw_strbuf text;
 };
 
@@ -31,6 +52,11 @@ pw_csv *pw_csv_new(FILE *fp, char separator)
         return NULL;
     c->fp = fp;
     c->sep = separator;
+    c->run_ends[(unsigned char)separator] |= ENDS_UNQUOTED;
+    c->run_ends['\r'] |= ENDS_UNQUOTED;
+    c->run_ends['"'] |= ENDS_QUOTED;
+    c->run_ends['\n'] |= ENDS_UNQUOTED | ENDS_QUOTED;
+    c->run_ends['\0'] |= ENDS_UNQUOTED | ENDS_QUOTED;
     return c;
 }
 
@@ -38,6 +64,7 @@ void pw_csv_free(pw_csv *c)
 {
     if (!c)
         return;
+    free(c->input_line);
     free(c->buf);
     free(c->starts);
     free(c->fields);
@@ -45,25 +72,41 @@ void pw_csv_free(pw_csv *c)
     free(c);
 }
 
-static int next_byte(pw_csv *c)
+/* Makes room in the row buffer for n more bytes and a NUL. */
+static int reserve(pw_csv *c, size_t n)
 {
-    if (c->n_pending > 0)
-        return c->pending[--c->n_pending];
-    return getc_unlocked(c->fp);
+    if (c->len + n < c->cap)
+        return 0;
+    size_t cap = c->cap ? c->cap : 1024;
+    while (cap <= c->len + n)
+        cap *= 2;
+    char *nb = realloc(c->buf, cap);
+    if (!nb)
+        return PW_ENOMEM;
+    c->buf = nb;
+    c->cap = cap;
+    return 0;
 }
 
-static int push_byte(pw_csv *c, char ch)
+/* Reads the next line to the end of the row's bytes, as getc reads the next byte: 1
+ * when there is one, 0 at the end of the input or on a read error (ferror tells which),
+ * or PW_ENOMEM. Called when all the input read so far has been. */
+static int read_line(pw_csv *c)
 {
-    if (c->len + 1 >= c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        char *nb = realloc(c->buf, cap);
-        if (!nb)
-            return PW_ENOMEM;
-        c->buf = nb;
-        c->cap = cap;
+    if (c->input_ended) {
+        c->input_ended = false;
+        return 0;
     }
-    c->buf[c->len++] = ch;
-    return 0;
+    ssize_t n = getdelim(&c->input_line, &c->input_line_cap, '\n', c->fp);
+    if (n < 0)
+        return !feof(c->fp) && errno == ENOMEM ? PW_ENOMEM : 0;
+    if (reserve(c, (size_t)n))
+        return PW_ENOMEM;
+    c->next = c->buf + c->len;
+    c->end = c->next + n;
+    memcpy(c->next, c->input_line, (size_t)n + 1); /* with getdelim's NUL */
+    c->input_ended = c->input_line[n - 1] != '\n';
+    return 1;
 }
 
 static int start_field(pw_csv *c)
@@ -84,101 +127,180 @@ static int start_field(pw_csv *c)
     return 0;
 }
 
-/* Turns the field start offsets into pointers (the buffer no longer moves). */
-static void set_fields(pw_csv *c)
+/* Takes the run of bytes at c->next that end no run in the state `ends` stands for
+ * into the row (it is there already unless a quote was taken out). */
+static inline void take_run(pw_csv *c, unsigned char ends)
+{
+    char *run = c->next, *p = run;
+    while (!(c->run_ends[(unsigned char)*p] & ends))
+        p++;
+    if (run != c->buf + c->len)
+        memmove(c->buf + c->len, run, (size_t)(p - run));
+    c->len += (size_t)(p - run);
+    c->next = p;
+}
+
+/* After a CR: a LF that follows belongs to the same line end. */
+static int skip_lf_after_cr(pw_csv *c)
+{
+    if (c->next == c->end) {
+        int rc = read_line(c);
+        if (rc <= 0)
+            return rc;
+    }
+    if (*c->next == '\n')
+        c->next++;
+    return 0;
+}
+
+/* Ends the row's last field and line. */
+static void end_row(pw_csv *c)
+{
+    c->line++;
+    c->buf[c->len++] = '\0';
+}
+
+/* Turns the field start offsets into pointers (the buffer no longer moves). Returns
+ * the number of fields. */
+static int set_fields(pw_csv *c)
 {
     for (size_t i = 0; i < c->n_fields; i++)
         c->fields[i] = c->buf + c->starts[i];
     c->fields[c->n_fields] = NULL;
+    return (int)c->n_fields;
+}
+
+/* The row's result when the input ends in it (in_quotes: inside a quoted field, where
+ * the row is still ended, so that the caller can show what was read). */
+static int end_row_at_eof(pw_csv *c, bool in_quotes)
+{
+    if (ferror(c->fp))
+        return PW_EIO;
+    end_row(c);
+    int n = set_fields(c);
+    return in_quotes ? PW_EPARSE : n;
+}
+
+/* Reads a quoted field from after its opening quote to after its closing one. Returns
+ * 0 when more input follows, else the row's result. Text after the closing quote is
+ * the unquoted part's to read. */
+static int read_quoted(pw_csv *c)
+{
+    for (;;) {
+        take_run(c, ENDS_QUOTED);
+        if (c->next == c->end) {
+            int rc = read_line(c);
+            if (rc <= 0)
+                return rc < 0 ? rc : end_row_at_eof(c, true);
+            continue;
+        }
+        char ch = *c->next++;
+        if (ch == '"') {
+            if (c->next == c->end) {
+                int rc = read_line(c);
+                if (rc <= 0)
+                    return rc < 0 ? rc : end_row_at_eof(c, false);
+            }
+            if (*c->next != '"')
+                return 0; /* the closing quote */
+            c->next++;    /* "" is one quote */
+        } else if (ch == '\n') {
+            c->line++;
+        }
+        c->buf[c->len++] = ch;
+    }
+}
+
+/* Reads a field's bytes outside quotes, up to its separator (0) or the end of the row
+ * (the row's result). */
+static int read_unquoted(pw_csv *c)
+{
+    for (;;) {
+        take_run(c, ENDS_UNQUOTED);
+        if (c->next == c->end) {
+            int rc = read_line(c);
+            if (rc <= 0)
+                return rc < 0 ? rc : end_row_at_eof(c, false);
+            continue;
+        }
+        char ch = *c->next++;
+        if (ch == c->sep) {
+            c->buf[c->len++] = '\0';
+            return 0;
+        }
+        if (ch == '\r' || ch == '\n') {
+            end_row(c); /* first: a line read after the CR goes after the row */
+            if (ch == '\r') {
+                int rc = skip_lf_after_cr(c);
+                if (rc < 0)
+                    return rc;
+            }
+            return set_fields(c);
+        }
+        c->buf[c->len++] = ch; /* a NUL byte in the input */
+    }
+}
+
+/* Reads the row starting at c->next: its number of fields, or an error. A '"' opens a
+ * quoted field only as the field's first byte. */
+static int read_row(pw_csv *c)
+{
+    for (;;) {
+        if (start_field(c))
+            return PW_ENOMEM;
+        if (c->next == c->end) {
+            int rc = read_line(c);
+            if (rc <= 0)
+                return rc < 0 ? rc : end_row_at_eof(c, false);
+        }
+        int rc = 0;
+        if (*c->next == '"') {
+            c->next++;
+            rc = read_quoted(c);
+        }
+        if (rc == 0)
+            rc = read_unquoted(c);
+        if (rc != 0)
+            return rc;
+    }
 }
 
 int pw_csv_next_row(pw_csv *c, char ***fields)
 {
     if (!c->started) {
         c->started = true;
-        int b[3], n = 0;
-        while (n < 3 && (b[n] = getc_unlocked(c->fp)) != EOF)
-            n++;
-        bool bom = n == 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF;
-        if (!bom)
-            while (n > 0)
-                c->pending[c->n_pending++] = b[--n]; /* pushed back in reverse */
+        int rc = read_line(c);
+        if (rc < 0)
+            return rc;
+        if (rc > 0 && c->end - c->next >= 3 && memcmp(c->next, "\xEF\xBB\xBF", 3) == 0)
+            c->next += 3;
     }
     for (;;) {
-        c->len = 0;
+        /* a row in a line read already (after a lone CR) starts where it is */
+        c->len = c->next != c->end ? (size_t)(c->next - c->buf) : 0;
         c->n_fields = 0;
         c->row_line = c->line + 1;
-        int ch = next_byte(c);
-        if (ch == EOF)
-            return ferror(c->fp) ? PW_EIO : 0;
-        if (ch == '\n' || ch == '\r') { /* blank line */
-            if (ch == '\r') {
-                int nx = next_byte(c);
-                if (nx != '\n' && nx != EOF)
-                    c->pending[c->n_pending++] = nx;
-            }
-            c->line++;
-            continue;
+        if (c->next == c->end) {
+            int rc = read_line(c);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                return ferror(c->fp) ? PW_EIO : 0;
         }
-        if (start_field(c))
-            return PW_ENOMEM;
-        bool quoted = false, was_quoted = false;
-        for (;;) {
-            if (ch == EOF) {
-                if (ferror(c->fp))
-                    return PW_EIO;
-                if (quoted) { /* keep what was read, so the caller can show it */
-                    c->line++;
-                    if (push_byte(c, '\0'))
-                        return PW_ENOMEM;
-                    set_fields(c);
-                    return PW_EPARSE;
-                }
-                c->line++;
-                break;
-            }
-            if (quoted) {
-                if (ch == '"') {
-                    int nx = next_byte(c);
-                    if (nx == '"') {
-                        if (push_byte(c, '"'))
-                            return PW_ENOMEM;
-                    } else {
-                        quoted = false;
-                        ch = nx;
-                        continue;
-                    }
-                } else {
-                    if (ch == '\n')
-                        c->line++;
-                    if (push_byte(c, (char)ch))
-                        return PW_ENOMEM;
-                }
-            } else if (ch == '"' && !was_quoted && c->len == c->starts[c->n_fields - 1]) {
-                quoted = was_quoted = true;
-            } else if (ch == c->sep) {
-                if (push_byte(c, '\0') || start_field(c))
-                    return PW_ENOMEM;
-                was_quoted = false;
-            } else if (ch == '\n' || ch == '\r') {
-                if (ch == '\r') {
-                    int nx = next_byte(c);
-                    if (nx != '\n' && nx != EOF)
-                        c->pending[c->n_pending++] = nx;
-                }
-                c->line++;
-                break;
-            } else {
-                if (push_byte(c, (char)ch))
-                    return PW_ENOMEM;
-            }
-            ch = next_byte(c);
+        char ch = *c->next;
+        if (ch != '\n' && ch != '\r') {
+            int n = read_row(c);
+            if (n > 0)
+                *fields = c->fields;
+            return n;
         }
-        if (push_byte(c, '\0'))
-            return PW_ENOMEM;
-        set_fields(c);
-        *fields = c->fields;
-        return (int)c->n_fields;
+        c->next++; /* a blank line */
+        if (ch == '\r') {
+            int rc = skip_lf_after_cr(c);
+            if (rc < 0)
+                return rc;
+        }
+        c->line++;
     }
 }
 

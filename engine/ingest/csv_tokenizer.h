@@ -1,7 +1,7 @@
 /*
  * Internal to ingest: an RFC 4180 CSV tokenizer over a FILE*, shared by the record
  * reader and the watchlist importers. Quoted fields may hold separators, doubled
- * quotes and newlines; CRLF and LF both end a row; a UTF-8 BOM is skipped.
+ * quotes and newlines; CRLF, LF and a lone CR end a row; a UTF-8 BOM is skipped.
  *
  * Thread safety: one tokenizer per thread. Ownership: field pointers stay valid
  * until the next call to pw_csv_next_row.
