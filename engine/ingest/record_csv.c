@@ -257,8 +257,14 @@ static const char *given_names(pw_reader *r, const struct pw_record_csv *c, char
     const char *middle = value(c, fields, COL_MIDDLE_NAME);
     if (!first || !middle)
         return first ? first : middle;
-    char *s = pw_arena_printf(r->scratch, "%s %s", first, middle);
+    size_t lf = strlen(first), lm = strlen(middle);
+    char *s = pw_arena_alloc_uninit(r->scratch, lf + 1 + lm + 1); /* (not printf: per row) */
     *oom = s == NULL;
+    if (s) {
+        memcpy(s, first, lf);
+        s[lf] = ' ';
+        memcpy(s + lf + 1, middle, lm + 1);
+    }
     return s;
 }
 
