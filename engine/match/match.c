@@ -1230,10 +1230,9 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     unit_set e_units[5];
     side_units(eflags, eword, espan, n_et, e_mode, e_units);
     /* The modes pair the same tokens again and again: each (record token, entry token)
-     * pair is compared once per call (through the per-record memo the first time, as
-     * other names of the record's candidates share words), and each entry token's
-     * weight is found once. */
-    uint32_t compared[PW_NAME_MAX_TOKENS] = {0}; /* bit e of [q]: pair[q][e] is set */
+     * pair is compared once per call (through the per-record memo, as other names of
+     * the record's candidates share words), and each entry token's weight is found
+     * once. */
     sim_detail pair[PW_NAME_MAX_TOKENS][PW_NAME_MAX_TOKENS];
     double e_weight[PW_NAME_MAX_TOKENS];
     for (int t = 0; t < n_et; t++)
@@ -1246,6 +1245,33 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     for (int ej = 0; ej < 5; ej++)
         if (e_mode[ej])
             e_offered[n_em++] = ej;
+    /* Every pair the readings hold is compared once, up front, and each token's best
+     * similarity over all of them bounds any reading it is in: a reading whose bound
+     * (see above) fails even with those is skipped before its matrix is filled. Long
+     * names (ABD AL-RAHMAN ... with its joins on both sides) offer up to 30 readings,
+     * and most fail. */
+    uint32_t q_used = 0, e_used = 0;
+    for (int qm = 0; qm < n_qm; qm++)
+        for (int i = 0; i < q_units[q_offered[qm]].n; i++)
+            q_used |= 1u << q_units[q_offered[qm]].tok[i];
+    for (int em = 0; em < n_em; em++)
+        for (int j = 0; j < e_units[e_offered[em]].n; j++)
+            e_used |= 1u << e_units[e_offered[em]].tok[j];
+    double q_best_any[PW_NAME_MAX_TOKENS] = {0}, e_best_any[PW_NAME_MAX_TOKENS] = {0};
+    for (int qt = 0; qt < q->n_tokens; qt++) {
+        if (!(q_used & (1u << qt)))
+            continue;
+        for (int ek = 0; ek < n_et; ek++) {
+            if (!(e_used & (1u << ek)))
+                continue;
+            pair[qt][ek] = token_similarity(s, idx, qt, &et[ek]);
+            double sim = pair[qt][ek].similarity;
+            if (sim >= MIN_PAIR_SIMILARITY) {
+                q_best_any[qt] = sim > q_best_any[qt] ? sim : q_best_any[qt];
+                e_best_any[ek] = sim > e_best_any[ek] ? sim : e_best_any[ek];
+            }
+        }
+    }
     best->score = -1;
     for (int qm = 0; qm < n_qm; qm++)
         for (int em = 0; em < n_em; em++) {
@@ -1254,23 +1280,24 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             const sim_detail *det[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
             double wq[PW_MATCH_MAX_WORDS], we[PW_MATCH_MAX_WORDS];
             double q_best[PW_MATCH_MAX_WORDS], e_best[PW_MATCH_MAX_WORDS];
+            double target = best->score > must_reach ? best->score : must_reach;
+            double most = 0;
             for (int i = 0; i < qu->n; i++) {
                 wq[i] = s->q_weight[qu->tok[i]];
                 q_best[i] = 0;
+                most += most_towards(wq[i], q_best_any[qu->tok[i]], target);
             }
             for (int j = 0; j < eu->n; j++) {
                 we[j] = e_weight[eu->tok[j]];
                 e_best[j] = 0;
+                most += most_towards(we[j], e_best_any[eu->tok[j]], target);
             }
+            if (most < -1e-9)
+                continue; /* cannot reach the target even at the tokens' best */
             for (int i = 0; i < qu->n; i++) {
                 int qt = qu->tok[i];
                 for (int j = 0; j < eu->n; j++) {
-                    int ek = eu->tok[j];
-                    if (!(compared[qt] & (1u << ek))) {
-                        pair[qt][ek] = token_similarity(s, idx, qt, &et[ek]);
-                        compared[qt] |= 1u << ek;
-                    }
-                    det[i][j] = &pair[qt][ek];
+                    det[i][j] = &pair[qt][eu->tok[j]];
                     double sim = det[i][j]->similarity;
                     w[i][j] = sim >= MIN_PAIR_SIMILARITY ? sim * (wq[i] + we[j]) : 0;
                     if (w[i][j] > 0) { /* each unit's best pairing, for the bound */
@@ -1279,8 +1306,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
                     }
                 }
             }
-            double target = best->score > must_reach ? best->score : must_reach;
-            double most = 0;
+            most = 0;
             for (int i = 0; i < qu->n; i++)
                 most += most_towards(wq[i], q_best[i], target);
             for (int j = 0; j < eu->n; j++)
