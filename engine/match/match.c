@@ -50,6 +50,7 @@
 #define LINEAGE_CROSSED_CAP 0.80  /* a son's name aligned with his father's (X BIN Y, Y BIN X) */
 #define LOW_QUALITY_ALIAS 0.92    /* factor for aliases the list marks as weak */
 #define CANDIDATE_MIN_SHARE 0.5   /* share of the record's name weight a candidate needs */
+#define SHORT_WORD 3              /* letters: a typing error in a word this short is often another name */
 
 #define MEMO_SLOTS 4096
 #define Q_MODES 6 /* the record's segmentation modes: units_of_words' five, and query_units' */
@@ -2270,6 +2271,18 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_known &&
             !(s->query.tokens[i].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
             heaviest_known = s->q_weight[i];
+    /* A word of SHORT_WORD letters or fewer that the lists hold counts no more than
+     * the record's heaviest longer word either: a typing error in a short word often
+     * makes another list word (ADAM written ADA, a rare name the lists also hold),
+     * which would otherwise keep the entry the longer words find from being scored.
+     * (Latin words only: the short words of an abjad or of Han and Hangul syllables
+     * come from the script, not from typing.) */
+    double heaviest_long = 0;
+    for (int i = 0; i < s->query.n_words; i++)
+        if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_long &&
+            s->query.tokens[i].len > SHORT_WORD &&
+            !(s->query.tokens[i].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
+            heaviest_long = s->q_weight[i];
     double gate_weight = 0, full_weight = 0;
     for (int i = 0; i < s->query.n_tokens; i++) {
         const pw_name_token *qt = &s->query.tokens[i];
@@ -2277,6 +2290,10 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         bool unknown = s->q_term[i][0] == PW_INDEX_NONE && s->q_term[i][1] == PW_INDEX_NONE;
         if (unknown && heaviest_known > 0 && s->q_gate[i] > heaviest_known)
             s->q_gate[i] = token_weight(qt->flags, heaviest_known);
+        if (!unknown && qt->len <= SHORT_WORD && heaviest_long > 0 &&
+            !(qt->flags & (PW_TOKEN_ABJAD | PW_TOKEN_SYLLABIC)) &&
+            s->q_gate[i] > token_weight(qt->flags, heaviest_long))
+            s->q_gate[i] = token_weight(qt->flags, heaviest_long);
         double near = unknown ? neighbour_weight(idx, s->q_hits[i], s->q_nhits[i]) : -1;
         if (near >= 0 && s->q_gate[i] > token_weight(qt->flags, near))
             s->q_gate[i] = token_weight(qt->flags, near);
