@@ -97,6 +97,7 @@ static int read_line(pw_csv *c)
         c->input_ended = false;
         return 0;
     }
+    errno = 0; /* (getdelim leaves it alone on a FILE already in error) */
     ssize_t n = getdelim(&c->input_line, &c->input_line_cap, '\n', c->fp);
     if (n < 0)
         return !feof(c->fp) && errno == ENOMEM ? PW_ENOMEM : 0;

@@ -2,6 +2,9 @@
  * Internal to ingest: an RFC 4180 CSV tokenizer over a FILE*, shared by the record
  * reader and the watchlist importers. Quoted fields may hold separators, doubled
  * quotes and newlines; CRLF, LF and a lone CR end a row; a UTF-8 BOM is skipped.
+ * Input is read a line (to LF) at a time: rows from a pipe come out as their lines
+ * arrive, except that a file whose rows end in a lone CR only (classic Mac OS) is
+ * one long line, held whole (twice its size) and not streamed.
  *
  * Thread safety: one tokenizer per thread. Ownership: field pointers stay valid
  * until the next call to pw_csv_next_row.

@@ -519,6 +519,8 @@ static void *writer_main(void *arg)
     int rc = window ? 0 : PW_ENOMEM;
     if (store && pw_store_findings_begin(store, &rn->findings, NULL))
         rn->findings = NULL; /* out of memory: findings are stored one statement each */
+    if (store) /* (only speed: see pw_store_set_temp_in_memory) */
+        pw_store_set_temp_in_memory(store, true, NULL);
     for (;;) {
         /* While a transaction is open, wait no longer than it may stay open. */
         bool timed_out = false;
@@ -570,6 +572,8 @@ static void *writer_main(void *arg)
     }
     pw_store_findings_end(rn->findings);
     rn->findings = NULL;
+    if (store)
+        pw_store_set_temp_in_memory(store, false, NULL);
     free(window);
     return NULL;
 }

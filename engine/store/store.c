@@ -323,12 +323,6 @@ int pw_store_open(const char *path, pw_store **out, pw_error *err)
         goto fail;
     if ((rc = query_text(s, "PRAGMA foreign_keys = ON", value, sizeof value, err)) != 0)
         goto fail;
-    /* Temporary files in memory: each alert is stored inside a savepoint within the
-     * screening writer's transaction, and SQLite keeps a savepoint's page images in a
-     * temporary file, by default one on disk (/var/tmp): 30 writes an alert, most of
-     * the writer's time on the sample flights. They are a few pages each. */
-    if ((rc = query_text(s, "PRAGMA temp_store = MEMORY", value, sizeof value, err)) != 0)
-        goto fail;
     /* A page cache of 64 MiB (SQLite's default is 2 MiB): the screening writer inserts
      * records under a random unique key (the content hash), so with the default cache
      * most inserts read an index page back from the file, and the writer is the one
@@ -389,6 +383,13 @@ void pw_store_set_busy_timeout(pw_store *s, int ms)
 {
     s->busy_ms = ms < 0 ? 0 : ms;
     sqlite3_busy_timeout(s->db, s->busy_ms);
+}
+
+int pw_store_set_temp_in_memory(pw_store *s, bool on, pw_error *err)
+{
+    char value[16];
+    return query_text(s, on ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT", value,
+                      sizeof value, err);
 }
 /* ---- audit ------------------------------------------------------------------- */
 

@@ -34,6 +34,13 @@ void pw_store_set_actor(pw_store *s, const char *actor);
 /* How long a write waits for another connection's lock before failing with "database
  * is locked" (default 5000 ms). */
 void pw_store_set_busy_timeout(pw_store *s, int ms);
+/* Keeps SQLite's temporary files in memory (on) or where SQLite puts them by default
+ * (off, the default). The screening writer turns it on while it runs: it stores each
+ * alert in a savepoint inside its transaction, and once a savepoint's page images
+ * outgrow 64 KiB SQLite keeps them in a file under /var/tmp for the rest of the
+ * transaction, about 30 writes an alert. Off elsewhere, so that a report's large sort
+ * spills to disk rather than to memory. */
+int pw_store_set_temp_in_memory(pw_store *s, bool on, pw_error *err);
 
 /* ---- watchlist import: one transaction per import ------------------------- */
 
