@@ -20,6 +20,8 @@
 #include "names/names.h"
 
 #define PW_MATCH_MAX_WORDS 12
+/* (align_name keeps sets of a name's tokens in 32-bit masks) */
+_Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask");
 #define MAX_SCORED (PW_MATCH_MAX_CANDIDATES + 8) /* best-accumulated entries fully scored */
 #define MAX_RELAXED_SCORED 12    /* entries scored on a share an unknown word lowered */
 #define RANK_WORD_PENALTY 0.001f /* breaks ties in candidate rank: shorter names first */
