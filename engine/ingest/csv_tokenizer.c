@@ -1,8 +1,12 @@
 /*
- * RFC 4180 CSV tokenizer. The input is read a line at a time with getdelim: a read
- * stops at LF, so rows from a pipe come out as their lines arrive and nothing after a
- * row's line is taken from the FILE (a lone CR ends a row inside a line, whose rest then
- * waits in the buffer). Each line is copied to the end of one row buffer and cut into fields there,
+ * RFC 4180 CSV tokenizer. The input is read a line at a time with getdelim, so rows
+ * from a pipe come out as their lines arrive and nothing after a row's line is taken
+ * from the FILE. A line ends where the first line does: the first line is read a byte
+ * at a time up to its LF, CRLF or lone CR, and the others with getdelim up to LF, or up
+ * to CR in a file whose lines end in a lone CR (classic Mac OS), which would otherwise
+ * be one line held whole. Whatever a line holds past the end of a row (a lone CR in an
+ * LF file, an LF in a CR file) is cut there all the same, and its rest waits in the
+ * buffer. Each line is copied to the end of one row buffer and cut into fields there,
  * in place: a separator becomes the NUL that ends its field, and the runs of ordinary
  * bytes are found with a table of the bytes that end a run (separator, CR and LF
  * outside quotes, '"' and LF inside, and NUL, which follows the line so that the scan
@@ -13,7 +17,7 @@
  * in. Fields are NUL-separated slices of the buffer and their start offsets are turned
  * into pointers once the row is complete (the buffer may move while growing).
  *
- * Reads behave as getc's would: a line that does not end in LF ended at the end of the
+ * Reads behave as getc's would: a line that does not end in its end byte ended at the end of the
  * input or at a read error, and that end is reported once, after the line's bytes,
  * before the FILE is read again. One difference: getdelim reads nothing from a FILE in
  * error, where getc would try again, so a read error is final.
@@ -32,7 +36,8 @@ struct pw_csv {
     unsigned char run_ends[256]; /* per byte: ENDS_* bits of the states it ends a run in */
     char *input_line;            /* getdelim's buffer */
     size_t input_line_cap;
-    bool input_ended; /* the last line read did not end in LF: report the end of input next */
+    int line_end;     /* the byte lines end in: '\n' or '\r', 0 before the first line */
+    bool input_ended; /* the last line read did not end in line_end: report the end next */
     char *buf;        /* the row's fields, NUL-separated, and after them the input not read */
     size_t len, cap;  /* len: where the row's bytes end */
     char *next, *end; /* the input not read yet; *end is a NUL */
@@ -88,6 +93,43 @@ static int reserve(pw_csv *c, size_t n)
     return 0;
 }
 
+/* Reads the first line into input_line a byte at a time, up to and with its LF, CRLF
+ * or lone CR, and sets line_end from how it ends. Returns its length (0 at once at the
+ * end of the input or on a read error) or -1 on out of memory. */
+static ssize_t read_first_line(pw_csv *c)
+{
+    size_t n = 0;
+    for (;;) {
+        if (n + 2 >= c->input_line_cap) {
+            size_t cap = c->input_line_cap ? 2 * c->input_line_cap : 256;
+            char *nb = realloc(c->input_line, cap);
+            if (!nb)
+                return -1;
+            c->input_line = nb;
+            c->input_line_cap = cap;
+        }
+        int ch = getc_unlocked(c->fp);
+        if (ch == EOF)
+            break;
+        c->input_line[n++] = (char)ch;
+        if (ch == '\n') {
+            c->line_end = '\n';
+            break;
+        }
+        if (ch == '\r') {
+            int nx = getc_unlocked(c->fp);
+            if (nx == '\n')
+                c->input_line[n++] = '\n';
+            else if (nx != EOF)
+                ungetc(nx, c->fp);
+            c->line_end = nx == '\n' || nx == EOF ? '\n' : '\r';
+            break;
+        }
+    }
+    c->input_line[n] = '\0';
+    return (ssize_t)n;
+}
+
 /* Reads the next line to the end of the row's bytes, as getc reads the next byte: 1
  * when there is one, 0 at the end of the input or on a read error (ferror tells which),
  * or PW_ENOMEM. Called when all the input read so far has been. */
@@ -98,15 +140,20 @@ static int read_line(pw_csv *c)
         return 0;
     }
     errno = 0; /* (getdelim leaves it alone on a FILE already in error) */
-    ssize_t n = getdelim(&c->input_line, &c->input_line_cap, '\n', c->fp);
+    ssize_t n = c->line_end ? getdelim(&c->input_line, &c->input_line_cap, c->line_end, c->fp)
+                            : read_first_line(c);
     if (n < 0)
-        return !feof(c->fp) && errno == ENOMEM ? PW_ENOMEM : 0;
+        return !c->line_end || (!feof(c->fp) && errno == ENOMEM) ? PW_ENOMEM : 0;
+    if (n == 0)
+        return 0; /* (read_first_line at the end of the input) */
+    if (!c->line_end)
+        c->line_end = '\n'; /* a one-line input without a line end */
     if (reserve(c, (size_t)n))
         return PW_ENOMEM;
     c->next = c->buf + c->len;
     c->end = c->next + n;
-    memcpy(c->next, c->input_line, (size_t)n + 1); /* with getdelim's NUL */
-    c->input_ended = c->input_line[n - 1] != '\n';
+    memcpy(c->next, c->input_line, (size_t)n + 1); /* with the NUL after the line */
+    c->input_ended = c->input_line[n - 1] != c->line_end;
     return 1;
 }
 
@@ -142,16 +189,20 @@ static inline void take_run(pw_csv *c, unsigned char ends)
 }
 
 /* After a CR: a LF that follows belongs to the same line end. */
-static int skip_lf_after_cr(pw_csv *c)
+static void skip_lf_after_cr(pw_csv *c)
 {
-    if (c->next == c->end) {
-        int rc = read_line(c);
-        if (rc <= 0)
-            return rc;
+    if (c->next != c->end) {
+        if (*c->next == '\n')
+            c->next++;
+        return;
     }
-    if (*c->next == '\n')
-        c->next++;
-    return 0;
+    if (c->input_ended)
+        return; /* the input ended with the CR */
+    /* A line that ends in a lone CR: one byte of the next is enough to tell (a whole
+     * line would keep the row waiting for it), and it goes back unless it is the LF. */
+    int next = getc_unlocked(c->fp);
+    if (next != '\n' && next != EOF)
+        ungetc(next, c->fp);
 }
 
 /* Ends the row's last field and line. */
@@ -230,12 +281,9 @@ static int read_unquoted(pw_csv *c)
             return 0;
         }
         if (ch == '\r' || ch == '\n') {
-            end_row(c); /* first: a line read after the CR goes after the row */
-            if (ch == '\r') {
-                int rc = skip_lf_after_cr(c);
-                if (rc < 0)
-                    return rc;
-            }
+            end_row(c);
+            if (ch == '\r')
+                skip_lf_after_cr(c);
             return set_fields(c);
         }
         c->buf[c->len++] = ch; /* a NUL byte in the input */
@@ -296,11 +344,8 @@ int pw_csv_next_row(pw_csv *c, char ***fields)
             return n;
         }
         c->next++; /* a blank line */
-        if (ch == '\r') {
-            int rc = skip_lf_after_cr(c);
-            if (rc < 0)
-                return rc;
-        }
+        if (ch == '\r')
+            skip_lf_after_cr(c);
         c->line++;
     }
 }

@@ -2,9 +2,9 @@
  * Internal to ingest: an RFC 4180 CSV tokenizer over a FILE*, shared by the record
  * reader and the watchlist importers. Quoted fields may hold separators, doubled
  * quotes and newlines; CRLF, LF and a lone CR end a row; a UTF-8 BOM is skipped.
- * Input is read a line (to LF) at a time: rows from a pipe come out as their lines
- * arrive, except that a file whose rows end in a lone CR only (classic Mac OS) is
- * one long line, held whole (twice its size) and not streamed.
+ * Input is read a line at a time, to LF or, in a file whose first line ends in a lone
+ * CR (classic Mac OS), to CR: rows from a pipe come out as their lines arrive (a
+ * lone-CR row once the next byte has come, as a CR may begin a CRLF).
  *
  * Thread safety: one tokenizer per thread. Ownership: field pointers stay valid
  * until the next call to pw_csv_next_row.

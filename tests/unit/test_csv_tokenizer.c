@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "ingest/csv_tokenizer.h"
@@ -197,6 +198,36 @@ Test(csv_tokenizer, read_error)
         char *got = read_rows(fp, ',');
         cr_expect_str_eq(got, want[i], "case %zu", i);
         free(got);
+        fclose(fp);
+    }
+}
+
+/* Rows come out as their lines arrive, whatever the lines end in: from a pipe whose
+ * writer has not finished, a CRLF or LF row is read at once, and a lone-CR row once the
+ * next byte has come (a CR may be the first half of a CRLF), as getc reads them; a
+ * lone-CR file read to LF would be waited for to its end and held whole. Fails by
+ * timing out. */
+Test(csv_tokenizer, rows_from_a_pipe_come_as_they_arrive, .timeout = 10)
+{
+    static const char *const inputs[] = {"a,b\r\nc,d\r\n", "a,b\nc,d\n", "a,b\rc,d\re"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        int fd[2];
+        cr_assert_eq(pipe(fd), 0);
+        cr_assert_eq(write(fd[1], inputs[i], strlen(inputs[i])), (ssize_t)strlen(inputs[i]));
+        FILE *fp = fdopen(fd[0], "r");
+        cr_assert_not_null(fp);
+        pw_csv *c = pw_csv_new(fp, ',');
+        char **f;
+        cr_assert_eq(pw_csv_next_row(c, &f), 2, "input %zu", i);
+        cr_assert_str_eq(f[0], "a");
+        cr_assert_eq(pw_csv_next_row(c, &f), 2, "input %zu", i);
+        cr_assert_str_eq(f[1], "d");
+        close(fd[1]); /* the writer finishes only now */
+        int n;
+        while ((n = pw_csv_next_row(c, &f)) > 0)
+            cr_assert_str_eq(f[0], "e");
+        cr_assert_eq(n, 0);
+        pw_csv_free(c);
         fclose(fp);
     }
 }
