@@ -10,17 +10,18 @@
  * in place: a separator becomes the NUL that ends its field, and the runs of ordinary
  * bytes are found with a table of the bytes that end a run (separator, CR and LF
  * outside quotes, '"' and LF inside, and NUL, which follows the line so that the scan
- * needs no bound check). A run stays where it is until a quote has been taken out of the
- * row; from then on each run moves down with one memmove. A row never takes more bytes
- * than its input, plus a NUL at the end of the input, so what is written never
- * overtakes what is still to be read, and room is made once per line, when it is copied
- * in. Fields are NUL-separated slices of the buffer and their start offsets are turned
- * into pointers once the row is complete (the buffer may move while growing).
+ * needs no bound check). A run stays where it is until a quote has been taken out of
+ * the row; from then on each run moves down with one memmove. A row never takes more
+ * bytes than its input, plus a NUL at the end of the input, so what is written never
+ * overtakes what is still to be read, and room is made once per line, when it is
+ * copied in. Fields are NUL-separated slices of the buffer and their start offsets
+ * are turned into pointers once the row is complete (the buffer may move while
+ * growing).
  *
- * Reads behave as getc's would: a line that does not end in its end byte ended at the end of the
- * input or at a read error, and that end is reported once, after the line's bytes,
- * before the FILE is read again. One difference: getdelim reads nothing from a FILE in
- * error, where getc would try again, so a read error is final.
+ * Reads behave as getc's would: a line that does not end in its end byte ended at the
+ * end of the input or at a read error, and that end is reported once, after the line's
+ * bytes, before the FILE is read again. One difference: getdelim reads nothing from a
+ * FILE in error, where getc would try again, so a read error is final.
  */
 #include "ingest/csv_tokenizer.h"
 
