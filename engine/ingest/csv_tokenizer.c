@@ -234,6 +234,15 @@ static int end_row_at_eof(pw_csv *c, bool in_quotes)
     return in_quotes ? PW_EPARSE : n;
 }
 
+/* Reads the next line when a row runs to the end of what was read: 0 when there is
+ * one, else the row's result at the end of the input (end_row_at_eof, never 0) or
+ * PW_ENOMEM. */
+static int read_more(pw_csv *c, bool in_quotes)
+{
+    int rc = read_line(c);
+    return rc > 0 ? 0 : rc < 0 ? rc : end_row_at_eof(c, in_quotes);
+}
+
 /* Reads a quoted field from after its opening quote to after its closing one. Returns
  * 0 when more input follows, else the row's result. Text after the closing quote is
  * the unquoted part's to read. */
@@ -241,19 +250,16 @@ static int read_quoted(pw_csv *c)
 {
     for (;;) {
         take_run(c, ENDS_QUOTED);
+        int rc;
         if (c->next == c->end) {
-            int rc = read_line(c);
-            if (rc <= 0)
-                return rc < 0 ? rc : end_row_at_eof(c, true);
+            if ((rc = read_more(c, true)) != 0)
+                return rc;
             continue;
         }
         char ch = *c->next++;
         if (ch == '"') {
-            if (c->next == c->end) {
-                int rc = read_line(c);
-                if (rc <= 0)
-                    return rc < 0 ? rc : end_row_at_eof(c, false);
-            }
+            if (c->next == c->end && (rc = read_more(c, false)) != 0)
+                return rc;
             if (*c->next != '"')
                 return 0; /* the closing quote */
             c->next++;    /* "" is one quote */
@@ -271,9 +277,9 @@ static int read_unquoted(pw_csv *c)
     for (;;) {
         take_run(c, ENDS_UNQUOTED);
         if (c->next == c->end) {
-            int rc = read_line(c);
-            if (rc <= 0)
-                return rc < 0 ? rc : end_row_at_eof(c, false);
+            int rc = read_more(c, false);
+            if (rc != 0)
+                return rc;
             continue;
         }
         char ch = *c->next++;
@@ -298,12 +304,9 @@ static int read_row(pw_csv *c)
     for (;;) {
         if (start_field(c))
             return PW_ENOMEM;
-        if (c->next == c->end) {
-            int rc = read_line(c);
-            if (rc <= 0)
-                return rc < 0 ? rc : end_row_at_eof(c, false);
-        }
-        int rc = 0;
+        int rc = c->next == c->end ? read_more(c, false) : 0;
+        if (rc != 0)
+            return rc;
         if (*c->next == '"') {
             c->next++;
             rc = read_quoted(c);

@@ -2268,23 +2268,22 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
      * cannot keep the entry from being scored. */
     /* (Particles and initials are held by every list and weigh little: they say
      * nothing of what a name word weighs.) */
-    double heaviest_known = 0;
-    for (int i = 0; i < s->query.n_words; i++)
-        if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_known &&
-            !(s->query.tokens[i].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
-            heaviest_known = s->q_weight[i];
     /* A word of SHORT_WORD letters or fewer that the lists hold counts no more than
      * the record's heaviest longer word either: a typing error in a short word often
      * makes another list word (ADAM written ADA, a rare name the lists also hold),
      * which would otherwise keep the entry the longer words find from being scored.
      * (Latin words only: the short words of an abjad or of Han and Hangul syllables
      * come from the script, not from typing.) */
-    double heaviest_long = 0;
-    for (int i = 0; i < s->query.n_words; i++)
-        if (s->q_term[i][0] != PW_INDEX_NONE && s->q_weight[i] > heaviest_long &&
-            s->query.tokens[i].len > SHORT_WORD &&
-            !(s->query.tokens[i].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
+    double heaviest_known = 0, heaviest_long = 0;
+    for (int i = 0; i < s->query.n_words; i++) {
+        if (s->q_term[i][0] == PW_INDEX_NONE ||
+            (s->query.tokens[i].flags & (PW_TOKEN_PARTICLE | PW_TOKEN_INITIAL)))
+            continue;
+        if (s->q_weight[i] > heaviest_known)
+            heaviest_known = s->q_weight[i];
+        if (s->query.tokens[i].len > SHORT_WORD && s->q_weight[i] > heaviest_long)
             heaviest_long = s->q_weight[i];
+    }
     double gate_weight = 0, full_weight = 0;
     for (int i = 0; i < s->query.n_tokens; i++) {
         const pw_name_token *qt = &s->query.tokens[i];
