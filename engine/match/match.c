@@ -2337,12 +2337,16 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         int doc = compare_documents(r, e, NULL, 0);
         double ocr = doc == 1 ? PW_MATCH_DOCUMENT_OCR : 0;
         double needed = doc ? -1 : min_score - (dob_adj + nationality + gender + ocr);
+        if (needed > 1)
+            continue; /* no name score (a weighted mean of similarities: at most 1)
+                       * makes up for that evidence: no name is aligned */
         const pw_index_name *names;
         size_t nn = pw_index_entry_names(idx, ei, &names);
         alignment best = {.score = -1}, a;
         const pw_index_name *best_name = NULL;
         double best_score = -1;
-        for (size_t k = 0; k < nn && k < 64; k++) {
+        for (size_t k = 0; k < nn && k < 64 && best_score < 1; k++) {
+            /* (a name scoring 1 cannot be beaten: the other names are not aligned) */
             double factor =
                 e->names[names[k].name].quality == PW_QUALITY_LOW ? LOW_QUALITY_ALIAS : 1;
             double must_reach = (best_score > needed ? best_score : needed) / factor;
