@@ -55,7 +55,10 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define SHORT_WORD 3              /* letters: a typing error in a word this short is often another name */
 
 #define MEMO_SLOTS 4096
-#define Q_MODES 6 /* the record's segmentation modes: units_of_words' five, and query_units' */
+#define JOIN_ALONE_MODES 4 /* a side's modes reading one of its joins alone (side_units) */
+#define SIDE_MODES (5 + JOIN_ALONE_MODES) /* a side's segmentation modes (side_units) */
+#define Q_MODES (SIDE_MODES + 1) /* the record's: a side's, and query_units' */
+#define Q_NO_PAIR_JOINS SIDE_MODES /* that mode of query_units */
 /* Look-up cache (look_up_token): travellers' words repeat (in the 50,000 synthetic
  * travellers, the 8,000 commonest words are 92% of all words; 15,400 words in all), so
  * a scratch keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about 7 MB.
@@ -809,17 +812,36 @@ static bool same_unit_set(const unit_set *a, const unit_set *b)
     return true;
 }
 
-/* The unit sets of one side for the modes it offers (mode[m] true), into u[m]; modes
- * 3 and 4 are offered only where they read the side differently from the modes
- * before, which needs two joins that overlap. */
+/* The units of one side reading its join t alone: the join, and the words it does not
+ * cover as words (the side's other joins not taken). */
+static void one_join_units(const uint16_t *flags, const uint8_t *word, const uint8_t *span,
+                           int n_tokens, int t, unit_set *out)
+{
+    out->n = 0;
+    out->tok[out->n++] = t;
+    for (int k = 0; k < n_tokens && out->n < PW_MATCH_MAX_WORDS; k++)
+        if (!(flags[k] & PW_TOKEN_JOINED) && (word[k] < word[t] || word[k] >= word[t] + span[t]))
+            out->tok[out->n++] = k;
+}
+
+/* The unit sets of one side for the modes it offers (mode[m] true), into u[m] (of
+ * SIDE_MODES). Modes 3 and 4 are offered only where they read the side differently
+ * from the modes before, which needs two joins that overlap. Modes 5 and after read
+ * one join alone each, the side's other words as words, when the side has two joins
+ * or more: mode 1 takes them all at once, and the other side may hold one join and
+ * the words of another (ABU AL-GHANDOUR, which omits ANAS, against ABU ANAS
+ * AL-GHANDOUR: ALGHANDOUR, but not ABUANAS). A mode reading the side as one before it
+ * does is not offered. */
 static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t *span,
-                       int n_tokens, bool mode[5], unit_set u[5])
+                       int n_tokens, bool mode[SIDE_MODES], unit_set u[SIDE_MODES])
 {
     uint32_t seen = 0;
     bool overlap = false;
+    int n_joins = 0;
     for (int t = 0; t < n_tokens && mode[1]; t++) {
         if (!(flags[t] & PW_TOKEN_JOINED) || (flags[t] & PW_INDEX_TOKEN_WHOLE))
             continue;
+        n_joins++;
         uint32_t mask = 0;
         for (int k = 0; k < span[t] && word[t] + k < 32; k++)
             mask |= 1u << (word[t] + k);
@@ -829,13 +851,27 @@ static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t
     for (int m = 0; m < 3; m++)
         if (mode[m])
             units_of_words(flags, word, span, n_tokens, m, &u[m]);
-    mode[3] = mode[4] = false;
-    if (!overlap)
+    for (int m = 3; m < SIDE_MODES; m++)
+        mode[m] = false;
+    if (overlap) {
+        units_of_words(flags, word, span, n_tokens, 3, &u[3]);
+        units_of_words(flags, word, span, n_tokens, 4, &u[4]);
+        mode[3] = !same_unit_set(&u[1], &u[3]);
+        mode[4] = !same_unit_set(&u[1], &u[4]) && !same_unit_set(&u[3], &u[4]);
+    }
+    if (n_joins < 2)
         return;
-    units_of_words(flags, word, span, n_tokens, 3, &u[3]);
-    units_of_words(flags, word, span, n_tokens, 4, &u[4]);
-    mode[3] = !same_unit_set(&u[1], &u[3]);
-    mode[4] = !same_unit_set(&u[1], &u[4]) && !same_unit_set(&u[3], &u[4]);
+    int m = 5;
+    for (int t = 0; t < n_tokens && m < SIDE_MODES; t++) {
+        if (!(flags[t] & PW_TOKEN_JOINED) || (flags[t] & PW_INDEX_TOKEN_WHOLE))
+            continue;
+        one_join_units(flags, word, span, n_tokens, t, &u[m]);
+        bool new_reading = true;
+        for (int k = 0; k < m && new_reading; k++)
+            new_reading = !(mode[k] && same_unit_set(&u[k], &u[m]));
+        mode[m] = new_reading;
+        m += new_reading;
+    }
 }
 
 /* The record's alignment units for every mode it offers, once per record: a list's
@@ -863,12 +899,13 @@ static void query_units(pw_match_scratch *s)
             mode[1] = true;
     }
     side_units(flags, word, span, q->n_tokens, mode, s->q_units);
-    mode[5] = false;
+    const int np = Q_NO_PAIR_JOINS;
+    mode[np] = false;
     if (mode[1] && s->q_first_pair_join < q->n_tokens) {
-        units_of_words(flags, word, span, s->q_first_pair_join, 1, &s->q_units[5]);
-        mode[5] = !same_unit_set(&s->q_units[0], &s->q_units[5]);
-        for (int m = 1; m < 5 && mode[5]; m++)
-            mode[5] = !(mode[m] && same_unit_set(&s->q_units[m], &s->q_units[5]));
+        units_of_words(flags, word, span, s->q_first_pair_join, 1, &s->q_units[np]);
+        mode[np] = true;
+        for (int m = 0; m < np && mode[np]; m++)
+            mode[np] = !(mode[m] && same_unit_set(&s->q_units[m], &s->q_units[np]));
     }
 }
 
@@ -1192,9 +1229,9 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     /* The segmentation modes each side offers (see units_of_words): its words always;
      * its joins when it has some; its whole-name join when it has one and the other
      * side has a token of about its length (a whole-name join meets nothing else). */
-    bool q_mode[Q_MODES] = {true, s->q_modes[1], false, s->q_modes[3], s->q_modes[4],
-                            s->q_modes[5]};
-    bool e_mode[5] = {true, false, false, false, false};
+    bool q_mode[Q_MODES], e_mode[SIDE_MODES] = {true};
+    memcpy(q_mode, s->q_modes, sizeof q_mode);
+    q_mode[2] = false;
     int q_whole_len = -1, e_whole_len = -1;
     for (int t = 0; t < q->n_tokens; t++)
         if (q->tokens[t].flags & PW_INDEX_TOKEN_WHOLE)
@@ -1230,7 +1267,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     }
     name_shape shape = shape_of(et, n_et);
     const unit_set *q_units = s->q_units;
-    unit_set e_units[5];
+    unit_set e_units[SIDE_MODES];
     side_units(eflags, eword, espan, n_et, e_mode, e_units);
     /* The modes pair the same tokens again and again: each (record token, entry token)
      * pair is compared once per call (through the per-record memo, as other names of
@@ -1241,11 +1278,11 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     for (int t = 0; t < n_et; t++)
         e_weight[t] = token_weight(et[t].flags, pw_index_term_weight(idx, et[t].term));
     /* (the readings to try: the pairs of a record mode and an entry mode offered) */
-    int q_offered[Q_MODES], e_offered[5], n_qm = 0, n_em = 0;
+    int q_offered[Q_MODES], e_offered[SIDE_MODES], n_qm = 0, n_em = 0;
     for (int qj = 0; qj < Q_MODES; qj++)
         if (q_mode[qj])
             q_offered[n_qm++] = qj;
-    for (int ej = 0; ej < 5; ej++)
+    for (int ej = 0; ej < SIDE_MODES; ej++)
         if (e_mode[ej])
             e_offered[n_em++] = ej;
     /* Every pair the readings hold is compared once, up front, and each token's best
