@@ -65,7 +65,8 @@
  * -> ABDALLATIF), each run of particles with the word after it (VAN DER BERG ->
  * VANDERBERG and DERBERG), the Han syllables of one word (WANGXIAOMING, and XIAOMING
  * as Chinese passports write a given name); never across a comma, slash or field,
- * never twice the same text. A glued particle (ALQADHAFI) is not split.
+ * never twice the same text over the same words (SA'ID, Sa'id has SAID twice). A
+ * glued particle (ALQADHAFI) is not split.
  *
  * Thread safety: all state is in the scratch, one per thread; the tables of
  * translit.c and the special words here are built once per process (pthread_once)
@@ -1089,9 +1090,10 @@ static bool same_part(const pw_word *a, const pw_word *b)
 }
 
 /* Adds the joined variant of kept words k[from..to] (indices into s->words), unless
- * it is too long or its text is already a token. With assimilate, an Arabic article
- * before a sun letter is written as the assimilated article (AL + RHMN -> ARRHMN), and
- * nothing is added when the run has no such article. */
+ * it is too long or a token with its text already covers those words. With
+ * assimilate, an Arabic article before a sun letter is written as the assimilated
+ * article (AL + RHMN -> ARRHMN), and nothing is added when the run has no such
+ * article. */
 static void add_joined(pw_names_scratch *s, pw_name *out, const int *k, int from, int to,
                        uint16_t field_flags, bool assimilate)
 {
@@ -1133,7 +1135,8 @@ static void add_joined(pw_names_scratch *s, pw_name *out, const int *k, int from
             field_flags |= PW_TOKEN_ABJAD;
     text[tl] = '\0';
     for (int i = 0; i < out->n_tokens; i++)
-        if (out->tokens[i].len == tl && memcmp(out->tokens[i].text, text, tl) == 0)
+        if (out->tokens[i].len == tl && memcmp(out->tokens[i].text, text, tl) == 0 &&
+            out->tokens[i].word <= from && out->tokens[i].word + out->tokens[i].span > to)
             return;
     add_token(out, text, tl, plain, pl, from, to - from + 1, PW_TOKEN_JOINED | field_flags);
 }

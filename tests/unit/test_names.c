@@ -175,6 +175,21 @@ Test(names, icao_german_name_text_and_plain)
     cr_assert_str_eq(j->plain, "MULLERLUDENSCHEIDT");
 }
 
+Test(names, the_same_join_in_two_places_is_kept_for_each)
+{
+    /* rule (add_joined): a joined variant is dropped only where a token with its text
+     * already covers its words: SA'ID, Sa'id joins SAID for the surname and again for
+     * the given name, so that SAID SIAD (a swap in the given name) meets both */
+    const pw_name *n = analyse_parts("SA'ID", "Sa'id");
+    int joins = 0;
+    for (int i = n->n_words; i < n->n_tokens; i++)
+        if (strcmp(n->tokens[i].text, "SAID") == 0) {
+            cr_expect(n->tokens[i].flags & PW_TOKEN_JOINED);
+            joins |= 1 << n->tokens[i].word;
+        }
+    cr_assert_eq(joins, (1 << 0) | (1 << 2), "SAID joined at words %x", joins);
+}
+
 Test(names, decomposed_and_full_width_input_match_the_fast_path)
 {
     /* Unicode: NFKC composes U + combining diaeresis into Ü, so ICAO applies */
