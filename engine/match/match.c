@@ -161,9 +161,11 @@ struct pw_match_scratch {
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
                                           weight, for a join the words it joins */
     uint32_t q_term[PW_NAME_MAX_TOKENS][2];              /* terms of its text and plain keys */
-    /* token similarity memo for the current record: (record token, entry term) */
+    /* token similarity memo for the current record: (record token, entry token's term,
+     * plain term and flags; see memo_slot) */
     uint64_t memo_epoch[MEMO_SLOTS];
     uint64_t memo_key[MEMO_SLOTS];
+    uint32_t memo_plain[MEMO_SLOTS];
     sim_detail memo_val[MEMO_SLOTS];
     char q_dm[PW_NAME_MAX_TOKENS][2][PW_DMETAPHONE_MAX + 1]; /* its Double Metaphone codes */
     /* the skeleton ("" when none) of its other reading (a word from an abjad whose
@@ -649,7 +651,9 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
     return best;
 }
 
-/* The memo slot of (record token qi, entry token e); *key receives its key. */
+/* The memo slot of (record token qi, entry token e); *key receives its key, which with
+ * e->plain (kept beside it: the same term has another plain form in another name,
+ * MÜLLER's MULLER and MUELLER's own) identifies what term_similarity reads. */
 static inline size_t memo_slot(int qi, const pw_index_token *e, uint64_t *key)
 {
     /* the entry token's flags that term_similarity and mismatch_similarity read are
@@ -663,7 +667,9 @@ static inline size_t memo_slot(int qi, const pw_index_token *e, uint64_t *key)
                  ((e->flags & PW_TOKEN_ABJAD) ? 32 : 0) |
                  ((e->flags & PW_TOKEN_PARTICLE) ? 64 : 0) | (surname_only(e->flags) ? 128 : 0);
     *key = ((uint64_t)qi << 40) | (f << 32) | e->term;
-    return (size_t)((*key * 0x9e3779b97f4a7c15ULL) >> 52) & (MEMO_SLOTS - 1);
+    return (size_t)(((*key + (uint64_t)e->plain * 0x100000001b3ULL) * 0x9e3779b97f4a7c15ULL) >>
+                    52) &
+           (MEMO_SLOTS - 1);
 }
 
 /* term_similarity through the per-record memo. */
@@ -672,7 +678,7 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
 {
     uint64_t key;
     size_t h = memo_slot(qi, e, &key);
-    if (s->memo_epoch[h] == s->epoch && s->memo_key[h] == key)
+    if (s->memo_epoch[h] == s->epoch && s->memo_key[h] == key && s->memo_plain[h] == e->plain)
         return s->memo_val[h];
     sim_detail d = term_similarity(idx, &s->query.tokens[qi], s->query.non_latin, s->q_term[qi],
                                    s->q_dm[qi], s->q_alt_skel[qi][0] ? s->q_alt_skel[qi] : NULL,
@@ -680,6 +686,7 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
     d.credit = -1;
     s->memo_epoch[h] = s->epoch;
     s->memo_key[h] = key;
+    s->memo_plain[h] = e->plain;
     s->memo_val[h] = d;
     return d;
 }
@@ -830,8 +837,9 @@ static void one_join_units(const uint16_t *flags, const uint8_t *word, const uin
  * one join alone each, the side's other words as words, when the side has two joins
  * or more: mode 1 takes them all at once, and the other side may hold one join and
  * the words of another (ABU AL-GHANDOUR, which omits ANAS, against ABU ANAS
- * AL-GHANDOUR: ALGHANDOUR, but not ABUANAS). A mode reading the side as one before it
- * does is not offered. */
+ * AL-GHANDOUR: ALGHANDOUR, but not ABUANAS); only the first JOIN_ALONE_MODES joins
+ * in token order are read so (names with more are rare). A mode reading the side as
+ * one before it does is not offered. */
 static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t *span,
                        int n_tokens, bool mode[SIDE_MODES], unit_set u[SIDE_MODES])
 {
@@ -874,9 +882,9 @@ static void side_units(const uint16_t *flags, const uint8_t *word, const uint8_t
     }
 }
 
-/* The record's alignment units for every mode it offers, once per record: a list's
- * five (units_of_words), and a sixth when add_pair_joins joined two words: mode 1
- * without those joins. Joins are taken all at once, so a pair join that this entry
+/* The record's alignment units for every mode it offers, once per record: a side's
+ * (side_units), and one more (Q_NO_PAIR_JOINS) when add_pair_joins joined two words:
+ * mode 1 without those joins. Joins are taken all at once, so a pair join that this entry
  * does not hold (SHAH NWAZ read as SHAHNWAZ, a misspelling of SHAHNAWAZ, against
  * SHAH NAWAZ) would otherwise keep the record's other joins (RHMTALLAH for
  * RAHMATULLAH) from meeting it. (Modes 3 and 4, for joins that overlap, keep the pair
@@ -966,7 +974,8 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
         return 0;
     uint64_t key;
     size_t h = memo_slot(qi, e, &key);
-    bool held = s->memo_epoch[h] == s->epoch && s->memo_key[h] == key;
+    bool held =
+        s->memo_epoch[h] == s->epoch && s->memo_key[h] == key && s->memo_plain[h] == e->plain;
     if (held && s->memo_val[h].credit >= 0)
         return s->memo_val[h].credit;
     /* (as the memo keeps it, whether or not it is kept: the same pair always weighs
@@ -1288,8 +1297,8 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
     /* Every pair the readings hold is compared once, up front, and each token's best
      * similarity over all of them bounds any reading it is in: a reading whose bound
      * (see above) fails even with those is skipped before its matrix is filled. Long
-     * names (ABD AL-RAHMAN ... with its joins on both sides) offer up to 30 readings,
-     * and most fail. */
+     * names (ABD AL-RAHMAN ... with its joins on both sides) offer dozens of readings
+     * (Q_MODES x SIDE_MODES at most), and most fail. */
     uint32_t q_used = 0, e_used = 0;
     for (int qm = 0; qm < n_qm; qm++)
         for (int i = 0; i < q_units[q_offered[qm]].n; i++)

@@ -34,6 +34,9 @@ static pw_entry_name qadhafi_names[] = {
 static pw_entry_name mueller_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MÜLLER, Jürgen Karl", "MÜLLER", "Jürgen Karl"},
 };
+static pw_entry_name mueller_ue_names[] = {
+    {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MUELLER, Jürgen Karl", "MUELLER", "Jürgen Karl"},
+};
 static pw_entry_name smith_names[] = {
     {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SMITH, John", "SMITH", "John"},
 };
@@ -149,6 +152,7 @@ static void setup(void)
     add(b, "mutebutsi", mutebutsi_names, 2, mutebutsi_dobs, 1, 0);
     add(b, "qadhafi", qadhafi_names, 1, NULL, 0, 'M');
     add(b, "mueller", mueller_names, 1, NULL, 0, 0);
+    add(b, "mueller-ue", mueller_ue_names, 1, NULL, 0, 0);
     add(b, "smith", smith_names, 1, NULL, 0, 0);
     add(b, "tikriti", tikriti_names, 1, NULL, 0, 0);
     add(b, "akram", akram_names, 1, NULL, 0, 0);
@@ -255,6 +259,23 @@ Test(match, icao_and_plain_transliterations_meet)
     pw_record b = person("MULLER", "JURGEN KARL", NULL);
     cr_assert_geq(score_of(&a, "mueller", NULL), 0.95);
     cr_assert_geq(score_of(&b, "mueller", NULL), 0.95);
+}
+
+Test(match, a_list_word_is_compared_with_its_own_plain_form)
+{
+    /* rule (memo_slot): MÜLLER is listed as MUELLER with the plain form MULLER, the
+     * literal MUELLER of another entry as MUELLER only: MULLER is a transliteration
+     * variant of the first and a misspelling of the second, whichever of the two the
+     * record meets first (the per-record memo once kept one answer for both) */
+    pw_record r = person("MULLER", "JURGEN KARL", NULL);
+    const pw_candidate *umlaut = NULL, *ue = NULL;
+    score_of(&r, "mueller", &umlaut);
+    cr_assert_not_null(umlaut);
+    const char *how = strstr(umlaut->explanation, "transliteration variant");
+    cr_assert_not_null(how, "%s", umlaut->explanation);
+    score_of(&r, "mueller-ue", &ue);
+    cr_assert_not_null(ue);
+    cr_assert_lt(ue->name_score, umlaut->name_score, "%s", ue->explanation);
 }
 
 Test(match, joined_particle_meets_split_one)
