@@ -12,7 +12,8 @@
  * read again with jansson (JSON_DECODE_ANY: any value at the top; JSON_ALLOW_NUL:
  * \u0000 is simdjson's to accept; trailing text is refused as simdjson does), whose
  * json_error_t has the byte position and a message. Where jansson accepts the text
- * (simdjson's limits are narrower in places) simdjson's own message is given, with no
+ * (simdjson's limits are narrower in places) or stops before simdjson's error (at a key
+ * holding \u0000, which jansson refuses), simdjson's own message is given, with no
  * column.
  */
 #include "ingest/json_events.h"
@@ -95,6 +96,10 @@ static void set_message(pw_json_syntax_error *error, const char *message)
     error->message[n] = '\0';
 }
 
+/* jansson's words for a key holding \u0000, which JSON allows and simdjson accepts: the
+ * error simdjson found is elsewhere, and jansson cannot read on to it. */
+static const char nul_in_key[] = "NUL byte in object key not supported";
+
 /* Fills *error for a text simdjson rejected with code: where and why, from jansson. */
 static void locate_error(const char *text, size_t len, simdjson::error_code code,
                          pw_json_syntax_error *error)
@@ -107,8 +112,8 @@ static void locate_error(const char *text, size_t len, simdjson::error_code code
     }
     json_error_t why;
     json_t *value = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &why);
-    if (value) {
-        json_decref(value);
+    json_decref(value);
+    if (value || strncmp(why.text, nul_in_key, sizeof nul_in_key - 1) == 0) {
         set_message(error, simdjson::error_message(code));
         return;
     }
