@@ -100,7 +100,9 @@ static void set_message(pw_json_syntax_error *error, const char *message)
  * error simdjson found is elsewhere, and jansson cannot read on to it. */
 static const char nul_in_key[] = "NUL byte in object key not supported";
 
-/* Fills *error for a text simdjson rejected with code: where and why, from jansson. */
+/* Fills *error for a text simdjson rejected with code: where and why, from jansson. The
+ * text ends inside a value when jansson ran out of input there (it also says "end of
+ * input" for a raw NUL byte, which is not at the end). */
 static void locate_error(const char *text, size_t len, simdjson::error_code code,
                          pw_json_syntax_error *error)
 {
@@ -114,14 +116,16 @@ static void locate_error(const char *text, size_t len, simdjson::error_code code
     json_t *value = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &why);
     json_decref(value);
     if (value || strncmp(why.text, nul_in_key, sizeof nul_in_key - 1) == 0) {
+        if (code == simdjson::UNCLOSED_STRING) {
+            error->column = len;
+            error->ends_inside_value = true;
+        }
         set_message(error, simdjson::error_message(code));
         return;
     }
-    static const char end_of_file[] = "near end of file";
-    size_t n = strlen(why.text), tail = sizeof end_of_file - 1;
     error->column = why.position > 0 ? (size_t)why.position : 1;
-    error->ends_inside_value = strncmp(why.text, "premature end of input", 22) == 0 ||
-                               (n >= tail && strcmp(why.text + n - tail, end_of_file) == 0);
+    error->ends_inside_value =
+        (size_t)why.position == len && json_error_code(&why) == json_error_premature_end_of_input;
     set_message(error, why.text);
 }
 
