@@ -2,7 +2,7 @@
 # Both install the Debian packages paxwatch needs (as root), configure and build.
 
 DEB_PACKAGES := build-essential cmake pkg-config libsqlite3-dev libpcre2-dev libyaml-dev \
-	libjemalloc-dev libcriterion-dev libxml2-dev libjansson-dev libyajl-dev libutf8proc-dev \
+	libjemalloc-dev libcriterion-dev libxml2-dev libjansson-dev libsimdjson-dev libutf8proc-dev \
 	liburcu-dev libicu-dev python3 sqlite3
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build

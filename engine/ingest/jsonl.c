@@ -2,49 +2,61 @@
  * JSON Lines traveller records: one CONTRACT.md record object per line.
  *
  * Each line is read whole with getline into one buffer the reader keeps (so lines of
- * any length work without per-line allocation once the buffer has grown) and parsed
- * with yajl's event interface: as the parser meets each member, the members the
+ * any length work without per-line allocation once the buffer has grown; it is kept
+ * PW_JSON_EVENTS_PADDING bytes longer than the line so simdjson parses in place) and
+ * parsed and validated by simdjson's DOM parser (json_events.h), which hands the line
+ * back as events in document order: as the walk meets each member, the members the
  * reader knows go into slots (one per field of the record, flight, traveller and each
  * document; their strings copied into the scratch arena), and everything else is
  * skipped without being kept. The slots are then mapped onto a pw_record, field by
  * field in a fixed order (the order of the findings), and pw_reader_finish normalises
  * the record and copies it into the caller's arena.
  *
- * Why events and not a tree: jansson (which paxwatch uses for the JSON it writes)
- * builds a tree of allocated values per line through a per-character stream: reading a
- * sample-flight record took 21.7 us (88,000 instructions in jansson), more than
- * matching it, on the single reader thread; with yajl's events it takes 6.5-7 us, the
- * parse itself 2-3 us. yajl checks only the shape of UTF-8 sequences (it lets overlong
- * forms and encoded surrogates through) and decodes escapes, so every string kept is
- * checked again here, and normalisation need not check them.
+ * Why simdjson's DOM and not a tree of allocated values: jansson (which paxwatch uses
+ * for the JSON it writes, and here to say where a rejected line goes wrong) builds one
+ * per line through a per-character stream: reading a sample-flight record took
+ * 21.7 us (88,000 instructions in jansson), more than matching it, on the single
+ * reader thread. yajl's events brought a record to 31,400 instructions, 14,000 of them
+ * in its lexer; with simdjson (its parse about 4,600, its memory reused from line to
+ * line) a record takes 21,100 (callgrind, 5,000 sample-flight records).
+ * simdjson validates the UTF-8 of the whole line (no overlong forms, no encoded
+ * surrogates) and decodes escapes, so strings are not checked again here, and
+ * normalisation need not check them.
  *
  * A line is rejected, and reading goes on, when it cannot be read as a record: it is
- * not JSON (the reason carries yajl's message and the byte column), not an object, or
- * has no name after normalisation. A field-level problem does not reject the line: a field of
- * the wrong type (say "dob": 123), an invalid date, an unknown role or gender, an unknown
- * country is left empty (role: passenger) and reported as a data-quality finding, and
- * the traveller is screened. Blank lines are skipped; a UTF-8 BOM before the first line
- * and CR before LF are ignored. null is the same as an absent field, and unknown fields
- * are ignored so that producers can add fields. A field given twice is rejected: which
- * of the two values was meant cannot be known. A string holding NUL (\u0000) or bytes
- * that are not UTF-8 is rejected: no field can hold them. Members the reader does not
- * know are skipped unread: their duplicates, NULs and numbers of any size do not
- * reject the line. yajl reads a lone surrogate escape (\uD800) as '?' and joins a high
- * surrogate with whatever escape follows it.
+ * not JSON (the reason gives the byte column and jansson's message, or simdjson's when
+ * jansson reads the line), not an object, or has no name after normalisation. A
+ * field-level problem does not reject the line: a field of the wrong type (say
+ * "dob": 123), an invalid date, an unknown role or gender, an unknown country is left
+ * empty (role: passenger) and reported as a data-quality finding, and the traveller is
+ * screened. Blank lines are skipped; a UTF-8 BOM before the first line and CR before LF
+ * are ignored. null is the same as an absent field, and unknown fields are ignored so
+ * that producers can add fields. A field given twice is rejected: which of the two
+ * values was meant cannot be known. A known string holding NUL (\u0000) is rejected: no
+ * field can hold it. Members the reader does not know are skipped: their duplicates and
+ * NULs do not reject the line. Since yajl was replaced, three things reject the line
+ * wherever they are, in unknown members too: a number that fits neither a 64-bit
+ * integer nor a double (1e400, 2^64), a lone surrogate escape (\uD800; yajl read it as
+ * '?'), and bytes that are not UTF-8 (the reason is then jansson's, "unable to decode
+ * byte", with its column). Two yajl leniencies went with it: form feed and vertical tab
+ * between tokens, and an unclosed string after the record, are not JSON and reject the
+ * line. A line with a syntax error is refused for it, even where a member before the
+ * error would have refused it (the whole line is parsed before any member is read).
  */
 #include "ingest/ingest.h"
+#include "ingest/json_events.h"
 #include "ingest/reader_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
-
 struct pw_jsonl {
-    char *line; /* getline's buffer, reused */
+    char *line; /* getline's buffer, reused; PW_JSON_EVENTS_PADDING bytes longer than
+                   the longest line so far, so lines are parsed in place */
     size_t cap;
     long line_no; /* lines read so far */
+    pw_json_events *events;
 };
 
 /* What a JSON value is; V_ABSENT for a member the object does not have. */
@@ -53,9 +65,11 @@ enum vtype { V_ABSENT, V_NULL, V_BOOL, V_NUMBER, V_STRING, V_OBJECT, V_ARRAY };
 int pw_jsonl_open(pw_reader *r, pw_error *err)
 {
     r->jsonl = calloc(1, sizeof *r->jsonl);
-    if (!r->jsonl)
+    if (!r->jsonl || !(r->jsonl->events = pw_json_events_new())) {
+        pw_jsonl_close(r);
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    r->norm.utf8_checked = true; /* yajl checks raw strings, on_string decoded ones */
+    }
+    r->norm.utf8_checked = true; /* simdjson validates the whole line */
     return 0;
 }
 
@@ -64,6 +78,7 @@ void pw_jsonl_close(pw_reader *r)
     if (!r->jsonl)
         return;
     free(r->jsonl->line);
+    pw_json_events_free(r->jsonl->events);
     free(r->jsonl);
     r->jsonl = NULL;
 }
@@ -342,37 +357,35 @@ static int on_null(void *ctx)
     return ok;
 }
 
-static int on_boolean(void *ctx, int b)
+static int on_boolean(void *ctx)
 {
-    (void)b;
     int ok;
     value_begins(ctx, V_BOOL, &ok);
     return ok;
 }
 
-static int on_number(void *ctx, const char *s, size_t len)
+static int on_number(void *ctx)
 {
-    (void)s, (void)len;
     int ok;
     value_begins(ctx, V_NUMBER, &ok);
     return ok;
 }
 
-static int on_string(void *ctx, const unsigned char *s, size_t len)
+/* A string value: kept, NUL-terminated in the scratch arena, when it is a known
+ * member's. A NUL (\u0000) in it refuses the line; its UTF-8 was checked by simdjson. */
+static int on_string(void *ctx, const char *text, size_t len)
 {
     struct parse *p = ctx;
     int ok, member = p->member;
     struct value *v = value_begins(p, V_STRING, &ok);
     if (!v)
         return ok;
-    const char *text = (const char *)s;
-    const char *problem = memchr(text, '\0', len)     ? "holds a NUL character (\\u0000)"
-                          : !pw_utf8_valid(text, len) ? "is not UTF-8"
-                                                      : NULL;
-    if (problem) {
+    if (memchr(text, '\0', len)) {
         const char *field = member_path(p, member);
-        return refuse(p, field,
-                      field ? pw_arena_printf(p->r->scratch, "%s %s", field, problem) : NULL);
+        return refuse(
+            p, field,
+            field ? pw_arena_printf(p->r->scratch, "%s holds a NUL character (\\u0000)", field)
+                  : NULL);
     }
     char *copy = pw_arena_alloc_uninit(p->r->scratch, len + 1);
     if (!copy)
@@ -383,7 +396,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     return 1;
 }
 
-static int on_start_map(void *ctx)
+static int on_start_object(void *ctx)
 {
     int ok;
     value_begins(ctx, V_OBJECT, &ok);
@@ -409,7 +422,7 @@ static int on_end(void *ctx)
 
 /* A member's name: which slot its value goes to. The search starts after the previous
  * member's: producers write the members in one order, mostly that of the table. */
-static int on_map_key(void *ctx, const unsigned char *name, size_t len)
+static int on_key(void *ctx, const char *name, size_t len)
 {
     struct parse *p = ctx;
     if (p->skip)
@@ -436,16 +449,16 @@ static int on_map_key(void *ctx, const unsigned char *name, size_t len)
     return 1;
 }
 
-static const yajl_callbacks callbacks = {
-    .yajl_null = on_null,
-    .yajl_boolean = on_boolean,
-    .yajl_number = on_number,
-    .yajl_string = on_string,
-    .yajl_start_map = on_start_map,
-    .yajl_map_key = on_map_key,
-    .yajl_end_map = on_end,
-    .yajl_start_array = on_start_array,
-    .yajl_end_array = on_end,
+static const pw_json_callbacks callbacks = {
+    .on_null = on_null,
+    .on_boolean = on_boolean,
+    .on_number = on_number,
+    .on_string = on_string,
+    .on_start_object = on_start_object,
+    .on_key = on_key,
+    .on_end_object = on_end,
+    .on_start_array = on_start_array,
+    .on_end_array = on_end,
 };
 
 /* The known members of one object and where the object sits. */
@@ -604,55 +617,39 @@ static int record_from_slots(pw_reader *r, const struct parse *p, pw_record *rec
     return 0;
 }
 
-/* Parses s (len bytes) into p's slots. Returns 0, PW_EINVAL with f set (the line is not
- * a record), PW_ENOMEM. */
-static int parse_events(pw_reader *r, struct parse *p, const char *s, size_t len, struct failure *f)
+/* Parses s (len bytes, capacity readable) into p's slots. Returns 0, PW_EINVAL with f
+ * set (the line is not a record), PW_ENOMEM. */
+static int parse_events(pw_reader *r, struct parse *p, const char *s, size_t len, size_t capacity,
+                        struct failure *f)
 {
-    yajl_handle h = yajl_alloc(&callbacks, NULL, p);
-    if (!h)
-        return PW_ENOMEM;
-    yajl_status st = yajl_parse(h, (const unsigned char *)s, len);
-    size_t at = yajl_get_bytes_consumed(h);
-    bool at_end = false;
-    if (st == yajl_status_ok) {
-        st = yajl_complete_parse(h);
-        at_end = true;
-    }
-    int rc = 0;
-    if (st == yajl_status_client_canceled) {
+    pw_json_syntax_error syntax;
+    int rc = pw_json_events_parse(r->jsonl->events, s, len, capacity, &callbacks, p, &syntax);
+    if (rc == PW_JSON_EVENTS_CANCELLED) {
         f->field = p->field;
         f->reason = p->reason;
-        rc = p->out_of_memory ? PW_ENOMEM : PW_EINVAL;
-    } else if (st != yajl_status_ok) {
-        unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
-        if (!msg) {
-            yajl_free(h);
-            return PW_ENOMEM;
-        }
-        const char *text = (const char *)msg;
-        size_t n = strcspn(text, "\n");
-        /* Where: a lexical error is at the byte after those consumed, a parse error
-         * (trailing text, a missing comma) at the last byte consumed. */
-        size_t column = at_end ? len : strncmp(text, "lexical", 7) == 0 ? at + 1 : at;
-        if (at_end && strstr(text, "premature EOF"))
-            f->reason = pw_arena_printf(r->scratch,
-                                        "invalid JSON at column %zu: the line ends inside a "
-                                        "value (an object, array or string not closed)",
-                                        column);
-        else
-            f->reason = pw_arena_printf(r->scratch, "invalid JSON at column %zu: %.*s", column,
-                                        (int)n, text);
-        yajl_free_error(h, msg);
-        rc = f->reason ? PW_EINVAL : PW_ENOMEM;
+        return p->out_of_memory ? PW_ENOMEM : PW_EINVAL;
     }
-    yajl_free(h);
-    return rc;
+    if (rc != PW_EPARSE)
+        return rc;
+    if (syntax.too_deep)
+        f->reason = "values nested too deep";
+    else if (syntax.ends_inside_value)
+        f->reason = pw_arena_printf(r->scratch,
+                                    "invalid JSON at column %zu: the line ends inside a value "
+                                    "(an object, array or string not closed)",
+                                    syntax.column);
+    else if (syntax.column)
+        f->reason = pw_arena_printf(r->scratch, "invalid JSON at column %zu: %s", syntax.column,
+                                    syntax.message);
+    else
+        f->reason = pw_arena_printf(r->scratch, "invalid JSON: %s", syntax.message);
+    return f->reason ? PW_EINVAL : PW_ENOMEM;
 }
 
 /* Parses one non-blank line (len bytes at s, no newline). Returns 1 with a record in
  * *out, 0 when the line was rejected, PW_ENOMEM. */
-static int parse_line(pw_reader *r, const char *s, size_t len, long line_no, pw_arena *arena,
-                      pw_record *out, pw_reject_fn reject, void *ctx)
+static int parse_line(pw_reader *r, const char *s, size_t len, size_t capacity, long line_no,
+                      pw_arena *arena, pw_record *out, pw_reject_fn reject, void *ctx)
 {
     pw_reader_begin_record(r);
     struct parse p;
@@ -660,7 +657,7 @@ static int parse_line(pw_reader *r, const char *s, size_t len, long line_no, pw_
     p.r = r;
     p.member = p.last = -1;
     struct failure f = {NULL, NULL};
-    int rc = parse_events(r, &p, s, len, &f);
+    int rc = parse_events(r, &p, s, len, capacity, &f);
     if (rc == 0 && p.root_type != V_OBJECT) {
         f.reason = pw_arena_printf(r->scratch, "a record must be a JSON object, not %s",
                                    type_name(p.root_type));
@@ -696,6 +693,13 @@ int pw_jsonl_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn re
                 return pw_error_set(err, PW_ENOMEM, r->path, j->line_no + 1, 0, "out of memory");
             return 0;
         }
+        if (j->cap < (size_t)got + PW_JSON_EVENTS_PADDING) {
+            char *grown = realloc(j->line, (size_t)got + PW_JSON_EVENTS_PADDING);
+            if (!grown)
+                return pw_error_set(err, PW_ENOMEM, r->path, j->line_no + 1, 0, "out of memory");
+            j->line = grown;
+            j->cap = (size_t)got + PW_JSON_EVENTS_PADDING;
+        }
         j->line_no++;
         const char *s = j->line;
         size_t len = (size_t)got;
@@ -710,7 +714,8 @@ int pw_jsonl_next(pw_reader *r, pw_arena *arena, pw_record *out, pw_reject_fn re
             i++;
         if (i == len)
             continue; /* blank line */
-        int rc = parse_line(r, s, len, j->line_no, arena, out, reject, ctx);
+        int rc = parse_line(r, s, len, j->cap - (size_t)(s - j->line), j->line_no, arena, out,
+                            reject, ctx);
         if (rc < 0)
             return pw_error_set(err, rc, r->path, j->line_no, 0, "out of memory");
         if (rc == 1)

@@ -32,7 +32,8 @@ fi
 
 # Warnings are not errors here: a clang-only warning in code being written must not
 # stop fuzzing (the gcc CI build has -Werror).
-CC=${CC:-clang} cmake -S "$root" -B "$build" -DPW_FUZZ=ON -DPW_SANITIZE=address,undefined \
+CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -DPW_FUZZ=ON \
+    -DPW_SANITIZE=address,undefined \
     -DPW_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 names=""
 for t in $targets; do names="$names fuzz_$t"; done

@@ -485,7 +485,7 @@ Test(jsonl, bad_lines_are_rejected_bad_fields_are_findings)
     pw_arena_free(a);
 }
 
-/* The event parser (yajl): what it keeps, what it skips and what it refuses. */
+/* The event walk (simdjson's DOM): what it keeps, what it skips and what it refuses. */
 Test(jsonl, members_skipped_mistyped_and_refused)
 {
     char deep[1400];
@@ -561,17 +561,84 @@ Test(jsonl, members_skipped_mistyped_and_refused)
     cr_assert_not_null(r);
     expect_str(r->traveller.surname, "M\xC3\xBCller\t\"Jr\"", "escapes decoded");
     expect_reject(&rej, 5, "traveller.surname", "traveller.surname holds a NUL character");
-    expect_reject(&rej, 6, NULL, "invalid JSON at column");
-    expect_reject(&rej, 7, NULL, "invalid JSON at column");
+    expect_reject(&rej, 6, NULL, "invalid JSON at column 33: end of file expected near 'x'");
+    expect_reject(&rej, 7, NULL, "invalid JSON at column 33: end of file expected near '{'");
     expect_reject(&rej, 8, NULL, "must be a JSON object, not a string");
     expect_reject(&rej, 9, "flight.number", "duplicate key: flight.number is given twice");
     expect_reject(&rej, 10, NULL, "nested too deep");
-    /* 11, 12: bytes yajl lets through that are not UTF-8 (an overlong NUL, an encoded
-     * surrogate) */
-    expect_reject(&rej, 11, "traveller.given_names", "traveller.given_names is not UTF-8");
-    expect_reject(&rej, 12, "flight.carrier", "flight.carrier is not UTF-8");
+    /* 11, 12: bytes that are not UTF-8 (an overlong NUL, an encoded surrogate) are not
+     * JSON: jansson names the byte and its column */
+    expect_reject(&rej, 11, NULL, "invalid JSON at column 48: unable to decode byte 0xc0");
+    expect_reject(&rej, 12, NULL, "invalid JSON at column 24: unable to decode byte 0xed");
     cr_expect_eq(rej.n, 8);
     findings_free(&fs);
+    rejects_free(&rej);
+    pw_arena_free(a);
+}
+
+/* What changed with simdjson: numbers out of range, lone surrogate escapes and bytes
+ * that are not UTF-8 refuse the line even in members the reader does not know (yajl
+ * skipped the first two and let overlong forms through); what did not: numbers in
+ * range, a surrogate pair. A syntax error's column and words are jansson's. */
+Test(jsonl, strict_json_and_jansson_columns)
+{
+    char deep[2600];
+    size_t k = (size_t)snprintf(deep, sizeof deep, "{\"traveller\": {\"surname\": \"A\"}, \"x\": ");
+    for (int i = 0; i < 1100; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < 1100; i++)
+        deep[k++] = ']';
+    deep[k++] = '}';
+    deep[k] = '\0';
+    char *data = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&data, &len);
+    fputs(/* 1-3: numbers that fit neither a 64-bit integer nor a double */
+          "{\"traveller\": {\"surname\": \"A\"}, \"x\": 1e400}\n"
+          "{\"traveller\": {\"surname\": \"A\"}, \"x\": 18446744073709551616}\n"
+          "{\"traveller\": {\"surname\": \"A\"}, \"x\": -9223372036854775809}\n"
+          /* 4: a lone surrogate escape */
+          "{\"traveller\": {\"surname\": \"A\"}, \"x\": \"\\uD800\"}\n"
+          /* 5: an overlong form in a member not read */
+          "{\"traveller\": {\"surname\": \"A\"}, \"x\": \"\xC0\x80\"}\n"
+          /* 6: in range, and a pair: kept */
+          "{\"traveller\": {\"surname\": \"KEPT\"}, \"x\": [18446744073709551615, "
+          "-9223372036854775808, 1e-400, \"\\uD83D\\uDE00\"]}\n"
+          /* 7: a syntax error: jansson's column (of the token it stopped at) and words */
+          "{\"traveller\": {\"surname\" \"A\"}}\n"
+          /* 8: the line ends inside a value: the column is the line's length */
+          "{\"traveller\": {\"surname\": \"A\"}\n",
+          mem);
+    /* 9: jansson cannot read past a key holding \u0000: simdjson's words, no column */
+    fputs("{\"traveller\": {\"surname\": \"A\"}, \"k\\u0000\": 1, \"x\": \"\\uD800\"}\n", mem);
+    /* 10: ... unless simdjson found the line ending inside a string */
+    fputs("{\"traveller\": {\"surname\": \"A\"}, \"k\\u0000\": 1, \"x\": \"abc\n", mem);
+    fputs(deep, mem); /* 11: deeper than simdjson's limit (1024) */
+    fputc('\n', mem);
+    fclose(mem);
+    const char *path = write_temp("strict.jsonl", data, len);
+    free(data);
+    pw_arena *a = pw_arena_new(0);
+    struct rejects rej = {0};
+    pw_record recs[4];
+    long n = read_all(path, PW_INPUT_JSONL, a, recs, 4, &rej);
+    cr_expect_eq(n, 1);
+    expect_str(record_at(recs, n, 6)->traveller.surname, "KEPT", "numbers in range, a pair");
+    expect_reject(&rej, 1, NULL, "invalid JSON at column 42: real number overflow near '1e400'");
+    expect_reject(&rej, 2, NULL, "invalid JSON at column 57: too big integer");
+    expect_reject(&rej, 3, NULL, "invalid JSON at column 57: too big negative integer");
+    expect_reject(&rej, 4, NULL, "invalid JSON at column 45: invalid Unicode '\\uD800'");
+    expect_reject(&rej, 5, NULL, "invalid JSON at column 38: unable to decode byte 0xc0");
+    expect_reject(&rej, 7, NULL, "invalid JSON at column 28: ':' expected near '\"A\"'");
+    expect_reject(&rej, 8, NULL,
+                  "invalid JSON at column 30: the line ends inside a value (an object, array "
+                  "or string not closed)");
+    expect_reject(&rej, 9, NULL, "invalid JSON: Problem while parsing a string");
+    expect_reject(&rej, 10, NULL,
+                  "invalid JSON at column 55: the line ends inside a value (an object, array "
+                  "or string not closed)");
+    expect_reject(&rej, 11, NULL, "values nested too deep");
+    cr_expect_eq(rej.n, 10);
     rejects_free(&rej);
     pw_arena_free(a);
 }
