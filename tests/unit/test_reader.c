@@ -150,6 +150,19 @@ static void expect_reject(const struct rejects *r, long line, const char *field,
 /* Reads every record of path; keeps up to max records (copied shallowly: their
  * strings stay in arena) and, when fs is not NULL, the findings. Returns the number of
  * records. */
+/* A record line for surname whose member x holds arrays nested depth deep. */
+static void nested_record(char *out, size_t cap, const char *surname, int depth)
+{
+    size_t k = (size_t)snprintf(out, cap, "{\"traveller\": {\"surname\": \"%s\"}, \"x\": ",
+                                surname);
+    cr_assert_lt(k + 2 * (size_t)depth + 2, cap);
+    memset(out + k, '[', (size_t)depth);
+    memset(out + k + depth, ']', (size_t)depth);
+    k += 2 * (size_t)depth;
+    out[k++] = '}';
+    out[k] = '\0';
+}
+
 static long read_all_findings(const char *path, enum pw_input_format fmt, pw_arena *arena,
                               pw_record *recs, long max, struct rejects *rej, struct findings *fs)
 {
@@ -489,14 +502,7 @@ Test(jsonl, bad_lines_are_rejected_bad_fields_are_findings)
 Test(jsonl, members_skipped_mistyped_and_refused)
 {
     char deep[1400];
-    size_t k =
-        (size_t)snprintf(deep, sizeof deep, "{\"traveller\": {\"surname\": \"DEEP\"}, \"x\": ");
-    for (int i = 0; i < 600; i++)
-        deep[k++] = '[';
-    for (int i = 0; i < 600; i++)
-        deep[k++] = ']';
-    deep[k++] = '}';
-    deep[k] = '\0';
+    nested_record(deep, sizeof deep, "DEEP", 600);
     char *data = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&data, &len);
@@ -583,13 +589,7 @@ Test(jsonl, members_skipped_mistyped_and_refused)
 Test(jsonl, strict_json_and_jansson_columns)
 {
     char deep[2600];
-    size_t k = (size_t)snprintf(deep, sizeof deep, "{\"traveller\": {\"surname\": \"A\"}, \"x\": ");
-    for (int i = 0; i < 1100; i++)
-        deep[k++] = '[';
-    for (int i = 0; i < 1100; i++)
-        deep[k++] = ']';
-    deep[k++] = '}';
-    deep[k] = '\0';
+    nested_record(deep, sizeof deep, "A", 1100);
     char *data = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&data, &len);
