@@ -95,7 +95,9 @@ typedef struct pw_index_posting {
     uint32_t entry;
     uint16_t name;  /* index of the analysed name among the entry's names */
     uint8_t token;  /* token within that name */
-    uint8_t unused;
+    uint8_t entry_min_words; /* pw_index_entry_min_words of the entry, at hand where a
+                                posting is read (the dense array is a cache miss a
+                                posting at a million names) */
 } pw_index_posting;
 
 size_t pw_index_term_count(const pw_index *idx);

@@ -97,7 +97,8 @@ typedef struct acc_slot {
 typedef struct entry_acc {
     uint32_t entry;
     uint32_t slot;      /* its slot in s->acc_slots */
-    uint32_t tok_stamp; /* the last record token that found it (0: none yet) */
+    uint16_t tok_stamp; /* the last record token that found it (0: none yet) */
+    uint8_t min_words;  /* words in the entry's shortest name (for the rank) */
     float acc;          /* found by record words no pair join covers; the rank once gathered */
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
@@ -293,10 +294,10 @@ static void grow_slots(pw_match_scratch *s)
     }
 }
 
-/* The entry's accumulator, a new one all zero when the record has not touched it:
- * the slots in use double first if one more would fill more than half of them
- * (fit_scratch made room for both). */
-static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry)
+/* The entry's accumulator, a new one all zero when the record has not touched it
+ * (min_words: pw_index_entry_min_words of the entry): the slots in use double first if
+ * one more would fill more than half of them (fit_scratch made room for both). */
+static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry, uint8_t min_words)
 {
     if (2 * (s->n_acc + 1) > (1u << s->slot_bits))
         grow_slots(s);
@@ -304,7 +305,7 @@ static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry)
     if (s->acc_slots[i].entry == entry)
         return s->acc_slots[i].acc;
     uint32_t a = (uint32_t)s->n_acc++;
-    s->acc[a] = (entry_acc){.entry = entry, .slot = i};
+    s->acc[a] = (entry_acc){.entry = entry, .slot = i, .min_words = min_words};
     s->acc_slots[i] = (acc_slot){.entry = entry, .acc = a};
     uint32_t bit = filter_bit(entry);
     s->acc_filter[bit / 64] |= 1ull << (bit % 64);
@@ -1641,7 +1642,7 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* Records that the current token (tok_stamp) found accumulator a with gain: its best
  * gain over the token's terms. */
-static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint32_t tok_stamp)
+static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint16_t tok_stamp)
 {
     entry_acc *ea = &s->acc[a];
     if (ea->tok_stamp != tok_stamp) {
@@ -1655,7 +1656,7 @@ static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, u
 
 /* Adds similarity x weight of one record token to every entry posted under term. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint32_t tok_stamp, size_t budget)
+                          bool gain_is_exact, uint16_t tok_stamp, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1665,7 +1666,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (n > limit || n > budget)
         return 0;
     for (size_t i = 0; i < n; i++)
-        found_by_token(s, acc_of(s, p[i].entry), gain, tok_stamp);
+        found_by_token(s, acc_of(s, p[i].entry, p[i].entry_min_words), gain, tok_stamp);
     return n;
 }
 
@@ -1673,7 +1674,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * postings (sorted by entry) by binary search, or the postings are walked when that is
  * cheaper. Returns the work done. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint32_t tok_stamp)
+                          uint16_t tok_stamp)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -2013,7 +2014,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
-        uint32_t tok_stamp = (uint32_t)oi + 1;
+        uint16_t tok_stamp = (uint16_t)(oi + 1);
         s->n_tok_touched = 0;
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
@@ -2053,7 +2054,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         pw_index_doc_hit dh[MAX_DOCUMENT_HITS];
         size_t n = pw_index_documents(idx, r->traveller.documents[d].number, dh, MAX_DOCUMENT_HITS);
         for (size_t i = 0; i < n; i++) /* a document in common always gets scored */
-            s->acc[acc_of(s, dh[i].entry)].acc += 100.0f;
+            s->acc[acc_of(s, dh[i].entry, pw_index_entry_min_words(idx, dh[i].entry))].acc +=
+                100.0f;
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
     /* The rank: accumulated weight, moved as the date of birth will move the score
@@ -2068,12 +2070,12 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         entry_acc *ea = &s->acc[a];
         if (ea->acc < min_acc)
             continue;
-        int shortest = pw_index_entry_min_words(idx, ea->entry);
         int best_i, close_i;
         const char *how;
         double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, ea->entry), &best_i,
                                     &close_i, &how);
-        ea->tok_best = ea->acc - RANK_WORD_PENALTY * (float)shortest + (float)dob * name_weight;
+        ea->tok_best =
+            ea->acc - RANK_WORD_PENALTY * (float)ea->min_words + (float)dob * name_weight;
         if (n_top == MAX_SCORED && !ranks_before(s->acc, full_acc, a, s->top[n_top - 1]))
             continue;
         size_t pos = n_top < MAX_SCORED ? n_top++ : MAX_SCORED - 1;
