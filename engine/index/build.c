@@ -404,7 +404,11 @@ static int build_term_maps(pw_index *idx)
         const char *k = idx->strings + term->skeleton;
         if (*k)
             add_pair(&skel, pw_index_hash(k, strlen(k)), t);
-        for (int c = 0; c < 2; c++)
+        /* Sound codes and deletion variants only for terms some word spells: a term
+         * only a whole-name join spells (JOHNSMITH) is matched by spelling and skeleton
+         * (a four-letter sound code hears only its first word). At a million names
+         * those joins would crowd every sound code's terms. */
+        for (int c = 0; c < 2 && term->fuzzy; c++)
             if (term->dm[c][0] && (c == 0 || strcmp(term->dm[0], term->dm[1]) != 0))
                 add_pair(&phon, pw_index_hash(term->dm[c], strlen(term->dm[c])), t);
         int d = term->fuzzy ? pw_index_max_distance(idx, term->len) : 0;
