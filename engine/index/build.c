@@ -226,6 +226,8 @@ static bool post(pw_index_builder *b, uint32_t term, uint32_t entry, uint16_t na
     return PUSH(b->postings, b->n_postings, b->cap_postings, tp);
 }
 
+_Static_assert(PW_NAME_MAX_TOKENS < 128, "a name's words must fit pw_index_name.n_words");
+
 /* Analyses one name of the entry being added and files its tokens. */
 static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
                     const pw_entry_name *n)
@@ -240,6 +242,7 @@ static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
     pw_index_name iname = {.first_token = (uint32_t)b->n_tokens,
                            .n_tokens = b->name.n_tokens,
                            .n_words = b->name.n_words,
+                           .low_quality = n->quality == PW_QUALITY_LOW,
                            .name = name_index};
     uint16_t local = (uint16_t)(b->n_inames - b->entry_first_name[entry]);
     for (uint8_t i = 0; i < b->name.n_tokens; i++) {

@@ -76,7 +76,9 @@ typedef struct pw_index_token {
 typedef struct pw_index_name {
     uint32_t first_token; /* into the index's tokens */
     uint8_t n_tokens;     /* words, then joined variants */
-    uint8_t n_words;
+    uint8_t n_words : 7;
+    bool low_quality : 1; /* the entry's name has PW_QUALITY_LOW (here, beside the rest
+                             of what scoring a name reads: the entry lies elsewhere) */
     uint16_t name;        /* index into the entry's names */
 } pw_index_name;
 

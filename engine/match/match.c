@@ -2411,8 +2411,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         double best_score = -1;
         for (size_t k = 0; k < nn && k < 64 && best_score < 1; k++) {
             /* (a name scoring 1 cannot be beaten: the other names are not aligned) */
-            double factor =
-                e->names[names[k].name].quality == PW_QUALITY_LOW ? LOW_QUALITY_ALIAS : 1;
+            double factor = names[k].low_quality ? LOW_QUALITY_ALIAS : 1;
             double must_reach = (best_score > needed ? best_score : needed) / factor;
             align_name(s, idx, &names[k], must_reach, &a);
             if (a.score < 0)
