@@ -34,7 +34,11 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
-#define MAX_UPDATE_SEARCHES 512   /* entries a common term is looked up for */
+#define MAX_UPDATE_SEARCHES 4096  /* entries a common term is looked up for */
+/* update_term walks a term's postings, instead of searching them for each entry found,
+ * when they are at most this many times as many (a walk reads a filter bit a posting;
+ * a search, a dozen postings an entry, at random) */
+#define UPDATE_WALK_FACTOR 16
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
@@ -1696,7 +1700,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     size_t n = pw_index_term_postings(idx, term, &p);
     if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES)
         return 0; /* a very common term, many candidates: it cannot change the ranking much */
-    if (n <= s->n_acc * 4) {
+    if (n <= s->n_acc * UPDATE_WALK_FACTOR) {
         const acc_slot *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
         for (size_t i = 0; i < n; i++) {
