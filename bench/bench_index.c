@@ -5,17 +5,20 @@
  * surnames of ../shared/data/passengers/negatives_us.csv combined at random with a
  * fixed seed (two to four words, some with a particle), indexes it, and screens
  * travellers with 2 threads: the 50,000 synthetic travellers as they are (background)
- * and 5,000 planted travellers made from list entries with one typo or a swapped
- * order. Reports index build time, index bytes per name, travellers/s with p50/p99
- * matcher latency and the threads' CPU time per traveller (what the matcher costs,
- * whatever else the host is running), recall of planted travellers at the shipped threshold, and the
- * share of background travellers with a candidate at that threshold. The baseline in
+ * and 5,000 planted travellers made from list entries with one typo (two adjacent Latin
+ * letters swapped) or a swapped order. Reports index build time, index bytes per name,
+ * travellers/s with p50/p99 matcher latency and the threads' CPU time per traveller
+ * (what the matcher costs, whatever else the host is running), recall of planted
+ * travellers at the shipped threshold, and the share of background travellers with a
+ * candidate at that threshold. The baseline in
  * the same run is the same travellers through an index of the 1,003-entry-sized
  * prefix of the list, to show how throughput scales with list size.
  *
  * Usage: bench_index [N_NAMES] [THRESHOLD]
  */
+#include <ctype.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,14 +226,22 @@ int main(int argc, char **argv)
         p->truth = (long)(rnd() % n_names);
         snprintf(p->name, sizeof p->name, "%s", names[p->truth]);
         size_t len = strlen(p->name);
-        if (i % 2 == 0 && len > 6) { /* one typo: swap two letters inside a word */
-            size_t k = 1 + rnd() % (len - 3);
-            if (p->name[k] != ' ' && p->name[k + 1] != ' ') {
+        /* one typo: two adjacent Latin letters inside a word swapped (letters, not
+         * bytes: swapping the bytes of a UTF-8 character makes invalid text, or another
+         * character, which no traveller's document holds) */
+        size_t k = len > 6 ? 1 + rnd() % (len - 3) : 0;
+        bool typo = false;
+        for (size_t tries = 0; i % 2 == 0 && len > 6 && !typo && tries < len; tries++) {
+            typo = isalpha((unsigned char)p->name[k]) && isalpha((unsigned char)p->name[k + 1]) &&
+                   p->name[k] != p->name[k + 1];
+            if (typo) {
                 char c = p->name[k];
                 p->name[k] = p->name[k + 1];
                 p->name[k + 1] = c;
             }
-        } else { /* order swapped: surname first */
+            k = 1 + k % (len - 3);
+        }
+        if (!typo) { /* order swapped (or no two Latin letters to swap): surname first */
             char *last = strrchr(p->name, ' ');
             if (last) {
                 char tmp[2 * sizeof p->name];
