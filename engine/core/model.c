@@ -211,9 +211,10 @@ void pw_record_content_id(const pw_record *r, char out[33])
 
 /* ---- JSON helpers ------------------------------------------------------ */
 
-/* Writes the separating comma (except before the first member) and "key":. */
-/* Keys are ASCII literals that need no escaping: the separator, the quoted key and the
- * colon go in one append. */
+/* Writes the separating comma (except before the first member) and "key":. The keys
+ * here are short ASCII literals that need no escaping: comma, quoted key and colon go
+ * in one append. (A key too long for the buffer would be escaped and written in three
+ * appends; none is.) */
 static void json_key(pw_strbuf *b, bool *first, const char *key)
 {
     char buf[48];

@@ -183,9 +183,9 @@ static size_t plain_ascii_run(const unsigned char *s, size_t n)
                   backslash = _mm_set1_epi8('\\');
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
-                                       _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                    _mm_cmpeq_epi8(v, backslash)));
+        __m128i special =
+            _mm_or_si128(_mm_cmplt_epi8(v, space),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
         unsigned mask = (unsigned)_mm_movemask_epi8(special);
         if (mask)
             return i + (size_t)__builtin_ctz(mask);

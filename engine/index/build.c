@@ -5,11 +5,12 @@
  * document frequency and weight, lays the postings out per term, and builds the
  * multimaps (text, skeleton, phonetic codes, deletion variants, documents). Building
  * allocates freely; the finished index is a handful of flat arrays, which the kernel
- * is asked to back with huge pages (advise_huge_pages).
+ * is asked to back with huge pages where the host allows them (advise_huge_pages).
  */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -478,42 +479,68 @@ static void compute_weights(pw_index *idx)
 #endif
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-/* Asks the kernel to back the whole 2 MiB pages of an array with huge pages, now
- * (MADV_COLLAPSE) and when it is paged anew (MADV_HUGEPAGE). A million-name index is
- * half a gigabyte read at random: in 4 KiB pages nearly every read of a posting, term
- * or entry is also a TLB miss. Advice only: where transparent huge pages are off, or
- * the kernel is older than 6.1, the calls fail and nothing changes. */
-static void advise_huge(const void *array, size_t bytes)
+/* Applies advice (MADV_HUGEPAGE, MADV_COLLAPSE, MADV_NOHUGEPAGE) to the whole 2 MiB
+ * pages of an array. */
+static void advise_huge(const void *array, size_t bytes, int advice)
 {
     uintptr_t from = ((uintptr_t)array + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     uintptr_t to = ((uintptr_t)array + bytes) & ~(HUGE_PAGE - 1);
-    if (!array || to <= from)
-        return;
-    madvise((void *)from, to - from, MADV_HUGEPAGE);
-    madvise((void *)from, to - from, MADV_COLLAPSE);
+    if (array && to > from)
+        madvise((void *)from, to - from, advice);
 }
 
-static void advise_huge_map(const pw_multimap *m)
+static void advise_huge_map(const pw_multimap *m, int advice)
 {
     if (!m->slots)
         return;
-    advise_huge(m->slots, (m->mask + 1) * sizeof *m->slots);
-    advise_huge(m->values, m->n_values * sizeof *m->values);
+    advise_huge(m->slots, (m->mask + 1) * sizeof *m->slots, advice);
+    advise_huge(m->values, m->n_values * sizeof *m->values, advice);
 }
 
-static void advise_huge_pages(const pw_index *idx)
+static void advise_arrays(const pw_index *idx, int advice)
 {
-    advise_huge(idx->entries, idx->n_entries * sizeof *idx->entries);
-    advise_huge(idx->entry_first_name, (idx->n_entries + 1) * sizeof *idx->entry_first_name);
-    advise_huge(idx->names, idx->n_names * sizeof *idx->names);
-    advise_huge(idx->tokens, idx->n_tokens * sizeof *idx->tokens);
-    advise_huge(idx->terms, idx->n_terms * sizeof *idx->terms);
-    advise_huge(idx->strings, idx->strings_len);
-    advise_huge(idx->postings, idx->n_postings * sizeof *idx->postings);
-    advise_huge_map(&idx->by_text);
-    advise_huge_map(&idx->by_skeleton);
-    advise_huge_map(&idx->by_phonetic);
-    advise_huge_map(&idx->by_deletion);
+    advise_huge(idx->entries, idx->n_entries * sizeof *idx->entries, advice);
+    advise_huge(idx->entry_first_name, (idx->n_entries + 1) * sizeof *idx->entry_first_name,
+                advice);
+    advise_huge(idx->names, idx->n_names * sizeof *idx->names, advice);
+    advise_huge(idx->tokens, idx->n_tokens * sizeof *idx->tokens, advice);
+    advise_huge(idx->terms, idx->n_terms * sizeof *idx->terms, advice);
+    advise_huge(idx->strings, idx->strings_len, advice);
+    advise_huge(idx->postings, idx->n_postings * sizeof *idx->postings, advice);
+    advise_huge_map(&idx->by_text, advice);
+    advise_huge_map(&idx->by_skeleton, advice);
+    advise_huge_map(&idx->by_phonetic, advice);
+    advise_huge_map(&idx->by_deletion, advice);
+}
+
+/* Does the host let programs ask for transparent huge pages ("always" or "madvise"
+ * selected in sysfs)? MADV_COLLAPSE would collapse even where the operator chose
+ * "never", so it is asked only here. */
+static bool huge_pages_allowed(void)
+{
+    char line[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return false;
+    bool read = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    return read && (strstr(line, "[always]") || strstr(line, "[madvise]"));
+}
+
+/* Backs the finished index's arrays with huge pages where the host allows them: a
+ * million-name index is half a gigabyte read at random, and in 4 KiB pages nearly
+ * every read of a posting, term or entry is also a TLB miss. MADV_COLLAPSE (Linux
+ * 6.1) collapses the pages now, off the screening path (about 0.1 s per 100 MB);
+ * MADV_HUGEPAGE covers pages faulted anew, and older kernels' background collapsing.
+ * pw_index_free takes the advice back (MADV_NOHUGEPAGE), since the allocator reuses
+ * the memory for other things. */
+static void advise_huge_pages(pw_index *idx)
+{
+    if (!huge_pages_allowed())
+        return;
+    advise_arrays(idx, MADV_HUGEPAGE);
+    advise_arrays(idx, MADV_COLLAPSE);
+    idx->huge_pages = true;
 }
 
 int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
@@ -590,6 +617,8 @@ void pw_index_free(pw_index *idx)
 {
     if (!idx)
         return;
+    if (idx->huge_pages)
+        advise_arrays(idx, MADV_NOHUGEPAGE);
     pw_arena_free(idx->arena);
     free(idx->entries);
     free(idx->entry_first_name);

@@ -124,7 +124,9 @@ uint32_t pw_index_find_term(const pw_index *idx, const char *text);
 /* Terms whose consonant skeleton is skeleton; returns the count, *out into the index. */
 size_t pw_index_terms_by_skeleton(const pw_index *idx, const char *skeleton,
                                   const uint32_t **out);
-/* Terms with this Double Metaphone code (primary or alternate). */
+/* Terms with this Double Metaphone code (primary or alternate); only terms a word
+ * spells, not those only a whole-name join spells (JOHNSMITH), which are matched by
+ * spelling and skeleton. */
 size_t pw_index_terms_by_phonetic(const pw_index *idx, const char *code, const uint32_t **out);
 
 typedef struct pw_fuzzy_hit {

@@ -70,7 +70,8 @@ typedef struct pw_term {
     float weight;
     char dm[2][5]; /* Double Metaphone primary and alternate */
     uint8_t len;
-    bool fuzzy; /* spelled by a word (not only by a whole-name join): edit distance applies */
+    bool fuzzy; /* spelled by a word (not only by a whole-name join): edit distance and
+                   sound codes apply */
     bool abjad; /* spelled by a word romanised from an abjad (PW_TOKEN_ABJAD) */
 } pw_term;
 
@@ -99,6 +100,7 @@ struct pw_index {
     pw_multimap by_deletion; /* hash(deletion variant) -> term */
     pw_multimap by_document; /* hash(key) -> entry << 16 | document (exact and OCR keys) */
     pw_multimap by_doc_ocr;  /* the same, OCR-folded keys only */
+    bool huge_pages;         /* its arrays were advised to huge pages (advise_huge_pages) */
 };
 
 /* Calls fn(ctx, key) with the by_deletion key of text and of every variant of it with

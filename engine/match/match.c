@@ -34,7 +34,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
-#define MAX_UPDATE_SEARCHES 4096  /* entries a common term is looked up for */
+#define MAX_UPDATE_SEARCHES 4096    /* entries a common term is looked up for */
 /* update_term walks a term's postings, instead of searching them for each entry found,
  * when they are at most this many times as many (a walk reads a filter bit a posting;
  * a search, a dozen postings an entry, at random) */
@@ -80,16 +80,18 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * per index entry (far beyond the caches, and reached in random order) each entry the
  * record touches gets the next accumulator of a dense array (s->acc, in the order first
  * touched), found by entry id through an open-addressing hash table (s->acc_slots,
- * linear probing, Fibonacci hashing). The table in use starts at 1 << ACC_SLOT_BITS
- * slots each record and doubles whenever it would be more than half full, so both
- * stay in L1/L2. A bitmap (s->acc_filter) has the bit of each touched entry's hash set:
+ * linear probing, Fibonacci hashing). The table in use starts each record at four
+ * times the most entries a recent record touched (at least 1 << ACC_SLOT_BITS slots;
+ * see clear_accs) and doubles whenever it would be more than half full, so both stay
+ * in L2 (a million-name record's 1,500 to 3,000 entries: 8,192 or 16,384 slots, 64 or
+ * 128 KB). A bitmap (s->acc_filter) has the bit of each touched entry's hash set:
  * update_term walks common terms' postings, mostly entries the record did not touch,
  * and a clear bit (the usual, predictable case) spares it the probe. Between records
  * only the slots and bitmap words used are cleared (each accumulator remembers its
  * slot). The record's tokens stamp the accumulators (tok_stamp, 1 for the first token
  * gathered) so that each token counts once per entry, whatever number of its terms
  * post the entry. */
-#define ACC_SLOT_BITS 12    /* 4,096 slots (32 KB): a typical record's 1,500 entries fit */
+#define ACC_SLOT_BITS 12    /* 4,096 slots (32 KB) at least: a short list's records fit */
 #define ACC_FILTER_BITS 15  /* 32,768 bits (4 KB) */
 #define NO_ENTRY UINT32_MAX /* an empty slot */
 
@@ -282,10 +284,10 @@ static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uin
 }
 
 /* Empties the slots and filter bits of the record's accumulators and drops them. The
- * next record starts with as many slots as the recent records needed (acc_hint: the
- * most accumulators of a recent record, decaying by an eighth a record). Records of
- * one workload touch alike numbers of entries: at a million names 1,500 or more, which
- * would otherwise double the table once or twice every record. */
+ * next record starts with four times as many slots as the recent records needed
+ * (acc_hint: the most accumulators of a recent record, decaying by an eighth a record):
+ * records of one workload touch alike numbers of entries, at a million names 1,500 to
+ * 3,000, and a table started at 4,096 slots doubled once or twice every record. */
 static void clear_accs(pw_match_scratch *s)
 {
     for (size_t a = 0; a < s->n_acc; a++) {
@@ -1692,15 +1694,18 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
 
 /* Like expand_term for entries already found only: each is looked up in the term's
  * postings (sorted by entry) by binary search, or the postings are walked when that is
- * cheaper. Returns the work done. */
+ * cheaper. Returns the work done: none when it would exceed budget. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint16_t tok_stamp)
+                          uint16_t tok_stamp, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
     if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES)
         return 0; /* a very common term, many candidates: it cannot change the ranking much */
-    if (n <= s->n_acc * UPDATE_WALK_FACTOR) {
+    bool walk = n <= s->n_acc * UPDATE_WALK_FACTOR;
+    if ((walk ? n : s->n_acc) > budget)
+        return 0; /* (the record's work stays within MAX_POSTINGS_PER_RECORD) */
+    if (walk) {
         const acc_slot *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
         for (size_t i = 0; i < n; i++) {
@@ -2040,10 +2045,9 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         const term_hit *hits = s->q_hits[qi];
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_gate[qi];
-            size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp)
+            size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp, budget)
                                       : expand_term(s, idx, hits[h].term, gain,
-                                                    hits[h].similarity >= 0.97f, tok_stamp,
-                                                    budget);
+                                                    hits[h].similarity >= 0.97f, tok_stamp, budget);
             budget -= work < budget ? work : budget;
         }
         /* A join stands for the words it joins: what it finds (the name written as

@@ -298,8 +298,8 @@ Test(strbuf, append_and_printf_grow)
  * reference), limits included. */
 Test(strbuf, append_int_matches_printf)
 {
-    const long long values[] = {0, 7, -7, 10, -10, 123456789, 2147483647LL, -2147483648LL,
-                                LLONG_MAX, LLONG_MIN};
+    const long long values[] = {
+        0, 7, -7, 10, -10, 123456789, 2147483647LL, -2147483648LL, LLONG_MAX, LLONG_MIN};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
         pw_strbuf b = {0};
         char want[32];
@@ -402,8 +402,8 @@ Test(strbuf, json_null_and_jansson_roundtrip)
  * place in or across those blocks, is still escaped (checked through jansson). */
 Test(strbuf, json_escape_at_every_position_of_a_long_string)
 {
-    static const char *specials[] = {"\x01", "\"", "\\", "\x1f", "\x7f", "\xc3\xa9",
-                                     "\xe2\x80\xa8", "\xf0\x9f\x98\x80"};
+    static const char *specials[] = {"\x01", "\"",       "\\",           "\x1f",
+                                     "\x7f", "\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80"};
     pw_strbuf b = {0};
     for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
         for (size_t at = 0; at <= 40; at++) {

@@ -85,6 +85,46 @@ Test(index, skeleton_and_phonetic_lookups)
     cr_assert_geq(n, 1);
 }
 
+/* A term only a whole-name join spells is matched by spelling and skeleton, not by
+ * sound: a four-letter code hears only the join's first word (MOHAMMADKHAN and
+ * MOHAMMAD both MHMT), and at a million names the joins would crowd every code. */
+Test(index, whole_name_joins_have_no_sound_code)
+{
+    uint32_t join = pw_index_find_term(idx, "MOHAMMADKHAN");
+    cr_assert_neq(join, PW_INDEX_NONE, "the whole-name join is a term");
+    char p[5], a[5];
+    pw_index_term_phonetic(idx, join, p, a);
+    const uint32_t *ids;
+    size_t n = pw_index_terms_by_phonetic(idx, p, &ids);
+    bool word = false;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_neq(ids[i], join, "the join is under its sound code %s", p);
+        word |= ids[i] == pw_index_find_term(idx, "MOHAMMAD");
+    }
+    cr_assert(word, "MOHAMMAD is under the same code %s", p);
+    const uint32_t *skel;
+    n = pw_index_terms_by_skeleton(idx, pw_index_term_skeleton(idx, join), &skel);
+    bool by_skeleton = false;
+    for (size_t i = 0; i < n; i++)
+        by_skeleton |= skel[i] == join;
+    cr_assert(by_skeleton, "the join is found by its skeleton");
+}
+
+/* Each posting carries its entry's shortest-name word count (what gather ranks by). */
+Test(index, postings_carry_the_entry_shortest_name)
+{
+    size_t checked = 0;
+    for (uint32_t t = 0; t < pw_index_term_count(idx); t++) {
+        const pw_index_posting *p;
+        size_t n = pw_index_term_postings(idx, t, &p);
+        for (size_t i = 0; i < n; i++, checked++)
+            cr_assert_eq(p[i].entry_min_words, pw_index_entry_min_words(idx, p[i].entry),
+                         "term %s, entry %u", pw_index_term_text(idx, t), p[i].entry);
+    }
+    cr_assert_gt(checked, 0);
+    cr_assert_eq(pw_index_entry_min_words(idx, 1), 2, "MOHAMMAD KHAN: two words");
+}
+
 Test(index, documents_exact_and_ocr)
 {
     pw_index_doc_hit hits[4];

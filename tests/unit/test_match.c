@@ -927,8 +927,12 @@ Test(match_gathering, a_very_common_word_still_ranks_the_entries_a_rarer_word_fo
             snprintf(fulls[i], sizeof fulls[i], "DAVID NIEMINEN");
         snprintf(ids[i], sizeof ids[i], i == N - 1 ? "target" : "e%d", i);
         names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
-        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
-                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+        entries[i] = (pw_entry){.list = "TEST",
+                                .list_version = 1,
+                                .entry_id = ids[i],
+                                .names = &names[i],
+                                .n_names = 1,
+                                .type = PW_ENTRY_INDIVIDUAL};
     }
     pw_index_builder *b = pw_index_builder_new(NULL);
     for (size_t i = 0; i < N; i++)
