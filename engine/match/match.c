@@ -39,6 +39,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * when they are at most this many times as many (a walk reads a filter bit a posting;
  * a search, a dozen postings an entry, at random) */
 #define UPDATE_WALK_FACTOR 16
+#define WALK_COST_SHARE 4 /* postings walked that count as one expanded (update_term) */
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
@@ -1703,8 +1704,11 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES)
         return 0; /* a very common term, many candidates: it cannot change the ranking much */
     bool walk = n <= s->n_acc * UPDATE_WALK_FACTOR;
-    if ((walk ? n : s->n_acc) > budget)
-        return 0; /* (the record's work stays within MAX_POSTINGS_PER_RECORD) */
+    /* (the record's work stays within MAX_POSTINGS_PER_RECORD; walking a posting, a
+     * filter bit read, costs about a quarter of expanding one) */
+    size_t work = walk ? n / WALK_COST_SHARE : s->n_acc;
+    if (work > budget)
+        return 0;
     if (walk) {
         const acc_slot *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
@@ -1716,7 +1720,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
             if (a != NO_ENTRY)
                 found_by_token(s, a, gain, tok_stamp);
         }
-        return n;
+        return work;
     }
     for (uint32_t a = 0; a < s->n_acc; a++) {
         uint32_t e = s->acc[a].entry;
@@ -1731,7 +1735,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         if (lo < n && p[lo].entry == e)
             found_by_token(s, a, gain, tok_stamp);
     }
-    return s->n_acc;
+    return work;
 }
 
 static void add_hit(term_hit *hits, size_t *n, uint32_t term, float sim)
