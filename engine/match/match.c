@@ -31,6 +31,8 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
 #define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
+#define MAX_COMMON_NEIGHBOURS 32 /* of those, kept to raise entries found otherwise */
+#define COMMON_NEIGHBOUR_MIN_SIMILARITY 0.9f /* of those, spelling neighbours only (one edit) */
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
@@ -98,6 +100,7 @@ typedef struct entry_acc {
     uint32_t entry;
     uint32_t slot;      /* its slot in s->acc_slots */
     uint32_t tok_stamp; /* the last record token that found it (0: none yet) */
+    uint32_t found_by;  /* bit qi: record token qi found it (see common_neighbours) */
     float acc;          /* found by record words no pair join covers; the rank once gathered */
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
@@ -1653,15 +1656,18 @@ static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, u
     }
 }
 
-/* Adds similarity x weight of one record token to every entry posted under term. */
+/* Adds similarity x weight of one record token to every entry posted under term.
+ * Sets *too_common when the term has too many entries to be expanded. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint32_t tok_stamp, size_t budget)
+                          bool gain_is_exact, uint32_t tok_stamp, size_t budget, bool *too_common)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
     /* A near neighbour (edit, sound, skeleton) that many entries share is a common name:
-     * its entries come through their exact spellings or not at all. */
+     * its entries come through their exact spellings or through another word of the
+     * record (common_neighbours), not through it alone. */
     size_t limit = gain_is_exact ? MAX_POSTINGS_PER_TERM : MAX_POSTINGS_PER_NEIGHBOUR;
+    *too_common = n > limit;
     if (n > limit || n > budget)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -1966,6 +1972,13 @@ static inline bool ranks_before(const entry_acc *acc, float full_acc, uint32_t a
     return ea->tok_best > eb->tok_best || (ea->tok_best == eb->tok_best && ea->entry < eb->entry);
 }
 
+/* A neighbour of record token `token` too common to be expanded (common_neighbours). */
+typedef struct common_neighbour {
+    int token;
+    uint32_t term;
+    float gain;
+} common_neighbour;
+
 /* How a record token's finds add up for an entry (see gather). */
 enum token_kind { TOKEN_FREE, TOKEN_COVERED, TOKEN_PAIR, TOKEN_WHOLE };
 
@@ -1985,6 +1998,52 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
     return TOKEN_FREE;
 }
 
+/* Adds what record token qi (of that kind) found, its best gain on each entry in
+ * s->tok_touched, to the entries' sums. */
+static void add_token_finds(pw_match_scratch *s, enum token_kind kind, int qi)
+{
+    for (size_t i = 0; i < s->n_tok_touched; i++) {
+        entry_acc *ea = &s->acc[s->tok_touched[i]];
+        ea->found_by |= 1u << qi;
+        if (kind == TOKEN_WHOLE)
+            ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
+        else if (kind == TOKEN_PAIR)
+            ea->pairs += ea->tok_best;
+        else if (kind == TOKEN_COVERED)
+            ea->covered += ea->tok_best;
+        else
+            ea->acc += ea->tok_best;
+    }
+}
+
+/* A near neighbour of a record word that too many entries hold (MUHAMMAD for MUHAMAD)
+ * is not expanded (expand_term), but an entry another word of the record found holds
+ * it as much as any: AL-QATIRJI, Muhammad, found by ALVQATIRJI, is MUHAMAD ALVQATIRJI
+ * with two typing errors, not one word of two. Once every token has been gathered,
+ * each such neighbour adds its gain to the entries already found that its record token
+ * did not find otherwise (the token's own finds are not raised: they are near enough
+ * already). Only neighbours one typing error away (COMMON_NEIGHBOUR_MIN_SIMILARITY):
+ * a common name that merely sounds alike or shares the consonants (MUHAMMAD for
+ * MOHAMED) says too little to lift an entry found by a loose likeness of the other
+ * word (KATARINA MOHAMED and KAWTARANI, Muhammad). */
+static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
+                              const common_neighbour *common, size_t n_common)
+{
+    for (size_t c = 0; c < n_common;) {
+        int qi = common[c].token;
+        uint32_t stamp = (uint32_t)s->query.n_tokens + 1 + (uint32_t)qi;
+        s->n_tok_touched = 0;
+        for (; c < n_common && common[c].token == qi; c++)
+            update_term(s, idx, common[c].term, common[c].gain, stamp);
+        size_t kept = 0;
+        for (size_t i = 0; i < s->n_tok_touched; i++)
+            if (!(s->acc[s->tok_touched[i]].found_by & (1u << qi)))
+                s->tok_touched[kept++] = s->tok_touched[i];
+        s->n_tok_touched = kept;
+        add_token_finds(s, token_kind_of(&s->query, qi), qi);
+    }
+}
+
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
  * entries holding one of its documents. Returns the count in s->top (accumulators),
  * best first (ranks_before, with full_acc the full share), of those whose accumulated
@@ -1992,6 +2051,8 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
                      float full_acc)
 {
+    common_neighbour common[MAX_COMMON_NEIGHBOURS];
+    size_t n_common = 0;
     ++s->epoch;
     clear_accs(s);
     size_t budget = MAX_POSTINGS_PER_RECORD;
@@ -2017,32 +2078,32 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         s->n_tok_touched = 0;
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
+        float deferred = 0; /* the best gain of the token's common neighbours */
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_gate[qi];
+            bool too_common = false;
             size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp)
                                       : expand_term(s, idx, hits[h].term, gain,
                                                     hits[h].similarity >= 0.97f, tok_stamp,
-                                                    budget);
+                                                    budget, &too_common);
+            if (too_common && hits[h].similarity >= COMMON_NEIGHBOUR_MIN_SIMILARITY &&
+                n_common < MAX_COMMON_NEIGHBOURS) {
+                common[n_common++] = (common_neighbour){qi, hits[h].term, gain};
+                deferred = gain > deferred ? gain : deferred;
+            }
             budget -= work < budget ? work : budget;
         }
+        /* (what the common neighbours add comes last: an entry the tokens after this
+         * one find may still have it) */
+        remaining += deferred;
         /* A join stands for the words it joins: what it finds (the name written as
          * one word, or a word like it) is an alternative to what those words find, not
          * more of it (the neighbour IBRAHIMI of IBRAHIMHAJI must not lift every IBRAHIM
          * above the entry holding both IBRAHIM and HAJI). Each kind of token adds to
          * its own sum; they are combined below. */
-        enum token_kind kind = token_kind_of(&s->query, qi);
-        for (size_t i = 0; i < s->n_tok_touched; i++) {
-            entry_acc *ea = &s->acc[s->tok_touched[i]];
-            if (kind == TOKEN_WHOLE)
-                ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
-            else if (kind == TOKEN_PAIR)
-                ea->pairs += ea->tok_best;
-            else if (kind == TOKEN_COVERED)
-                ea->covered += ea->tok_best;
-            else
-                ea->acc += ea->tok_best;
-        }
+        add_token_finds(s, token_kind_of(&s->query, qi), qi);
     }
+    common_neighbours(s, idx, common, n_common);
     for (size_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];
         ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;

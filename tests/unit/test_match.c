@@ -1026,3 +1026,34 @@ Test(match, a_name_repeating_a_word_split_at_an_apostrophe_meets_it_joined)
     double s = score_of(&r, "said", NULL);
     cr_assert_geq(s, 0.85, "score %f", s);
 }
+
+Test(match_gathering, a_common_neighbour_adds_to_an_entry_another_word_found)
+{
+    /* rule (gather, common_neighbours): a neighbour one typing error away that too many
+     * entries hold to be expanded (MUHAMMAD, 320 entries here, for MUHAMAD) still adds
+     * to the entries the record's other words found: ALVQATIRJI MUHAMAD is AL-QATIRJI,
+     * Muhammad with two typing errors. MUHAMAD itself is a list word (FADIL's), so the
+     * unknown ALVQATIRJI counts no more than it towards the share. */
+    enum { FILLERS = 320, N = FILLERS + 2 };
+    static char fulls[N][32], ids[N][16];
+    static pw_entry_name names[N];
+    static pw_entry entries[N];
+    for (int i = 0; i < N; i++) {
+        if (i < FILLERS) /* made-up surnames: K + three letters + OVI */
+            snprintf(fulls[i], sizeof fulls[i], "K%c%c%cOVI, Muhammad", 'A' + i % 26,
+                     'A' + i / 26 % 26, 'A' + i / 676);
+        else
+            snprintf(fulls[i], sizeof fulls[i], "%s",
+                     i == FILLERS ? "FADIL, Mustafa Muhamad" : "AL-QATIRJI, Muhammad");
+        snprintf(ids[i], sizeof ids[i], "e%d", i);
+        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    }
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "ALVQATIRJI";
+    r.traveller.given_names = "MUHAMAD";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, N, &r, &score), "e321");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
