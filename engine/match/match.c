@@ -2288,12 +2288,12 @@ static bool join_held(const pw_index *idx, const char *text, const pw_name_token
  * joined spelling is added as a joined variant when the index holds that spelling or a
  * misspelling of it that join_held accepts (ABDTUL LAH and ABUL LAH for ABDULLAH,
  * OULDEL AMA for OULD EL AMAR, JALAL DUIDN for JALALUDDIN), so that candidate search and
- * the alignment (which tries joined forms) can use it. */
+ * the alignment (which tries joined forms) can use it. A name of two words gets its
+ * pair join too: its whole-name join has the same text but is looked up by exact
+ * spelling only, and SHAMS UDJIN is the one-word SHAMSUDDIN split and misspelt. */
 static void add_pair_joins(const pw_index *idx, pw_name *q)
 {
     int n_words = q->n_words;
-    if (n_words < 3)
-        return; /* two words: the whole-name join covers them */
     for (int i = 0; i + 1 < n_words && q->n_tokens < PW_NAME_MAX_TOKENS; i++) {
         const pw_name_token *a = &q->tokens[i], *b = &q->tokens[i + 1];
         uint16_t part = PW_TOKEN_SURNAME | PW_TOKEN_GIVEN;

@@ -1057,3 +1057,26 @@ Test(match_gathering, a_common_neighbour_adds_to_an_entry_another_word_found)
     cr_assert_str_eq(match_alone(entries, N, &r, &score), "e321");
     cr_assert_geq(score, 0.85, "score %f", score);
 }
+
+Test(match_gathering, a_two_word_name_split_from_a_list_word_meets_it_misspelt)
+{
+    /* rule (add_pair_joins): a name of two words gets its pair join, looked up with
+     * typing errors as every pair join is (the whole-name join, the same text, is
+     * looked up by exact spelling only): SHAMS UDJIN is SHAMSUDDIN split in two with a
+     * letter wrong */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAMSUDDIN", NULL, NULL},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAMS, Qasim Muhammed", "SHAMS", "Qasim Muhammed"},
+    };
+    pw_entry entries[] = {
+        {.list = "TEST", .list_version = 1, .entry_id = "shamsuddin", .names = &names[0],
+         .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
+        {.list = "TEST", .list_version = 1, .entry_id = "shams", .names = &names[1],
+         .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
+    };
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "SHAMS UDJIN";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, 2, &r, &score), "shamsuddin");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
