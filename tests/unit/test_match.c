@@ -1080,3 +1080,19 @@ Test(match_gathering, a_two_word_name_split_from_a_list_word_meets_it_misspelt)
     cr_assert_str_eq(match_alone(entries, 2, &r, &score), "shamsuddin");
     cr_assert_geq(score, 0.85, "score %f", score);
 }
+
+Test(match_gathering, ms_glued_to_the_given_name_is_read_both_ways)
+{
+    /* rule (analyse.c glued_title_reading): MS glued to the last given-name word
+     * (AQSAMS, a PNR's AQSA MS) is read without it as well, so the traveller meets
+     * AQSA MAHMOOD despite a letter dropped from the surname */
+    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AQSA MAHMOOD", NULL, NULL};
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "aqsa", .names = &name,
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MAHMOD";
+    r.traveller.given_names = "AQSAMS";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "aqsa");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}

@@ -578,10 +578,21 @@ Test(names, glued_pnr_titles)
     n = analyse("SMITH/JOHN PAULMSTR");
     cr_assert_str_eq(words(n), "SMITH JOHN PAUL");
     cr_assert_str_eq(words(analyse("SMITH/MARYMISS")), "SMITH MARY");
-    /* MS only in the SURNAME/GIVEN form: WILLIAMS and ADAMS end in MS */
+    /* MS cut only in the SURNAME/GIVEN form: WILLIAMS and ADAMS end in MS; elsewhere
+     * the last given-name word is read both ways (AQSAMS: AQSA, plain AQSAMS) */
     cr_assert_str_eq(words(analyse("SMITH/ANNMS")), "SMITH ANN");
-    cr_assert_str_eq(words(analyse_parts("JONES", "WILLIAMS")), "WILLIAMS JONES");
-    cr_assert_str_eq(words(analyse("JONES, ADAMS")), "JONES ADAMS");
+    n = analyse_parts("MAHMOOD", "AQSAMS");
+    cr_assert_str_eq(words(n), "AQSA MAHMOOD");
+    cr_assert_str_eq(n->tokens[0].plain, "AQSAMS");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_eq(n->n_titles, 0);
+    n = analyse("JONES, ADAMS");
+    cr_assert_str_eq(words(n), "JONES ADA");
+    cr_assert_str_eq(n->tokens[1].plain, "ADAMS");
+    /* ... on the last given-name word only: a surname ending in MS is left alone */
+    n = analyse_parts("WILLIAMS", "JOHN");
+    cr_assert_str_eq(words(n), "JOHN WILLIAMS");
+    cr_assert_not(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
     /* DR never: ALEKSANDR, BADR */
     cr_assert_str_eq(words(analyse_parts("IVANOV", "ALEKSANDR")), "ALEKSANDR IVANOV");
     cr_assert_str_eq(words(analyse("KHAN/BADR")), "KHAN BADR");
