@@ -1096,3 +1096,28 @@ Test(match_gathering, ms_glued_to_the_given_name_is_read_both_ways)
     cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "aqsa");
     cr_assert_geq(score, 0.85, "score %f", score);
 }
+
+Test(match_gathering, a_rank_before_a_list_name_is_set_aside)
+{
+    /* rule (build.c without_ranks): the military ranks a list writes before an
+     * individual's name are not part of it: MUDACUMURA, as a passport gives him, is
+     * the alias General Mudacumura, not one word of two (SYLVESTRE MUDACUMURA) */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SYLVESTRE MUDACUMURA", NULL, NULL},
+        {PW_NAME_ALIAS, PW_QUALITY_GOOD, "General Mudacumura", NULL, NULL},
+    };
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "mudacumura",
+                      .names = names, .n_names = 2, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MUDACUMURA";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "mudacumura");
+    cr_assert_geq(score, 0.85, "score %f", score);
+    /* a rank with no name after it stays: it is all the list gives */
+    static pw_entry_name rank_only = {PW_NAME_ALIAS, PW_QUALITY_GOOD, "Colonel", NULL, NULL};
+    pw_entry colonel = {.list = "TEST", .list_version = 1, .entry_id = "colonel",
+                        .names = &rank_only, .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record c = {.record_id = "c"};
+    c.traveller.surname = "COLONEL";
+    cr_assert_str_eq(match_alone(&colonel, 1, &c, &score), "colonel");
+}
