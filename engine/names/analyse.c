@@ -63,7 +63,8 @@
  * surnames); the assimilated Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US
  * ...) and O' D' L' only when hyphen- or apostrophe-joined to it. Joined variants:
  * each run of words joined by hyphens, apostrophes or the article split (ABD-AL-LATIF
- * -> ABDALLATIF), each run of particles with the word after it (VAN DER BERG ->
+ * -> ABDALLATIF), each run of initials (S. M. -> SM, as bookings write them), each
+ * run of particles with the word after it (VAN DER BERG ->
  * VANDERBERG and DERBERG), the Han syllables of one word (WANGXIAOMING, and XIAOMING
  * as Chinese passports write a given name); never across a comma, slash or field,
  * never twice the same text over the same words (SA'ID, Sa'id has SAID twice). A
@@ -1281,6 +1282,18 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
             if (syll && e - j >= 2)
                 add_joined(s, out, k, j + 1, e, W[k[j]].field, false);
         }
+        j = e + 1;
+    }
+    /* Runs of initials in one part joined (S. M. -> SM), as bookings and documents
+     * often write them: SM TUFAIL for TUFAIL, S.M. */
+    for (int j = 0; j < out->n_words;) {
+        int e = j;
+        while (e + 1 < out->n_words &&
+               (out->tokens[e].flags & out->tokens[e + 1].flags & PW_TOKEN_INITIAL) &&
+               same_part(&W[k[e]], &W[k[e + 1]]))
+            e++;
+        if (e > j)
+            add_joined(s, out, k, j, e, W[k[j]].field, false);
         j = e + 1;
     }
     /* Arabic compounds: a word, the article split off the next one, and the rest

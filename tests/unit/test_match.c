@@ -1121,3 +1121,33 @@ Test(match_gathering, a_rank_before_a_list_name_is_set_aside)
     c.traveller.surname = "COLONEL";
     cr_assert_str_eq(match_alone(&colonel, 1, &c, &score), "colonel");
 }
+
+Test(match_gathering, initials_written_as_one_word_meet_the_list_initials)
+{
+    /* rule (analyse.c, runs of initials): the list's S.M. holds the join SM, so a
+     * booking's SM TUFACIL (initials run together, a letter too many in the
+     * surname) meets TUFAIL, S.M. */
+    /* made-up names holding the initials S. and M. (so that a list initial does not
+     * find the entry: see lookup_token) */
+    enum { FILLERS = 120, N = FILLERS + 1 };
+    static char fulls[N][32], ids[N][16];
+    static pw_entry_name names[N];
+    static pw_entry entries[N];
+    for (int i = 0; i < N; i++) {
+        if (i < FILLERS)
+            snprintf(fulls[i], sizeof fulls[i], "K%c%cOVI, Ivan %c.", 'A' + i % 26, 'A' + i / 26,
+                     i % 2 ? 'S' : 'M');
+        else
+            snprintf(fulls[i], sizeof fulls[i], "Tufail, S.M.");
+        snprintf(ids[i], sizeof ids[i], "e%d", i);
+        names[i] = (pw_entry_name){PW_NAME_ALIAS, PW_QUALITY_GOOD, fulls[i], NULL, NULL};
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    }
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "TUFACIL";
+    r.traveller.given_names = "SM";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, N, &r, &score), "e120");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}

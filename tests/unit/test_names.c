@@ -674,6 +674,16 @@ Test(names, particles_and_joined_variants)
     cr_assert(n->tokens[0].flags & PW_TOKEN_PARTICLE);
     cr_assert_not_null(token(n, "ONEIL"));
 
+    /* a run of initials in one part, as bookings write it (SM TUFAIL); not across
+     * parts */
+    n = analyse("TUFAIL, S.M.");
+    cr_assert_str_eq(words(n), "TUFAIL S M");
+    j = token(n, "SM");
+    cr_assert_not_null(j);
+    cr_assert_eq(j->flags & PW_TOKEN_JOINED, PW_TOKEN_JOINED);
+    cr_assert_eq(j->span, 2);
+    cr_assert_null(token(analyse_parts("K", "J R"), "RK"));
+
     n = analyse("ABDUL-AZIZ");
     cr_assert_not_null(token(n, "ABDULAZIZ"));
     n = analyse("SA'D");
