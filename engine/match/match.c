@@ -335,6 +335,28 @@ static bool vowel_poor(const char *text, size_t len)
     return len >= 3 && vowels * 3 < len;
 }
 
+/* True for a word of three letters or more without a vowel (MHMD, MMN): in a Latin
+ * name it is a name written by its consonants, as abbreviations (MHD for MUHAMMAD)
+ * and romanisations of an abjad write them, not another name. */
+static bool no_vowel(const char *text, size_t len)
+{
+    return len >= 3 && strpbrk(text, "AEIOUY") == NULL;
+}
+
+/* Is consonants exactly word without its vowels (MMN, MEMON)? The skeleton cannot
+ * tell: it folds doubled letters before it drops vowels, so MMN's is MN and MEMON's
+ * MMN. */
+static bool consonants_of(const char *consonants, const char *word)
+{
+    for (; *word; word++) {
+        if (strchr("AEIOUY", *word))
+            continue;
+        if (*consonants++ != *word)
+            return false;
+    }
+    return *consonants == '\0';
+}
+
 /* Is this word an East Slavic patronymic (VIKTOROVICH, OLEKSANDROVYCH, PETROVNA)? It
  * is an optional part of the name: a traveller's passport may give it where the list
  * does not, as a list often gives it where the passport does not, and either way it
@@ -510,6 +532,8 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
     bool vowel_less = ((qflags | eflags) & PW_TOKEN_ABJAD) ||
                       (q_translit && vowel_poor(qt, lq)) ||
                       ((eflags & PW_INDEX_TOKEN_TRANSLITERATED) && vowel_poor(et, le));
+    if ((no_vowel(qt, lq) && consonants_of(qt, et)) || (no_vowel(et, le) && consonants_of(et, qt)))
+        return (sim_detail){0.9, "written without its vowels"};
     /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
      * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
      * the particle. */

@@ -1151,3 +1151,20 @@ Test(match_gathering, initials_written_as_one_word_meet_the_list_initials)
     cr_assert_str_eq(match_alone(entries, N, &r, &score), "e120");
     cr_assert_geq(score, 0.85, "score %f", score);
 }
+
+Test(match_gathering, a_word_without_vowels_meets_the_word_it_writes)
+{
+    /* rule (spelling_similarity, consonants_of): a Latin word of three letters or more
+     * without a vowel is a name written by its consonants: MMN is MEMON, every
+     * consonant in place (their skeletons, MN and MMN, differ) */
+    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MEMON, Ibrahim Abdul",
+                                 "MEMON", "Ibrahim Abdul"};
+    pw_entry memon = {.list = "TEST", .list_version = 1, .entry_id = "memon", .names = &name,
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MMN";
+    r.traveller.given_names = "IBRAHIM ABDUL";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&memon, 1, &r, &score), "memon");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
