@@ -55,6 +55,9 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOW_QUALITY_ALIAS 0.92    /* factor for aliases the list marks as weak */
 #define CANDIDATE_MIN_SHARE 0.5   /* share of the record's name weight a candidate needs */
 #define SHORT_WORD 3              /* letters: a typing error in a word this short is often another name */
+/* a short word against the word of one letter more it is (spelling_similarity's one
+ * edit in SHORT_WORD + 1 letters) */
+#define DROPPED_LETTER_SIMILARITY (1.0 - 0.9 / (SHORT_WORD + 1))
 
 #define MEMO_SLOTS 4096
 #define JOIN_ALONE_MODES 4 /* a side's modes reading one of its joins alone (side_units) */
@@ -71,7 +74,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOOKUP_HITS 32
 #define LOOKUP_FLAGS                                                                       \
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
-     PW_TOKEN_GLUED_TITLE)
+     PW_TOKEN_GLUED_TITLE | PW_TOKEN_SYLLABIC)
 
 /* Accumulators of the entries a record touches. A record touches a few thousand
  * entries at most (about 1,500 of a million-name list), so instead of one accumulator
@@ -1809,6 +1812,19 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     size_t k = (t->flags & PW_INDEX_TOKEN_WHOLE) ? 0 : pw_index_fuzzy_terms(idx, t->text, fz, 32);
     for (size_t i = 0; i < k; i++)
         add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+    /* A word of SHORT_WORD letters has no edits looked up (it is too short: one makes
+     * another name), but the commonest typing error, a dropped letter, leaves one
+     * (MAR for OMAR, ANG for KANG): the words of one letter more that it is are looked
+     * up as well, worth what the scorer gives them (one edit in four letters), so that
+     * the entry the record's other words find is scored. Not for a particle, nor a
+     * word of an abjad or of Han or Hangul syllables (their short words come from the
+     * script, not from typing). */
+    if (t->len == SHORT_WORD &&
+        !(t->flags & (PW_TOKEN_JOINED | PW_TOKEN_PARTICLE | PW_TOKEN_ABJAD | PW_TOKEN_SYLLABIC))) {
+        k = pw_index_terms_one_letter_longer(idx, t->text, fz, 32);
+        for (size_t i = 0; i < k; i++)
+            add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
+    }
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
     for (size_t i = 0; i < k && i < 64; i++)

@@ -1168,3 +1168,27 @@ Test(match_gathering, a_word_without_vowels_meets_the_word_it_writes)
     cr_assert_str_eq(match_alone(&memon, 1, &r, &score), "memon");
     cr_assert_geq(score, 0.85, "score %f", score);
 }
+
+Test(match_gathering, a_short_word_with_a_dropped_letter_still_finds_its_entry)
+{
+    /* rule (lookup_token, pw_index_terms_one_letter_longer): a three-letter word has
+     * no edits looked up, but the words of one letter more it is are: MIN ANG (KANG,
+     * Min with the K dropped, the fields swapped and MR glued to MIN) meets KANG, Min,
+     * which MIN alone, shared with HLAING, Min Aung, would not make a candidate */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "KANG, Min", "KANG", "Min"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "HLAING, Min Aung", "HLAING", "Min Aung"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "ANG, Soo Lee", "ANG", "Soo Lee"},
+    };
+    pw_entry entries[3];
+    static const char *const ids[] = {"kang", "hlaing", "ang"};
+    for (int i = 0; i < 3; i++)
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MINMR";
+    r.traveller.given_names = "ANG";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, 3, &r, &score), "kang");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
