@@ -52,16 +52,18 @@
  * Latin-script words can be titles or placeholders. A single letter is an initial,
  * unless an apostrophe ties it to the word before (HYO'K). A glued PNR title is cut
  * from the last given-name word (from the given field, or after the comma or slash of
- * "SURNAME, Given" / "SURNAME/GIVEN") when at least two letters remain: MSTR, MISS,
- * MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and ADAMS end in
- * MS (elsewhere that word, in a name of two words or more, is read both ways as
- * below, MS included: AQSAMS is AQSA or AQSAMS); DR never (ALEKSANDR, KHADR, BADR end
- * in DR). Any other word of a name of two words or more (CHARLESMR SMITH, or the surname field of a sender that swapped the
- * fields) is not cut but read both ways: text without MSTR, MISS, MRS or MR (CHARLES),
- * plain as written (CHARLESMR), flagged PW_TOKEN_GLUED_TITLE. Particles are flagged
- * when a word of the same part follows them (LE and DO ending a name are Vietnamese
- * surnames); the assimilated Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US
- * ...) and O' D' L' only when hyphen- or apostrophe-joined to it. Joined variants:
+ * "SURNAME, Given" / "SURNAME/GIVEN") when at least three letters remain (with two
+ * left, NIMR, AAMR, the word is as likely a name: it is read both ways, as below):
+ * MSTR, MISS, MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and
+ * ADAMS end in MS (elsewhere that word, in a name of two words or more, is read both
+ * ways as below, MS included: AQSAMS is AQSA or AQSAMS); DR never (ALEKSANDR, KHADR,
+ * BADR end in DR). Any other word of a name of two words or more (CHARLESMR SMITH, or
+ * the surname field of a sender that swapped the fields) is not cut but read both
+ * ways: text without MSTR, MISS, MRS or MR (CHARLES), plain as written (CHARLESMR),
+ * flagged PW_TOKEN_GLUED_TITLE. Particles are flagged when a word of the same part
+ * follows them (LE and DO ending a name are Vietnamese surnames); the assimilated
+ * Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US ...) and O' D' L' only when
+ * hyphen- or apostrophe-joined to it. Joined variants:
  * each run of words joined by hyphens, apostrophes or the article split (ABD-AL-LATIF
  * -> ABDALLATIF), each run of initials (S. M. -> SM, as bookings write them), each
  * run of particles with the word after it (VAN DER BERG ->
@@ -1027,7 +1029,7 @@ static bool cut_glued_title(pw_word *w, bool pnr)
         size_t tl = strlen(titles[i]);
         if (i == 4 && !pnr)
             break;
-        if (w->tlen < tl + 2 || w->plen < tl + 2 ||
+        if (w->tlen < tl + 3 || w->plen < tl + 3 ||
             memcmp(w->text + w->tlen - tl, titles[i], tl) != 0 ||
             memcmp(w->plain + w->plen - tl, titles[i], tl) != 0)
             continue;

@@ -1192,3 +1192,19 @@ Test(match_gathering, a_short_word_with_a_dropped_letter_still_finds_its_entry)
     cr_assert_str_eq(match_alone(entries, 3, &r, &score), "kang");
     cr_assert_geq(score, 0.85, "score %f", score);
 }
+
+Test(match_gathering, a_short_name_ending_like_a_title_is_not_cut_to_two_letters)
+{
+    /* rule (analyse.c cut_glued_title): AAMR, the last given name, is not cut to AA
+     * (MR glued) but read both ways, so it meets AAMER one letter short */
+    static pw_entry_name name = {PW_NAME_ALIAS, PW_QUALITY_GOOD, "AL MARRANI, Mutlaq Ali Aamer",
+                                 "AL MARRANI", "Mutlaq Ali Aamer"};
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "marrani", .names = &name,
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "AL MARRANI";
+    r.traveller.given_names = "MUTLAQ ALI AAMR";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "marrani");
+    cr_assert_geq(score, 0.9, "score %f", score);
+}

@@ -598,6 +598,15 @@ Test(names, glued_pnr_titles)
     cr_assert_str_eq(words(analyse("KHAN/BADR")), "KHAN BADR");
     /* fewer than two letters would remain: AMR stays */
     cr_assert_str_eq(words(analyse_parts("MOUSSA", "AMR")), "AMR MOUSSA");
+    /* two would remain: a name as likely as a title (NIMR, AAMR), read both ways */
+    n = analyse_parts("AL MARRANI", "MUTLAQ ALI AAMR");
+    cr_assert_str_eq(n->tokens[2].text, "AA");
+    cr_assert_str_eq(n->tokens[2].plain, "AAMR");
+    cr_assert(n->tokens[2].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_eq(n->n_titles, 0);
+    n = analyse("HAMADI/NIMR");
+    cr_assert_str_eq(n->tokens[1].plain, "NIMR");
+    cr_assert(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
     /* not a given name: a surname ending in MR is not cut but read both ways */
     n = analyse_parts("KARAMR", "ALI");
     cr_assert_str_eq(words(n), "ALI KARA");
