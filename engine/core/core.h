@@ -92,6 +92,8 @@ typedef struct pw_strbuf {
 void pw_strbuf_append(pw_strbuf *b, const char *s);
 void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n);
 void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal (what "%lld" writes, without printf's cost). */
+void pw_strbuf_append_int(pw_strbuf *b, long long v);
 /* True when the n bytes at s are well-formed UTF-8 (no overlong forms, no surrogates,
  * nothing above U+10FFFF), as utf8proc decodes it. */
 bool pw_utf8_valid(const char *s, size_t n);

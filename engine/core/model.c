@@ -212,13 +212,29 @@ void pw_record_content_id(const pw_record *r, char out[33])
 /* ---- JSON helpers ------------------------------------------------------ */
 
 /* Writes the separating comma (except before the first member) and "key":. */
+/* Keys are ASCII literals that need no escaping: the separator, the quoted key and the
+ * colon go in one append. */
 static void json_key(pw_strbuf *b, bool *first, const char *key)
 {
+    char buf[48];
+    size_t n = strlen(key), k = 0;
+    if (n + 4 > sizeof buf) {
+        if (!*first)
+            pw_strbuf_appendn(b, ",", 1);
+        *first = false;
+        pw_strbuf_append_json(b, key);
+        pw_strbuf_appendn(b, ":", 1);
+        return;
+    }
     if (!*first)
-        pw_strbuf_appendn(b, ",", 1);
+        buf[k++] = ',';
     *first = false;
-    pw_strbuf_append_json(b, key);
-    pw_strbuf_appendn(b, ":", 1);
+    buf[k++] = '"';
+    memcpy(buf + k, key, n);
+    k += n;
+    buf[k++] = '"';
+    buf[k++] = ':';
+    pw_strbuf_appendn(b, buf, k);
 }
 
 static void json_str(pw_strbuf *b, bool *first, const char *key, const char *val)
@@ -241,7 +257,7 @@ static void json_date(pw_strbuf *b, bool *first, const char *key, pw_date d)
 static void json_int(pw_strbuf *b, bool *first, const char *key, int v)
 {
     json_key(b, first, key);
-    pw_strbuf_printf(b, "%d", v);
+    pw_strbuf_append_int(b, v);
 }
 
 /*
@@ -326,7 +342,7 @@ static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first)
     json_str(out, &f, "file", r->source_file);
     if (r->source_line > 0) {
         json_key(out, &f, "line");
-        pw_strbuf_printf(out, "%ld", r->source_line);
+        pw_strbuf_append_int(out, r->source_line);
     }
     json_str(out, &f, "sender", p->sender);
     json_str(out, &f, "recipient", p->recipient);

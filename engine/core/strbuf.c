@@ -102,6 +102,20 @@ void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void pw_strbuf_append_int(pw_strbuf *b, long long v)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[--i] = '-';
+    pw_strbuf_appendn(b, digits + i, sizeof digits - i);
+}
+
 bool pw_utf8_valid(const char *s, size_t n)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -157,11 +171,36 @@ static size_t utf8_valid_len(const unsigned char *s)
     return len;
 }
 
+/* Length of the leading bytes of s[0..n) that are printable ASCII other than '"' and
+ * '\\': what a JSON string holds as it is without a closer look. Sixteen bytes a step
+ * where SSE2 is there (a signed compare below 0x20 catches control bytes and, as
+ * negative numbers, every byte from 0x80). */
+static size_t plain_ascii_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                    _mm_cmpeq_epi8(v, backslash)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
 /*
  * Appends s as a JSON string: '"' and '\\' escaped, control characters as \b \f
  * \n \r \t or \u00XX, well-formed UTF-8 (including U+007F, U+2028, U+2029) passed
  * through, and each byte of an ill-formed sequence replaced by U+FFFD. Runs of
- * bytes that need no escape are copied at once.
+ * bytes that need no escape are found by plain_ascii_run and copied at once.
  */
 void pw_strbuf_append_json(pw_strbuf *b, const char *s)
 {
@@ -173,14 +212,28 @@ void pw_strbuf_append_json(pw_strbuf *b, const char *s)
         return;
     }
     const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    size_t plain = plain_ascii_run(p, len);
+    if (plain == len) { /* the usual case: nothing to escape, one copy */
+        if (!strbuf_reserve(b, len + 2))
+            return;
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, len);
+        d[len + 1] = '"';
+        d[len + 2] = '\0';
+        b->len += len + 2;
+        return;
+    }
+    const unsigned char *end = p + len;
     const unsigned char *run = p;
+    p += plain;
     pw_strbuf_appendn(b, "\"", 1);
-    while (*p) {
+    while (p < end) {
+        p += plain_ascii_run(p, (size_t)(end - p));
+        if (p == end)
+            break;
         unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            p++;
-            continue;
-        }
         if (c >= 0x80) {
             size_t n = utf8_valid_len(p);
             if (n) {

@@ -76,7 +76,9 @@ typedef struct pw_index_token {
 typedef struct pw_index_name {
     uint32_t first_token; /* into the index's tokens */
     uint8_t n_tokens;     /* words, then joined variants */
-    uint8_t n_words;
+    uint8_t n_words : 7;
+    bool low_quality : 1; /* the entry's name has PW_QUALITY_LOW (here, beside the rest
+                             of what scoring a name reads: the entry lies elsewhere) */
     uint16_t name;        /* index into the entry's names */
 } pw_index_name;
 
@@ -95,7 +97,9 @@ typedef struct pw_index_posting {
     uint32_t entry;
     uint16_t name;  /* index of the analysed name among the entry's names */
     uint8_t token;  /* token within that name */
-    uint8_t unused;
+    uint8_t entry_min_words; /* pw_index_entry_min_words of the entry, at hand where a
+                                posting is read (the dense array is a cache miss a
+                                posting at a million names) */
 } pw_index_posting;
 
 size_t pw_index_term_count(const pw_index *idx);

@@ -36,7 +36,11 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
-#define MAX_UPDATE_SEARCHES 512   /* entries a common term is looked up for */
+#define MAX_UPDATE_SEARCHES 4096  /* entries a common term is looked up for */
+/* update_term walks a term's postings, instead of searching them for each entry found,
+ * when they are at most this many times as many (a walk reads a filter bit a posting;
+ * a search, a dozen postings an entry, at random) */
+#define UPDATE_WALK_FACTOR 16
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
@@ -99,11 +103,16 @@ typedef struct acc_slot {
     uint32_t acc;   /* its accumulator in s->acc (NO_ENTRY when empty) */
 } acc_slot;
 
+#define FOUND_BY_TOKENS 16 /* record tokens entry_acc.found_by tells (common_neighbours) */
+/* (gather stamps with 1 to n_tokens, common_neighbours with n_tokens + 1 + qi) */
+_Static_assert(2 * PW_NAME_MAX_TOKENS + 1 <= UINT8_MAX, "stamps must fit entry_acc.tok_stamp");
+
 typedef struct entry_acc {
     uint32_t entry;
     uint32_t slot;      /* its slot in s->acc_slots */
-    uint32_t tok_stamp; /* the last record token that found it (0: none yet) */
-    uint32_t found_by;  /* bit qi: record token qi found it (see common_neighbours) */
+    uint8_t tok_stamp;  /* the last record token that found it (0: none yet) */
+    uint8_t min_words;  /* words in the entry's shortest name (for the rank) */
+    uint16_t found_by;  /* bit qi: record token qi found it (qi < FOUND_BY_TOKENS) */
     float acc;          /* found by record words no pair join covers; the rank once gathered */
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
@@ -158,6 +167,8 @@ struct pw_match_scratch {
     size_t cap_acc;
     acc_slot *acc_slots; /* allocated for the largest record, all empty but acc's */
     uint32_t slot_bits;  /* slots in use: 1 << slot_bits */
+    uint32_t max_slot_bits; /* slots allocated: 1 << max_slot_bits */
+    size_t acc_hint;        /* accumulators the recent records needed (clear_accs) */
     uint64_t acc_filter[(1u << ACC_FILTER_BITS) / 64];
     uint32_t *tok_touched; /* the accumulators the current token found */
     size_t n_tok_touched;
@@ -231,8 +242,11 @@ static int fit_scratch(pw_match_scratch *s, size_t max_acc)
     if (max_acc == 0)
         max_acc = 1; /* (an empty index: malloc(0) may return NULL) */
     size_t cap_slots = (size_t)1 << ACC_SLOT_BITS;
-    while (cap_slots < 2 * max_acc)
+    uint32_t max_slot_bits = ACC_SLOT_BITS;
+    while (cap_slots < 2 * max_acc) {
         cap_slots *= 2;
+        max_slot_bits++;
+    }
     free(s->acc);
     free(s->acc_slots);
     free(s->tok_touched);
@@ -249,6 +263,8 @@ static int fit_scratch(pw_match_scratch *s, size_t max_acc)
     memset(s->acc_slots, 0xff, cap_slots * sizeof *s->acc_slots); /* all empty */
     memset(s->acc_filter, 0, sizeof s->acc_filter);
     s->cap_acc = max_acc;
+    s->max_slot_bits = max_slot_bits;
+    s->slot_bits = ACC_SLOT_BITS;
     return 0;
 }
 
@@ -275,15 +291,24 @@ static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uin
     return i;
 }
 
-/* Empties the slots and filter bits of the record's accumulators and drops them. */
+/* Empties the slots and filter bits of the record's accumulators and drops them. The
+ * next record starts with as many slots as the recent records needed (acc_hint: the
+ * most accumulators of a recent record, decaying by an eighth a record). Records of
+ * one workload touch alike numbers of entries: at a million names 1,500 or more, which
+ * would otherwise double the table once or twice every record. */
 static void clear_accs(pw_match_scratch *s)
 {
     for (size_t a = 0; a < s->n_acc; a++) {
         s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
         s->acc_filter[filter_bit(s->acc[a].entry) / 64] = 0;
     }
+    s->acc_hint =
+        s->n_acc > s->acc_hint - s->acc_hint / 8 ? s->n_acc : s->acc_hint - s->acc_hint / 8;
+    uint32_t bits = ACC_SLOT_BITS;
+    while (bits < s->max_slot_bits && (size_t)1 << bits < 4 * (s->acc_hint + 1))
+        bits++;
     s->n_acc = 0;
-    s->slot_bits = ACC_SLOT_BITS;
+    s->slot_bits = bits;
 }
 
 /* Doubles the slots in use, placing the accumulators anew. */
@@ -299,10 +324,10 @@ static void grow_slots(pw_match_scratch *s)
     }
 }
 
-/* The entry's accumulator, a new one all zero when the record has not touched it:
- * the slots in use double first if one more would fill more than half of them
- * (fit_scratch made room for both). */
-static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry)
+/* The entry's accumulator, a new one all zero when the record has not touched it
+ * (min_words: pw_index_entry_min_words of the entry): the slots in use double first if
+ * one more would fill more than half of them (fit_scratch made room for both). */
+static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry, uint8_t min_words)
 {
     if (2 * (s->n_acc + 1) > (1u << s->slot_bits))
         grow_slots(s);
@@ -310,7 +335,7 @@ static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry)
     if (s->acc_slots[i].entry == entry)
         return s->acc_slots[i].acc;
     uint32_t a = (uint32_t)s->n_acc++;
-    s->acc[a] = (entry_acc){.entry = entry, .slot = i};
+    s->acc[a] = (entry_acc){.entry = entry, .slot = i, .min_words = min_words};
     s->acc_slots[i] = (acc_slot){.entry = entry, .acc = a};
     uint32_t bit = filter_bit(entry);
     s->acc_filter[bit / 64] |= 1ull << (bit % 64);
@@ -1671,7 +1696,7 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* Records that the current token (tok_stamp) found accumulator a with gain: its best
  * gain over the token's terms. */
-static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint32_t tok_stamp)
+static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint8_t tok_stamp)
 {
     entry_acc *ea = &s->acc[a];
     if (ea->tok_stamp != tok_stamp) {
@@ -1686,7 +1711,7 @@ static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, u
 /* Adds similarity x weight of one record token to every entry posted under term.
  * Sets *too_common when the term has too many entries to be expanded. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint32_t tok_stamp, size_t budget, bool *too_common)
+                          bool gain_is_exact, uint8_t tok_stamp, size_t budget, bool *too_common)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1698,7 +1723,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (n > limit || n > budget)
         return 0;
     for (size_t i = 0; i < n; i++)
-        found_by_token(s, acc_of(s, p[i].entry), gain, tok_stamp);
+        found_by_token(s, acc_of(s, p[i].entry, p[i].entry_min_words), gain, tok_stamp);
     return n;
 }
 
@@ -1706,13 +1731,13 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * postings (sorted by entry) by binary search, or the postings are walked when that is
  * cheaper. Returns the work done. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint32_t tok_stamp)
+                          uint8_t tok_stamp)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
     if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES)
         return 0; /* a very common term, many candidates: it cannot change the ranking much */
-    if (n <= s->n_acc * 4) {
+    if (n <= s->n_acc * UPDATE_WALK_FACTOR) {
         const acc_slot *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
         for (size_t i = 0; i < n; i++) {
@@ -2044,7 +2069,8 @@ static void add_token_finds(pw_match_scratch *s, enum token_kind kind, int qi)
 {
     for (size_t i = 0; i < s->n_tok_touched; i++) {
         entry_acc *ea = &s->acc[s->tok_touched[i]];
-        ea->found_by |= 1u << qi;
+        if (qi < FOUND_BY_TOKENS)
+            ea->found_by |= (uint16_t)(1u << qi);
         if (kind == TOKEN_WHOLE)
             ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
         else if (kind == TOKEN_PAIR)
@@ -2071,7 +2097,7 @@ static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
 {
     for (size_t c = 0; c < n_common;) {
         int qi = common[c].token;
-        uint32_t stamp = (uint32_t)s->query.n_tokens + 1 + (uint32_t)qi;
+        uint8_t stamp = (uint8_t)(s->query.n_tokens + 1 + qi);
         s->n_tok_touched = 0;
         for (; c < n_common && common[c].token == qi; c++)
             update_term(s, idx, common[c].term, common[c].gain, stamp);
@@ -2114,7 +2140,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
-        uint32_t tok_stamp = (uint32_t)oi + 1;
+        uint8_t tok_stamp = (uint8_t)(oi + 1);
         s->n_tok_touched = 0;
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
@@ -2127,7 +2153,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                                                     hits[h].similarity >= 0.97f, tok_stamp,
                                                     budget, &too_common);
             if (too_common && hits[h].similarity >= COMMON_NEIGHBOUR_MIN_SIMILARITY &&
-                n_common < MAX_COMMON_NEIGHBOURS) {
+                qi < FOUND_BY_TOKENS && n_common < MAX_COMMON_NEIGHBOURS) {
                 common[n_common++] = (common_neighbour){qi, hits[h].term, gain};
                 deferred = gain > deferred ? gain : deferred;
             }
@@ -2154,7 +2180,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         pw_index_doc_hit dh[MAX_DOCUMENT_HITS];
         size_t n = pw_index_documents(idx, r->traveller.documents[d].number, dh, MAX_DOCUMENT_HITS);
         for (size_t i = 0; i < n; i++) /* a document in common always gets scored */
-            s->acc[acc_of(s, dh[i].entry)].acc += 100.0f;
+            s->acc[acc_of(s, dh[i].entry, pw_index_entry_min_words(idx, dh[i].entry))].acc +=
+                100.0f;
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
     /* The rank: accumulated weight, moved as the date of birth will move the score
@@ -2169,12 +2196,12 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         entry_acc *ea = &s->acc[a];
         if (ea->acc < min_acc)
             continue;
-        int shortest = pw_index_entry_min_words(idx, ea->entry);
         int best_i, close_i;
         const char *how;
         double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, ea->entry), &best_i,
                                     &close_i, &how);
-        ea->tok_best = ea->acc - RANK_WORD_PENALTY * (float)shortest + (float)dob * name_weight;
+        ea->tok_best =
+            ea->acc - RANK_WORD_PENALTY * (float)ea->min_words + (float)dob * name_weight;
         if (n_top == MAX_SCORED && !ranks_before(s->acc, full_acc, a, s->top[n_top - 1]))
             continue;
         size_t pos = n_top < MAX_SCORED ? n_top++ : MAX_SCORED - 1;
@@ -2497,8 +2524,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         double best_score = -1;
         for (size_t k = 0; k < nn && k < 64 && best_score < 1; k++) {
             /* (a name scoring 1 cannot be beaten: the other names are not aligned) */
-            double factor =
-                e->names[names[k].name].quality == PW_QUALITY_LOW ? LOW_QUALITY_ALIAS : 1;
+            double factor = names[k].low_quality ? LOW_QUALITY_ALIAS : 1;
             double must_reach = (best_score > needed ? best_score : needed) / factor;
             align_name(s, idx, &names[k], must_reach, &a);
             if (a.score < 0)

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -293,6 +294,24 @@ Test(strbuf, append_and_printf_grow)
     pw_strbuf_free(&b); /* twice is harmless */
 }
 
+/* pw_strbuf_append_int writes what snprintf's "%lld" writes (the C library is the
+ * reference), limits included. */
+Test(strbuf, append_int_matches_printf)
+{
+    const long long values[] = {0, 7, -7, 10, -10, 123456789, 2147483647LL, -2147483648LL,
+                                LLONG_MAX, LLONG_MIN};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        pw_strbuf b = {0};
+        char want[32];
+        snprintf(want, sizeof want, "%lld", values[i]);
+        pw_strbuf_append(&b, "n=");
+        pw_strbuf_append_int(&b, values[i]);
+        cr_assert_str_eq(b.data + 2, want);
+        cr_assert_eq(b.len, 2 + strlen(want));
+        pw_strbuf_free(&b);
+    }
+}
+
 Test(strbuf, reset_keeps_memory)
 {
     pw_strbuf b = {0};
@@ -376,6 +395,36 @@ Test(strbuf, json_null_and_jansson_roundtrip)
     j = parse_json(b.data);
     cr_assert_str_eq(json_string_value(j), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd ok \xef\xbf\xbd");
     json_decref(j);
+    pw_strbuf_free(&b);
+}
+
+/* Runs that need no escaping are found 16 bytes at a time: a byte that does, at any
+ * place in or across those blocks, is still escaped (checked through jansson). */
+Test(strbuf, json_escape_at_every_position_of_a_long_string)
+{
+    static const char *specials[] = {"\x01", "\"", "\\", "\x1f", "\x7f", "\xc3\xa9",
+                                     "\xe2\x80\xa8", "\xf0\x9f\x98\x80"};
+    pw_strbuf b = {0};
+    for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
+        for (size_t at = 0; at <= 40; at++) {
+            char text[64];
+            memset(text, 'a', 41);
+            size_t n = strlen(specials[k]);
+            memcpy(text + at, specials[k], n);
+            text[at + n > 41 ? at + n : 41] = '\0';
+            pw_strbuf_reset(&b);
+            pw_strbuf_append(&b, "[");
+            pw_strbuf_append_json(&b, text);
+            pw_strbuf_append(&b, "]");
+            json_t *j = parse_json(b.data);
+            cr_assert_str_eq(json_string_value(json_array_get(j, 0)), text,
+                             "special %zu at %zu: %s", k, at, b.data);
+            json_decref(j);
+        }
+    /* an ill-formed byte after a long clean run becomes U+FFFD */
+    pw_strbuf_reset(&b);
+    pw_strbuf_append_json(&b, "abcdefghijklmnopqrstuvwxyz\xff");
+    cr_assert_str_eq(b.data, "\"abcdefghijklmnopqrstuvwxyz\xef\xbf\xbd\"");
     pw_strbuf_free(&b);
 }
 
