@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 
 #include "index/index_internal.h"
@@ -229,12 +230,51 @@ static bool post(pw_index_builder *b, uint32_t term, uint32_t entry, uint16_t na
 
 _Static_assert(PW_NAME_MAX_TOKENS < 128, "a name's words must fit pw_index_name.n_words");
 
-/* Analyses one name of the entry being added and files its tokens. */
-static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
-                    const pw_entry_name *n)
+/* The military ranks a list writes before an individual's name (General Mudacumura,
+ * Colonel Innocent KAINA, General Major Mupenzi). */
+static bool is_rank(const char *word, size_t len)
 {
+    static const char *const ranks[] = {"GENERAL",    "COLONEL",   "MAJOR",      "CAPTAIN",
+                                        "LIEUTENANT", "COMMANDER", "COMMANDANT", "BRIGADIER"};
+    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+        if (strlen(ranks[i]) == len && strncasecmp(word, ranks[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* A name written whole (no surname or given-name field) without the ranks it starts
+ * with, when a word follows them: no travel document carries a rank, and left in the
+ * name it stands against the traveller's words (MUDACUMURA alone meets General
+ * Mudacumura as one word of two). Only for individuals: GENERAL PETROLEUM CORPORATION
+ * is an entity's name. */
+static const char *without_ranks(const char *full)
+{
+    const char *p = full;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, " ");
+        if (!is_rank(p, len) || p[len] != ' ')
+            return p;
+        const char *next = p + len;
+        while (*next == ' ')
+            next++;
+        if (!*next)
+            return p;
+        p = next;
+    }
+}
+
+/* Analyses one name of the entry being added (an individual's when individual) and
+ * files its tokens. */
+static int add_name(pw_index_builder *b, uint32_t entry, uint16_t name_index,
+                    const pw_entry_name *n, bool individual)
+{
+    const char *full = n->full;
+    if (individual && full && !n->surname && !n->given)
+        full = without_ranks(full);
     /* Entities are never split at a comma: only individuals' names carry surnames. */
-    int rc = pw_name_analyse(b->names, n->full, n->surname, n->given, &b->name);
+    int rc = pw_name_analyse(b->names, full, n->surname, n->given, &b->name);
     if (rc)
         return rc;
     if (b->name.n_tokens == 0)
@@ -337,7 +377,8 @@ int pw_index_builder_add(pw_index_builder *b, const pw_entry *entry, pw_error *e
     b->n_entries++;
     size_t n_names = entry->n_names < UINT16_MAX ? entry->n_names : UINT16_MAX;
     for (size_t ni = 0; ni < n_names; ni++) {
-        int rc = add_name(b, ei, (uint16_t)ni, &entry->names[ni]);
+        int rc = add_name(b, ei, (uint16_t)ni, &entry->names[ni],
+                          entry->type == PW_ENTRY_INDIVIDUAL);
         if (rc)
             return pw_error_set(err, rc, NULL, 0, 0, "out of memory building the index");
     }

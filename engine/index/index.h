@@ -140,6 +140,11 @@ int pw_index_max_distance(const pw_index *idx, size_t len);
  * with the exact distance; at most cap hits. Returns the count. */
 size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit *out,
                             size_t cap);
+/* Terms of one letter more than text that lose it to become text (OMAR and KANG for
+ * MAR and ANG), whatever the distance the index allows text itself (none for three
+ * letters); at most cap hits. Returns the count. */
+size_t pw_index_terms_one_letter_longer(const pw_index *idx, const char *text,
+                                        pw_fuzzy_hit *out, size_t cap);
 
 /* ---- documents ---------------------------------------------------------------- */
 

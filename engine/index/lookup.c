@@ -339,6 +339,39 @@ size_t pw_index_fuzzy_terms(const pw_index *idx, const char *text, pw_fuzzy_hit 
     return f.n;
 }
 
+/* Keeps the first hash pw_index_deletion_hashes gives: the text's own. */
+static void first_variant(void *ctx, uint64_t hash)
+{
+    uint64_t *h = ctx;
+    if (!*h)
+        *h = hash;
+}
+
+size_t pw_index_terms_one_letter_longer(const pw_index *idx, const char *text,
+                                        pw_fuzzy_hit *out, size_t cap)
+{
+    size_t len = strlen(text);
+    if (len == 0 || len >= 63 || !idx->by_deletion.slots ||
+        pw_index_max_distance(idx, len + 1) < 1)
+        return 0;
+    /* a term of one letter more, with a letter deleted, is text: its deletion variant
+     * is text's own hash (the first pw_index_deletion_hashes gives) */
+    uint64_t hash = 0;
+    pw_index_deletion_hashes(text, len, 0, first_variant, &hash);
+    const uint32_t *vals;
+    size_t n = pw_multimap_get(&idx->by_deletion, hash, &vals), k = 0;
+    for (size_t i = 0; i < n && k < cap; i++) {
+        uint32_t term = vals[i] & PW_DELETION_TERM_MASK;
+        size_t tlen = vals[i] >> PW_DELETION_LEN_SHIFT;
+        if (tlen != len + 1)
+            continue;
+        const char *s = idx->strings + idx->terms[term].text;
+        if (pw_osa_distance(text, len, s, tlen, 1) == 1)
+            out[k++] = (pw_fuzzy_hit){term, 1};
+    }
+    return k;
+}
+
 /* ---- documents --------------------------------------------------------------------- */
 
 void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap)

@@ -31,6 +31,8 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
 #define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
+#define MAX_COMMON_NEIGHBOURS 32 /* of those, kept to raise entries found otherwise */
+#define COMMON_NEIGHBOUR_MIN_SIMILARITY 0.9f /* of those, spelling neighbours only (one edit) */
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
@@ -58,6 +60,9 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOW_QUALITY_ALIAS 0.92    /* factor for aliases the list marks as weak */
 #define CANDIDATE_MIN_SHARE 0.5   /* share of the record's name weight a candidate needs */
 #define SHORT_WORD 3              /* letters: a typing error in a word this short is often another name */
+/* a short word against the word of one letter more it is (spelling_similarity's one
+ * edit in SHORT_WORD + 1 letters) */
+#define DROPPED_LETTER_SIMILARITY (1.0 - 0.9 / (SHORT_WORD + 1))
 
 #define MEMO_SLOTS 4096
 #define JOIN_ALONE_MODES 4 /* a side's modes reading one of its joins alone (side_units) */
@@ -74,7 +79,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOOKUP_HITS 32
 #define LOOKUP_FLAGS                                                                       \
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
-     PW_TOKEN_GLUED_TITLE)
+     PW_TOKEN_GLUED_TITLE | PW_TOKEN_SYLLABIC)
 
 /* Accumulators of the entries a record touches. A record touches a few thousand
  * entries at most (about 1,500 of a million-name list), so instead of one accumulator
@@ -101,11 +106,16 @@ typedef struct acc_slot {
     uint32_t acc;   /* its accumulator in s->acc (NO_ENTRY when empty) */
 } acc_slot;
 
+#define FOUND_BY_TOKENS 16 /* record tokens entry_acc.found_by tells (common_neighbours) */
+/* (gather stamps with 1 to n_tokens, common_neighbours with n_tokens + 1 + qi) */
+_Static_assert(2 * PW_NAME_MAX_TOKENS + 1 <= UINT8_MAX, "stamps must fit entry_acc.tok_stamp");
+
 typedef struct entry_acc {
     uint32_t entry;
     uint32_t slot;      /* its slot in s->acc_slots */
-    uint16_t tok_stamp; /* the last record token that found it (0: none yet) */
+    uint8_t tok_stamp;  /* the last record token that found it (0: none yet) */
     uint8_t min_words;  /* words in the entry's shortest name (for the rank) */
+    uint16_t found_by;  /* bit qi: record token qi found it (qi < FOUND_BY_TOKENS) */
     float acc;          /* found by record words no pair join covers; the rank once gathered */
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
@@ -356,6 +366,28 @@ static bool vowel_poor(const char *text, size_t len)
     return len >= 3 && vowels * 3 < len;
 }
 
+/* True for a word of three letters or more without a vowel (MHMD, MMN): in a Latin
+ * name it is a name written by its consonants, as abbreviations (MHD for MUHAMMAD)
+ * and romanisations of an abjad write them, not another name. */
+static bool no_vowel(const char *text, size_t len)
+{
+    return len >= 3 && strpbrk(text, "AEIOUY") == NULL;
+}
+
+/* Is consonants exactly word without its vowels (MMN, MEMON)? The skeleton cannot
+ * tell: it folds doubled letters before it drops vowels, so MMN's is MN and MEMON's
+ * MMN. */
+static bool consonants_of(const char *consonants, const char *word)
+{
+    for (; *word; word++) {
+        if (strchr("AEIOUY", *word))
+            continue;
+        if (*consonants++ != *word)
+            return false;
+    }
+    return *consonants == '\0';
+}
+
 /* Is this word an East Slavic patronymic (VIKTOROVICH, OLEKSANDROVYCH, PETROVNA)? It
  * is an optional part of the name: a traveller's passport may give it where the list
  * does not, as a list often gives it where the passport does not, and either way it
@@ -531,6 +563,8 @@ static sim_detail spelling_similarity(const pw_index *idx, const char *qt, size_
     bool vowel_less = ((qflags | eflags) & PW_TOKEN_ABJAD) ||
                       (q_translit && vowel_poor(qt, lq)) ||
                       ((eflags & PW_INDEX_TOKEN_TRANSLITERATED) && vowel_poor(et, le));
+    if ((no_vowel(qt, lq) && consonants_of(qt, et)) || (no_vowel(et, le) && consonants_of(et, qt)))
+        return (sim_detail){0.9, "written without its vowels"};
     /* Neither sound (a four-letter code) nor Jaro-Winkler (weighted to the first
      * letters) alone for a joined form: on ABDULHAMID and ABDULGHANI both see mostly
      * the particle. */
@@ -1665,7 +1699,7 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* Records that the current token (tok_stamp) found accumulator a with gain: its best
  * gain over the token's terms. */
-static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint16_t tok_stamp)
+static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint8_t tok_stamp)
 {
     entry_acc *ea = &s->acc[a];
     if (ea->tok_stamp != tok_stamp) {
@@ -1677,15 +1711,18 @@ static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, u
     }
 }
 
-/* Adds similarity x weight of one record token to every entry posted under term. */
+/* Adds similarity x weight of one record token to every entry posted under term.
+ * Sets *too_common when the term has too many entries to be expanded. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint16_t tok_stamp, size_t budget)
+                          bool gain_is_exact, uint8_t tok_stamp, size_t budget, bool *too_common)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
     /* A near neighbour (edit, sound, skeleton) that many entries share is a common name:
-     * its entries come through their exact spellings or not at all. */
+     * its entries come through their exact spellings or through another word of the
+     * record (common_neighbours), not through it alone. */
     size_t limit = gain_is_exact ? MAX_POSTINGS_PER_TERM : MAX_POSTINGS_PER_NEIGHBOUR;
+    *too_common = n > limit;
     if (n > limit || n > budget)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -1697,7 +1734,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * postings (sorted by entry) by binary search, or the postings are walked when that is
  * cheaper. Returns the work done: none when it would exceed budget. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint16_t tok_stamp, size_t budget)
+                          uint8_t tok_stamp, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1809,6 +1846,19 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     size_t k = (t->flags & PW_INDEX_TOKEN_WHOLE) ? 0 : pw_index_fuzzy_terms(idx, t->text, fz, 32);
     for (size_t i = 0; i < k; i++)
         add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+    /* A word of SHORT_WORD letters has no edits looked up (it is too short: one makes
+     * another name), but the commonest typing error, a dropped letter, leaves one
+     * (MAR for OMAR, ANG for KANG): the words of one letter more that it is are looked
+     * up as well, worth what the scorer gives them (one edit in four letters), so that
+     * the entry the record's other words find is scored. Not for a particle, nor a
+     * word of an abjad or of Han or Hangul syllables (their short words come from the
+     * script, not from typing). */
+    if (t->len == SHORT_WORD &&
+        !(t->flags & (PW_TOKEN_JOINED | PW_TOKEN_PARTICLE | PW_TOKEN_ABJAD | PW_TOKEN_SYLLABIC))) {
+        k = pw_index_terms_one_letter_longer(idx, t->text, fz, 32);
+        for (size_t i = 0; i < k; i++)
+            add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
+    }
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
     for (size_t i = 0; i < k && i < 64; i++)
@@ -1996,6 +2046,13 @@ static inline bool ranks_before(const entry_acc *acc, float full_acc, uint32_t a
     return ea->tok_best > eb->tok_best || (ea->tok_best == eb->tok_best && ea->entry < eb->entry);
 }
 
+/* A neighbour of record token `token` too common to be expanded (common_neighbours). */
+typedef struct common_neighbour {
+    int token;
+    uint32_t term;
+    float gain;
+} common_neighbour;
+
 /* How a record token's finds add up for an entry (see gather). */
 enum token_kind { TOKEN_FREE, TOKEN_COVERED, TOKEN_PAIR, TOKEN_WHOLE };
 
@@ -2015,6 +2072,56 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
     return TOKEN_FREE;
 }
 
+/* Adds what record token qi (of that kind) found, its best gain on each entry in
+ * s->tok_touched, to the entries' sums. */
+static void add_token_finds(pw_match_scratch *s, enum token_kind kind, int qi)
+{
+    for (size_t i = 0; i < s->n_tok_touched; i++) {
+        entry_acc *ea = &s->acc[s->tok_touched[i]];
+        if (qi < FOUND_BY_TOKENS)
+            ea->found_by |= (uint16_t)(1u << qi);
+        if (kind == TOKEN_WHOLE)
+            ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
+        else if (kind == TOKEN_PAIR)
+            ea->pairs += ea->tok_best;
+        else if (kind == TOKEN_COVERED)
+            ea->covered += ea->tok_best;
+        else
+            ea->acc += ea->tok_best;
+    }
+}
+
+/* A near neighbour of a record word that too many entries hold (MUHAMMAD for MUHAMAD)
+ * is not expanded (expand_term), but an entry another word of the record found holds
+ * it as much as any: AL-QATIRJI, Muhammad, found by ALVQATIRJI, is MUHAMAD ALVQATIRJI
+ * with two typing errors, not one word of two. Once every token has been gathered,
+ * each such neighbour adds its gain to the entries already found that its record token
+ * did not find otherwise (the token's own finds are not raised: they are near enough
+ * already). Only neighbours one typing error away (COMMON_NEIGHBOUR_MIN_SIMILARITY):
+ * a common name that merely sounds alike or shares the consonants (MUHAMMAD for
+ * MOHAMED) says too little to lift an entry found by a loose likeness of the other
+ * word (KATARINA MOHAMED and KAWTARANI, Muhammad). Within what is left of the record's
+ * work budget. */
+static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
+                              const common_neighbour *common, size_t n_common, size_t budget)
+{
+    for (size_t c = 0; c < n_common;) {
+        int qi = common[c].token;
+        uint8_t stamp = (uint8_t)(s->query.n_tokens + 1 + qi);
+        s->n_tok_touched = 0;
+        for (; c < n_common && common[c].token == qi; c++) {
+            size_t work = update_term(s, idx, common[c].term, common[c].gain, stamp, budget);
+            budget -= work < budget ? work : budget;
+        }
+        size_t kept = 0;
+        for (size_t i = 0; i < s->n_tok_touched; i++)
+            if (!(s->acc[s->tok_touched[i]].found_by & (1u << qi)))
+                s->tok_touched[kept++] = s->tok_touched[i];
+        s->n_tok_touched = kept;
+        add_token_finds(s, token_kind_of(&s->query, qi), qi);
+    }
+}
+
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
  * entries holding one of its documents. Returns the count in s->top (accumulators),
  * best first (ranks_before, with full_acc the full share), of those whose accumulated
@@ -2022,6 +2129,8 @@ static enum token_kind token_kind_of(const pw_name *q, int qi)
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
                      float full_acc)
 {
+    common_neighbour common[MAX_COMMON_NEIGHBOURS];
+    size_t n_common = 0;
     ++s->epoch;
     clear_accs(s);
     size_t budget = MAX_POSTINGS_PER_RECORD;
@@ -2043,35 +2152,36 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
-        uint16_t tok_stamp = (uint16_t)(oi + 1);
+        uint8_t tok_stamp = (uint8_t)(oi + 1);
         s->n_tok_touched = 0;
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
+        float deferred = 0; /* the best gain of the token's common neighbours */
         for (size_t h = 0; h < nh && budget; h++) {
             float gain = hits[h].similarity * (float)s->q_gate[qi];
+            bool too_common = false;
             size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp, budget)
                                       : expand_term(s, idx, hits[h].term, gain,
-                                                    hits[h].similarity >= 0.97f, tok_stamp, budget);
+                                                    hits[h].similarity >= 0.97f, tok_stamp,
+                                                    budget, &too_common);
+            if (too_common && hits[h].similarity >= COMMON_NEIGHBOUR_MIN_SIMILARITY &&
+                qi < FOUND_BY_TOKENS && n_common < MAX_COMMON_NEIGHBOURS) {
+                common[n_common++] = (common_neighbour){qi, hits[h].term, gain};
+                deferred = gain > deferred ? gain : deferred;
+            }
             budget -= work < budget ? work : budget;
         }
+        /* (what the common neighbours add comes last: an entry the tokens after this
+         * one find may still have it) */
+        remaining += deferred;
         /* A join stands for the words it joins: what it finds (the name written as
          * one word, or a word like it) is an alternative to what those words find, not
          * more of it (the neighbour IBRAHIMI of IBRAHIMHAJI must not lift every IBRAHIM
          * above the entry holding both IBRAHIM and HAJI). Each kind of token adds to
          * its own sum; they are combined below. */
-        enum token_kind kind = token_kind_of(&s->query, qi);
-        for (size_t i = 0; i < s->n_tok_touched; i++) {
-            entry_acc *ea = &s->acc[s->tok_touched[i]];
-            if (kind == TOKEN_WHOLE)
-                ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
-            else if (kind == TOKEN_PAIR)
-                ea->pairs += ea->tok_best;
-            else if (kind == TOKEN_COVERED)
-                ea->covered += ea->tok_best;
-            else
-                ea->acc += ea->tok_best;
-        }
+        add_token_finds(s, token_kind_of(&s->query, qi), qi);
     }
+    common_neighbours(s, idx, common, n_common, budget);
     for (size_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];
         ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
@@ -2224,10 +2334,12 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
 /* Does the index hold the joined spelling text of words a and b, or a word within the
  * typing errors a word of the join's length may have (one from seven letters, two from
  * eight: pw_index_fuzzy_terms)? The second only when one of the words is a fragment of
- * five letters at most, as a split word leaves (LAH, AMA), and either word is in no
- * list (a misspelling is likely) or the fragment has three letters at most (lists hold
- * such fragments as words of their own: LAH of 'ALA'LAH); and only from seven letters,
- * for the errors not to make another name; never for two romanised Han or Hangul
+ * five letters at most, as a split word leaves (LAH, AMA), or neither word is in any
+ * list (two words no list holds, side by side, are as likely one list word split and
+ * misspelt: SHAMPS MUDDIN for SHAMSUDDIN), and either word is in no list (a
+ * misspelling is likely) or the fragment has three letters at most (lists hold such
+ * fragments as words of their own: LAH of 'ALA'LAH); and only from seven letters, for
+ * the errors not to make another name; never for two romanised Han or Hangul
  * syllables (ZHANG WEI), where a letter that differs is another character. JALAL DUIDN
  * meets JALALUDDIN, ABUL LAH ABDULLAH. */
 static bool join_held(const pw_index *idx, const char *text, const pw_name_token *a,
@@ -2238,9 +2350,10 @@ static bool join_held(const pw_index *idx, const char *text, const pw_name_token
     if (a->flags & b->flags & PW_TOKEN_SYLLABIC)
         return false; /* romanised syllables: one that differs is another character */
     size_t la = a->len, lb = b->len;
-    if (strlen(text) < 7 || (la > 5 && lb > 5) ||
-        (la > 3 && lb > 3 && pw_index_find_term(idx, a->text) != PW_INDEX_NONE &&
-         pw_index_find_term(idx, b->text) != PW_INDEX_NONE))
+    bool a_known = pw_index_find_term(idx, a->text) != PW_INDEX_NONE,
+         b_known = pw_index_find_term(idx, b->text) != PW_INDEX_NONE;
+    if (strlen(text) < 7 || (la > 5 && lb > 5 && (a_known || b_known)) ||
+        (la > 3 && lb > 3 && a_known && b_known))
         return false;
     pw_fuzzy_hit fz[32];
     size_t k = pw_index_fuzzy_terms(idx, text, fz, 32);
@@ -2257,12 +2370,12 @@ static bool join_held(const pw_index *idx, const char *text, const pw_name_token
  * joined spelling is added as a joined variant when the index holds that spelling or a
  * misspelling of it that join_held accepts (ABDTUL LAH and ABUL LAH for ABDULLAH,
  * OULDEL AMA for OULD EL AMAR, JALAL DUIDN for JALALUDDIN), so that candidate search and
- * the alignment (which tries joined forms) can use it. */
+ * the alignment (which tries joined forms) can use it. A name of two words gets its
+ * pair join too: its whole-name join has the same text but is looked up by exact
+ * spelling only, and SHAMS UDJIN is the one-word SHAMSUDDIN split and misspelt. */
 static void add_pair_joins(const pw_index *idx, pw_name *q)
 {
     int n_words = q->n_words;
-    if (n_words < 3)
-        return; /* two words: the whole-name join covers them */
     for (int i = 0; i + 1 < n_words && q->n_tokens < PW_NAME_MAX_TOKENS; i++) {
         const pw_name_token *a = &q->tokens[i], *b = &q->tokens[i + 1];
         uint16_t part = PW_TOKEN_SURNAME | PW_TOKEN_GIVEN;

@@ -52,17 +52,21 @@
  * Latin-script words can be titles or placeholders. A single letter is an initial,
  * unless an apostrophe ties it to the word before (HYO'K). A glued PNR title is cut
  * from the last given-name word (from the given field, or after the comma or slash of
- * "SURNAME, Given" / "SURNAME/GIVEN") when at least two letters remain: MSTR, MISS,
- * MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and ADAMS end in
- * MS; DR never (ALEKSANDR, KHADR, BADR end in DR). Any other word of a name of two
- * words or more (CHARLESMR SMITH, or the surname field of a sender that swapped the
- * fields) is not cut but read both ways: text without MSTR, MISS, MRS or MR (CHARLES),
- * plain as written (CHARLESMR), flagged PW_TOKEN_GLUED_TITLE. Particles are flagged
- * when a word of the same part follows them (LE and DO ending a name are Vietnamese
- * surnames); the assimilated Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US
- * ...) and O' D' L' only when hyphen- or apostrophe-joined to it. Joined variants:
+ * "SURNAME, Given" / "SURNAME/GIVEN") when at least three letters remain (with two
+ * left, NIMR, AAMR, the word is as likely a name: it is read both ways, as below):
+ * MSTR, MISS, MRS, MR always; MS only in the slash (PNR) form, because WILLIAMS and
+ * ADAMS end in MS (elsewhere that word, in a name of two words or more, is read both
+ * ways as below, MS included: AQSAMS is AQSA or AQSAMS); DR never (ALEKSANDR, KHADR,
+ * BADR end in DR). Any other word of a name of two words or more (CHARLESMR SMITH, or
+ * the surname field of a sender that swapped the fields) is not cut but read both
+ * ways: text without MSTR, MISS, MRS or MR (CHARLES), plain as written (CHARLESMR),
+ * flagged PW_TOKEN_GLUED_TITLE. Particles are flagged when a word of the same part
+ * follows them (LE and DO ending a name are Vietnamese surnames); the assimilated
+ * Arabic articles (AD AN AR AS ASH AT AZ UD UL UN UR US ...) and O' D' L' only when
+ * hyphen- or apostrophe-joined to it. Joined variants:
  * each run of words joined by hyphens, apostrophes or the article split (ABD-AL-LATIF
- * -> ABDALLATIF), each run of particles with the word after it (VAN DER BERG ->
+ * -> ABDALLATIF), each run of initials (S. M. -> SM, as bookings write them), each
+ * run of particles with the word after it (VAN DER BERG ->
  * VANDERBERG and DERBERG), the Han syllables of one word (WANGXIAOMING, and XIAOMING
  * as Chinese passports write a given name); never across a comma, slash or field,
  * never twice the same text over the same words (SA'ID, Sa'id has SAID twice). A
@@ -1025,7 +1029,7 @@ static bool cut_glued_title(pw_word *w, bool pnr)
         size_t tl = strlen(titles[i]);
         if (i == 4 && !pnr)
             break;
-        if (w->tlen < tl + 2 || w->plen < tl + 2 ||
+        if (w->tlen < tl + 3 || w->plen < tl + 3 ||
             memcmp(w->text + w->tlen - tl, titles[i], tl) != 0 ||
             memcmp(w->plain + w->plen - tl, titles[i], tl) != 0)
             continue;
@@ -1044,15 +1048,17 @@ static bool cut_glued_title(pw_word *w, bool pnr)
  * becomes the word without the title, so that every key (spelling, edits, skeleton,
  * sound) works on the name itself, and plain keeps the word as written, so that a
  * real name ending in those letters still meets itself. Only MSTR, MISS, MRS and MR
- * (never MS: ADAMS would read as ADA, nor DR), only with at least two letters left,
- * and only for a Latin word written without accents (text equal to plain). Returns
- * true when it did. */
-static bool glued_title_reading(pw_word *w)
+ * (never DR; MS only when with_ms: on the last given-name word, where a PNR glues
+ * it as it glues MR, AQSAMS for AQSA MS, but not on other words, where ADAMS and
+ * WILLIAMS are mostly surnames), only with at least two letters left, and only for a
+ * Latin word written without accents (text equal to plain). Returns true when it
+ * did. */
+static bool glued_title_reading(pw_word *w, bool with_ms)
 {
-    static const char *const titles[] = {"MSTR", "MISS", "MRS", "MR"};
+    static const char *const titles[] = {"MSTR", "MISS", "MRS", "MR", "MS"};
     if ((w->flags & PW_WORD_NONLATIN) || w->tlen != w->plen || strcmp(w->text, w->plain) != 0)
         return false;
-    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0] - !with_ms; i++) {
         size_t tl = strlen(titles[i]);
         if (w->tlen < tl + 2 || memcmp(w->text + w->tlen - tl, titles[i], tl) != 0)
             continue;
@@ -1222,21 +1228,24 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
         seen_real++;
         k[nk++] = i;
     }
-    /* A glued title on the last given-name word. */
+    /* A glued title on the last given-name word: cut, or for MS outside the slash
+     * form, read both ways. */
+    uint16_t title_flag[PW_WORDS_MAX] = {0};
     int cut_at = -1;
     for (int j = nk - 1; j >= 0; j--) {
         if (W[k[j]].field != PW_TOKEN_GIVEN)
             continue;
         if (kind[k[j]] == WK_NAME && cut_glued_title(&W[k[j]], s->slash))
             out->n_titles++;
+        else if (kind[k[j]] == WK_NAME && nk >= 2 && glued_title_reading(&W[k[j]], true))
+            title_flag[j] = PW_TOKEN_GLUED_TITLE;
         cut_at = j;
         break;
     }
     /* A title possibly glued to any other word: read both ways (see glued_title_reading). */
-    uint16_t title_flag[PW_WORDS_MAX] = {0};
     if (nk >= 2)
         for (int j = 0; j < nk; j++)
-            if (j != cut_at && kind[k[j]] == WK_NAME && glued_title_reading(&W[k[j]]))
+            if (j != cut_at && kind[k[j]] == WK_NAME && glued_title_reading(&W[k[j]], false))
                 title_flag[j] = PW_TOKEN_GLUED_TITLE;
     /* Words. */
     for (int j = 0; j < nk; j++) {
@@ -1275,6 +1284,18 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
             if (syll && e - j >= 2)
                 add_joined(s, out, k, j + 1, e, W[k[j]].field, false);
         }
+        j = e + 1;
+    }
+    /* Runs of initials in one part joined (S. M. -> SM), as bookings and documents
+     * often write them: SM TUFAIL for TUFAIL, S.M. */
+    for (int j = 0; j < out->n_words;) {
+        int e = j;
+        while (e + 1 < out->n_words &&
+               (out->tokens[e].flags & out->tokens[e + 1].flags & PW_TOKEN_INITIAL) &&
+               same_part(&W[k[e]], &W[k[e + 1]]))
+            e++;
+        if (e > j)
+            add_joined(s, out, k, j, e, W[k[j]].field, false);
         j = e + 1;
     }
     /* Arabic compounds: a word, the article split off the next one, and the rest

@@ -69,6 +69,20 @@ Test(index, edit_distance_scaled_by_length)
                  "one letter more than MOHAMMAD");
 }
 
+Test(index, words_of_one_letter_more)
+{
+    /* a three-letter word has no edits of its own looked up, but the terms that drop
+     * one letter to become it are found (KHAN for KHA, KAN, KHN), none other */
+    pw_fuzzy_hit hits[8];
+    cr_assert_eq(pw_index_terms_one_letter_longer(idx, "KAN", hits, 8), 1);
+    cr_assert_str_eq(pw_index_term_text(idx, hits[0].term), "KHAN");
+    cr_assert_eq(hits[0].distance, 1);
+    cr_assert_eq(pw_index_terms_one_letter_longer(idx, "KHN", hits, 8), 1);
+    cr_assert_eq(pw_index_terms_one_letter_longer(idx, "KHA", hits, 8), 1);
+    cr_assert_eq(pw_index_terms_one_letter_longer(idx, "KAH", hits, 8), 0, "not a dropped letter");
+    cr_assert_eq(pw_index_terms_one_letter_longer(idx, "ALI", hits, 8), 0, "ALI itself is no hit");
+}
+
 Test(index, skeleton_and_phonetic_lookups)
 {
     uint32_t hassan = pw_index_find_term(idx, "HASSAN");

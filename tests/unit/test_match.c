@@ -1076,3 +1076,200 @@ Test(match, a_name_repeating_a_word_split_at_an_apostrophe_meets_it_joined)
     double s = score_of(&r, "said", NULL);
     cr_assert_geq(s, 0.85, "score %f", s);
 }
+
+Test(match_gathering, a_common_neighbour_adds_to_an_entry_another_word_found)
+{
+    /* rule (gather, common_neighbours): a neighbour one typing error away that too many
+     * entries hold to be expanded (MUHAMMAD, 320 entries here, for MUHAMAD) still adds
+     * to the entries the record's other words found: ALVQATIRJI MUHAMAD is AL-QATIRJI,
+     * Muhammad with two typing errors. MUHAMAD itself is a list word (FADIL's), so the
+     * unknown ALVQATIRJI counts no more than it towards the share. */
+    enum { FILLERS = 320, N = FILLERS + 2 };
+    static char fulls[N][32], ids[N][16];
+    static pw_entry_name names[N];
+    static pw_entry entries[N];
+    for (int i = 0; i < N; i++) {
+        if (i < FILLERS) /* made-up surnames: K + three letters + OVI */
+            snprintf(fulls[i], sizeof fulls[i], "K%c%c%cOVI, Muhammad", 'A' + i % 26,
+                     'A' + i / 26 % 26, 'A' + i / 676);
+        else
+            snprintf(fulls[i], sizeof fulls[i], "%s",
+                     i == FILLERS ? "FADIL, Mustafa Muhamad" : "AL-QATIRJI, Muhammad");
+        snprintf(ids[i], sizeof ids[i], "e%d", i);
+        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    }
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "ALVQATIRJI";
+    r.traveller.given_names = "MUHAMAD";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, N, &r, &score), "e321");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
+
+Test(match_gathering, a_two_word_name_split_from_a_list_word_meets_it_misspelt)
+{
+    /* rule (add_pair_joins): a name of two words gets its pair join, looked up with
+     * typing errors as every pair join is (the whole-name join, the same text, is
+     * looked up by exact spelling only): SHAMS UDJIN is SHAMSUDDIN split in two with a
+     * letter wrong */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAMSUDDIN", NULL, NULL},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAMS, Qasim Muhammed", "SHAMS", "Qasim Muhammed"},
+    };
+    pw_entry entries[] = {
+        {.list = "TEST", .list_version = 1, .entry_id = "shamsuddin", .names = &names[0],
+         .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
+        {.list = "TEST", .list_version = 1, .entry_id = "shams", .names = &names[1],
+         .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
+    };
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "SHAMS UDJIN";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, 2, &r, &score), "shamsuddin");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
+
+Test(match_gathering, ms_glued_to_the_given_name_is_read_both_ways)
+{
+    /* rule (analyse.c glued_title_reading): MS glued to the last given-name word
+     * (AQSAMS, a PNR's AQSA MS) is read without it as well, so the traveller meets
+     * AQSA MAHMOOD despite a letter dropped from the surname */
+    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AQSA MAHMOOD", NULL, NULL};
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "aqsa", .names = &name,
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MAHMOD";
+    r.traveller.given_names = "AQSAMS";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "aqsa");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
+
+Test(match_gathering, a_rank_before_a_list_name_is_set_aside)
+{
+    /* rule (build.c without_ranks): the military ranks a list writes before an
+     * individual's name are not part of it: MUDACUMURA, as a passport gives him, is
+     * the alias General Mudacumura, not one word of two (SYLVESTRE MUDACUMURA) */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SYLVESTRE MUDACUMURA", NULL, NULL},
+        {PW_NAME_ALIAS, PW_QUALITY_GOOD, "General Mudacumura", NULL, NULL},
+    };
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "mudacumura",
+                      .names = names, .n_names = 2, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MUDACUMURA";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "mudacumura");
+    cr_assert_geq(score, 0.85, "score %f", score);
+    /* a rank with no name after it stays: it is all the list gives */
+    static pw_entry_name rank_only = {PW_NAME_ALIAS, PW_QUALITY_GOOD, "Colonel", NULL, NULL};
+    pw_entry colonel = {.list = "TEST", .list_version = 1, .entry_id = "colonel",
+                        .names = &rank_only, .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record c = {.record_id = "c"};
+    c.traveller.surname = "COLONEL";
+    cr_assert_str_eq(match_alone(&colonel, 1, &c, &score), "colonel");
+}
+
+Test(match_gathering, initials_written_as_one_word_meet_the_list_initials)
+{
+    /* rule (analyse.c, runs of initials): the list's S.M. holds the join SM, so a
+     * booking's SM TUFACIL (initials run together, a letter too many in the
+     * surname) meets TUFAIL, S.M. */
+    /* made-up names holding the initials S. and M. (so that a list initial does not
+     * find the entry: see lookup_token) */
+    enum { FILLERS = 120, N = FILLERS + 1 };
+    static char fulls[N][32], ids[N][16];
+    static pw_entry_name names[N];
+    static pw_entry entries[N];
+    for (int i = 0; i < N; i++) {
+        if (i < FILLERS)
+            snprintf(fulls[i], sizeof fulls[i], "K%c%cOVI, Ivan %c.", 'A' + i % 26, 'A' + i / 26,
+                     i % 2 ? 'S' : 'M');
+        else
+            snprintf(fulls[i], sizeof fulls[i], "Tufail, S.M.");
+        snprintf(ids[i], sizeof ids[i], "e%d", i);
+        names[i] = (pw_entry_name){PW_NAME_ALIAS, PW_QUALITY_GOOD, fulls[i], NULL, NULL};
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    }
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "TUFACIL";
+    r.traveller.given_names = "SM";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, N, &r, &score), "e120");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
+
+Test(match_gathering, a_word_without_vowels_meets_the_word_it_writes)
+{
+    /* rule (spelling_similarity, consonants_of): a Latin word of three letters or more
+     * without a vowel is a name written by its consonants: MMN is MEMON, every
+     * consonant in place (their skeletons, MN and MMN, differ) */
+    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MEMON, Ibrahim Abdul",
+                                 "MEMON", "Ibrahim Abdul"};
+    pw_entry memon = {.list = "TEST", .list_version = 1, .entry_id = "memon", .names = &name,
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MMN";
+    r.traveller.given_names = "IBRAHIM ABDUL";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&memon, 1, &r, &score), "memon");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
+
+Test(match_gathering, a_short_word_with_a_dropped_letter_still_finds_its_entry)
+{
+    /* rule (lookup_token, pw_index_terms_one_letter_longer): a three-letter word has
+     * no edits looked up, but the words of one letter more it is are: MIN ANG (KANG,
+     * Min with the K dropped, the fields swapped and MR glued to MIN) meets KANG, Min,
+     * which MIN alone, shared with HLAING, Min Aung, would not make a candidate */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "KANG, Min", "KANG", "Min"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "HLAING, Min Aung", "HLAING", "Min Aung"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "ANG, Soo Lee", "ANG", "Soo Lee"},
+    };
+    pw_entry entries[3];
+    static const char *const ids[] = {"kang", "hlaing", "ang"};
+    for (int i = 0; i < 3; i++)
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MINMR";
+    r.traveller.given_names = "ANG";
+    double score = 0;
+    cr_assert_str_eq(match_alone(entries, 3, &r, &score), "kang");
+    cr_assert_geq(score, 0.85, "score %f", score);
+}
+
+Test(match_gathering, a_short_name_ending_like_a_title_is_not_cut_to_two_letters)
+{
+    /* rule (analyse.c cut_glued_title): AAMR, the last given name, is not cut to AA
+     * (MR glued) but read both ways, so it meets AAMER one letter short */
+    static pw_entry_name name = {PW_NAME_ALIAS, PW_QUALITY_GOOD, "AL MARRANI, Mutlaq Ali Aamer",
+                                 "AL MARRANI", "Mutlaq Ali Aamer"};
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "marrani", .names = &name,
+                      .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "AL MARRANI";
+    r.traveller.given_names = "MUTLAQ ALI AAMR";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "marrani");
+    cr_assert_geq(score, 0.9, "score %f", score);
+}
+
+Test(match_gathering, two_unknown_words_may_be_one_list_word_split_and_misspelt)
+{
+    /* rule (join_held): two words no list holds, side by side, are looked up joined
+     * within the typing errors of the join's length, whatever their lengths: SHAMPS
+     * MUDDIN is SHAMSUDDIN split, with a letter too many in each half */
+    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAMSUDDIN", NULL, NULL};
+    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "shamsuddin",
+                      .names = &name, .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "SHAMPS MUDDIN";
+    double score = 0;
+    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "shamsuddin");
+    cr_assert_geq(score, 0.85 - 1e-9, "score %f", score);
+}

@@ -578,15 +578,35 @@ Test(names, glued_pnr_titles)
     n = analyse("SMITH/JOHN PAULMSTR");
     cr_assert_str_eq(words(n), "SMITH JOHN PAUL");
     cr_assert_str_eq(words(analyse("SMITH/MARYMISS")), "SMITH MARY");
-    /* MS only in the SURNAME/GIVEN form: WILLIAMS and ADAMS end in MS */
+    /* MS cut only in the SURNAME/GIVEN form: WILLIAMS and ADAMS end in MS; elsewhere
+     * the last given-name word is read both ways (AQSAMS: AQSA, plain AQSAMS) */
     cr_assert_str_eq(words(analyse("SMITH/ANNMS")), "SMITH ANN");
-    cr_assert_str_eq(words(analyse_parts("JONES", "WILLIAMS")), "WILLIAMS JONES");
-    cr_assert_str_eq(words(analyse("JONES, ADAMS")), "JONES ADAMS");
+    n = analyse_parts("MAHMOOD", "AQSAMS");
+    cr_assert_str_eq(words(n), "AQSA MAHMOOD");
+    cr_assert_str_eq(n->tokens[0].plain, "AQSAMS");
+    cr_assert(n->tokens[0].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_eq(n->n_titles, 0);
+    n = analyse("JONES, ADAMS");
+    cr_assert_str_eq(words(n), "JONES ADA");
+    cr_assert_str_eq(n->tokens[1].plain, "ADAMS");
+    /* ... on the last given-name word only: a surname ending in MS is left alone */
+    n = analyse_parts("WILLIAMS", "JOHN");
+    cr_assert_str_eq(words(n), "JOHN WILLIAMS");
+    cr_assert_not(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
     /* DR never: ALEKSANDR, BADR */
     cr_assert_str_eq(words(analyse_parts("IVANOV", "ALEKSANDR")), "ALEKSANDR IVANOV");
     cr_assert_str_eq(words(analyse("KHAN/BADR")), "KHAN BADR");
     /* fewer than two letters would remain: AMR stays */
     cr_assert_str_eq(words(analyse_parts("MOUSSA", "AMR")), "AMR MOUSSA");
+    /* two would remain: a name as likely as a title (NIMR, AAMR), read both ways */
+    n = analyse_parts("AL MARRANI", "MUTLAQ ALI AAMR");
+    cr_assert_str_eq(n->tokens[2].text, "AA");
+    cr_assert_str_eq(n->tokens[2].plain, "AAMR");
+    cr_assert(n->tokens[2].flags & PW_TOKEN_GLUED_TITLE);
+    cr_assert_eq(n->n_titles, 0);
+    n = analyse("HAMADI/NIMR");
+    cr_assert_str_eq(n->tokens[1].plain, "NIMR");
+    cr_assert(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
     /* not a given name: a surname ending in MR is not cut but read both ways */
     n = analyse_parts("KARAMR", "ALI");
     cr_assert_str_eq(words(n), "ALI KARA");
@@ -662,6 +682,16 @@ Test(names, particles_and_joined_variants)
     cr_assert(n->tokens[0].flags & PW_TOKEN_INITIAL);
     cr_assert(n->tokens[0].flags & PW_TOKEN_PARTICLE);
     cr_assert_not_null(token(n, "ONEIL"));
+
+    /* a run of initials in one part, as bookings write it (SM TUFAIL); not across
+     * parts */
+    n = analyse("TUFAIL, S.M.");
+    cr_assert_str_eq(words(n), "TUFAIL S M");
+    j = token(n, "SM");
+    cr_assert_not_null(j);
+    cr_assert_eq(j->flags & PW_TOKEN_JOINED, PW_TOKEN_JOINED);
+    cr_assert_eq(j->span, 2);
+    cr_assert_null(token(analyse_parts("K", "J R"), "RK"));
 
     n = analyse("ABDUL-AZIZ");
     cr_assert_not_null(token(n, "ABDULAZIZ"));
