@@ -2122,6 +2122,76 @@ static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
     }
 }
 
+/* The first of postings p[from..n) whose entry is at least entry (galloping: the
+ * step doubles until it passes, then a binary search). */
+static size_t seek_entry(const pw_index_posting *p, size_t from, size_t n, uint32_t entry)
+{
+    size_t step = 1, lo = from, hi = from;
+    while (hi < n && p[hi].entry < entry) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].entry < entry)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Two words of a record that are both too common to be expanded (SMITH and CHARLES
+ * against a million names) find the entries holding them only through a rarer word
+ * of the record, and SMITH CHARLES has none: common_neighbours only raises entries
+ * found. So the entries holding the exact spellings of two such words (the two that
+ * fewest entries hold) are found by intersecting their postings (both sorted by entry;
+ * the shorter is walked, the longer galloped through) and given an accumulator with
+ * nothing gathered yet; common_neighbours then adds what each word is worth to them,
+ * as to any entry found. Returns the work (postings of the shorter list, times the
+ * galloping steps): none, and nothing seeded, when it would exceed budget. */
+static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
+                                const common_neighbour *common, size_t n_common, size_t budget)
+{
+    const pw_index_posting *best[2] = {NULL, NULL};
+    size_t best_n[2] = {0, 0};
+    int best_token[2] = {-1, -1};
+    for (size_t c = 0; c < n_common; c++) {
+        int qi = common[c].token;
+        bool exact = common[c].term == s->q_term[qi][0] || common[c].term == s->q_term[qi][1];
+        if (!exact || qi >= s->query.n_words || qi == best_token[0] || qi == best_token[1])
+            continue;
+        const pw_index_posting *p;
+        size_t n = pw_index_term_postings(idx, common[c].term, &p);
+        int slot = !best[0] || n < best_n[0] ? 0 : !best[1] || n < best_n[1] ? 1 : -1;
+        if (slot == 0) {
+            best[1] = best[0], best_n[1] = best_n[0], best_token[1] = best_token[0];
+        }
+        if (slot >= 0)
+            best[slot] = p, best_n[slot] = n, best_token[slot] = qi;
+    }
+    if (!best[1])
+        return 0;
+    size_t steps = 1;
+    while (((size_t)1 << steps) < best_n[1] / best_n[0] + 1)
+        steps++;
+    size_t work = best_n[0] * steps;
+    if (work > budget)
+        return 0;
+    const pw_index_posting *a = best[0], *b = best[1];
+    for (size_t i = 0, j = 0; i < best_n[0] && j < best_n[1]; i++) {
+        if (i > 0 && a[i].entry == a[i - 1].entry)
+            continue; /* (an entry's postings follow one another) */
+        j = seek_entry(b, j, best_n[1], a[i].entry);
+        if (j < best_n[1] && b[j].entry == a[i].entry)
+            acc_of(s, a[i].entry, a[i].entry_min_words);
+    }
+    return work;
+}
+
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
  * entries holding one of its documents. Returns the count in s->top (accumulators),
  * best first (ranks_before, with full_acc the full share), of those whose accumulated
@@ -2181,6 +2251,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
          * its own sum; they are combined below. */
         add_token_finds(s, token_kind_of(&s->query, qi), qi);
     }
+    budget -= seed_common_words(s, idx, common, n_common, budget);
     common_neighbours(s, idx, common, n_common, budget);
     for (size_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];

@@ -952,6 +952,53 @@ Test(match_gathering, a_very_common_word_still_ranks_the_entries_a_rarer_word_fo
     pw_index_free(own);
 }
 
+Test(match_gathering, two_very_common_words_find_the_entries_holding_both)
+{
+    /* rule: seed_common_words: SMITH CHARLES, both words held by more entries than are
+     * expanded (MAX_POSTINGS_PER_TERM), and no rarer word to find the entry through:
+     * the entries holding both are found by intersecting the two words' postings. */
+    enum { CHARLESES = 2100, SMITHS = 2100, N = CHARLESES + SMITHS + 1 };
+    static char fulls[N][32], ids[N][16];
+    static pw_entry_name names[N];
+    static pw_entry entries[N];
+    for (int i = 0; i < N; i++) {
+        /* made-up words: VEL/TEL + three letters + O, far from CHARLES and SMITH */
+        char w[16];
+        snprintf(w, sizeof w, "%cEL%c%c%cO", i < CHARLESES ? 'T' : 'V', 'A' + i % 26,
+                 'A' + (i / 26) % 26, 'B' + (i / 676) % 20);
+        if (i < CHARLESES)
+            snprintf(fulls[i], sizeof fulls[i], "CHARLES %s", w);
+        else if (i < N - 1)
+            snprintf(fulls[i], sizeof fulls[i], "%s SMITH", w);
+        else
+            snprintf(fulls[i], sizeof fulls[i], "CHARLES SMITH");
+        snprintf(ids[i], sizeof ids[i], i == N - 1 ? "target" : "e%d", i);
+        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
+        entries[i] = (pw_entry){.list = "TEST",
+                                .list_version = 1,
+                                .entry_id = ids[i],
+                                .names = &names[i],
+                                .n_names = 1,
+                                .type = PW_ENTRY_INDIVIDUAL};
+    }
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    for (size_t i = 0; i < N; i++)
+        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *sc = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "r"};
+    r.traveller.full_name = "SMITH CHARLES";
+    const pw_candidate *c;
+    int k = pw_match_record(own, &r, 0.85, sc, a, &c);
+    cr_assert_gt(k, 0, "CHARLES SMITH was not found");
+    cr_assert_str_eq(c[0].entry->entry_id, "target");
+    pw_arena_free(a);
+    pw_match_scratch_free(sc);
+    pw_index_free(own);
+}
+
 Test(match, an_omitted_middle_name_costs_less_than_an_omitted_first_name)
 {
     /* MÜLLER, Jürgen Karl: KARL is a middle name, JURGEN the first given name. Both
