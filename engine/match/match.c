@@ -2405,12 +2405,10 @@ static bool held_as_word(const pw_index *idx, uint32_t term)
 /* Does the index hold the joined spelling text of words a and b, or a word within the
  * typing errors a word of the join's length may have (one from seven letters, two from
  * eight: pw_index_fuzzy_terms)? The second only when one of the words is a fragment of
- * five letters at most, as a split word leaves (LAH, AMA), or neither word is in any
- * list (two words no list holds, side by side, are as likely one list word split and
- * misspelt: SHAMPS MUDDIN for SHAMSUDDIN), and either word is in no list (a
- * misspelling is likely) or the fragment has three letters at most (lists hold such
- * fragments as words of their own: LAH of 'ALA'LAH); and only from seven letters, for
- * the errors not to make another name; never for two romanised Han or Hangul
+ * five letters at most, as a split word leaves (LAH, AMA), and either word is in no
+ * list (a misspelling is likely) or the fragment has three letters at most (lists hold
+ * such fragments as words of their own: LAH of 'ALA'LAH); and only from seven letters,
+ * for the errors not to make another name; never for two romanised Han or Hangul
  * syllables (ZHANG WEI), where a letter that differs is another character. JALAL DUIDN
  * meets JALALUDDIN, ABUL LAH ABDULLAH. */
 static bool join_held(const pw_index *idx, const char *text, const pw_name_token *a,
@@ -2421,10 +2419,9 @@ static bool join_held(const pw_index *idx, const char *text, const pw_name_token
     if (a->flags & b->flags & PW_TOKEN_SYLLABIC)
         return false; /* romanised syllables: one that differs is another character */
     size_t la = a->len, lb = b->len;
-    bool a_known = pw_index_find_term(idx, a->text) != PW_INDEX_NONE,
-         b_known = pw_index_find_term(idx, b->text) != PW_INDEX_NONE;
-    if (strlen(text) < 7 || (la > 5 && lb > 5 && (a_known || b_known)) ||
-        (la > 3 && lb > 3 && a_known && b_known))
+    if (strlen(text) < 7 || (la > 5 && lb > 5) ||
+        (la > 3 && lb > 3 && pw_index_find_term(idx, a->text) != PW_INDEX_NONE &&
+         pw_index_find_term(idx, b->text) != PW_INDEX_NONE))
         return false;
     pw_fuzzy_hit fz[32];
     size_t k = pw_index_fuzzy_terms(idx, text, fz, 32);

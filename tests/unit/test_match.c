@@ -1305,18 +1305,3 @@ Test(match_gathering, a_short_name_ending_like_a_title_is_not_cut_to_two_letters
     cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "marrani");
     cr_assert_geq(score, 0.9, "score %f", score);
 }
-
-Test(match_gathering, two_unknown_words_may_be_one_list_word_split_and_misspelt)
-{
-    /* rule (join_held): two words no list holds, side by side, are looked up joined
-     * within the typing errors of the join's length, whatever their lengths: SHAMPS
-     * MUDDIN is SHAMSUDDIN split, with a letter too many in each half */
-    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "SHAMSUDDIN", NULL, NULL};
-    pw_entry entry = {.list = "TEST", .list_version = 1, .entry_id = "shamsuddin",
-                      .names = &name, .n_names = 1, .type = PW_ENTRY_INDIVIDUAL};
-    pw_record r = {.record_id = "r"};
-    r.traveller.surname = "SHAMPS MUDDIN";
-    double score = 0;
-    cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "shamsuddin");
-    cr_assert_geq(score, 0.85 - 1e-9, "score %f", score);
-}
