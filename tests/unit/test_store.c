@@ -328,6 +328,71 @@ Test(store, old_version_database_is_migrated_with_its_data)
     sqlite3_close(db);
 }
 
+/* migration_alert_checks rebuilds alerts and alert_hits with the severity checks as
+ * comparisons: the rows, ids and decisions stay, the rule_stats view and foreign keys
+ * work on the new tables, and a severity outside the five is still refused. */
+Test(store, alert_tables_rebuilt_keep_their_rows_and_checks)
+{
+    sqlite3 *db = raw_open();
+    char msg[256];
+    for (int i = 0; i < pw_schema_version_latest - 1; i++)
+        cr_assert_eq(raw_exec(db, pw_schema_migrations[i], msg, sizeof msg), SQLITE_OK, "%s",
+                     msg);
+    char bump[64];
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d", pw_schema_version_latest - 1);
+    cr_assert_eq(raw_exec(db, bump, msg, sizeof msg), SQLITE_OK, "%s", msg);
+    cr_assert_eq(
+        raw_exec(db,
+                 "INSERT INTO records(id, record_id, json) VALUES (1, 'r1', '{}');"
+                 "INSERT INTO alerts(id, alert_id, key, record_id, severity, score) "
+                 "VALUES (7, 'al-7', 'k7', 'r1', 'high', 0.9);"
+                 "INSERT INTO alert_hits(id, alert, type, rule_id, score, severity, list, "
+                 "entry_id, explanation) VALUES (70, 7, 'watchlist', 'watchlist:UN', 0.9, "
+                 "'high', 'UN', 'QDi.1', '{\"name\":[]}');"
+                 "INSERT INTO hit_dispositions(hit, disposition, actor) "
+                 "VALUES (70, 'confirmed', 'analyst');",
+                 msg, sizeof msg),
+        SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+
+    pw_store *s = open_store();
+    cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
+    pw_store_close(s);
+    db = raw_open();
+    char *v = raw_text(db, "SELECT alert_id || ' ' || severity FROM alerts WHERE id = 7");
+    cr_assert_str_eq(v, "al-7 high");
+    free(v);
+    v = raw_text(db, "SELECT h.entry_id || ' ' || d.disposition FROM alert_hits h "
+                     "JOIN hit_dispositions d ON d.hit = h.id WHERE h.alert = 7");
+    cr_assert_str_eq(v, "QDi.1 confirmed");
+    free(v);
+    v = raw_text(db, "SELECT hits || ' ' || confirmed FROM rule_stats");
+    cr_assert_str_eq(v, "1 1");
+    free(v);
+    v = raw_text(db, "SELECT count(*) FROM pragma_foreign_key_check");
+    cr_assert_str_eq(v, "0");
+    free(v);
+    v = raw_text(db, "SELECT sql FROM sqlite_schema WHERE name = 'alerts'");
+    cr_assert_null(strstr(v, "severity IN"), "%s", v);
+    free(v);
+    cr_assert_neq(raw_exec(db,
+                           "INSERT INTO alerts(alert_id, key, record_id, severity, score) "
+                           "VALUES ('al-8', 'k8', 'r1', 'urgent', 0.5)",
+                           msg, sizeof msg),
+                  SQLITE_OK, "severity 'urgent' accepted");
+    cr_assert_neq(raw_exec(db,
+                           "INSERT INTO alert_hits(alert, type, rule_id, score, severity) "
+                           "VALUES (7, 'rule', 'r', 0.5, 'HIGH')",
+                           msg, sizeof msg),
+                  SQLITE_OK, "severity 'HIGH' accepted");
+    cr_assert_eq(raw_exec(db,
+                          "INSERT INTO alert_hits(alert, type, rule_id, score, severity) "
+                          "VALUES (7, 'rule', 'r', 0.5, 'critical')",
+                          msg, sizeof msg),
+                 SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+}
+
 Test(store, newer_schema_is_refused)
 {
     sqlite3 *db = raw_open();
