@@ -14,9 +14,9 @@
  *    and cached in s->stmts by an enum id; after each use it is reset and its
  *    bindings cleared (so text bound with SQLITE_STATIC is never referenced later).
  *  - The write-ahead log is checkpointed every 16,384 pages, not SQLite's 1,000 (see
- *    pw_store_open), and records are stamped by the store (pws_utc_now), not by a
- *    column default SQLite would format for every row: both for the screening writer,
- *    the one serial stage of the pipeline.
+ *    pw_store_open), and records, alerts, hits and audit rows are stamped by the store
+ *    (pws_utc_now), not by a column default SQLite would format for every row: both
+ *    for the screening writer, the one serial stage of the pipeline.
  *  - Writers start with BEGIN IMMEDIATE: in WAL mode a deferred transaction that
  *    reads first and then writes can fail with SQLITE_BUSY without waiting.
  *  - Idempotent writes use ON CONFLICT(key) DO NOTHING rather than INSERT OR IGNORE:
@@ -108,20 +108,20 @@ static const char *const stmt_sql[ST__COUNT] = {
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT(record_id) DO NOTHING",
     [ST_ALERT_INSERT] =
         "INSERT INTO alerts(alert_id, key, record_id, state, severity, score, carrier, "
-        "flight_number, origin, destination, departure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-        "?8, ?9, ?10, ?11) ON CONFLICT(key) DO NOTHING",
+        "flight_number, origin, destination, departure, created_at, updated_at) VALUES (?1, "
+        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) ON CONFLICT(key) DO NOTHING",
     [ST_ALERT_FIND] = "SELECT id, alert_id, severity, score FROM alerts WHERE key = ?1",
-    [ST_ALERT_UPDATE] = "UPDATE alerts SET severity = ?2, score = ?3, "
-                        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
+    [ST_ALERT_UPDATE] = "UPDATE alerts SET severity = ?2, score = ?3, updated_at = ?4 WHERE id = ?1",
     [ST_HIT_INSERT] =
         "INSERT INTO alert_hits(alert, type, rule_id, rule_version, score, severity, list, "
-        "list_version, entry_id, entry_name, matched_name, explanation) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+        "list_version, entry_id, entry_name, matched_name, explanation, created_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
         "ON CONFLICT(alert, type, rule_id, list, entry_id) DO NOTHING",
     [ST_DEAD_LETTER_INSERT] =
         "INSERT INTO dead_letters(kind, source, line, field, reason, raw, list_version_id, key) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO NOTHING",
-    [ST_AUDIT_INSERT] = "INSERT INTO audit(actor, action, object, detail) VALUES (?1, ?2, ?3, ?4)",
+    [ST_AUDIT_INSERT] =
+        "INSERT INTO audit(actor, action, object, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 /* ---- the store ------------------------------------------------------------- */
@@ -406,6 +406,9 @@ int pw_store_audit(pw_store *s, const char *actor, const char *action, const cha
     pws_bind_text(s, st, 2, action);
     pws_bind_text(s, st, 3, object);
     pws_bind_text(s, st, 4, detail);
+    char now[25];
+    pws_utc_now(s, now);
+    pws_bind_text(s, st, 5, now);
     return pws_run(s, st, "writing the audit log", err);
 }
 /* ---- dead letters ------------------------------------------------------------ */
@@ -573,6 +576,8 @@ static int put_hits(pw_store *s, const pw_alert *a, sqlite3_int64 alert_row, int
 {
     sqlite3_stmt *st = NULL;
     int rc;
+    char now[25];
+    pws_utc_now(s, now);
     *added = 0;
     for (size_t i = 0; i < a->n_hits; i++) {
         const pw_hit *h = &a->hits[i];
@@ -591,6 +596,7 @@ static int put_hits(pw_store *s, const pw_alert *a, sqlite3_int64 alert_row, int
         pws_bind_text(s, st, 10, h->entry_name);
         pws_bind_text(s, st, 11, h->matched_name);
         pws_bind_text(s, st, 12, h->explanation);
+        pws_bind_text(s, st, 13, now);
         if ((rc = pws_run(s, st, "storing an alert hit", err)) != 0)
             return rc;
         *added += sqlite3_changes(s->db);
@@ -613,6 +619,9 @@ static int update_alert(pw_store *s, sqlite3_int64 row, const char *old_sev, dou
     pws_bind_int(s, st, 1, row);
     pws_bind_text(s, st, 2, pws_severities[sev]);
     pws_bind_double(s, st, 3, a->score > old_score ? a->score : old_score);
+    char now[25];
+    pws_utc_now(s, now);
+    pws_bind_text(s, st, 4, now);
     return pws_run(s, st, "updating an alert", err);
 }
 
@@ -680,6 +689,9 @@ int pw_store_put_alert(pw_store *s, const pw_alert *alert, bool *created, int *n
     pws_bind_text(s, st, 9, r->flight.origin);
     pws_bind_text(s, st, 10, r->flight.destination);
     pws_bind_text(s, st, 11, r->flight.departure);
+    char now[25];
+    pws_utc_now(s, now);
+    pws_bind_text(s, st, 12, now);
     if ((rc = pws_run(s, st, "storing an alert", err)) != 0)
         goto fail;
     is_new = sqlite3_changes(s->db) > 0;
