@@ -254,13 +254,13 @@ static const char *without_ranks(const char *full)
         while (*p == ' ')
             p++;
         size_t len = strcspn(p, " ");
-        if (!is_rank(p, len) || p[len] != ' ')
+        if (!is_rank(p, len))
             return p;
         const char *next = p + len;
         while (*next == ' ')
             next++;
         if (!*next)
-            return p;
+            return full; /* ranks only (General Major): the name is kept whole */
         p = next;
     }
 }

@@ -26,13 +26,17 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define MAX_RELAXED_SCORED 12    /* entries scored on a share an unknown word lowered */
 #define RANK_WORD_PENALTY 0.001f /* breaks ties in candidate rank: shorter names first */
 #define MAX_TERM_HITS 96          /* terms one record token may expand */
+#define MAX_DROPPED_LETTER_HITS 16 /* of those, words a short word is with a letter dropped */
 #define MAX_POSTINGS_PER_TERM 2000 /* longer lists are not expanded for candidates */
 /* A candidate counts as found by its name (pw_candidate.on_name) when the name alone
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
 #define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
-#define MAX_COMMON_NEIGHBOURS 32 /* of those, kept to raise entries found otherwise */
-#define COMMON_NEIGHBOUR_MIN_SIMILARITY 0.9f /* of those, spelling neighbours only (one edit) */
+/* Terms too common to expand (a word's own spelling, or a neighbour) kept to raise
+ * the entries found otherwise (common_neighbours): at most this many a record, and of
+ * neighbours, spelling neighbours only (one edit) */
+#define MAX_COMMON_NEIGHBOURS 32
+#define COMMON_NEIGHBOUR_MIN_SIMILARITY 0.9f
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
@@ -236,8 +240,9 @@ void pw_match_scratch_free(pw_match_scratch *s)
 }
 
 /* Makes room for max_acc accumulators, and for at least twice as many hash slots (a
- * power of two): a record touches no more entries than gather walks postings
- * (MAX_POSTINGS_PER_RECORD) plus its documents find, nor more than the index holds. */
+ * power of two): a record touches no more entries than gather expands postings and
+ * seeds (MAX_POSTINGS_PER_RECORD between them: update_term adds no entry) plus its
+ * documents find, nor more than the index holds. */
 static int fit_scratch(pw_match_scratch *s, size_t max_acc)
 {
     if (max_acc <= s->cap_acc && s->acc_slots)
@@ -1846,19 +1851,6 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     size_t k = (t->flags & PW_INDEX_TOKEN_WHOLE) ? 0 : pw_index_fuzzy_terms(idx, t->text, fz, 32);
     for (size_t i = 0; i < k; i++)
         add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
-    /* A word of SHORT_WORD letters has no edits looked up (it is too short: one makes
-     * another name), but the commonest typing error, a dropped letter, leaves one
-     * (MAR for OMAR, ANG for KANG): the words of one letter more that it is are looked
-     * up as well, worth what the scorer gives them (one edit in four letters), so that
-     * the entry the record's other words find is scored. Not for a particle, nor a
-     * word of an abjad or of Han or Hangul syllables (their short words come from the
-     * script, not from typing). */
-    if (t->len == SHORT_WORD &&
-        !(t->flags & (PW_TOKEN_JOINED | PW_TOKEN_PARTICLE | PW_TOKEN_ABJAD | PW_TOKEN_SYLLABIC))) {
-        k = pw_index_terms_one_letter_longer(idx, t->text, fz, 32);
-        for (size_t i = 0; i < k; i++)
-            add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
-    }
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
     for (size_t i = 0; i < k && i < 64; i++)
@@ -1891,6 +1883,20 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
                 if (plausible_neighbour(idx, t, ids[i], false))
                     add_hit(hits, &n, ids[i], 0.82f);
         }
+    /* A word of SHORT_WORD letters has no edits looked up (it is too short: one makes
+     * another name), but the commonest typing error, a dropped letter, leaves one
+     * (MAR for OMAR, ANG for KANG): the words of one letter more that it is are looked
+     * up as well, worth what the scorer gives them (one edit in four letters), so that
+     * the entry the record's other words find is scored. Not for a particle, nor a
+     * word of an abjad or of Han or Hangul syllables (their short words come from the
+     * script, not from typing). Last, and at most MAX_DROPPED_LETTER_HITS: they are
+     * the weakest hits, and a common short word (LEE, KIM) has many. */
+    if (t->len == SHORT_WORD &&
+        !(t->flags & (PW_TOKEN_JOINED | PW_TOKEN_PARTICLE | PW_TOKEN_ABJAD | PW_TOKEN_SYLLABIC))) {
+        k = pw_index_terms_one_letter_longer(idx, t->text, fz, MAX_DROPPED_LETTER_HITS);
+        for (size_t i = 0; i < k; i++)
+            add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
+    }
     return n;
 }
 
@@ -2100,8 +2106,9 @@ static void add_token_finds(pw_match_scratch *s, enum token_kind kind, int qi)
  * already). Only neighbours one typing error away (COMMON_NEIGHBOUR_MIN_SIMILARITY):
  * a common name that merely sounds alike or shares the consonants (MUHAMMAD for
  * MOHAMED) says too little to lift an entry found by a loose likeness of the other
- * word (KATARINA MOHAMED and KAWTARANI, Muhammad). Within what is left of the record's
- * work budget. */
+ * word (KATARINA MOHAMED and KAWTARANI, Muhammad). A word's own spelling that too many
+ * entries hold (SMITH) is kept the same way. Within what is left of the record's work
+ * budget. */
 static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
                               const common_neighbour *common, size_t n_common, size_t budget)
 {
@@ -2159,19 +2166,25 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
     const pw_index_posting *best[2] = {NULL, NULL};
     size_t best_n[2] = {0, 0};
     int best_token[2] = {-1, -1};
+    uint32_t best_term[2] = {PW_INDEX_NONE, PW_INDEX_NONE};
     for (size_t c = 0; c < n_common; c++) {
         int qi = common[c].token;
         bool exact = common[c].term == s->q_term[qi][0] || common[c].term == s->q_term[qi][1];
         if (!exact || qi >= s->query.n_words || qi == best_token[0] || qi == best_token[1])
             continue;
+        if ((best[0] && common[c].term == best_term[0]) ||
+            (best[1] && common[c].term == best_term[1]))
+            continue; /* a word the record repeats (ALI ALI) meets itself */
         const pw_index_posting *p;
         size_t n = pw_index_term_postings(idx, common[c].term, &p);
         int slot = !best[0] || n < best_n[0] ? 0 : !best[1] || n < best_n[1] ? 1 : -1;
         if (slot == 0) {
             best[1] = best[0], best_n[1] = best_n[0], best_token[1] = best_token[0];
+            best_term[1] = best_term[0];
         }
         if (slot >= 0)
-            best[slot] = p, best_n[slot] = n, best_token[slot] = qi;
+            best[slot] = p, best_n[slot] = n, best_token[slot] = qi,
+            best_term[slot] = common[c].term;
     }
     if (!best[1])
         return 0;

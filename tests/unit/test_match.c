@@ -1192,6 +1192,18 @@ Test(match_gathering, a_rank_before_a_list_name_is_set_aside)
     pw_record c = {.record_id = "c"};
     c.traveller.surname = "COLONEL";
     cr_assert_str_eq(match_alone(&colonel, 1, &c, &score), "colonel");
+    /* and ranks only are kept whole, not cut to the last of them */
+    static pw_entry_name ranks_only = {PW_NAME_ALIAS, PW_QUALITY_GOOD, "General Major", NULL, NULL};
+    pw_entry general = {.list = "TEST",
+                        .list_version = 1,
+                        .entry_id = "general",
+                        .names = &ranks_only,
+                        .n_names = 1,
+                        .type = PW_ENTRY_INDIVIDUAL};
+    pw_record g = {.record_id = "g"};
+    g.traveller.full_name = "GENERAL MAJOR";
+    cr_assert_str_eq(match_alone(&general, 1, &g, &score), "general");
+    cr_assert_geq(score, 0.85, "score %f", score);
 }
 
 Test(match_gathering, initials_written_as_one_word_meet_the_list_initials)

@@ -781,6 +781,64 @@ Test(store, record_stamped_like_sqlite_now)
     sqlite3_close(db);
 }
 
+/* Alerts, their hits and the audit row are stamped by the store too (pws_utc_now), in
+ * the text SQLite's strftime('%Y-%m-%dT%H:%M:%fZ', 'now') writes, and an update moves
+ * updated_at on. */
+Test(store, alert_rows_stamped_like_sqlite_now)
+{
+    pw_store *s = open_store();
+    pw_record r = sample_record();
+    pw_hit h = {.type = "watchlist",
+                .rule_id = "watchlist:UN",
+                .score = 0.9,
+                .severity = PW_SEV_HIGH,
+                .list = "UN",
+                .list_version = 1,
+                .entry_id = "QDi.1"};
+    pw_alert a = {.record = &r, .severity = PW_SEV_HIGH, .score = 0.9, .hits = &h, .n_hits = 1};
+    pw_alert_make_key(&a);
+    bool created = false;
+    int added = 0;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_put_alert(s, &a, &created, &added, &err), 0, "%s", err.msg);
+    pw_store_close(s);
+    static const char *const stamps[] = {
+        "SELECT created_at FROM alerts", "SELECT updated_at FROM alerts",
+        "SELECT created_at FROM alert_hits", "SELECT at FROM audit WHERE action = 'alert.create'"};
+    sqlite3 *db = raw_open();
+    for (size_t i = 0; i < sizeof stamps / sizeof *stamps; i++) {
+        char *at = raw_text(db, stamps[i]);
+        cr_assert_not_null(at, "%s", stamps[i]);
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT '%s' GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:"
+                 "[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9]Z' AND strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', "
+                 "'%s') = '%s' AND abs(julianday('now') - julianday('%s')) * 86400 < 5",
+                 at, at, at, at);
+        cr_expect_eq(raw_long(db, sql), 1, "%s: %s", stamps[i], at);
+        free(at);
+    }
+    cr_assert_eq(raw_exec(db, "UPDATE alerts SET updated_at = '2000-01-01T00:00:00.000Z'", NULL, 0),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    /* a second hit on the same alert updates it */
+    s = open_store();
+    pw_hit h2 = h;
+    h2.entry_id = "QDi.2";
+    pw_hit both[2] = {h, h2};
+    a.hits = both;
+    a.n_hits = 2;
+    cr_assert_eq(pw_store_put_alert(s, &a, &created, &added, &err), 0, "%s", err.msg);
+    cr_assert_not(created);
+    cr_assert_eq(added, 1);
+    pw_store_close(s);
+    db = raw_open();
+    cr_expect_eq(raw_long(db, "SELECT abs(julianday('now') - julianday(updated_at)) * 86400 < 5 "
+                              "FROM alerts"),
+                 1, "updated_at moved on");
+    sqlite3_close(db);
+}
+
 Test(store, record_is_stored_once)
 {
     pw_store *s = open_store();
