@@ -564,6 +564,15 @@ Test(names, titles_and_suffixes_are_set_aside)
     cr_assert_eq(n->n_titles, 0);
 }
 
+/* Token k of n is a word read both ways, a title cut off and as written (plain): flagged
+ * PW_TOKEN_GLUED_TITLE, and no title counted as cut. */
+static void read_both_ways(const pw_name *n, int k, const char *plain)
+{
+    cr_assert_str_eq(n->tokens[k].plain, plain);
+    cr_assert(n->tokens[k].flags & PW_TOKEN_GLUED_TITLE, "%s", plain);
+    cr_assert_eq(n->n_titles, 0, "%s", plain);
+}
+
 Test(names, glued_pnr_titles)
 {
     /* rule: cut from the last given-name word when >= 2 letters remain */
@@ -583,9 +592,7 @@ Test(names, glued_pnr_titles)
     cr_assert_str_eq(words(analyse("SMITH/ANNMS")), "SMITH ANN");
     n = analyse_parts("MAHMOOD", "AQSAMS");
     cr_assert_str_eq(words(n), "AQSA MAHMOOD");
-    cr_assert_str_eq(n->tokens[0].plain, "AQSAMS");
-    cr_assert(n->tokens[0].flags & PW_TOKEN_GLUED_TITLE);
-    cr_assert_eq(n->n_titles, 0);
+    read_both_ways(n, 0, "AQSAMS");
     n = analyse("JONES, ADAMS");
     cr_assert_str_eq(words(n), "JONES ADA");
     cr_assert_str_eq(n->tokens[1].plain, "ADAMS");
@@ -601,28 +608,22 @@ Test(names, glued_pnr_titles)
     /* two would remain: a name as likely as a title (NIMR, AAMR), read both ways */
     n = analyse_parts("AL MARRANI", "MUTLAQ ALI AAMR");
     cr_assert_str_eq(n->tokens[2].text, "AA");
-    cr_assert_str_eq(n->tokens[2].plain, "AAMR");
-    cr_assert(n->tokens[2].flags & PW_TOKEN_GLUED_TITLE);
-    cr_assert_eq(n->n_titles, 0);
+    read_both_ways(n, 2, "AAMR");
     n = analyse("HAMADI/NIMR");
-    cr_assert_str_eq(n->tokens[1].plain, "NIMR");
-    cr_assert(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
+    read_both_ways(n, 1, "NIMR");
     /* not a given name: a surname ending in MR is not cut but read both ways */
     n = analyse_parts("KARAMR", "ALI");
     cr_assert_str_eq(words(n), "ALI KARA");
-    cr_assert_str_eq(n->tokens[1].plain, "KARAMR");
-    cr_assert(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
-    cr_assert_eq(n->n_titles, 0);
+    read_both_ways(n, 1, "KARAMR");
     /* a whole name without SURNAME/GIVEN structure: nothing is cut, each word that
      * may carry a title is read both ways */
     n = analyse("CHARLESMR SMITH");
     cr_assert_str_eq(words(n), "CHARLES SMITH");
-    cr_assert_str_eq(n->tokens[0].plain, "CHARLESMR");
-    cr_assert(n->tokens[0].flags & PW_TOKEN_GLUED_TITLE);
+    read_both_ways(n, 0, "CHARLESMR");
     cr_assert_not(n->tokens[1].flags & PW_TOKEN_GLUED_TITLE);
     n = analyse("MALEKI NASERMR");
     cr_assert_str_eq(words(n), "MALEKI NASER");
-    cr_assert_str_eq(n->tokens[1].plain, "NASERMR");
+    read_both_ways(n, 1, "NASERMR");
     /* ... but never MS (ADAMS), never with fewer than two letters left (AMR), never
      * a lone word, never a word with accents */
     n = analyse("JOHN ADAMS");
