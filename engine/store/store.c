@@ -102,7 +102,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                       "JOIN watchlist_versions v "
                       "ON v.list_id = w.id AND v.version = w.current_version ORDER BY w.name",
     [ST_RECORD_INSERT] =
-        "INSERT INTO records(record_id, role, carrier, flight_number, origin, destination, "
+        "INSERT INTO record_rows(record_id, role, carrier, flight_number, origin, destination, "
         "departure, arrival, surname, given_names, full_name, gender, dob, nationality, "
         "source_file, source_line, json, screened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT(record_id) DO NOTHING",

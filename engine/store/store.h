@@ -97,6 +97,33 @@ int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_erro
 int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, size_t len,
                              bool *inserted, pw_error *err);
 
+/* A record batcher: stores screened records that raised no alert in batches (the
+ * record_batches table, shown with the single rows by the `records` view), for a writer
+ * that keeps every record it screens. A batch is a run of consecutive records put here
+ * from one input file and one flight (carrier, number, route and times), at most
+ * PW_RECORD_BATCH_MAX of them; the next record of another input or flight, or one more,
+ * writes the run so far first. Where runs end depends only on the input, so screening
+ * the same input again gives the same batches, whose key (a content hash of the
+ * members' record ids) is then already stored: nothing is stored twice. A flush forced
+ * early (pw_store_batcher_flush while the input pauses) can cut a run elsewhere on a
+ * second screening; pw_store_forget_record_batches serves the spool, which screens an
+ * interrupted file again. It belongs to the thread that uses the store; puts and flushes
+ * run inside the caller's transaction. */
+#define PW_RECORD_BATCH_MAX 256
+typedef struct pw_store_batcher pw_store_batcher;
+int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err);
+/* Adds a record with its canonical JSON (pw_record_to_json: json, len bytes, copied). */
+int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *json, size_t len,
+                         pw_error *err);
+/* Records put and not yet written. */
+size_t pw_store_batcher_pending(const pw_store_batcher *b);
+/* Writes the records put so far as one batch (nothing when there are none). */
+int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
+/* Finalizes the statement and frees b (NULL is allowed); records not flushed are dropped. */
+void pw_store_batcher_end(pw_store_batcher *b);
+/* Deletes the record batches read from source_file, before screening it again. */
+int pw_store_forget_record_batches(pw_store *s, const char *source_file, pw_error *err);
+
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with
  * an audit row; an existing key keeps the alert and adds only hits it did not have
  * (same rule, list and entry). *created (may be NULL) says whether the alert is new;
@@ -221,7 +248,7 @@ typedef int (*pw_record_json_fn)(void *ctx, const char *record_id, const char *j
                                  pw_error *err);
 /* Calls fn for the stored records whose flight departs (or, without a departure, that
  * were screened) on or after since and on or before until (YYYY-MM-DD; NULL: no
- * bound), in the order they were stored. */
+ * bound), in the order they were screened (a batch of records: when its first was). */
 int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
                               pw_record_json_fn fn, void *ctx, pw_error *err);
 

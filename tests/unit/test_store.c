@@ -331,16 +331,24 @@ Test(store, old_version_database_is_migrated_with_its_data)
 /* migration_alert_checks rebuilds alerts and alert_hits with the severity checks as
  * comparisons: the rows, ids and decisions stay, the rule_stats view and foreign keys
  * work on the new tables, and a severity outside the five is still refused. */
-Test(store, alert_tables_rebuilt_keep_their_rows_and_checks)
+/* A database as a build that knew the first n migrations left it. */
+static sqlite3 *raw_at_version(int n)
 {
     sqlite3 *db = raw_open();
     char msg[256];
-    for (int i = 0; i < pw_schema_version_latest - 1; i++)
+    for (int i = 0; i < n; i++)
         cr_assert_eq(raw_exec(db, pw_schema_migrations[i], msg, sizeof msg), SQLITE_OK, "%s",
                      msg);
     char bump[64];
-    snprintf(bump, sizeof bump, "PRAGMA user_version = %d", pw_schema_version_latest - 1);
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d", n);
     cr_assert_eq(raw_exec(db, bump, msg, sizeof msg), SQLITE_OK, "%s", msg);
+    return db;
+}
+
+Test(store, alert_tables_rebuilt_keep_their_rows_and_checks)
+{
+    sqlite3 *db = raw_at_version(7); /* migration 8 rebuilds the alert tables */
+    char msg[256];
     cr_assert_eq(
         raw_exec(db,
                  "INSERT INTO records(id, record_id, json) VALUES (1, 'r1', '{}');"
@@ -390,6 +398,52 @@ Test(store, alert_tables_rebuilt_keep_their_rows_and_checks)
                           "VALUES (7, 'rule', 'r', 0.5, 'critical')",
                           msg, sizeof msg),
                  SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+}
+
+/* Migration 9 renames the records table record_rows and makes `records` a view over it
+ * and the record batches: the rows stay, alerts still refer to their record, and new
+ * alerts can. */
+Test(store, records_table_becomes_a_view_keeping_rows_and_alerts)
+{
+    sqlite3 *db = raw_at_version(8);
+    char msg[256];
+    cr_assert_eq(raw_exec(db,
+                          "INSERT INTO records(id, record_id, surname, source_line, json) "
+                          "VALUES (1, 'r1', 'DOE', 3, '{\"record_id\":\"r1\"}');"
+                          "INSERT INTO alerts(id, alert_id, key, record_id, severity, score) "
+                          "VALUES (7, 'al-7', 'k7', 'r1', 'high', 0.9);",
+                          msg, sizeof msg),
+                 SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+
+    pw_store *s = open_store();
+    cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
+    cr_assert_eq(pw_store_count(s, "records"), 1);
+    cr_assert_eq(pw_store_count(s, "record_rows"), 1);
+    pw_store_close(s);
+    db = raw_open();
+    char *v = raw_text(db, "SELECT record_id || ' ' || surname || ' ' || source_line "
+                           "FROM records");
+    cr_assert_str_eq(v, "r1 DOE 3");
+    free(v);
+    v = raw_text(db, "SELECT type FROM sqlite_schema WHERE name = 'records'");
+    cr_assert_str_eq(v, "view");
+    free(v);
+    v = raw_text(db, "SELECT count(*) FROM pragma_foreign_key_check");
+    cr_assert_str_eq(v, "0");
+    free(v);
+    cr_assert_eq(raw_exec(db, "PRAGMA foreign_keys = ON", msg, sizeof msg), SQLITE_OK, "%s", msg);
+    cr_assert_eq(raw_exec(db,
+                          "INSERT INTO alerts(alert_id, key, record_id, severity, score) "
+                          "VALUES ('al-8', 'k8', 'r1', 'low', 0.5)",
+                          msg, sizeof msg),
+                 SQLITE_OK, "%s", msg);
+    cr_assert_neq(raw_exec(db,
+                           "INSERT INTO alerts(alert_id, key, record_id, severity, score) "
+                           "VALUES ('al-9', 'k9', 'nobody', 'low', 0.5)",
+                           msg, sizeof msg),
+                  SQLITE_OK, "an alert for a record never stored was accepted");
     sqlite3_close(db);
 }
 
@@ -879,6 +933,111 @@ Test(store, record_is_stored_once)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE record_id = '%s'", content_id);
     cr_assert_eq(raw_long(db, sql), 1);
     sqlite3_close(db);
+}
+
+/* A batched record, as the pipeline stores one: with its canonical JSON. */
+static int batch_put(pw_store_batcher *b, const pw_record *r)
+{
+    pw_strbuf json = {0};
+    pw_record_to_json(r, &json);
+    pw_error err = {0};
+    int rc = pw_store_batcher_put(b, r, json.data, json.len, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    pw_strbuf_free(&json);
+    return rc;
+}
+
+/* Records batched read back through the `records` view exactly as rows of their own
+ * read: every column, the JSON included. */
+Test(store, batched_records_read_as_rows_do)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_record r = sample_record();
+    r.source.format = "jsonl"; /* as the readers set it: the JSON then says the line */
+    r.record_id = "as-row";
+    cr_assert_eq(pw_store_put_record(s, &r, NULL, &err), 0, "%s", err.msg);
+    pw_store_batcher *b = NULL;
+    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    r.record_id = "batched";
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    batch_put(b, &r);
+    cr_assert_eq(pw_store_batcher_pending(b), 1);
+    cr_assert_eq(pw_store_count(s, "record_batches"), 0, "written before its run ended");
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_batcher_pending(b), 0);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    static const char cols[] =
+        "SELECT role || carrier || flight_number || origin || destination || departure || "
+        "arrival || surname || given_names || full_name || gender || dob || nationality || "
+        "source_file || source_line || replace(json, record_id, '') FROM records "
+        "WHERE record_id = ";
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s'as-row'", cols);
+    char *row = raw_text(db, sql);
+    snprintf(sql, sizeof sql, "%s'batched'", cols);
+    char *batched = raw_text(db, sql);
+    cr_assert_not_null(row);
+    cr_assert_not_null(batched);
+    cr_assert_str_eq(batched, row);
+    free(row);
+    free(batched);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches WHERE first_line = 7 AND "
+                              "last_line = 7 AND n_records = 1 AND carrier = 'QQ'"),
+                 1);
+    sqlite3_close(db);
+}
+
+/* A batch is a run of one input and one flight, at most PW_RECORD_BATCH_MAX records; the
+ * same records put again store nothing twice; forgetting an input's batches deletes
+ * them and no others. */
+Test(store, batches_end_with_their_flight_input_or_size)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = NULL;
+    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    for (int round = 0; round < 2; round++) {
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        char id[32];
+        pw_record r = sample_record();
+        r.record_id = id;
+        for (int i = 0; i < PW_RECORD_BATCH_MAX + 3; i++) { /* one flight: two batches */
+            snprintf(id, sizeof id, "a%d", i);
+            r.source_line = i + 1;
+            batch_put(b, &r);
+        }
+        r.flight.number = "878"; /* another flight, same input */
+        for (int i = 0; i < 2; i++) {
+            snprintf(id, sizeof id, "b%d", i);
+            batch_put(b, &r);
+        }
+        r.source_file = "other.jsonl"; /* another input, same flight */
+        snprintf(id, sizeof id, "c0");
+        batch_put(b, &r);
+        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_count(s, "record_batches"), 4, "round %d", round);
+        cr_assert_eq(pw_store_count(s, "records"), PW_RECORD_BATCH_MAX + 6, "round %d", round);
+    }
+    pw_store_batcher_end(b);
+
+    sqlite3 *db = raw_open();
+    char *v = raw_text(db, "SELECT group_concat(n_records || ':' || flight_number || ':' || "
+                           "source_file || ':' || first_line || '-' || last_line, ' ') "
+                           "FROM (SELECT * FROM record_batches ORDER BY id)");
+    cr_assert_str_eq(v, "256:877:flight.jsonl:1-256 3:877:flight.jsonl:257-259 "
+                        "2:878:flight.jsonl:259-259 1:878:other.jsonl:259-259");
+    free(v);
+    sqlite3_close(db);
+
+    cr_assert_eq(pw_store_forget_record_batches(s, "flight.jsonl", &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_count(s, "records"), 1);
+    pw_store_close(s);
 }
 
 static pw_hit hit_un = {.type = "watchlist",
