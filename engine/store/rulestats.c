@@ -75,7 +75,7 @@ int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
         "WHERE (?1 IS NULL OR coalesce(substr(departure, 1, 10), substr(screened_at, 1, 10)) "
         ">= ?1) "
         "AND (?2 IS NULL OR coalesce(substr(departure, 1, 10), substr(screened_at, 1, 10)) "
-        "<= ?2) ORDER BY screened_at";
+        "<= ?2) ORDER BY screened_at, record_id";
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK)

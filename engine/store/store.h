@@ -248,7 +248,8 @@ typedef int (*pw_record_json_fn)(void *ctx, const char *record_id, const char *j
                                  pw_error *err);
 /* Calls fn for the stored records whose flight departs (or, without a departure, that
  * were screened) on or after since and on or before until (YYYY-MM-DD; NULL: no
- * bound), in the order they were screened (a batch of records: when its first was). */
+ * bound), in the order they were screened (a batch of records: when its first was;
+ * records screened in the same millisecond by record_id). */
 int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
                               pw_record_json_fn fn, void *ctx, pw_error *err);
 
