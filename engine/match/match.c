@@ -39,6 +39,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define COMMON_NEIGHBOUR_MIN_SIMILARITY 0.9f
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
+#define MAX_BIRTH_HITS 8 /* entries born on the record's date (or day and month swapped) */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
 #define MAX_UPDATE_SEARCHES 4096    /* entries a common term is looked up for */
 /* update_term walks a term's postings, instead of searching them for each entry found,
@@ -180,6 +181,8 @@ struct pw_match_scratch {
     uint32_t *tok_touched; /* the accumulators the current token found */
     size_t n_tok_touched;
     uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked accumulators */
+    uint32_t born[2 * MAX_BIRTH_HITS]; /* entries born on the record's date (gather) */
+    size_t n_born;
     uint64_t epoch;           /* the record's, for the memo */
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
@@ -2240,6 +2243,15 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
  * entries holding one of its documents. Returns the count in s->top (accumulators),
  * best first (ranks_before, with full_acc the full share), of those whose accumulated
  * weight reaches min_acc (the first MAX_SCORED of them). */
+/* Was entry found by the record's date of birth (gather)? */
+static bool born_on_date(const pw_match_scratch *s, uint32_t entry)
+{
+    for (size_t i = 0; i < s->n_born; i++)
+        if (s->born[i] == entry)
+            return true;
+    return false;
+}
+
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
                      float full_acc)
 {
@@ -2248,6 +2260,22 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     ++s->epoch;
     clear_accs(s);
     size_t budget = MAX_POSTINGS_PER_RECORD;
+    /* Entries born on the record's full date (or with day and month swapped: see
+     * dob_adjustment) are found by it, as by a rare word: a date one person in about
+     * 20,000 shares. The record's common words, which only add to entries found, add
+     * to them too, and any word of the name finding them is enough to score them: they
+     * rank as if they had the share of the name the others need (TAIF AZIZ, born on
+     * TARIQ AZIZ's date: TAIF, a rarer list word, finds others, and AZIZ is too common
+     * to look through). */
+    pw_date birth = r->traveller.dob, swapped = {birth.year, birth.day, birth.month};
+    s->n_born = 0;
+    for (int k = 0; k < 1 + (birth.day <= 12 && birth.day != birth.month); k++) {
+        size_t n = pw_index_entries_born(idx, k ? swapped : birth, s->born + s->n_born,
+                                         MAX_BIRTH_HITS);
+        for (size_t i = s->n_born; i < s->n_born + n; i++)
+            acc_of(s, s->born[i], pw_index_entry_min_words(idx, s->born[i]));
+        s->n_born += n;
+    }
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
      * min_acc, common tokens only add to entries already found (max-score pruning). */
     int order[PW_NAME_MAX_TOKENS];
@@ -2321,6 +2349,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     size_t n_top = 0;
     for (uint32_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];
+        if (ea->acc < full_acc && ea->acc > 0 && s->n_born && born_on_date(s, ea->entry))
+            ea->acc = full_acc; /* (found by the date: see above) */
         if (ea->acc < min_acc)
             continue;
         int best_i, close_i;
@@ -2558,7 +2588,8 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
 {
     *out = s->candidates;
     const pw_traveller *t = &r->traveller;
-    size_t max_acc = MAX_POSTINGS_PER_RECORD + MAX_DOCUMENT_HITS * t->n_documents;
+    size_t max_acc =
+        MAX_POSTINGS_PER_RECORD + MAX_DOCUMENT_HITS * t->n_documents + 2 * MAX_BIRTH_HITS;
     if (fit_scratch(s, max_acc < pw_index_entry_count(idx) ? max_acc : pw_index_entry_count(idx)))
         return PW_ENOMEM;
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
@@ -2664,13 +2695,20 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
         /* A date of birth agreeing in full vouches for short words' misspellings
          * (mismatch_similarity): the names are then aligned again so, and what that
          * adds is the date's doing (vouch), told with it; the name score stays the
-         * name's alone, worked out in full for that (no reading skipped). */
+         * name's alone (worked out again in full when no name reached the score needed
+         * without the date's vouching, which is then the name's alone no longer). */
         bool vouches = dob_adj == PW_MATCH_DOB_EXACT || dob_adj == PW_MATCH_DOB_SWAPPED;
         alignment best = {.score = -1}, a;
         const pw_index_name *best_name = NULL;
-        double best_score = -1, vouch = 0;
-        for (int pass = 0; pass < 1 + vouches; pass++) {
-            double floor = pass ? best_score : vouches ? 0 : needed, pass_best = -1;
+        double best_score = -1, vouched = -1;
+        for (int pass = 0; pass < 3; pass++) {
+            /* (0: the name; 1: vouched for by the date; 2: the name alone in full) */
+            if (pass == 1 && !vouches)
+                break;
+            if (pass == 2 && (vouched < 0 || best_score >= 0))
+                break;
+            double floor = pass == 2 ? 0 : best_score > needed ? best_score : needed;
+            double pass_best = -1;
             for (size_t k = 0; k < nn && k < 64 && pass_best < 1; k++) {
                 /* (a name scoring 1 cannot be beaten: the other names are not aligned) */
                 double factor = names[k].low_quality ? LOW_QUALITY_ALIAS : 1;
@@ -2679,18 +2717,24 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                 if (a.score < 0)
                     continue; /* could not reach it */
                 double sc = a.score * factor;
-                if (sc > pass_best && (pass == 0 || (a.n_vouched > 0 && sc > best_score))) {
-                    pass_best = sc;
-                    if (pass)
-                        vouch = sc - (best_score > 0 ? best_score : 0);
-                    else
-                        best_score = sc;
+                if (sc <= pass_best)
+                    continue;
+                pass_best = sc;
+                if (pass == 2) { /* (the vouched alignment stays the one explained) */
+                    best_score = sc;
+                } else if (pass == 1 && a.n_vouched > 0 && sc > best_score) {
+                    vouched = sc;
+                    best = a;
+                    best_name = &names[k];
+                } else if (pass == 0) {
+                    best_score = sc;
                     best = a;
                     best_name = &names[k];
                 }
             }
         }
         double name_score = best_score > 0 ? best_score : 0;
+        double vouch = vouched > name_score ? vouched - name_score : 0;
         double total = name_score + vouch + dob_adj + nationality + gender + ocr;
         if (doc == 2 && total < PW_MATCH_DOCUMENT_EXACT)
             total = PW_MATCH_DOCUMENT_EXACT;
