@@ -502,6 +502,48 @@ static int build_document_maps(pw_index *idx)
     return rc;
 }
 
+/* The key of a full date in by_birth (the hash of YYYYMMDD as a number). */
+static uint64_t birth_key(pw_date d)
+{
+    uint32_t v = (uint32_t)(d.year * 10000 + d.month * 100 + d.day);
+    char key[sizeof v];
+    memcpy(key, &v, sizeof v);
+    return pw_index_hash(key, sizeof key);
+}
+
+/* Builds the map of full dates of birth (exact list dates with a day) to entries. */
+static int build_birth_map(pw_index *idx)
+{
+    pair_list births = {0};
+    for (uint32_t e = 0; e < idx->n_entries; e++) {
+        const pw_entry *en = &idx->entries[e];
+        for (size_t d = 0; d < en->n_dobs; d++)
+            if (en->dobs[d].kind == PW_DOB_EXACT && en->dobs[d].from.day)
+                add_pair(&births, birth_key(en->dobs[d].from), e);
+    }
+    int rc = births.oom || pw_multimap_build(&idx->by_birth, births.pairs, births.n) ? PW_ENOMEM
+                                                                                      : 0;
+    free(births.pairs);
+    return rc;
+}
+
+size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, size_t cap)
+{
+    if (!date.day || !date.month)
+        return 0;
+    const uint32_t *vals;
+    size_t nv = pw_multimap_get(&idx->by_birth, birth_key(date), &vals), n = 0;
+    for (size_t i = 0; i < nv && n < cap; i++) {
+        const pw_entry *en = &idx->entries[vals[i]];
+        for (size_t d = 0; d < en->n_dobs; d++)
+            if (en->dobs[d].kind == PW_DOB_EXACT && pw_date_compare(en->dobs[d].from, date) == 0) {
+                out[n++] = vals[i]; /* (not a hash collision) */
+                break;
+            }
+    }
+    return n;
+}
+
 /* Term weights: inverse document frequency over entries, scaled into (0, 1] so that a
  * term only one entry has weighs 1 and one every entry has weighs 0.1. */
 static void compute_weights(pw_index *idx)
@@ -642,7 +684,7 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
     }
     idx->n_postings = b->n_postings;
     compute_weights(idx);
-    if (build_term_maps(idx) || build_document_maps(idx))
+    if (build_term_maps(idx) || build_document_maps(idx) || build_birth_map(idx))
         goto oom;
     pw_index_builder_free(b);
     advise_huge_pages(idx);
@@ -675,5 +717,6 @@ void pw_index_free(pw_index *idx)
     pw_multimap_free(&idx->by_deletion);
     pw_multimap_free(&idx->by_document);
     pw_multimap_free(&idx->by_doc_ocr);
+    pw_multimap_free(&idx->by_birth);
     free(idx);
 }

@@ -162,6 +162,12 @@ size_t pw_index_documents(const pw_index *idx, const char *number, pw_index_doc_
  * with ocr, also folds O->0, I/L->1, S->5, B->8, Z->2, G->6 so OCR confusions meet. */
 void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap);
 
+/* ---- dates of birth ------------------------------------------------------------ */
+
+/* Entries the list gives date as a full date of birth (an exact date with its day; not
+ * an approximate one, a year or a range), at most cap into out. Returns the count. */
+size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, size_t cap);
+
 /* ---- size --------------------------------------------------------------------- */
 
 /* Bytes the index holds (all its arrays and strings). */

@@ -100,6 +100,7 @@ struct pw_index {
     pw_multimap by_deletion; /* hash(deletion variant) -> term */
     pw_multimap by_document; /* hash(key) -> entry << 16 | document (exact and OCR keys) */
     pw_multimap by_doc_ocr;  /* the same, OCR-folded keys only */
+    pw_multimap by_birth;    /* full date of birth (exact list dates with a day) -> entry */
     bool huge_pages;         /* its arrays were advised to huge pages (advise_huge_pages) */
 };
 

@@ -438,7 +438,7 @@ size_t pw_index_memory(const pw_index *idx)
            idx->n_postings * sizeof(pw_index_posting) + pw_multimap_memory(&idx->by_text) +
            pw_multimap_memory(&idx->by_skeleton) + pw_multimap_memory(&idx->by_phonetic) +
            pw_multimap_memory(&idx->by_deletion) + pw_multimap_memory(&idx->by_document) +
-           pw_multimap_memory(&idx->by_doc_ocr);
+           pw_multimap_memory(&idx->by_doc_ocr) + pw_multimap_memory(&idx->by_birth);
 }
 
 uint64_t pw_index_serial(const pw_index *idx)

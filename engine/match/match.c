@@ -39,6 +39,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define COMMON_NEIGHBOUR_MIN_SIMILARITY 0.9f
 #define MAX_POSTINGS_PER_RECORD 20000
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
+#define MAX_BIRTH_HITS 8 /* entries born on the record's date (or day and month swapped) */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
 #define MAX_UPDATE_SEARCHES 4096    /* entries a common term is looked up for */
 /* update_term walks a term's postings, instead of searching them for each entry found,
@@ -180,6 +181,8 @@ struct pw_match_scratch {
     uint32_t *tok_touched; /* the accumulators the current token found */
     size_t n_tok_touched;
     uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked accumulators */
+    uint32_t born[2 * MAX_BIRTH_HITS]; /* entries born on the record's date (gather) */
+    size_t n_born;
     uint64_t epoch;           /* the record's, for the memo */
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
@@ -998,6 +1001,10 @@ typedef struct alignment {
     const char *how[PW_MATCH_MAX_WORDS];
     unit_set qu, eu;
     bool matched_q[PW_MATCH_MAX_WORDS], matched_e[PW_MATCH_MAX_WORDS];
+    /* mismatched pairs (record token, entry token) credited only as a date of birth
+     * agreeing in full vouches for them (mismatch_similarity) */
+    int n_vouched;
+    int vouched_q[PW_MATCH_MAX_WORDS], vouched_e[PW_MATCH_MAX_WORDS];
 } alignment;
 
 /* How close two words that did not match are, in [0, MISMATCH_CREDIT_MAX]: the share
@@ -1007,16 +1014,21 @@ typedef struct alignment {
  * too heavy to match (AKRAM written IYRAM) still differs less than another name does.
  * Joins are compared like words (a word the list splits at an apostrophe, RAB'A, as
  * RABA; a record's pair join, SHAHNWAZ), except a join that holds a particle, which
- * mismatches() does not compare at all (covers_particle). */
+ * mismatches() does not compare at all (covers_particle).
+ * When vouched (the record's full date of birth agrees with the entry's, as written
+ * or with day and month swapped), words of SHORT_WORD letters earn the credit too: a
+ * short word two edits from another is too often another name to count as misspelt
+ * (KIM WHL SAM for KIM CHOL SAM, or another KIM ... SAM), unless a date one person in
+ * about 20,000 shares says it is the same person. */
 static double mismatch_similarity(const pw_name_token *q, const char *et, size_t le,
-                                  uint16_t eflags)
+                                  uint16_t eflags, bool vouched)
 {
     if ((q->flags | eflags) & (PW_TOKEN_INITIAL | PW_INDEX_TOKEN_WHOLE))
         return 0;
     if (q->flags & eflags & PW_TOKEN_SYLLABIC)
         return 0; /* another character (see term_similarity) */
     size_t lq = q->len, longer = lq > le ? lq : le, shorter = lq < le ? lq : le;
-    if (shorter < 4)
+    if (shorter < (vouched ? SHORT_WORD : SHORT_WORD + 1))
         return 0;
     int max_d = (int)(longer / 2);
     if ((letters_apart(q->text, lq, et, le) + 1) / 2 > max_d)
@@ -1029,12 +1041,25 @@ static double mismatch_similarity(const pw_name_token *q, const char *et, size_t
 }
 
 /* mismatch_similarity through the per-record memo (the pair's slot is usually there:
- * the alignment has just compared the two). */
+ * the alignment has just compared the two). When vouched and the pair earns nothing
+ * otherwise, its vouched credit (not memoised: few candidates have a date agreeing
+ * in full), with *by_vouch set. */
 static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
-                              const pw_index_token *e, bool particle_join)
+                              const pw_index_token *e, bool particle_join, bool vouched,
+                              bool *by_vouch)
 {
+    *by_vouch = false;
     if (particle_join)
         return 0;
+    if (vouched) {
+        double c = mismatch_credit(s, idx, qi, e, false, false, by_vouch);
+        if (c > 0)
+            return c;
+        c = mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
+                                pw_index_term_len(idx, e->term), e->flags, true);
+        *by_vouch = c > 0;
+        return c;
+    }
     uint64_t key;
     size_t h = memo_slot(qi, e, &key);
     bool held =
@@ -1044,7 +1069,7 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
     /* (as the memo keeps it, whether or not it is kept: the same pair always weighs
      * the same, whichever alignment asks first) */
     float c = (float)mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
-                                         pw_index_term_len(idx, e->term), e->flags);
+                                         pw_index_term_len(idx, e->term), e->flags, false);
     if (held)
         s->memo_val[h].credit = c;
     return c;
@@ -1092,9 +1117,11 @@ static bool e_join_covers_particle(const pw_index_token *et, int n_et, int t)
  * mismatch_similarity; only the words left after that (one side has more) cost the
  * reduced UNMATCHED_* rates of a middle name or patronymic one side omits. Particles
  * other than compound heads (AL, BIN, VAN) stay one-sided. misspelt counts the pairs
- * alike enough to be a misspelling (MISSPELLING_CREDIT). */
+ * alike enough to be a misspelling (MISSPELLING_CREDIT). vouched: a date of birth
+ * agreeing in full vouches for short words' misspellings (mismatch_similarity); the
+ * pairs credited only so are noted in a. */
 static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *q,
-                       const pw_index_token *et, int n_et, const struct alignment *a,
+                       const pw_index_token *et, int n_et, struct alignment *a, bool vouched,
                        const int *assign,
                        const bool *paired_e, const double *wq, const double *we, double *num,
                        double *den, bool *mm_q, bool *mm_e, int *misspelt)
@@ -1114,6 +1141,7 @@ static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *
     if (nq == 0 || ne == 0)
         return;
     double sim[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
+    bool by_vouch[PW_MATCH_MAX_WORDS][PW_MATCH_MAX_WORDS];
     bool q_particle_join[PW_MATCH_MAX_WORDS], e_particle_join[PW_MATCH_MAX_WORDS];
     for (int x = 0; x < nq; x++)
         q_particle_join[x] = q_join_covers_particle(q, a->qu.tok[lq[x]]);
@@ -1122,7 +1150,8 @@ static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *
     for (int x = 0; x < nq; x++)
         for (int y = 0; y < ne; y++)
             sim[x][y] = mismatch_credit(s, idx, a->qu.tok[lq[x]], &et[a->eu.tok[le[y]]],
-                                        q_particle_join[x] || e_particle_join[y]);
+                                        q_particle_join[x] || e_particle_join[y], vouched,
+                                        &by_vouch[x][y]);
     int pairs = nq < ne ? nq : ne;
     for (int k = 0; k < pairs; k++) {
         int bx = -1, by = -1;
@@ -1139,6 +1168,10 @@ static void mismatches(pw_match_scratch *s, const pw_index *idx, const pw_name *
         *num += bs * pw;
         if (bs >= MISSPELLING_CREDIT)
             (*misspelt)++;
+        if (by_vouch[bx][by]) {
+            a->vouched_q[a->n_vouched] = a->qu.tok[lq[bx]];
+            a->vouched_e[a->n_vouched++] = a->eu.tok[le[by]];
+        }
         *den += MISMATCH_COST * pw;
     }
 }
@@ -1290,9 +1323,10 @@ static inline double most_towards(double w, double best, double target)
  * of what each word earns, so it reaches a target T only if the sum over the
  * reading's units of what each can add at most to num - T * den (most_towards, from
  * its best pair similarity) is not negative. The bound only skips readings that could
- * not change the outcome: results are the same as scoring every reading. */
+ * not change the outcome: results are the same as scoring every reading. vouched: the
+ * record's date of birth agrees in full with the entry's (see mismatch_similarity). */
 static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_name *in,
-                       double must_reach, alignment *best)
+                       double must_reach, bool vouched, alignment *best)
 {
     const pw_name *q = &s->query;
     const pw_index_token *et = pw_index_name_tokens(idx, in);
@@ -1439,7 +1473,7 @@ static void align_name(pw_match_scratch *s, const pw_index *idx, const pw_index_
             double mm_num = 0, mm_den = 0;
             bool mm_q[PW_MATCH_MAX_WORDS] = {false}, mm_e[PW_MATCH_MAX_WORDS] = {false};
             int misspelt = 0;
-            mismatches(s, idx, q, et, n_et, &a, assign, paired_e, wq, we, &mm_num, &mm_den, mm_q,
+            mismatches(s, idx, q, et, n_et, &a, vouched, assign, paired_e, wq, we, &mm_num, &mm_den, mm_q,
                        mm_e, &misspelt);
             num += mm_num;
             den += mm_den;
@@ -2209,6 +2243,15 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
  * entries holding one of its documents. Returns the count in s->top (accumulators),
  * best first (ranks_before, with full_acc the full share), of those whose accumulated
  * weight reaches min_acc (the first MAX_SCORED of them). */
+/* Was entry found by the record's date of birth (gather)? */
+static bool born_on_date(const pw_match_scratch *s, uint32_t entry)
+{
+    for (size_t i = 0; i < s->n_born; i++)
+        if (s->born[i] == entry)
+            return true;
+    return false;
+}
+
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
                      float full_acc)
 {
@@ -2217,6 +2260,22 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     ++s->epoch;
     clear_accs(s);
     size_t budget = MAX_POSTINGS_PER_RECORD;
+    /* Entries born on the record's full date (or with day and month swapped: see
+     * dob_adjustment) are found by it, as by a rare word: a date one person in about
+     * 20,000 shares. The record's common words, which only add to entries found, add
+     * to them too, and any word of the name finding them is enough to score them: they
+     * rank as if they had the share of the name the others need (TAIF AZIZ, born on
+     * TARIQ AZIZ's date: TAIF, a rarer list word, finds others, and AZIZ is too common
+     * to look through). */
+    pw_date birth = r->traveller.dob, swapped = {birth.year, birth.day, birth.month};
+    s->n_born = 0;
+    for (int k = 0; k < 1 + (birth.day <= 12 && birth.day != birth.month); k++) {
+        size_t n = pw_index_entries_born(idx, k ? swapped : birth, s->born + s->n_born,
+                                         MAX_BIRTH_HITS);
+        for (size_t i = s->n_born; i < s->n_born + n; i++)
+            acc_of(s, s->born[i], pw_index_entry_min_words(idx, s->born[i]));
+        s->n_born += n;
+    }
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
      * min_acc, common tokens only add to entries already found (max-score pruning). */
     int order[PW_NAME_MAX_TOKENS];
@@ -2290,6 +2349,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     size_t n_top = 0;
     for (uint32_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];
+        if (ea->acc < full_acc && ea->acc > 0 && s->n_born && born_on_date(s, ea->entry))
+            ea->acc = full_acc; /* (found by the date: see above) */
         if (ea->acc < min_acc)
             continue;
         int best_i, close_i;
@@ -2323,6 +2384,24 @@ static void append_unmatched(pw_strbuf *j, const char *key, const char *const *w
         pw_strbuf_append_json(j, words[i]);
     }
     pw_strbuf_append(j, "]");
+}
+
+/* Adds to the date of birth's sentence (buf, n) the misspellings it vouches for and
+ * what they add (see mismatch_similarity): "... (+0.10) and vouches for WHL as CHOL
+ * misspelt (+0.21)". */
+static void vouch_in_words(pw_match_scratch *s, const pw_index *idx, const alignment *a,
+                           const pw_index_name *in, double vouch, char *buf, size_t n)
+{
+    const pw_index_token *et = pw_index_name_tokens(idx, in);
+    size_t len = strlen(buf);
+    for (int k = 0; k < a->n_vouched && len < n; k++) {
+        snprintf(buf + len, n - len, "%s%s as %s", k ? ", " : " and vouches for ",
+                 s->query.tokens[a->vouched_q[k]].text,
+                 pw_index_term_text(idx, et[a->vouched_e[k]].term));
+        len = strlen(buf);
+    }
+    if (len < n)
+        snprintf(buf + len, n - len, " misspelt (%+.2f)", vouch);
 }
 
 /* Writes the candidate's explanation into the arena. */
@@ -2509,7 +2588,8 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
 {
     *out = s->candidates;
     const pw_traveller *t = &r->traveller;
-    size_t max_acc = MAX_POSTINGS_PER_RECORD + MAX_DOCUMENT_HITS * t->n_documents;
+    size_t max_acc =
+        MAX_POSTINGS_PER_RECORD + MAX_DOCUMENT_HITS * t->n_documents + 2 * MAX_BIRTH_HITS;
     if (fit_scratch(s, max_acc < pw_index_entry_count(idx) ? max_acc : pw_index_entry_count(idx)))
         return PW_ENOMEM;
     if (pw_name_analyse(s->names, t->full_name, t->surname, t->given_names, &s->query))
@@ -2612,25 +2692,50 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                        * makes up for that evidence: no name is aligned */
         const pw_index_name *names;
         size_t nn = pw_index_entry_names(idx, ei, &names);
+        /* A date of birth agreeing in full vouches for short words' misspellings
+         * (mismatch_similarity): the names are then aligned again so, and what that
+         * adds is the date's doing (vouch), told with it; the name score stays the
+         * name's alone (worked out again in full when no name reached the score needed
+         * without the date's vouching, which is then the name's alone no longer). */
+        bool vouches = dob_adj == PW_MATCH_DOB_EXACT || dob_adj == PW_MATCH_DOB_SWAPPED;
         alignment best = {.score = -1}, a;
         const pw_index_name *best_name = NULL;
-        double best_score = -1;
-        for (size_t k = 0; k < nn && k < 64 && best_score < 1; k++) {
-            /* (a name scoring 1 cannot be beaten: the other names are not aligned) */
-            double factor = names[k].low_quality ? LOW_QUALITY_ALIAS : 1;
-            double must_reach = (best_score > needed ? best_score : needed) / factor;
-            align_name(s, idx, &names[k], must_reach, &a);
-            if (a.score < 0)
-                continue; /* could not reach it */
-            double sc = a.score * factor;
-            if (sc > best_score) {
-                best_score = sc;
-                best = a;
-                best_name = &names[k];
+        double best_score = -1, vouched = -1;
+        for (int pass = 0; pass < 3; pass++) {
+            /* (0: the name; 1: vouched for by the date; 2: the name alone in full) */
+            if (pass == 1 && !vouches)
+                break;
+            if (pass == 2 && (vouched < 0 || best_score >= 0))
+                break;
+            double floor = pass == 2 ? 0 : best_score > needed ? best_score : needed;
+            double pass_best = -1;
+            for (size_t k = 0; k < nn && k < 64 && pass_best < 1; k++) {
+                /* (a name scoring 1 cannot be beaten: the other names are not aligned) */
+                double factor = names[k].low_quality ? LOW_QUALITY_ALIAS : 1;
+                double must_reach = (pass_best > floor ? pass_best : floor) / factor;
+                align_name(s, idx, &names[k], must_reach, pass == 1, &a);
+                if (a.score < 0)
+                    continue; /* could not reach it */
+                double sc = a.score * factor;
+                if (sc <= pass_best)
+                    continue;
+                pass_best = sc;
+                if (pass == 2) { /* (the vouched alignment stays the one explained) */
+                    best_score = sc;
+                } else if (pass == 1 && a.n_vouched > 0 && sc > best_score) {
+                    vouched = sc;
+                    best = a;
+                    best_name = &names[k];
+                } else if (pass == 0) {
+                    best_score = sc;
+                    best = a;
+                    best_name = &names[k];
+                }
             }
         }
         double name_score = best_score > 0 ? best_score : 0;
-        double total = name_score + dob_adj + nationality + gender + ocr;
+        double vouch = vouched > name_score ? vouched - name_score : 0;
+        double total = name_score + vouch + dob_adj + nationality + gender + ocr;
         if (doc == 2 && total < PW_MATCH_DOCUMENT_EXACT)
             total = PW_MATCH_DOCUMENT_EXACT;
         total = total < 0 ? 0 : total > 1 ? 1 : total;
@@ -2645,6 +2750,8 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
                              .on_document = doc > 0};
         char sent[4][256]; /* the evidence in words, for the explanation */
         pw_match_explain_dob(t->dob, e, sent[0], sizeof sent[0], NULL);
+        if (vouch > 0)
+            vouch_in_words(s, idx, &best, best_name, vouch, sent[0], sizeof sent[0]);
         explain_nationality(r, e, sent[1], sizeof sent[1]);
         explain_gender(r, e, sent[2], sizeof sent[2]);
         compare_documents(r, e, sent[3], sizeof sent[3]);

@@ -52,7 +52,9 @@
 
 /* Evidence adjustments added to the name score (then clamped to [0, 1]). */
 #define PW_MATCH_DOB_EXACT 0.10       /* same full date: one person in about 20,000 (sixty
-                                         years of birth dates) shares it by chance */
+                                         years of birth dates) shares it by chance; a full
+                                         date agreeing (or swapped) also vouches for a
+                                         short word's misspelling (see match.c) */
 #define PW_MATCH_DOB_PARTIAL 0.03     /* same year-month */
 #define PW_MATCH_DOB_YEAR 0.01        /* same year only, or within a range of years: one
                                          person in sixty shares a birth year */

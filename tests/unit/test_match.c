@@ -1292,3 +1292,118 @@ Test(match_gathering, a_short_name_ending_like_a_title_is_not_cut_to_two_letters
     cr_assert_str_eq(match_alone(&entry, 1, &r, &score), "marrani");
     cr_assert_geq(score, 0.9, "score %f", score);
 }
+
+/* The candidate for entry id that record r gives against an index of the n entries
+ * only (see match_alone): its score, name score and explanation (NULL when the entry is
+ * no candidate). */
+static const char *candidate_among(const pw_entry *entries, size_t n, const char *id,
+                                   const pw_record *r, double *score, double *name_score)
+{
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_not_null(b);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *sc = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    const pw_candidate *c;
+    int k = pw_match_record(own, r, 0.0, sc, a, &c);
+    cr_assert_geq(k, 0);
+    static char explanation[2048];
+    const char *found = NULL;
+    for (int i = 0; i < k && !found; i++)
+        if (strcmp(c[i].entry->entry_id, id) == 0) {
+            snprintf(explanation, sizeof explanation, "%s", c[i].explanation);
+            found = explanation;
+            *score = c[i].score;
+            *name_score = c[i].name_score;
+        }
+    pw_arena_free(a);
+    pw_match_scratch_free(sc);
+    pw_index_free(own);
+    return found;
+}
+
+Test(match, a_full_date_of_birth_vouches_for_a_short_word_misspelt)
+{
+    /* rule (mismatch_similarity, vouched): a word of three letters two edits from the
+     * list's word (YMR: OMAR with O changed and A dropped) earns no mismatch credit, as
+     * such a word is too often another name; a full date of birth agreeing with the
+     * list's (one person in about 20,000 shares it), as written or with day and month
+     * swapped, vouches for the misspelling. The date's sentence tells what that adds;
+     * the name score stays the name's alone. A year alone vouches for nothing, nor
+     * does a full date for a word that is no misspelling (ZED) */
+    static pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MAHMOUD, Omar Said",
+                                 "MAHMOUD", "Omar Said"};
+    static pw_dob dob = {PW_DOB_EXACT, {1975, 6, 11}, {0, 0, 0}};
+    pw_entry e = {.list = "TEST", .list_version = 1, .entry_id = "mahmoud", .names = &name,
+                  .n_names = 1, .dobs = &dob, .n_dobs = 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.surname = "MAHMOUD";
+    r.traveller.given_names = "YMR SAID";
+    double alone = 0, score = 0, name_score = 0;
+    cr_assert_not_null(candidate_among(&e, 1, "mahmoud", &r, &alone, &name_score));
+    cr_assert_lt(alone + PW_MATCH_DOB_EXACT, 0.85, "the name alone: %f", alone);
+    r.traveller.dob = (pw_date){1975, 0, 0};
+    cr_assert_not_null(candidate_among(&e, 1, "mahmoud", &r, &score, &name_score));
+    cr_assert_float_eq(score, alone + PW_MATCH_DOB_YEAR, 1e-6);
+    r.traveller.dob = (pw_date){1975, 6, 11};
+    const char *why = candidate_among(&e, 1, "mahmoud", &r, &score, &name_score);
+    cr_assert_not_null(why);
+    cr_assert_geq(score, 0.85, "score %f", score);
+    cr_assert_float_eq(name_score, alone, 1e-6, "the name score is the name's alone");
+    json_t *j = json_loads(why, 0, NULL);
+    cr_assert_not_null(j, "explanation is JSON: %s", why);
+    char expected[128];
+    snprintf(expected, sizeof expected,
+             "record 1975-06-11 agrees with list 1975-06-11 (+0.10) and vouches for YMR as "
+             "OMAR misspelt (%+.2f)",
+             score - alone - PW_MATCH_DOB_EXACT);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "dob")), expected);
+    json_decref(j);
+    r.traveller.dob = (pw_date){1975, 11, 6};
+    cr_assert_not_null(candidate_among(&e, 1, "mahmoud", &r, &score, &name_score));
+    cr_assert_geq(score, 0.85, "day and month swapped: %f", score);
+    r.traveller.given_names = "ZED SAID";
+    r.traveller.dob = (pw_date){1975, 6, 11};
+    cr_assert_not_null(candidate_among(&e, 1, "mahmoud", &r, &score, &name_score));
+    cr_assert_float_eq(score, name_score + PW_MATCH_DOB_EXACT, 1e-6, "ZED is another name");
+}
+
+Test(match_gathering, an_entry_born_on_the_record_s_date_is_found_by_it)
+{
+    /* rule (gather, pw_index_entries_born): TAIF AZIZ for AZIZ, Tariq. TAIF, another
+     * entry's rarer word, outweighs AZIZ, which four entries share: AZIZ alone is not
+     * the share of the name an entry needs, and the entry is never scored. Born on the
+     * record's full date (or with day and month swapped), it is found by the date as
+     * by a rare word, and any word of the name finding it has it scored; without the
+     * date, or with another one, it is not */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AZIZ, Tariq", "AZIZ", "Tariq"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AZIZ, Omar", "AZIZ", "Omar"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AZIZ, Khalid", "AZIZ", "Khalid"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "AZIZ, Hamid", "AZIZ", "Hamid"},
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "TAIF, Samir", "TAIF", "Samir"},
+    };
+    static pw_dob dob = {PW_DOB_EXACT, {1950, 7, 3}, {0, 0, 0}};
+    static const char *const ids[] = {"tariq", "omar", "khalid", "hamid", "samir"};
+    pw_entry entries[5];
+    for (int i = 0; i < 5; i++)
+        entries[i] = (pw_entry){.list = "TEST", .list_version = 1, .entry_id = ids[i],
+                                .names = &names[i], .n_names = 1, .dobs = i ? NULL : &dob,
+                                .n_dobs = i ? 0 : 1, .type = PW_ENTRY_INDIVIDUAL};
+    pw_record r = {.record_id = "r"};
+    r.traveller.full_name = "TAIF AZIZ";
+    double score = 0, name_score = 0;
+    cr_assert_null(candidate_among(entries, 5, "tariq", &r, &score, &name_score),
+                   "without the date: score %f", score);
+    r.traveller.dob = (pw_date){1950, 7, 4};
+    cr_assert_null(candidate_among(entries, 5, "tariq", &r, &score, &name_score),
+                   "another date: score %f", score);
+    r.traveller.dob = (pw_date){1950, 7, 3};
+    cr_assert_not_null(candidate_among(entries, 5, "tariq", &r, &score, &name_score));
+    r.traveller.dob = (pw_date){1950, 3, 7};
+    cr_assert_not_null(candidate_among(entries, 5, "tariq", &r, &score, &name_score),
+                       "day and month swapped");
+}
