@@ -295,7 +295,18 @@ void pwr_format_day(int day, char buf[11])
         snprintf(buf, 11, "?");
         return;
     }
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    /* (by hand: snprintf's "%04d-%02d-%02d" draws a truncation warning at -O3, the
+     * compiler not knowing that month and day have two digits) */
+    const int parts[3] = {y, m, d}, widths[3] = {4, 2, 2};
+    size_t k = 0;
+    for (int p = 0; p < 3; p++) {
+        if (p)
+            buf[k++] = '-';
+        for (int w = widths[p] - 1, v = parts[p]; w >= 0; w--, v /= 10)
+            buf[k + (size_t)w] = (char)('0' + v % 10);
+        k += (size_t)widths[p];
+    }
+    buf[k] = '\0';
 }
 
 /* Age in whole years on the reference day. */
