@@ -296,11 +296,11 @@ static int screen_one(spool *sp, const char *name, bool claimed, pw_error *err)
         return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "path too long for %s", name);
     pw_store *store = o->screen->store;
     long long journal_id = 0;
-    int rc = pw_store_spool_begin(store, sp->dir, name, (long long)st.st_size, &journal_id, err);
     /* A file the last process was screening: the record batches it stored go, since the
      * batches of this screening may end elsewhere (see pw_store_batcher_put). */
-    if (rc == 0 && claimed)
-        rc = pw_store_forget_record_batches(store, path, err);
+    int rc = claimed ? pw_store_spool_forget_batches(store, sp->dir, name, path, err) : 0;
+    if (rc == 0)
+        rc = pw_store_spool_begin(store, sp->dir, name, (long long)st.st_size, &journal_id, err);
     if (rc)
         return rc;
 

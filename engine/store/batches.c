@@ -165,16 +165,3 @@ void pw_store_batcher_end(pw_store_batcher *b)
     pw_strbuf_free(&b->ids);
     free(b);
 }
-
-int pw_store_forget_record_batches(pw_store *s, const char *source_file, pw_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, "DELETE FROM record_batches WHERE source_file = ?1", -1,
-                                &st, NULL);
-    if (rc != SQLITE_OK)
-        return pws_fail(s, rc, "deleting record batches", err);
-    sqlite3_bind_text(st, 1, source_file, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : pws_fail(s, rc, "deleting record batches", err);
-}

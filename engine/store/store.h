@@ -106,9 +106,9 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
  * the same input again gives the same batches, whose key (a content hash of the
  * members' record ids) is then already stored: nothing is stored twice. A flush forced
  * early (pw_store_batcher_flush while the input pauses) can cut a run elsewhere on a
- * second screening; pw_store_forget_record_batches serves the spool, which screens an
- * interrupted file again. It belongs to the thread that uses the store; puts and flushes
- * run inside the caller's transaction. */
+ * second screening; the spool, which screens an interrupted file again, first deletes
+ * what it stored (pw_store_spool_forget_batches). It belongs to the thread that uses
+ * the store; puts and flushes run inside the caller's transaction. */
 #define PW_RECORD_BATCH_MAX 256
 typedef struct pw_store_batcher pw_store_batcher;
 int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err);
@@ -121,8 +121,6 @@ size_t pw_store_batcher_pending(const pw_store_batcher *b);
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
 /* Finalizes the statement and frees b (NULL is allowed); records not flushed are dropped. */
 void pw_store_batcher_end(pw_store_batcher *b);
-/* Deletes the record batches read from source_file, before screening it again. */
-int pw_store_forget_record_batches(pw_store *s, const char *source_file, pw_error *err);
 
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with
  * an audit row; an existing key keeps the alert and adds only hits it did not have
@@ -156,6 +154,12 @@ typedef struct pw_spool_file {
  * process stopped before committing (call once at start, holding the spool's lock).
  * *n gets how many there were. */
 int pw_store_spool_interrupted(pw_store *s, const char *spool, long *n, pw_error *err);
+/* Deletes the record batches that the interrupted screening of file `name` stored
+ * (read from source_file, its path in the spool's work directory, since that screening
+ * started), before it is screened again: the batches of this screening may end
+ * elsewhere (see pw_store_batcher_put). Earlier files of the same name keep theirs. */
+int pw_store_spool_forget_batches(pw_store *s, const char *spool, const char *name,
+                                  const char *source_file, pw_error *err);
 /* Journals that the spool starts screening file `name` of `size` bytes; *id names
  * the row for pw_store_spool_finish. */
 int pw_store_spool_begin(pw_store *s, const char *spool, const char *name, long long size,

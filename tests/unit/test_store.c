@@ -993,8 +993,7 @@ Test(store, batched_records_read_as_rows_do)
 }
 
 /* A batch is a run of one input and one flight, at most PW_RECORD_BATCH_MAX records; the
- * same records put again store nothing twice; forgetting an input's batches deletes
- * them and no others. */
+ * same records put again store nothing twice. */
 Test(store, batches_end_with_their_flight_input_or_size)
 {
     pw_store *s = open_store();
@@ -1034,10 +1033,56 @@ Test(store, batches_end_with_their_flight_input_or_size)
                         "2:878:flight.jsonl:259-259 1:878:other.jsonl:259-259");
     free(v);
     sqlite3_close(db);
-
-    cr_assert_eq(pw_store_forget_record_batches(s, "flight.jsonl", &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_count(s, "records"), 1);
     pw_store_close(s);
+}
+
+/* Stores one batch of a record read from path, screened at `at`. */
+static void batch_from(pw_store *s, const char *path, const char *id, const char *at)
+{
+    pw_error err = {0};
+    pw_store_batcher *b = NULL;
+    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    pw_record r = sample_record();
+    r.record_id = id;
+    r.source_file = path;
+    batch_put(b, &r);
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE record_batches SET screened_at = '%s' WHERE records "
+                              "LIKE '%%\"%s\"%%'", at, id);
+    sqlite3 *db = raw_open();
+    char msg[256];
+    cr_assert_eq(raw_exec(db, sql, msg, sizeof msg), SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+}
+
+/* A spool file screened again after an interruption first drops the record batches that
+ * screening stored; a file of the same name screened before keeps its own. */
+Test(store, an_interrupted_spool_file_forgets_only_its_own_batches)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    long long id = 0;
+    long n = 0;
+    const char *path = "/spool/.work/a.edi";
+    batch_from(s, path, "yesterday", "2000-01-01T00:00:00.000Z"); /* an earlier a.edi */
+    cr_assert_eq(pw_store_spool_begin(s, "/spool", "a.edi", 10, &id, &err), 0, "%s", err.msg);
+    batch_from(s, path, "today", "2999-01-01T00:00:00.000Z"); /* during the screening */
+    batch_from(s, "/spool/.work/b.edi", "other", "2999-01-01T00:00:00.000Z");
+    cr_assert_eq(pw_store_spool_forget_batches(s, "/spool", "a.edi", path, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(pw_store_count(s, "records"), 3, "forgot batches of a file not interrupted");
+    cr_assert_eq(pw_store_spool_interrupted(s, "/spool", &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_spool_forget_batches(s, "/spool", "a.edi", path, &err), 0, "%s",
+                 err.msg);
+    pw_store_close(s);
+    sqlite3 *db = raw_open();
+    char *v = raw_text(db, "SELECT group_concat(record_id, ' ') FROM "
+                           "(SELECT record_id FROM records ORDER BY record_id)");
+    cr_assert_str_eq(v, "other yesterday");
+    free(v);
+    sqlite3_close(db);
 }
 
 static pw_hit hit_un = {.type = "watchlist",
