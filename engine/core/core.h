@@ -99,6 +99,11 @@ void pw_strbuf_append_int(pw_strbuf *b, long long v);
 bool pw_utf8_valid(const char *s, size_t n);
 /* Appends s as a JSON string literal with quotes and escapes; NULL gives null. */
 void pw_strbuf_append_json(pw_strbuf *b, const char *s);
+/* Appends an object member "key":"value" (key: ASCII needing no escape, key_len bytes;
+ * value escaped as pw_strbuf_append_json does; NULL appends nothing), after a comma
+ * when comma is set. */
+void pw_strbuf_append_json_member(pw_strbuf *b, bool comma, const char *key, size_t key_len,
+                                  const char *value);
 void pw_strbuf_reset(pw_strbuf *b); /* length 0, keeps memory */
 void pw_strbuf_free(pw_strbuf *b);
 

@@ -242,8 +242,8 @@ static void json_str(pw_strbuf *b, bool *first, const char *key, const char *val
 {
     if (!val)
         return;
-    json_key(b, first, key);
-    pw_strbuf_append_json(b, val);
+    pw_strbuf_append_json_member(b, !*first, key, strlen(key), val);
+    *first = false;
 }
 
 static void json_date(pw_strbuf *b, bool *first, const char *key, pw_date d)

@@ -288,6 +288,41 @@ void pw_strbuf_append_json(pw_strbuf *b, const char *s)
     pw_strbuf_appendn(b, "\"", 1);
 }
 
+/* One reservation and one pass for the usual member, whose value needs no escape: the
+ * record JSON the screening workers write for every stored record is mostly these. */
+void pw_strbuf_append_json_member(pw_strbuf *b, bool comma, const char *key, size_t key_len,
+                                  const char *value)
+{
+    if (!b || !value)
+        return;
+    size_t len = strlen(value);
+    if (plain_ascii_run((const unsigned char *)value, len) != len) {
+        if (comma)
+            pw_strbuf_appendn(b, ",", 1);
+        pw_strbuf_appendn(b, "\"", 1);
+        pw_strbuf_appendn(b, key, key_len);
+        pw_strbuf_appendn(b, "\":", 2);
+        pw_strbuf_append_json(b, value);
+        return;
+    }
+    size_t n = (comma ? 1 : 0) + key_len + len + 5;
+    if (!strbuf_reserve(b, n))
+        return;
+    char *d = b->data + b->len;
+    if (comma)
+        *d++ = ',';
+    *d++ = '"';
+    memcpy(d, key, key_len);
+    d += key_len;
+    memcpy(d, "\":\"", 3);
+    d += 3;
+    memcpy(d, value, len);
+    d += len;
+    *d++ = '"';
+    *d = '\0';
+    b->len += n;
+}
+
 /* Length 0 and a fresh start after a failed append; the memory is kept. */
 void pw_strbuf_reset(pw_strbuf *b)
 {
