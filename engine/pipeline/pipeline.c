@@ -500,22 +500,14 @@ static void release_slot(run *rn, slot *s)
 
 /* Commits the open transaction (if any, and if nothing failed: rc is the writer's
  * status so far and is returned, or the commit's error) and flushes the alert streams,
- * so that what the database holds is also what a consumer of the streams has seen.
- * With flush_records the records waiting for their batch to end are written too (when
- * the input pauses or ends); otherwise they wait across the commit, so that where a
- * batch ends depends on the input alone (see pw_store_batcher_put). */
-static int commit_batch(run *rn, int rc, size_t *in_txn, uint64_t *last_commit,
-                        bool flush_records)
+ * so that what the database holds is also what a consumer of the streams has seen. The
+ * records waiting in a batch are written first: a committed record is stored. */
+static int commit_batch(run *rn, int rc, size_t *in_txn, uint64_t *last_commit)
 {
-    if (rc == 0 && flush_records && pw_store_batcher_pending(rn->batcher)) {
-        if (*in_txn == 0)
-            rc = pw_store_begin(rn->opts->store, &rn->writer_err);
-        if (rc == 0) {
-            (*in_txn)++;
-            rc = pw_store_batcher_flush(rn->batcher, &rn->writer_err);
-        }
-    }
     if (rc || *in_txn == 0)
+        return rc;
+    rc = pw_store_batcher_flush(rn->batcher, &rn->writer_err);
+    if (rc)
         return rc;
     if (rn->opts->store)
         rc = pw_store_commit(rn->opts->store, &rn->writer_err);
@@ -532,7 +524,7 @@ static void *writer_main(void *arg)
     pw_store *store = rn->opts->store;
     size_t batch = rn->opts->batch_size ? rn->opts->batch_size : DEFAULT_BATCH;
     slot **window = calloc(rn->n_slots, sizeof *window);
-    uint64_t next = 0, last_commit = now_ns(), last_slot = last_commit, txn_start = 0;
+    uint64_t next = 0, last_commit = now_ns(), txn_start = 0;
     size_t in_txn = 0;
     int rc = window ? 0 : PW_ENOMEM;
     if (store && pw_store_findings_begin(store, &rn->findings, NULL))
@@ -543,25 +535,17 @@ static void *writer_main(void *arg)
     if (store) /* (only speed: see pw_store_set_temp_in_memory) */
         pw_store_set_temp_in_memory(store, true, NULL);
     for (;;) {
-        /* While a transaction is open, wait no longer than it may stay open; while records
-         * wait for their batch to end, no longer than the input may pause before they are
-         * written (a pause, not the writer catching up with the workers). */
+        /* While a transaction is open, wait no longer than it may stay open. */
         bool timed_out = false;
-        uint64_t deadline = 0;
-        if (rc == 0 && in_txn)
-            deadline = last_commit + COMMIT_INTERVAL_NS;
-        else if (rc == 0 && pw_store_batcher_pending(rn->batcher))
-            deadline = last_slot + COMMIT_INTERVAL_NS;
+        uint64_t deadline = in_txn && rc == 0 ? last_commit + COMMIT_INTERVAL_NS : 0;
         slot *s = queue_pop_until(&rn->write_q, deadline, &timed_out);
         if (timed_out) {
-            bool paused = now_ns() - last_slot >= COMMIT_INTERVAL_NS;
-            if ((rc = commit_batch(rn, rc, &in_txn, &last_commit, paused)) != 0)
+            if ((rc = commit_batch(rn, rc, &in_txn, &last_commit)) != 0)
                 writer_fail(rn, rc);
             continue;
         }
         if (!s)
             break;
-        last_slot = now_ns();
         if (!window) { /* out of memory: keep the slots moving so nothing blocks */
             release_slot(rn, s);
             continue;
@@ -586,14 +570,14 @@ static void *writer_main(void *arg)
             uint64_t now = now_ns();
             if (in_txn >= batch || now - txn_start >= COMMIT_MAX_AGE_NS ||
                 (queue_is_empty(&rn->write_q) && now - last_commit >= COMMIT_INTERVAL_NS))
-                rc = commit_batch(rn, rc, &in_txn, &last_commit, false);
+                rc = commit_batch(rn, rc, &in_txn, &last_commit);
             if (rc)
                 writer_fail(rn, rc);
         }
         if (queue_is_empty(&rn->write_q)) /* about to sleep: the reader takes what is free */
             queue_flush(&rn->free_q);
     }
-    rc = commit_batch(rn, rc, &in_txn, &last_commit, true);
+    rc = commit_batch(rn, rc, &in_txn, &last_commit);
     if (rc) {
         if (store)
             pw_store_rollback(store);

@@ -18,8 +18,7 @@
  * and the next start screens it again before anything else; that duplicates nothing
  * because everything the pipeline stores is keyed by content (records, alerts and their
  * hits, findings; dead letters by content and source, and the source is the same
- * .work/ path), except record batches, which may end elsewhere the second time: those
- * the file left are deleted first. One process per spool: an exclusive flock on DIR/.paxwatch.lock. The
+ * .work/ path). One process per spool: an exclusive flock on DIR/.paxwatch.lock. The
  * spool is named by its canonical path (realpath), in the journal (store spool_files)
  * and in sources, however it was given; journal rows a killed process left in
  * "screening" become "interrupted" at the next start.
@@ -296,11 +295,7 @@ static int screen_one(spool *sp, const char *name, bool claimed, pw_error *err)
         return pw_error_set(err, PW_EIO, sp->dir, 0, 0, "path too long for %s", name);
     pw_store *store = o->screen->store;
     long long journal_id = 0;
-    /* A file the last process was screening: the record batches it stored go, since the
-     * batches of this screening may end elsewhere (see pw_store_batcher_put). */
-    int rc = claimed ? pw_store_spool_forget_batches(store, sp->dir, name, path, err) : 0;
-    if (rc == 0)
-        rc = pw_store_spool_begin(store, sp->dir, name, (long long)st.st_size, &journal_id, err);
+    int rc = pw_store_spool_begin(store, sp->dir, name, (long long)st.st_size, &journal_id, err);
     if (rc)
         return rc;
 

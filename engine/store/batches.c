@@ -3,13 +3,15 @@
  * (the record_batches table of migration 9; the `records` view shows them beside the
  * single rows of record_rows).
  *
- * Design: a row per record costs the single writer thread a B-tree insert into the
+ * Design: a row per record cost the single writer thread a B-tree insert into the
  * table and one into each of its three indexes, about 28,000 instructions (callgrind),
  * which bounded `paxwatch screen` when every record is kept. A batch appends each
  * record's canonical JSON to one JSON array in memory and writes it as one row when
- * its run ends: at another input file, another flight, PW_RECORD_BATCH_MAX records,
- * or a flush. Its key hashes the members' record ids, so the same run screened again
- * is recognised (ON CONFLICT DO NOTHING), as a record row is by its record_id. The
+ * its run ends: at another input file, another flight, PW_RECORD_BATCH_MAX records, or
+ * a flush (the pipeline flushes before every commit, so what is committed is stored).
+ * What keeps a record from being stored twice is its id, entered in record_ids when it
+ * is put (in the same transaction as its batch): a record already stored, as a row or
+ * in a batch, or put twice in one run, is not put again, wherever batches end. The
  * flight columns and the source file are those of every member; first_line and
  * last_line bound the members' input lines; screened_at is when the first was put.
  */
@@ -22,8 +24,7 @@ enum { K_CARRIER, K_NUMBER, K_ORIGIN, K_DESTINATION, K_DEPARTURE, K_ARRIVAL, K_S
 struct pw_store_batcher {
     pw_store *s;
     sqlite3_stmt *insert;
-    pw_strbuf records; /* "[" and the members' JSON separated by commas */
-    pw_strbuf ids;     /* the members' record ids, one a line: what the key hashes */
+    pw_strbuf records; /* "[" and the members' JSON separated by commas ("]" when written) */
     size_t n;
     long first_line, last_line;
     char *key[K__COUNT]; /* the run's flight and input (owned copies; NULL for none) */
@@ -31,9 +32,9 @@ struct pw_store_batcher {
 };
 
 static const char insert_sql[] =
-    "INSERT INTO record_batches(key, carrier, flight_number, origin, destination, departure, "
+    "INSERT INTO record_batches(carrier, flight_number, origin, destination, departure, "
     "arrival, source_file, first_line, last_line, n_records, records, screened_at) VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(key) DO NOTHING";
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /* The run key of a record, in enum order. */
 static void run_key(const pw_record *r, const char *out[K__COUNT])
@@ -59,7 +60,6 @@ static void clear_run(pw_store_batcher *b)
         b->key[i] = NULL;
     }
     pw_strbuf_reset(&b->records);
-    pw_strbuf_reset(&b->ids);
     b->n = 0;
     b->first_line = b->last_line = 0;
 }
@@ -78,16 +78,12 @@ size_t pw_store_batcher_pending(const pw_store_batcher *b)
     return b ? b->n : 0;
 }
 
-int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
+/* Writes the run; the caller clears it, whatever the outcome. */
+static int write_run(pw_store_batcher *b, pw_error *err)
 {
-    if (!b || b->n == 0)
-        return 0;
     pw_store *s = b->s;
-    pw_strbuf_appendn(&b->records, "]", 1);
-    if (b->records.oom || b->ids.oom) {
-        clear_run(b);
+    if (b->records.oom)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    }
     if (!b->insert) {
         int prc = sqlite3_prepare_v3(s->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT,
                                      &b->insert, NULL);
@@ -96,22 +92,28 @@ int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
             return pws_fail(s, prc, "storing records", err);
         }
     }
-    char key[33];
-    const char *parts[] = {"pw-record-batch/1", b->ids.data};
-    pw_hash_hex(parts, PWS_COUNT(parts), key);
+    pw_strbuf_appendn(&b->records, "]", 1);
+    if (b->records.oom)
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     sqlite3_stmt *st = b->insert;
     s->bind_rc = SQLITE_OK;
-    pws_bind_text(s, st, 1, key);
     for (int i = 0; i < K__COUNT; i++)
-        pws_bind_text(s, st, 2 + i, b->key[i]);
+        pws_bind_text(s, st, 1 + i, b->key[i]);
     if (b->first_line > 0) {
-        pws_bind_int(s, st, 9, b->first_line);
-        pws_bind_int(s, st, 10, b->last_line);
+        pws_bind_int(s, st, 8, b->first_line);
+        pws_bind_int(s, st, 9, b->last_line);
     }
-    pws_bind_int(s, st, 11, (sqlite3_int64)b->n);
-    pws_bind_textn(s, st, 12, b->records.data, b->records.len);
-    pws_bind_text(s, st, 13, b->screened_at);
-    int rc = pws_run(s, st, "storing records", err);
+    pws_bind_int(s, st, 10, (sqlite3_int64)b->n);
+    pws_bind_textn(s, st, 11, b->records.data, b->records.len);
+    pws_bind_text(s, st, 12, b->screened_at);
+    return pws_run(s, st, "storing records", err);
+}
+
+int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
+{
+    if (!b || b->n == 0)
+        return 0;
+    int rc = write_run(b, err);
     clear_run(b);
     return rc;
 }
@@ -123,14 +125,17 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
         return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no record given");
     if (!r->record_id || !*r->record_id) /* (never from the readers, which set one) */
         return pw_store_put_record_json(b->s, r, json, len, NULL, err);
+    bool stored_before = false;
+    int rc = pws_claim_record_id(b->s, r->record_id, &stored_before, err);
+    if (rc || stored_before)
+        return rc;
     const char *key[K__COUNT];
     run_key(r, key);
     bool same_run = b->n > 0 && b->n < PW_RECORD_BATCH_MAX;
     for (int i = 0; same_run && i < K__COUNT; i++)
         same_run = same_text(key[i], b->key[i]);
     if (!same_run) {
-        int rc = pw_store_batcher_flush(b, err);
-        if (rc)
+        if ((rc = pw_store_batcher_flush(b, err)) != 0)
             return rc;
         for (int i = 0; i < K__COUNT; i++)
             if (key[i] && !(b->key[i] = strdup(key[i]))) {
@@ -143,8 +148,6 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
         pw_strbuf_appendn(&b->records, ",", 1);
     }
     pw_strbuf_appendn(&b->records, json, len);
-    pw_strbuf_append(&b->ids, r->record_id);
-    pw_strbuf_appendn(&b->ids, "\n", 1);
     if (r->source_line > 0) {
         if (b->first_line == 0 || r->source_line < b->first_line)
             b->first_line = r->source_line;
@@ -162,6 +165,5 @@ void pw_store_batcher_end(pw_store_batcher *b)
     clear_run(b);
     sqlite3_finalize(b->insert);
     pw_strbuf_free(&b->records);
-    pw_strbuf_free(&b->ids);
     free(b);
 }

@@ -16,8 +16,9 @@
  * (messages received and findings per sender and flight); 4 rule statistics; 5 the
  * spool journal and dead-letter keys; 6 rebuilds records without a JSON check; 7 indexes
  * rule hits by day; 8 rebuilds alerts and alert_hits with their severity checks written
- * as comparisons; 9 stores the records without an alert in batches (record_batches) and
- * makes `records` a view over them and the single rows (record_rows).
+ * as comparisons; 9 stores the records without an alert in batches (record_batches),
+ * keeps every stored record's id (record_ids) and makes `records` a view over the
+ * batches and the single rows (record_rows).
  *
  * Conventions in the SQL: timestamps are UTC ISO 8601 text with milliseconds, set by
  * column defaults (the store binds the same text itself for the rows the screening
@@ -447,20 +448,23 @@ static const char migration_alert_checks[] =
     RULE_STATS_VIEW;
 
 /* Screening speed when every record is kept: the records that raised no alert are stored
- * in batches, one row for a run of up to PW_RECORD_BATCH_MAX consecutive records of one
- * input and one flight holding their canonical JSON as one JSON array, instead of one
- * row and three index entries each (callgrind, the writer thread: about 28,000
- * instructions a record as rows, the bound of `paxwatch screen` with store_records: all).
- * Records with an alert stay one row each, in the table renamed record_rows (alerts
- * refer to them; SQLite rewrites that reference with the rename). The view `records`
- * shows both with the columns the table had, so queries over records read as before. A
- * batch's key is a content hash of its members' record ids: screening the same input
- * again stores nothing twice (see pw_store_batcher_put). */
+ * in batches, one row holding the canonical JSON of up to PW_RECORD_BATCH_MAX
+ * consecutive records of one input and one flight as one JSON array, instead of one row
+ * and three index entries each (callgrind, the writer thread: about 28,000 instructions
+ * a record as rows, the bound of `paxwatch screen` with store_records: all). Records
+ * with an alert stay one row each, in the table renamed record_rows (alerts refer to
+ * them; SQLite rewrites that reference with the rename). record_ids holds the id of
+ * every record stored either way, so a record is stored once however often it is
+ * screened (as the unique record_id of the old table ensured); a record batched first
+ * and stored as a row later, when screened again against a changed list raised an
+ * alert, is shown by the view as its row only. The view `records` shows both with the
+ * columns the table had, so queries over records read as before. */
 static const char migration_record_batches[] =
     "ALTER TABLE records RENAME TO record_rows;\n"
+    "CREATE TABLE record_ids (record_id TEXT PRIMARY KEY) WITHOUT ROWID;\n"
+    "INSERT INTO record_ids SELECT record_id FROM record_rows;\n"
     "CREATE TABLE record_batches (\n"
     "    id            INTEGER PRIMARY KEY,\n"
-    "    key           TEXT NOT NULL UNIQUE,\n"
     "    carrier       TEXT,\n"
     "    flight_number TEXT,\n"
     "    origin        TEXT,\n"
@@ -475,7 +479,6 @@ static const char migration_record_batches[] =
     "    screened_at   TEXT NOT NULL\n"
     ");\n"
     "CREATE INDEX record_batches_flight ON record_batches(carrier, flight_number, departure);\n"
-    "CREATE INDEX record_batches_source ON record_batches(source_file);\n"
     "CREATE INDEX record_batches_screened_at ON record_batches(screened_at);\n"
     "CREATE VIEW records AS\n"
     "SELECT record_id, role, carrier, flight_number, origin, destination, departure, arrival,\n"
@@ -483,13 +486,18 @@ static const char migration_record_batches[] =
     "       source_line, json, screened_at\n"
     "FROM record_rows\n"
     "UNION ALL\n"
-    "SELECT r.value ->> '$.record_id', r.value ->> '$.traveller.role', b.carrier,\n"
-    "       b.flight_number, b.origin, b.destination, b.departure, b.arrival,\n"
-    "       r.value ->> '$.traveller.surname', r.value ->> '$.traveller.given_names',\n"
-    "       r.value ->> '$.traveller.full_name', r.value ->> '$.traveller.gender',\n"
-    "       r.value ->> '$.traveller.dob', r.value ->> '$.traveller.nationality',\n"
-    "       b.source_file, r.value ->> '$.source.line', r.value, b.screened_at\n"
-    "FROM record_batches b, json_each(b.records) r;\n";
+    "SELECT json_extract(r.value, '$.record_id'), json_extract(r.value, '$.traveller.role'),\n"
+    "       b.carrier, b.flight_number, b.origin, b.destination, b.departure, b.arrival,\n"
+    "       json_extract(r.value, '$.traveller.surname'),\n"
+    "       json_extract(r.value, '$.traveller.given_names'),\n"
+    "       json_extract(r.value, '$.traveller.full_name'),\n"
+    "       json_extract(r.value, '$.traveller.gender'),\n"
+    "       json_extract(r.value, '$.traveller.dob'),\n"
+    "       json_extract(r.value, '$.traveller.nationality'), b.source_file,\n"
+    "       json_extract(r.value, '$.source.line'), r.value, b.screened_at\n"
+    "FROM record_batches b, json_each(b.records) r\n"
+    "WHERE NOT EXISTS (SELECT 1 FROM record_rows w\n"
+    "                  WHERE w.record_id = json_extract(r.value, '$.record_id'));\n";
 
 const char *const pw_schema_migrations[] = {
     migration_1,     migration_2,                 migration_3,
@@ -503,7 +511,7 @@ const char *const pw_schema_tables[] = {
     "entry_dobs", "entry_nationalities", "entry_documents", "records",
     "alerts",     "alert_hits",          "audit",           "dead_letters",
     "quality_messages", "quality_findings", "hit_dispositions", "spool_files",
-    "record_rows", "record_batches", NULL,
+    "record_rows", "record_ids", "record_batches", NULL,
 };
 
 /* Runs one integer-valued query ("PRAGMA user_version"); -1 on error. */

@@ -39,23 +39,6 @@ int pw_store_spool_interrupted(pw_store *s, const char *spool, long *n, pw_error
     return 0;
 }
 
-int pw_store_spool_forget_batches(pw_store *s, const char *spool, const char *name,
-                                  const char *source_file, pw_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "DELETE FROM record_batches WHERE source_file = ?3 AND "
-                                "screened_at >= (SELECT max(started_at) FROM spool_files "
-                                "WHERE spool = ?1 AND name = ?2 AND state = 'interrupted')",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return pws_fail(s, rc, "deleting an interrupted file's records", err);
-    sqlite3_bind_text(st, 1, spool, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, source_file, -1, SQLITE_TRANSIENT);
-    return run_once(s, st, "deleting an interrupted file's records", err);
-}
-
 int pw_store_spool_begin(pw_store *s, const char *spool, const char *name, long long size,
                          long long *id, pw_error *err)
 {

@@ -88,8 +88,10 @@ int pw_store_begin(pw_store *s, pw_error *err);
 int pw_store_commit(pw_store *s, pw_error *err);
 int pw_store_rollback(pw_store *s);
 
-/* Stores a screened record (its canonical JSON and key fields); a record_id already
- * stored is left as it is. *inserted (may be NULL) says which happened. */
+/* Stores a screened record (its canonical JSON and key fields) as a row of its own (the
+ * record of an alert); a record_id already stored as a row is left as it is. *inserted
+ * (may be NULL) says which happened. A record stored before in a batch gets its row (the
+ * alert refers to it), and the `records` view then shows the row alone. */
 int pw_store_put_record(pw_store *s, const pw_record *r, bool *inserted, pw_error *err);
 /* The same with the record's canonical JSON already written by pw_record_to_json (json,
  * len bytes), so that the pipeline's workers serialize in parallel and its single writer
@@ -102,13 +104,10 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
  * that keeps every record it screens. A batch is a run of consecutive records put here
  * from one input file and one flight (carrier, number, route and times), at most
  * PW_RECORD_BATCH_MAX of them; the next record of another input or flight, or one more,
- * writes the run so far first. Where runs end depends only on the input, so screening
- * the same input again gives the same batches, whose key (a content hash of the
- * members' record ids) is then already stored: nothing is stored twice. A flush forced
- * early (pw_store_batcher_flush while the input pauses) can cut a run elsewhere on a
- * second screening; the spool, which screens an interrupted file again, first deletes
- * what it stored (pw_store_spool_forget_batches). It belongs to the thread that uses
- * the store; puts and flushes run inside the caller's transaction. */
+ * writes the run so far first. A record whose id is already stored (as a row of its
+ * own or in a batch, or put before in this run) is not put again. It belongs to the
+ * thread that uses the store; puts and flushes run inside the caller's transaction,
+ * which must flush before it commits: the records put are stored with the batch. */
 #define PW_RECORD_BATCH_MAX 256
 typedef struct pw_store_batcher pw_store_batcher;
 int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err);
@@ -154,12 +153,6 @@ typedef struct pw_spool_file {
  * process stopped before committing (call once at start, holding the spool's lock).
  * *n gets how many there were. */
 int pw_store_spool_interrupted(pw_store *s, const char *spool, long *n, pw_error *err);
-/* Deletes the record batches that the interrupted screening of file `name` stored
- * (read from source_file, its path in the spool's work directory, since that screening
- * started), before it is screened again: the batches of this screening may end
- * elsewhere (see pw_store_batcher_put). Earlier files of the same name keep theirs. */
-int pw_store_spool_forget_batches(pw_store *s, const char *spool, const char *name,
-                                  const char *source_file, pw_error *err);
 /* Journals that the spool starts screening file `name` of `size` bytes; *id names
  * the row for pw_store_spool_finish. */
 int pw_store_spool_begin(pw_store *s, const char *spool, const char *name, long long size,
@@ -252,8 +245,7 @@ typedef int (*pw_record_json_fn)(void *ctx, const char *record_id, const char *j
                                  pw_error *err);
 /* Calls fn for the stored records whose flight departs (or, without a departure, that
  * were screened) on or after since and on or before until (YYYY-MM-DD; NULL: no
- * bound), in the order they were screened (a batch of records: when its first was;
- * records screened in the same millisecond by record_id). */
+ * bound): the records with an alert, then the others, each in the order stored. */
 int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
                               pw_record_json_fn fn, void *ctx, pw_error *err);
 

@@ -421,6 +421,7 @@ Test(store, records_table_becomes_a_view_keeping_rows_and_alerts)
     cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
     cr_assert_eq(pw_store_count(s, "records"), 1);
     cr_assert_eq(pw_store_count(s, "record_rows"), 1);
+    cr_assert_eq(pw_store_count(s, "record_ids"), 1, "the ids of the rows were not kept");
     pw_store_close(s);
     db = raw_open();
     char *v = raw_text(db, "SELECT record_id || ' ' || surname || ' ' || source_line "
@@ -993,7 +994,7 @@ Test(store, batched_records_read_as_rows_do)
 }
 
 /* A batch is a run of one input and one flight, at most PW_RECORD_BATCH_MAX records; the
- * same records put again store nothing twice. */
+ * same records put again are not stored again. */
 Test(store, batches_end_with_their_flight_input_or_size)
 {
     pw_store *s = open_store();
@@ -1036,52 +1037,43 @@ Test(store, batches_end_with_their_flight_input_or_size)
     pw_store_close(s);
 }
 
-/* Stores one batch of a record read from path, screened at `at`. */
-static void batch_from(pw_store *s, const char *path, const char *id, const char *at)
-{
-    pw_error err = {0};
-    pw_store_batcher *b = NULL;
-    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
-    pw_record r = sample_record();
-    r.record_id = id;
-    r.source_file = path;
-    batch_put(b, &r);
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    pw_store_batcher_end(b);
-    char sql[256];
-    snprintf(sql, sizeof sql, "UPDATE record_batches SET screened_at = '%s' WHERE records "
-                              "LIKE '%%\"%s\"%%'", at, id);
-    sqlite3 *db = raw_open();
-    char msg[256];
-    cr_assert_eq(raw_exec(db, sql, msg, sizeof msg), SQLITE_OK, "%s", msg);
-    sqlite3_close(db);
-}
-
-/* A spool file screened again after an interruption first drops the record batches that
- * screening stored; a file of the same name screened before keeps its own. */
-Test(store, an_interrupted_spool_file_forgets_only_its_own_batches)
+/* Whichever way a record is stored, and however often, the records view has it once:
+ * a record put twice in one run, one stored as a row and then batched, one batched and
+ * then stored as a row (an alert's record, screened again against a changed list: the
+ * view then shows the row). */
+Test(store, a_record_is_stored_once_batched_or_as_a_row)
 {
     pw_store *s = open_store();
     pw_error err = {0};
-    long long id = 0;
-    long n = 0;
-    const char *path = "/spool/.work/a.edi";
-    batch_from(s, path, "yesterday", "2000-01-01T00:00:00.000Z"); /* an earlier a.edi */
-    cr_assert_eq(pw_store_spool_begin(s, "/spool", "a.edi", 10, &id, &err), 0, "%s", err.msg);
-    batch_from(s, path, "today", "2999-01-01T00:00:00.000Z"); /* during the screening */
-    batch_from(s, "/spool/.work/b.edi", "other", "2999-01-01T00:00:00.000Z");
-    cr_assert_eq(pw_store_spool_forget_batches(s, "/spool", "a.edi", path, &err), 0, "%s",
-                 err.msg);
-    cr_assert_eq(pw_store_count(s, "records"), 3, "forgot batches of a file not interrupted");
-    cr_assert_eq(pw_store_spool_interrupted(s, "/spool", &n, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_spool_forget_batches(s, "/spool", "a.edi", path, &err), 0, "%s",
-                 err.msg);
+    pw_store_batcher *b = NULL;
+    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    pw_record r = sample_record();
+    r.record_id = "twice";
+    batch_put(b, &r);
+    batch_put(b, &r);
+    cr_assert_eq(pw_store_batcher_pending(b), 1, "the same record put twice in a run");
+    r.record_id = "row-first";
+    cr_assert_eq(pw_store_put_record(s, &r, NULL, &err), 0, "%s", err.msg);
+    batch_put(b, &r);
+    cr_assert_eq(pw_store_batcher_pending(b), 1, "a record stored as a row was batched");
+    r.record_id = "batch-first";
+    batch_put(b, &r);
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    r.traveller.surname = "AS ROW";
+    bool inserted = false;
+    cr_assert_eq(pw_store_put_record(s, &r, &inserted, &err), 0, "%s", err.msg);
+    cr_assert(inserted, "the record of an alert gets its row");
+    pw_store_batcher_end(b);
     pw_store_close(s);
+
     sqlite3 *db = raw_open();
-    char *v = raw_text(db, "SELECT group_concat(record_id, ' ') FROM "
-                           "(SELECT record_id FROM records ORDER BY record_id)");
-    cr_assert_str_eq(v, "other yesterday");
+    char *v = raw_text(db, "SELECT group_concat(record_id || ':' || surname, ' ') FROM "
+                           "(SELECT * FROM records ORDER BY record_id)");
+    cr_assert_str_eq(v, "batch-first:AS ROW row-first:BARRETT twice:BARRETT");
     free(v);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_ids"), 3);
     sqlite3_close(db);
 }
 
