@@ -138,6 +138,17 @@ typedef struct term_hit {
     float similarity;
 } term_hit;
 
+/* A slot of the token similarity memo: its key (record token, entry token's term,
+ * plain term and flags; see memo_slot), its epoch and what it holds, side by side: a
+ * slot read or written is one or two cache lines, not one in each of four arrays (at
+ * a million names the memo is mostly out of L1 and L2 when a record starts). */
+typedef struct memo_entry {
+    uint64_t epoch; /* the record's (pw_match_scratch.epoch) when it was filled */
+    uint64_t key;
+    sim_detail val;
+    uint32_t plain;
+} memo_entry;
+
 /* One side of an alignment: the tokens standing for the name's words, either the
  * words themselves or with joined variants replacing the words they cover. */
 typedef struct unit_set {
@@ -185,12 +196,7 @@ struct pw_match_scratch {
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
                                           weight, for a join the words it joins */
     uint32_t q_term[PW_NAME_MAX_TOKENS][2];              /* terms of its text and plain keys */
-    /* token similarity memo for the current record: (record token, entry token's term,
-     * plain term and flags; see memo_slot) */
-    uint64_t memo_epoch[MEMO_SLOTS];
-    uint64_t memo_key[MEMO_SLOTS];
-    uint32_t memo_plain[MEMO_SLOTS];
-    sim_detail memo_val[MEMO_SLOTS];
+    memo_entry memo[MEMO_SLOTS]; /* token similarity memo for the current record */
     char q_dm[PW_NAME_MAX_TOKENS][2][PW_DMETAPHONE_MAX + 1]; /* its Double Metaphone codes */
     /* the skeleton ("" when none) of its other reading (a word from an abjad whose
      * plain form reads an ambiguous letter otherwise) */
@@ -740,17 +746,14 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
                                    const pw_index_token *e)
 {
     uint64_t key;
-    size_t h = memo_slot(qi, e, &key);
-    if (s->memo_epoch[h] == s->epoch && s->memo_key[h] == key && s->memo_plain[h] == e->plain)
-        return s->memo_val[h];
+    memo_entry *m = &s->memo[memo_slot(qi, e, &key)];
+    if (m->epoch == s->epoch && m->key == key && m->plain == e->plain)
+        return m->val;
     sim_detail d = term_similarity(idx, &s->query.tokens[qi], s->query.non_latin, s->q_term[qi],
                                    s->q_dm[qi], s->q_alt_skel[qi][0] ? s->q_alt_skel[qi] : NULL,
                                    s->q_nick[qi], e->term, e->plain, e->flags);
     d.credit = -1;
-    s->memo_epoch[h] = s->epoch;
-    s->memo_key[h] = key;
-    s->memo_plain[h] = e->plain;
-    s->memo_val[h] = d;
+    *m = (memo_entry){.epoch = s->epoch, .key = key, .val = d, .plain = e->plain};
     return d;
 }
 
@@ -1036,17 +1039,16 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
     if (particle_join)
         return 0;
     uint64_t key;
-    size_t h = memo_slot(qi, e, &key);
-    bool held =
-        s->memo_epoch[h] == s->epoch && s->memo_key[h] == key && s->memo_plain[h] == e->plain;
-    if (held && s->memo_val[h].credit >= 0)
-        return s->memo_val[h].credit;
+    memo_entry *m = &s->memo[memo_slot(qi, e, &key)];
+    bool held = m->epoch == s->epoch && m->key == key && m->plain == e->plain;
+    if (held && m->val.credit >= 0)
+        return m->val.credit;
     /* (as the memo keeps it, whether or not it is kept: the same pair always weighs
      * the same, whichever alignment asks first) */
     float c = (float)mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
                                          pw_index_term_len(idx, e->term), e->flags);
     if (held)
-        s->memo_val[h].credit = c;
+        m->val.credit = c;
     return c;
 }
 
