@@ -90,25 +90,23 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * per index entry (far beyond the caches, and reached in random order) each entry the
  * record touches gets the next accumulator of a dense array (s->acc, in the order first
  * touched), found by entry id through an open-addressing hash table (s->acc_slots,
- * linear probing, Fibonacci hashing). The table in use starts each record at four
- * times the most entries a recent record touched (at least 1 << ACC_SLOT_BITS slots;
- * see clear_accs) and doubles whenever it would be more than half full, so both stay
- * in L2 (a million-name record's 1,500 to 3,000 entries: 8,192 or 16,384 slots, 64 or
- * 128 KB). A bitmap (s->acc_filter) has the bit of each touched entry's hash set:
- * update_term walks common terms' postings, mostly entries the record did not touch,
- * and a clear bit (the usual, predictable case) spares it the probe. Between records
- * only the slots and bitmap words used are cleared (each accumulator remembers its
- * slot). The record's tokens stamp the accumulators (tok_stamp, 1 for the first token
- * gathered) so that each token counts once per entry, whatever number of its terms
- * post the entry. */
-#define ACC_SLOT_BITS 12    /* 4,096 slots (32 KB) at least: a short list's records fit */
+ * linear probing, Fibonacci hashing). A slot holds only the accumulator's index: a
+ * probe reads the entry id from the accumulator, which a hit reads next anyway, and an
+ * empty slot (the usual end of a probe at the table's low load) is read alone, so that
+ * the table takes half the room it would with the entry id beside the index. The table
+ * in use starts each record at four times the most entries a recent record touched (at
+ * least 1 << ACC_SLOT_BITS slots; see clear_accs) and doubles whenever it would be more
+ * than half full, so both stay in L2 (a million-name record's 1,500 to 3,000 entries:
+ * 8,192 or 16,384 slots, 32 or 64 KB). A bitmap (s->acc_filter) has the bit of each
+ * touched entry's hash set: update_term walks common terms' postings, mostly entries
+ * the record did not touch, and a clear bit (the usual, predictable case) spares it
+ * the probe. Between records only the slots and bitmap words used are cleared (each
+ * accumulator remembers its slot). The record's tokens stamp the accumulators
+ * (tok_stamp, 1 for the first token gathered) so that each token counts once per
+ * entry, whatever number of its terms post the entry. */
+#define ACC_SLOT_BITS 12    /* 4,096 slots (16 KB) at least: a short list's records fit */
 #define ACC_FILTER_BITS 15  /* 32,768 bits (4 KB) */
 #define NO_ENTRY UINT32_MAX /* an empty slot */
-
-typedef struct acc_slot {
-    uint32_t entry; /* NO_ENTRY when empty */
-    uint32_t acc;   /* its accumulator in s->acc (NO_ENTRY when empty) */
-} acc_slot;
 
 #define FOUND_BY_TOKENS 16 /* record tokens entry_acc.found_by tells (common_neighbours) */
 /* (gather stamps with 1 to n_tokens, common_neighbours with n_tokens + 1 + qi) */
@@ -183,7 +181,8 @@ struct pw_match_scratch {
     entry_acc *acc;
     size_t n_acc;
     size_t cap_acc;
-    acc_slot *acc_slots; /* allocated for the largest record, all empty but acc's */
+    uint32_t *acc_slots; /* accumulators by entry hash (NO_ENTRY: empty); allocated for
+                            the largest record, all empty but acc's */
     uint32_t slot_bits;  /* slots in use: 1 << slot_bits */
     uint32_t max_slot_bits; /* slots allocated: 1 << max_slot_bits */
     size_t acc_hint;        /* accumulators the recent records needed (clear_accs) */
@@ -294,13 +293,14 @@ static inline uint32_t filter_bit(uint32_t entry)
     return hash_entry(entry) >> (32 - ACC_FILTER_BITS);
 }
 
-/* The slot holding entry in the first 1 << slot_bits slots, or the empty slot where it
- * belongs (whose acc is NO_ENTRY too). */
-static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uint32_t entry)
+/* The slot holding entry's accumulator (of acc) in the first 1 << slot_bits slots, or
+ * the empty slot where it belongs. */
+static inline uint32_t probe_slot(const uint32_t *slots, const entry_acc *acc, uint32_t slot_bits,
+                                  uint32_t entry)
 {
     uint32_t mask = (1u << slot_bits) - 1;
     uint32_t i = hash_entry(entry) >> (32 - slot_bits);
-    while (slots[i].entry != entry && slots[i].entry != NO_ENTRY)
+    while (slots[i] != NO_ENTRY && acc[slots[i]].entry != entry)
         i = (i + 1) & mask;
     return i;
 }
@@ -313,7 +313,7 @@ static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uin
 static void clear_accs(pw_match_scratch *s)
 {
     for (size_t a = 0; a < s->n_acc; a++) {
-        s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
+        s->acc_slots[s->acc[a].slot] = NO_ENTRY;
         s->acc_filter[filter_bit(s->acc[a].entry) / 64] = 0;
     }
     s->acc_hint =
@@ -329,11 +329,11 @@ static void clear_accs(pw_match_scratch *s)
 static void grow_slots(pw_match_scratch *s)
 {
     for (size_t a = 0; a < s->n_acc; a++)
-        s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
+        s->acc_slots[s->acc[a].slot] = NO_ENTRY;
     s->slot_bits++;
     for (uint32_t a = 0; a < s->n_acc; a++) {
-        uint32_t i = probe_slot(s->acc_slots, s->slot_bits, s->acc[a].entry);
-        s->acc_slots[i] = (acc_slot){.entry = s->acc[a].entry, .acc = a};
+        uint32_t i = probe_slot(s->acc_slots, s->acc, s->slot_bits, s->acc[a].entry);
+        s->acc_slots[i] = a;
         s->acc[a].slot = i;
     }
 }
@@ -345,12 +345,12 @@ static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry, uint8_t min_w
 {
     if (2 * (s->n_acc + 1) > (1u << s->slot_bits))
         grow_slots(s);
-    uint32_t i = probe_slot(s->acc_slots, s->slot_bits, entry);
-    if (s->acc_slots[i].entry == entry)
-        return s->acc_slots[i].acc;
+    uint32_t i = probe_slot(s->acc_slots, s->acc, s->slot_bits, entry);
+    if (s->acc_slots[i] != NO_ENTRY)
+        return s->acc_slots[i];
     uint32_t a = (uint32_t)s->n_acc++;
     s->acc[a] = (entry_acc){.entry = entry, .slot = i, .min_words = min_words};
-    s->acc_slots[i] = (acc_slot){.entry = entry, .acc = a};
+    s->acc_slots[i] = a;
     uint32_t bit = filter_bit(entry);
     s->acc_filter[bit / 64] |= 1ull << (bit % 64);
     return a;
@@ -1754,13 +1754,13 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (work > budget)
         return 0;
     if (walk) {
-        const acc_slot *slots = s->acc_slots;
+        const uint32_t *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
         for (size_t i = 0; i < n; i++) {
             uint32_t bit = filter_bit(p[i].entry);
             if (!(s->acc_filter[bit / 64] & (1ull << (bit % 64))))
                 continue; /* not touched by the record */
-            uint32_t a = slots[probe_slot(slots, slot_bits, p[i].entry)].acc;
+            uint32_t a = slots[probe_slot(slots, s->acc, slot_bits, p[i].entry)];
             if (a != NO_ENTRY)
                 found_by_token(s, a, gain, tok_stamp);
         }
