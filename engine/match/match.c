@@ -91,25 +91,23 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * per index entry (far beyond the caches, and reached in random order) each entry the
  * record touches gets the next accumulator of a dense array (s->acc, in the order first
  * touched), found by entry id through an open-addressing hash table (s->acc_slots,
- * linear probing, Fibonacci hashing). The table in use starts each record at four
- * times the most entries a recent record touched (at least 1 << ACC_SLOT_BITS slots;
- * see clear_accs) and doubles whenever it would be more than half full, so both stay
- * in L2 (a million-name record's 1,500 to 3,000 entries: 8,192 or 16,384 slots, 64 or
- * 128 KB). A bitmap (s->acc_filter) has the bit of each touched entry's hash set:
- * update_term walks common terms' postings, mostly entries the record did not touch,
- * and a clear bit (the usual, predictable case) spares it the probe. Between records
- * only the slots and bitmap words used are cleared (each accumulator remembers its
- * slot). The record's tokens stamp the accumulators (tok_stamp, 1 for the first token
- * gathered) so that each token counts once per entry, whatever number of its terms
- * post the entry. */
-#define ACC_SLOT_BITS 12    /* 4,096 slots (32 KB) at least: a short list's records fit */
+ * linear probing, Fibonacci hashing). A slot holds only the accumulator's index: a
+ * probe reads the entry id from the accumulator, which a hit reads next anyway, and an
+ * empty slot (the usual end of a probe at the table's low load) is read alone, so that
+ * the table takes half the room it would with the entry id beside the index. The table
+ * in use starts each record at four times the most entries a recent record touched (at
+ * least 1 << ACC_SLOT_BITS slots; see clear_accs) and doubles whenever it would be more
+ * than half full, so both stay in L2 (a million-name record's 1,500 to 3,000 entries:
+ * 8,192 or 16,384 slots, 32 or 64 KB). A bitmap (s->acc_filter) has the bit of each
+ * touched entry's hash set: update_term walks common terms' postings, mostly entries
+ * the record did not touch, and a clear bit (the usual, predictable case) spares it
+ * the probe. Between records only the slots and bitmap words used are cleared (each
+ * accumulator remembers its slot). The record's tokens stamp the accumulators
+ * (tok_stamp, 1 for the first token gathered) so that each token counts once per
+ * entry, whatever number of its terms post the entry. */
+#define ACC_SLOT_BITS 12    /* 4,096 slots (16 KB) at least: a short list's records fit */
 #define ACC_FILTER_BITS 15  /* 32,768 bits (4 KB) */
 #define NO_ENTRY UINT32_MAX /* an empty slot */
-
-typedef struct acc_slot {
-    uint32_t entry; /* NO_ENTRY when empty */
-    uint32_t acc;   /* its accumulator in s->acc (NO_ENTRY when empty) */
-} acc_slot;
 
 #define FOUND_BY_TOKENS 16 /* record tokens entry_acc.found_by tells (common_neighbours) */
 /* (gather stamps with 1 to n_tokens, common_neighbours with n_tokens + 1 + qi) */
@@ -138,6 +136,17 @@ typedef struct term_hit {
     uint32_t term;
     float similarity;
 } term_hit;
+
+/* A slot of the token similarity memo: its key (record token, entry token's term,
+ * plain term and flags; see memo_slot), its epoch and what it holds, side by side: a
+ * slot read or written is one or two cache lines, not one in each of four arrays (at
+ * a million names the memo is mostly out of L1 and L2 when a record starts). */
+typedef struct memo_entry {
+    uint64_t epoch; /* the record's (pw_match_scratch.epoch) when it was filled */
+    uint64_t key;
+    sim_detail val;
+    uint32_t plain;
+} memo_entry;
 
 /* One side of an alignment: the tokens standing for the name's words, either the
  * words themselves or with joined variants replacing the words they cover. */
@@ -173,7 +182,8 @@ struct pw_match_scratch {
     entry_acc *acc;
     size_t n_acc;
     size_t cap_acc;
-    acc_slot *acc_slots; /* allocated for the largest record, all empty but acc's */
+    uint32_t *acc_slots; /* accumulators by entry hash (NO_ENTRY: empty); allocated for
+                            the largest record, all empty but acc's */
     uint32_t slot_bits;  /* slots in use: 1 << slot_bits */
     uint32_t max_slot_bits; /* slots allocated: 1 << max_slot_bits */
     size_t acc_hint;        /* accumulators the recent records needed (clear_accs) */
@@ -188,12 +198,7 @@ struct pw_match_scratch {
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
                                           weight, for a join the words it joins */
     uint32_t q_term[PW_NAME_MAX_TOKENS][2];              /* terms of its text and plain keys */
-    /* token similarity memo for the current record: (record token, entry token's term,
-     * plain term and flags; see memo_slot) */
-    uint64_t memo_epoch[MEMO_SLOTS];
-    uint64_t memo_key[MEMO_SLOTS];
-    uint32_t memo_plain[MEMO_SLOTS];
-    sim_detail memo_val[MEMO_SLOTS];
+    memo_entry memo[MEMO_SLOTS]; /* token similarity memo for the current record */
     char q_dm[PW_NAME_MAX_TOKENS][2][PW_DMETAPHONE_MAX + 1]; /* its Double Metaphone codes */
     /* the skeleton ("" when none) of its other reading (a word from an abjad whose
      * plain form reads an ambiguous letter otherwise) */
@@ -291,13 +296,14 @@ static inline uint32_t filter_bit(uint32_t entry)
     return hash_entry(entry) >> (32 - ACC_FILTER_BITS);
 }
 
-/* The slot holding entry in the first 1 << slot_bits slots, or the empty slot where it
- * belongs (whose acc is NO_ENTRY too). */
-static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uint32_t entry)
+/* The slot holding entry's accumulator (of acc) in the first 1 << slot_bits slots, or
+ * the empty slot where it belongs. */
+static inline uint32_t probe_slot(const uint32_t *slots, const entry_acc *acc, uint32_t slot_bits,
+                                  uint32_t entry)
 {
     uint32_t mask = (1u << slot_bits) - 1;
     uint32_t i = hash_entry(entry) >> (32 - slot_bits);
-    while (slots[i].entry != entry && slots[i].entry != NO_ENTRY)
+    while (slots[i] != NO_ENTRY && acc[slots[i]].entry != entry)
         i = (i + 1) & mask;
     return i;
 }
@@ -310,7 +316,7 @@ static inline uint32_t probe_slot(const acc_slot *slots, uint32_t slot_bits, uin
 static void clear_accs(pw_match_scratch *s)
 {
     for (size_t a = 0; a < s->n_acc; a++) {
-        s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
+        s->acc_slots[s->acc[a].slot] = NO_ENTRY;
         s->acc_filter[filter_bit(s->acc[a].entry) / 64] = 0;
     }
     s->acc_hint =
@@ -326,11 +332,11 @@ static void clear_accs(pw_match_scratch *s)
 static void grow_slots(pw_match_scratch *s)
 {
     for (size_t a = 0; a < s->n_acc; a++)
-        s->acc_slots[s->acc[a].slot] = (acc_slot){.entry = NO_ENTRY, .acc = NO_ENTRY};
+        s->acc_slots[s->acc[a].slot] = NO_ENTRY;
     s->slot_bits++;
     for (uint32_t a = 0; a < s->n_acc; a++) {
-        uint32_t i = probe_slot(s->acc_slots, s->slot_bits, s->acc[a].entry);
-        s->acc_slots[i] = (acc_slot){.entry = s->acc[a].entry, .acc = a};
+        uint32_t i = probe_slot(s->acc_slots, s->acc, s->slot_bits, s->acc[a].entry);
+        s->acc_slots[i] = a;
         s->acc[a].slot = i;
     }
 }
@@ -342,12 +348,12 @@ static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry, uint8_t min_w
 {
     if (2 * (s->n_acc + 1) > (1u << s->slot_bits))
         grow_slots(s);
-    uint32_t i = probe_slot(s->acc_slots, s->slot_bits, entry);
-    if (s->acc_slots[i].entry == entry)
-        return s->acc_slots[i].acc;
+    uint32_t i = probe_slot(s->acc_slots, s->acc, s->slot_bits, entry);
+    if (s->acc_slots[i] != NO_ENTRY)
+        return s->acc_slots[i];
     uint32_t a = (uint32_t)s->n_acc++;
     s->acc[a] = (entry_acc){.entry = entry, .slot = i, .min_words = min_words};
-    s->acc_slots[i] = (acc_slot){.entry = entry, .acc = a};
+    s->acc_slots[i] = a;
     uint32_t bit = filter_bit(entry);
     s->acc_filter[bit / 64] |= 1ull << (bit % 64);
     return a;
@@ -743,17 +749,14 @@ static sim_detail token_similarity(pw_match_scratch *s, const pw_index *idx, int
                                    const pw_index_token *e)
 {
     uint64_t key;
-    size_t h = memo_slot(qi, e, &key);
-    if (s->memo_epoch[h] == s->epoch && s->memo_key[h] == key && s->memo_plain[h] == e->plain)
-        return s->memo_val[h];
+    memo_entry *m = &s->memo[memo_slot(qi, e, &key)];
+    if (m->epoch == s->epoch && m->key == key && m->plain == e->plain)
+        return m->val;
     sim_detail d = term_similarity(idx, &s->query.tokens[qi], s->query.non_latin, s->q_term[qi],
                                    s->q_dm[qi], s->q_alt_skel[qi][0] ? s->q_alt_skel[qi] : NULL,
                                    s->q_nick[qi], e->term, e->plain, e->flags);
     d.credit = -1;
-    s->memo_epoch[h] = s->epoch;
-    s->memo_key[h] = key;
-    s->memo_plain[h] = e->plain;
-    s->memo_val[h] = d;
+    *m = (memo_entry){.epoch = s->epoch, .key = key, .val = d, .plain = e->plain};
     return d;
 }
 
@@ -1061,17 +1064,16 @@ static double mismatch_credit(pw_match_scratch *s, const pw_index *idx, int qi,
         return c;
     }
     uint64_t key;
-    size_t h = memo_slot(qi, e, &key);
-    bool held =
-        s->memo_epoch[h] == s->epoch && s->memo_key[h] == key && s->memo_plain[h] == e->plain;
-    if (held && s->memo_val[h].credit >= 0)
-        return s->memo_val[h].credit;
+    memo_entry *m = &s->memo[memo_slot(qi, e, &key)];
+    bool held = m->epoch == s->epoch && m->key == key && m->plain == e->plain;
+    if (held && m->val.credit >= 0)
+        return m->val.credit;
     /* (as the memo keeps it, whether or not it is kept: the same pair always weighs
      * the same, whichever alignment asks first) */
     float c = (float)mismatch_similarity(&s->query.tokens[qi], pw_index_term_text(idx, e->term),
                                          pw_index_term_len(idx, e->term), e->flags, false);
     if (held)
-        s->memo_val[h].credit = c;
+        m->val.credit = c;
     return c;
 }
 
@@ -1572,6 +1574,20 @@ __attribute__((format(printf, 3, 4))) static void say(char *buf, size_t n, const
     va_end(ap);
 }
 
+/* say for a sentence with nothing to format, as snprintf(buf, n, "%s", text) writes
+ * it: the sentences of missing evidence are said for most candidates, and vsnprintf
+ * costs some 2,700 instructions a sentence. */
+static void say_text(char *buf, size_t n, const char *text)
+{
+    if (!buf || n == 0)
+        return;
+    size_t len = strlen(text);
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+}
+
 static bool date_in_range(pw_date d, pw_date from, pw_date to)
 {
     return pw_date_compare(d, from) >= 0 && pw_date_compare(d, to) <= 0;
@@ -1633,11 +1649,11 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
     if (adjust)
         *adjust = 0;
     if (!pw_date_is_set(dob)) {
-        say(buf, n, "record has no date of birth: neither for nor against");
+        say_text(buf, n, "record has no date of birth: neither for nor against");
         return 0;
     }
     if (e->n_dobs == 0) {
-        say(buf, n, "list gives no date of birth: neither for nor against");
+        say_text(buf, n, "list gives no date of birth: neither for nor against");
         return 0;
     }
     int best_i, close_i;
@@ -1667,7 +1683,7 @@ static double explain_nationality(const pw_record *r, const pw_entry *e, char *b
 {
     const char *nat = r->traveller.nationality;
     if (!nat || e->n_nationalities == 0) {
-        say(buf, n, "%s", nat ? "list gives no nationality" : "record has no nationality");
+        say_text(buf, n, nat ? "list gives no nationality" : "record has no nationality");
         return 0;
     }
     for (size_t i = 0; i < e->n_nationalities; i++)
@@ -1685,7 +1701,7 @@ static double explain_gender(const pw_record *r, const pw_entry *e, char *buf, s
 {
     char g = r->traveller.gender;
     if ((g != 'M' && g != 'F') || (e->gender != 'M' && e->gender != 'F')) {
-        say(buf, n, "not compared");
+        say_text(buf, n, "not compared");
         return 0;
     }
     if (g == e->gender) {
@@ -1702,8 +1718,8 @@ static double explain_gender(const pw_record *r, const pw_entry *e, char *buf, s
 static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, size_t n)
 {
     if (r->traveller.n_documents == 0 || e->n_documents == 0) {
-        say(buf, n, "%s", r->traveller.n_documents ? "list gives no document"
-                                                          : "record has no document");
+        say_text(buf, n, r->traveller.n_documents ? "list gives no document"
+                                                  : "record has no document");
         return 0;
     }
     int best = 0;
@@ -1730,7 +1746,7 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
         say(buf, n, "document number agrees after OCR folding (O/0, I/1, S/5, B/8) (%+.2f)",
                  PW_MATCH_DOCUMENT_OCR);
     else
-        say(buf, n, "no document number in common");
+        say_text(buf, n, "no document number in common");
     return best;
 }
 
@@ -1786,13 +1802,13 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (work > budget)
         return 0;
     if (walk) {
-        const acc_slot *slots = s->acc_slots;
+        const uint32_t *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
         for (size_t i = 0; i < n; i++) {
             uint32_t bit = filter_bit(p[i].entry);
             if (!(s->acc_filter[bit / 64] & (1ull << (bit % 64))))
                 continue; /* not touched by the record */
-            uint32_t a = slots[probe_slot(slots, slot_bits, p[i].entry)].acc;
+            uint32_t a = slots[probe_slot(slots, s->acc, slot_bits, p[i].entry)];
             if (a != NO_ENTRY)
                 found_by_token(s, a, gain, tok_stamp);
         }
@@ -2440,9 +2456,10 @@ static const char *explain(pw_match_scratch *s, const pw_index *idx, const align
     pw_strbuf_append(j, ",\"matched_on\":");
     pw_strbuf_append_json(j, on);
     pw_strbuf_printf(j, ",\"name_score\":%.2f", name_score);
-    static const char *const keys[4] = {"dob", "nationality", "gender", "document"};
+    static const char *const keys[4] = {",\"dob\":", ",\"nationality\":", ",\"gender\":",
+                                        ",\"document\":"};
     for (int k = 0; k < 4; k++) {
-        pw_strbuf_printf(j, ",\"%s\":", keys[k]);
+        pw_strbuf_append(j, keys[k]);
         pw_strbuf_append_json(j, sentences[k]);
     }
     pw_strbuf_printf(j, ",\"score\":%.2f}", score);
