@@ -73,11 +73,6 @@ int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err)
     return 0;
 }
 
-size_t pw_store_batcher_pending(const pw_store_batcher *b)
-{
-    return b ? b->n : 0;
-}
-
 /* Writes the run; the caller clears it, whatever the outcome. */
 static int write_run(pw_store_batcher *b, pw_error *err)
 {

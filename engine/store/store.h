@@ -114,11 +114,10 @@ int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err);
 /* Adds a record with its canonical JSON (pw_record_to_json: json, len bytes, copied). */
 int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *json, size_t len,
                          pw_error *err);
-/* Records put and not yet written. */
-size_t pw_store_batcher_pending(const pw_store_batcher *b);
 /* Writes the records put so far as one batch (nothing when there are none). */
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
-/* Finalizes the statement and frees b (NULL is allowed); records not flushed are dropped. */
+/* Finalizes the statements and frees b (NULL is allowed). Records put and not flushed are
+ * not stored, though their ids are claimed: the transaction must then be rolled back. */
 void pw_store_batcher_end(pw_store_batcher *b);
 
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with
