@@ -465,13 +465,17 @@ static int write_slot(run *rn, slot *s)
     rn->stats->records++;
     if (keeps_record(rn->opts, s)) {
         /* A record without an alert goes into a batch; one with an alert gets a row of its
-         * own, which the alert refers to. */
-        int rc = !s->record_json ? pw_store_put_record(store, &s->record, NULL, err)
-                 : !s->has_alert && rn->batcher
-                     ? pw_store_batcher_put(rn->batcher, &s->record, s->record_json,
-                                            s->record_json_len, err)
-                     : pw_store_put_record_json(store, &s->record, s->record_json,
-                                                s->record_json_len, NULL, err);
+         * own, which the alert refers to. (Without its JSON, out of memory in the worker,
+         * the store writes the JSON itself.) */
+        int rc;
+        if (!s->record_json)
+            rc = pw_store_put_record(store, &s->record, NULL, err);
+        else if (!s->has_alert && rn->batcher)
+            rc = pw_store_batcher_put(rn->batcher, &s->record, s->record_json,
+                                      s->record_json_len, err);
+        else
+            rc = pw_store_put_record_json(store, &s->record, s->record_json,
+                                          s->record_json_len, NULL, err);
         if (rc)
             return rc;
     }
