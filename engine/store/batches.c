@@ -23,18 +23,12 @@ enum { K_CARRIER, K_NUMBER, K_ORIGIN, K_DESTINATION, K_DEPARTURE, K_ARRIVAL, K_S
 
 struct pw_store_batcher {
     pw_store *s;
-    sqlite3_stmt *insert;
     pw_strbuf records; /* "[" and the members' JSON separated by commas ("]" when written) */
     size_t n;
     long first_line, last_line;
     char *key[K__COUNT]; /* the run's flight and input (owned copies; NULL for none) */
     char screened_at[25];
 };
-
-static const char insert_sql[] =
-    "INSERT INTO record_batches(carrier, flight_number, origin, destination, departure, "
-    "arrival, source_file, first_line, last_line, n_records, records, screened_at) VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /* The run key of a record, in enum order. */
 static void run_key(const pw_record *r, const char *out[K__COUNT])
@@ -77,21 +71,13 @@ int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err)
 static int write_run(pw_store_batcher *b, pw_error *err)
 {
     pw_store *s = b->s;
-    if (b->records.oom)
-        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    if (!b->insert) {
-        int prc = sqlite3_prepare_v3(s->db, insert_sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                     &b->insert, NULL);
-        if (prc != SQLITE_OK) {
-            b->insert = NULL;
-            return pws_fail(s, prc, "storing records", err);
-        }
-    }
     pw_strbuf_appendn(&b->records, "]", 1);
     if (b->records.oom)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    sqlite3_stmt *st = b->insert;
-    s->bind_rc = SQLITE_OK;
+    sqlite3_stmt *st = NULL;
+    int rc = pws_stmt(s, ST_RECORD_BATCH_INSERT, &st, err);
+    if (rc)
+        return rc;
     for (int i = 0; i < K__COUNT; i++)
         pws_bind_text(s, st, 1 + i, b->key[i]);
     if (b->first_line > 0) {
@@ -158,7 +144,6 @@ void pw_store_batcher_end(pw_store_batcher *b)
     if (!b)
         return;
     clear_run(b);
-    sqlite3_finalize(b->insert);
     pw_strbuf_free(&b->records);
     free(b);
 }

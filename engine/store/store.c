@@ -107,6 +107,10 @@ static const char *const stmt_sql[ST__COUNT] = {
         "source_file, source_line, json, screened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT(record_id) DO NOTHING",
     [ST_RECORD_ID_INSERT] = "INSERT INTO record_ids(record_id) VALUES (?1) ON CONFLICT DO NOTHING",
+    [ST_RECORD_BATCH_INSERT] =
+        "INSERT INTO record_batches(carrier, flight_number, origin, destination, departure, "
+        "arrival, source_file, first_line, last_line, n_records, records, screened_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [ST_ALERT_INSERT] =
         "INSERT INTO alerts(alert_id, key, record_id, state, severity, score, carrier, "
         "flight_number, origin, destination, departure, created_at, updated_at) VALUES (?1, "
@@ -532,8 +536,7 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
         return rc;
     if (inserted)
         *inserted = sqlite3_changes(s->db) > 0;
-    bool stored_before;
-    return pws_claim_record_id(s, record_id, &stored_before, err);
+    return pws_claim_record_id(s, record_id, NULL, err);
 }
 
 int pws_claim_record_id(pw_store *s, const char *record_id, bool *stored_before, pw_error *err)
@@ -545,7 +548,8 @@ int pws_claim_record_id(pw_store *s, const char *record_id, bool *stored_before,
     pws_bind_text(s, st, 1, record_id);
     if ((rc = pws_run(s, st, "storing a record", err)) != 0)
         return rc;
-    *stored_before = sqlite3_changes(s->db) == 0;
+    if (stored_before)
+        *stored_before = sqlite3_changes(s->db) == 0;
     return 0;
 }
 

@@ -116,8 +116,8 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
                          pw_error *err);
 /* Writes the records put so far as one batch (nothing when there are none). */
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
-/* Finalizes the statements and frees b (NULL is allowed). Records put and not flushed are
- * not stored, though their ids are claimed: the transaction must then be rolled back. */
+/* Frees b (NULL is allowed). Records put and not flushed are not stored, though their
+ * ids are claimed: the transaction must then be rolled back. */
 void pw_store_batcher_end(pw_store_batcher *b);
 
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with

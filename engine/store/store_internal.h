@@ -74,6 +74,7 @@ enum stmt_id {
     ST_WATCHLISTS,
     ST_RECORD_INSERT,
     ST_RECORD_ID_INSERT,
+    ST_RECORD_BATCH_INSERT,
     ST_ALERT_INSERT,
     ST_ALERT_FIND,
     ST_ALERT_UPDATE,
@@ -143,7 +144,7 @@ int pws_run(pw_store *s, sqlite3_stmt *st, const char *what, pw_error *err);
 /* Runs one of the parameterless cached statements (BEGIN, COMMIT, SAVEPOINT ...). */
 int pws_run_id(pw_store *s, enum stmt_id id, const char *what, pw_error *err);
 /* Enters a stored record's id in record_ids (every record, batched or a row of its own);
- * *stored_before says it was there already. */
+ * *stored_before (may be NULL) says it was there already. */
 int pws_claim_record_id(pw_store *s, const char *record_id, bool *stored_before, pw_error *err);
 /* One dead-letter row; list_version_id is 0 outside an import. */
 int pws_put_dead_letter(pw_store *s, const pw_reject *rej, sqlite3_int64 list_version_id,

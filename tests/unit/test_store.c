@@ -936,6 +936,14 @@ Test(store, record_is_stored_once)
     sqlite3_close(db);
 }
 
+static pw_store_batcher *new_batcher(pw_store *s)
+{
+    pw_store_batcher *b = NULL;
+    pw_error err = {0};
+    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0, "%s", err.msg);
+    return b;
+}
+
 /* A batched record, as the pipeline stores one: with its canonical JSON. */
 static int batch_put(pw_store_batcher *b, const pw_record *r)
 {
@@ -958,8 +966,7 @@ Test(store, batched_records_read_as_rows_do)
     r.source.format = "jsonl"; /* as the readers set it: the JSON then says the line */
     r.record_id = "as-row";
     cr_assert_eq(pw_store_put_record(s, &r, NULL, &err), 0, "%s", err.msg);
-    pw_store_batcher *b = NULL;
-    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    pw_store_batcher *b = new_batcher(s);
     r.record_id = "batched";
     cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
     batch_put(b, &r);
@@ -998,8 +1005,7 @@ Test(store, batches_end_with_their_flight_input_or_size)
 {
     pw_store *s = open_store();
     pw_error err = {0};
-    pw_store_batcher *b = NULL;
-    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    pw_store_batcher *b = new_batcher(s);
     for (int round = 0; round < 2; round++) {
         cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
         char id[32];
@@ -1044,8 +1050,7 @@ Test(store, a_record_is_stored_once_batched_or_as_a_row)
 {
     pw_store *s = open_store();
     pw_error err = {0};
-    pw_store_batcher *b = NULL;
-    cr_assert_eq(pw_store_batcher_begin(s, &b, &err), 0);
+    pw_store_batcher *b = new_batcher(s);
     cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
     pw_record r = sample_record();
     r.record_id = "twice";
