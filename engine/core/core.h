@@ -109,8 +109,10 @@ void pw_strbuf_free(pw_strbuf *b);
 
 /* ---- hashing ----------------------------------------------------------- */
 
-/* Hex of a 128-bit content hash of the n_parts strings (NULL parts allowed),
- * separator-safe: ("ab","c") and ("a","bc") differ. out must hold 33 bytes. */
+/* A 128-bit content hash (MurmurHash3 x64 128) of the n_parts strings (NULL parts
+ * allowed), separator-safe: ("ab","c") and ("a","bc") differ. */
+void pw_hash128(const char *const *parts, size_t n_parts, uint64_t h[2]);
+/* pw_hash128 as 32 lowercase hex digits. out must hold 33 bytes. */
 void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33]);
 
 /* ---- dates ------------------------------------------------------------- */

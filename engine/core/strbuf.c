@@ -530,12 +530,9 @@ static void hex32(const uint64_t h[2], char out[33])
     out[32] = '\0';
 }
 
-/*
- * Hashes the framed parts (see the note at the top of the file) and writes h1 then
- * h2 as 16 lowercase hex digits each, most significant first: the same text the
- * reference implementation's 128-bit value gives when printed as h1, h2.
- */
-void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
+/* Hashes the framed parts (see the note at the top of the file): h[0], h[1] as the
+ * reference implementation returns them. */
+void pw_hash128(const char *const *parts, size_t n_parts, uint64_t h[2])
 {
     mm3_state st = {0};
     /* The framed bytes are gathered in a local buffer and fed in large pieces: the
@@ -570,7 +567,14 @@ void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
     }
     if (used)
         mm3_update(&st, buf, used);
-    uint64_t h[2];
     mm3_final(&st, h);
+}
+
+/* h1 then h2 of pw_hash128 as 16 lowercase hex digits each, most significant first: the
+ * same text the reference implementation's 128-bit value gives when printed as h1, h2. */
+void pw_hash_hex(const char *const *parts, size_t n_parts, char out[33])
+{
+    uint64_t h[2];
+    pw_hash128(parts, n_parts, h);
     hex32(h, out);
 }

@@ -9,10 +9,21 @@
  * record's canonical JSON to one JSON array in memory and writes it as one row when
  * its run ends: at another input file, another flight, PW_RECORD_BATCH_MAX records, or
  * a flush (the pipeline flushes before every commit, so what is committed is stored).
- * What keeps a record from being stored twice is its id, entered in record_ids when it
- * is put (in the same transaction as its batch): a record already stored, as a row or
- * in a batch, or put twice in one run, is not put again, wherever batches end. The
- * flight columns and the source file are those of every member; first_line and
+ *
+ * A record is batched once: within its record group (its flight, or its input file
+ * when it has no flight; pw_schema_record_group) a record is known by the key of its id
+ * (pw_schema_record_key), and each batch keeps its members' keys and its group. The
+ * batcher holds the keys of the groups it stores in memory (a hash set per group, the
+ * MAX_GROUPS groups used last, up to about MAX_CACHED_KEYS keys): when a run begins it
+ * reads the keys of the group's batches it has not seen (one index look-up, usually
+ * finding none: another process or an earlier run stored them), and a record whose key
+ * is there is not put again. So a record screened again (the same input again, an
+ * airline's updated manifest, a spool file resumed) is not stored again, at the cost of
+ * a hash look-up a record, where a B-tree entry a record cost two thirds of the
+ * writer's time (migration 10 says more). A record with an alert has a row of its own
+ * in record_rows, unique by record id; the view shows it, not a batched copy of it.
+ *
+ * The flight columns and the source file are those of every member; first_line and
  * last_line bound the members' input lines; screened_at is when the first was put.
  */
 #include "store/store_internal.h"
@@ -21,14 +32,160 @@
 
 enum { K_CARRIER, K_NUMBER, K_ORIGIN, K_DESTINATION, K_DEPARTURE, K_ARRIVAL, K_SOURCE, K__COUNT };
 
+/* The groups whose keys are held, and about how many keys in all: past either, the
+ * group used longest ago is dropped (and read again if it comes back); the run's group
+ * is kept whatever its size. */
+#define MAX_GROUPS 64
+#define MAX_CACHED_KEYS ((size_t)1 << 20)
+
+/* A set of keys: open addressing, linear probing; an all-zero slot is empty (no key is
+ * all zero); at most half full. */
+typedef struct key_set {
+    unsigned char (*slot)[PW_RECORD_KEY_LEN];
+    size_t cap; /* a power of two, or 0 */
+    size_t n;
+} key_set;
+
+typedef struct record_group {
+    bool in_use;
+    int64_t id;
+    sqlite3_int64 last_batch; /* the newest of its batches whose keys are in keys */
+    uint64_t last_used;       /* the batcher's clock when a run of it last began */
+    key_set keys;
+} record_group;
+
 struct pw_store_batcher {
     pw_store *s;
-    pw_strbuf records; /* "[" and the members' JSON separated by commas ("]" when written) */
+    pw_strbuf records;     /* "[" and the members' JSON separated by commas ("]" when written) */
+    pw_strbuf member_keys; /* the members' keys, one after another */
     size_t n;
     long first_line, last_line;
     char *key[K__COUNT]; /* the run's flight and input (owned copies; NULL for none) */
     char screened_at[25];
+    record_group groups[MAX_GROUPS];
+    record_group *group; /* the run's, one of groups */
+    size_t cached_keys;  /* keys in all the groups' sets */
+    uint64_t clock;
 };
+
+/* ---- key sets --------------------------------------------------------------------- */
+
+static size_t slot_of(const key_set *set, const unsigned char key[PW_RECORD_KEY_LEN])
+{
+    size_t h;
+    memcpy(&h, key, sizeof h); /* a key is a hash already */
+    return h & (set->cap - 1);
+}
+
+static bool slot_empty(const unsigned char slot[PW_RECORD_KEY_LEN])
+{
+    static const unsigned char zero[PW_RECORD_KEY_LEN];
+    return memcmp(slot, zero, PW_RECORD_KEY_LEN) == 0;
+}
+
+/* Places key in set, which has room for it; false when it was there already. */
+static bool place_key(key_set *set, const unsigned char key[PW_RECORD_KEY_LEN])
+{
+    size_t i = slot_of(set, key);
+    for (; !slot_empty(set->slot[i]); i = (i + 1) & (set->cap - 1))
+        if (memcmp(set->slot[i], key, PW_RECORD_KEY_LEN) == 0)
+            return false;
+    memcpy(set->slot[i], key, PW_RECORD_KEY_LEN);
+    set->n++;
+    return true;
+}
+
+/* Adds key to set: 1 when added, 0 when it was there, -1 when out of memory. */
+static int add_key(key_set *set, const unsigned char key[PW_RECORD_KEY_LEN])
+{
+    if (2 * (set->n + 1) > set->cap) {
+        key_set bigger = {.cap = set->cap ? 2 * set->cap : 256};
+        bigger.slot = calloc(bigger.cap, PW_RECORD_KEY_LEN);
+        if (!bigger.slot)
+            return -1;
+        for (size_t i = 0; i < set->cap; i++)
+            if (!slot_empty(set->slot[i]))
+                place_key(&bigger, set->slot[i]);
+        free(set->slot);
+        *set = bigger;
+    }
+    return place_key(set, key) ? 1 : 0;
+}
+
+/* ---- record groups ---------------------------------------------------------------- */
+
+static void forget_group(pw_store_batcher *b, record_group *g)
+{
+    b->cached_keys -= g->keys.n;
+    free(g->keys.slot);
+    *g = (record_group){0};
+}
+
+/* The group other than except used longest ago, or NULL. */
+static record_group *oldest_group(pw_store_batcher *b, const record_group *except)
+{
+    record_group *oldest = NULL;
+    for (size_t i = 0; i < MAX_GROUPS; i++) {
+        record_group *g = &b->groups[i];
+        if (g->in_use && g != except && (!oldest || g->last_used < oldest->last_used))
+            oldest = g;
+    }
+    return oldest;
+}
+
+/* Adds the keys of the group's batches it has not read yet. */
+static int read_new_batches(pw_store_batcher *b, record_group *g, pw_error *err)
+{
+    pw_store *s = b->s;
+    sqlite3_stmt *st = NULL;
+    int rc = pws_stmt(s, ST_RECORD_GROUP_KEYS, &st, err);
+    if (rc)
+        return rc;
+    pws_bind_int(s, st, 1, g->id);
+    pws_bind_int(s, st, 2, g->last_batch);
+    while ((rc = pws_step(s, st)) == SQLITE_ROW) {
+        const unsigned char *keys = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        for (size_t at = 0; keys && at + PW_RECORD_KEY_LEN <= len; at += PW_RECORD_KEY_LEN) {
+            int added = add_key(&g->keys, keys + at);
+            if (added < 0) {
+                pws_done(st);
+                return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+            b->cached_keys += (size_t)added;
+        }
+        g->last_batch = sqlite3_column_int64(st, 0);
+    }
+    pws_done(st);
+    return rc == SQLITE_DONE ? 0 : pws_fail(s, rc, "reading the keys of stored records", err);
+}
+
+/* Makes the group of r the run's, its keys up to date; drops the groups used longest
+ * ago while the keys held are over MAX_CACHED_KEYS. */
+static int enter_group(pw_store_batcher *b, const pw_record *r, pw_error *err)
+{
+    int64_t id = pw_schema_record_group(&r->flight, r->source_file);
+    record_group *g = NULL, *unused = NULL;
+    for (size_t i = 0; i < MAX_GROUPS && !g; i++) {
+        if (b->groups[i].in_use && b->groups[i].id == id)
+            g = &b->groups[i];
+        else if (!b->groups[i].in_use && !unused)
+            unused = &b->groups[i];
+    }
+    if (!g) {
+        g = unused ? unused : oldest_group(b, NULL);
+        forget_group(b, g);
+        *g = (record_group){.in_use = true, .id = id};
+    }
+    g->last_used = ++b->clock;
+    b->group = g;
+    int rc = read_new_batches(b, g, err);
+    for (record_group *old; b->cached_keys > MAX_CACHED_KEYS && (old = oldest_group(b, g));)
+        forget_group(b, old);
+    return rc;
+}
+
+/* ---- runs ------------------------------------------------------------------------- */
 
 /* The run key of a record, in enum order. */
 static void run_key(const pw_record *r, const char *out[K__COUNT])
@@ -54,6 +211,7 @@ static void clear_run(pw_store_batcher *b)
         b->key[i] = NULL;
     }
     pw_strbuf_reset(&b->records);
+    pw_strbuf_reset(&b->member_keys);
     b->n = 0;
     b->first_line = b->last_line = 0;
 }
@@ -72,7 +230,7 @@ static int write_run(pw_store_batcher *b, pw_error *err)
 {
     pw_store *s = b->s;
     pw_strbuf_appendn(&b->records, "]", 1);
-    if (b->records.oom)
+    if (b->records.oom || b->member_keys.oom)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     sqlite3_stmt *st = NULL;
     int rc = pws_stmt(s, ST_RECORD_BATCH_INSERT, &st, err);
@@ -87,7 +245,12 @@ static int write_run(pw_store_batcher *b, pw_error *err)
     pws_bind_int(s, st, 10, (sqlite3_int64)b->n);
     pws_bind_textn(s, st, 11, b->records.data, b->records.len);
     pws_bind_text(s, st, 12, b->screened_at);
-    return pws_run(s, st, "storing records", err);
+    pws_bind_int(s, st, 13, b->group->id);
+    pws_bind_blob(s, st, 14, b->member_keys.data, b->member_keys.len);
+    if ((rc = pws_run(s, st, "storing records", err)) != 0)
+        return rc;
+    b->group->last_batch = sqlite3_last_insert_rowid(s->db);
+    return 0;
 }
 
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
@@ -106,29 +269,31 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
         return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no record given");
     if (!r->record_id || !*r->record_id) /* (never from the readers, which set one) */
         return pw_store_put_record_json(b->s, r, json, len, NULL, err);
-    bool stored_before = false;
-    int rc = pws_claim_record_id(b->s, r->record_id, &stored_before, err);
-    if (rc || stored_before)
-        return rc;
     const char *key[K__COUNT];
     run_key(r, key);
     bool same_run = b->n > 0 && b->n < PW_RECORD_BATCH_MAX;
     for (int i = 0; same_run && i < K__COUNT; i++)
         same_run = same_text(key[i], b->key[i]);
     if (!same_run) {
-        if ((rc = pw_store_batcher_flush(b, err)) != 0)
+        int rc = pw_store_batcher_flush(b, err);
+        if (rc || (rc = enter_group(b, r, err)) != 0)
             return rc;
         for (int i = 0; i < K__COUNT; i++)
             if (key[i] && !(b->key[i] = strdup(key[i]))) {
                 clear_run(b);
                 return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
             }
-        pw_strbuf_appendn(&b->records, "[", 1);
         pws_utc_now(b->s, b->screened_at);
-    } else {
-        pw_strbuf_appendn(&b->records, ",", 1);
     }
+    unsigned char record_key[PW_RECORD_KEY_LEN];
+    pw_schema_record_key(r->record_id, record_key);
+    int added = add_key(&b->group->keys, record_key);
+    if (added <= 0) /* stored before, or out of memory */
+        return added ? pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory") : 0;
+    b->cached_keys++;
+    pw_strbuf_appendn(&b->records, b->n ? "," : "[", 1);
     pw_strbuf_appendn(&b->records, json, len);
+    pw_strbuf_appendn(&b->member_keys, (const char *)record_key, sizeof record_key);
     if (r->source_line > 0) {
         if (b->first_line == 0 || r->source_line < b->first_line)
             b->first_line = r->source_line;
@@ -144,6 +309,9 @@ void pw_store_batcher_end(pw_store_batcher *b)
     if (!b)
         return;
     clear_run(b);
+    for (size_t i = 0; i < MAX_GROUPS; i++)
+        free(b->groups[i].keys.slot);
     pw_strbuf_free(&b->records);
+    pw_strbuf_free(&b->member_keys);
     free(b);
 }

@@ -106,11 +106,13 @@ static const char *const stmt_sql[ST__COUNT] = {
         "departure, arrival, surname, given_names, full_name, gender, dob, nationality, "
         "source_file, source_line, json, screened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT(record_id) DO NOTHING",
-    [ST_RECORD_ID_INSERT] = "INSERT INTO record_ids(record_id) VALUES (?1) ON CONFLICT DO NOTHING",
+    [ST_RECORD_GROUP_KEYS] = "SELECT id, record_keys FROM record_batches "
+                             "WHERE record_group = ?1 AND id > ?2 ORDER BY id",
     [ST_RECORD_BATCH_INSERT] =
         "INSERT INTO record_batches(carrier, flight_number, origin, destination, departure, "
-        "arrival, source_file, first_line, last_line, n_records, records, screened_at) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "arrival, source_file, first_line, last_line, n_records, records, screened_at, "
+        "record_group, record_keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?14)",
     [ST_ALERT_INSERT] =
         "INSERT INTO alerts(alert_id, key, record_id, state, severity, score, carrier, "
         "flight_number, origin, destination, departure, created_at, updated_at) VALUES (?1, "
@@ -205,6 +207,14 @@ void pws_bind_textn(pw_store *s, sqlite3_stmt *st, int i, const char *text, size
     int rc = !text            ? sqlite3_bind_null(st, i)
              : len > INT_MAX ? SQLITE_TOOBIG
                               : sqlite3_bind_text(st, i, text, (int)len, SQLITE_STATIC);
+    if (rc != SQLITE_OK && s->bind_rc == SQLITE_OK)
+        s->bind_rc = rc;
+}
+
+void pws_bind_blob(pw_store *s, sqlite3_stmt *st, int i, const void *data, size_t len)
+{
+    int rc = len > INT_MAX ? SQLITE_TOOBIG
+                           : sqlite3_bind_blob(st, i, data, (int)len, SQLITE_STATIC);
     if (rc != SQLITE_OK && s->bind_rc == SQLITE_OK)
         s->bind_rc = rc;
 }
@@ -536,20 +546,6 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
         return rc;
     if (inserted)
         *inserted = sqlite3_changes(s->db) > 0;
-    return pws_claim_record_id(s, record_id, NULL, err);
-}
-
-int pws_claim_record_id(pw_store *s, const char *record_id, bool *stored_before, pw_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = pws_stmt(s, ST_RECORD_ID_INSERT, &st, err);
-    if (rc)
-        return rc;
-    pws_bind_text(s, st, 1, record_id);
-    if ((rc = pws_run(s, st, "storing a record", err)) != 0)
-        return rc;
-    if (stored_before)
-        *stored_before = sqlite3_changes(s->db) == 0;
     return 0;
 }
 

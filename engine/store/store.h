@@ -104,8 +104,10 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
  * that keeps every record it screens. A batch is a run of consecutive records put here
  * from one input file and one flight (carrier, number, route and times), at most
  * PW_RECORD_BATCH_MAX of them; the next record of another input or flight, or one more,
- * writes the run so far first. A record whose id is already stored (as a row of its
- * own or in a batch, or put before in this run) is not put again. It belongs to the
+ * writes the run so far first. A record already batched (the same record id in the same
+ * record group: its flight, or its input file when it has none) is not put again; one
+ * stored as a row of its own may be, and the view shows the row. The batcher keeps the
+ * keys of the groups it stored last in memory. It belongs to the
  * thread that uses the store; puts and flushes run inside the caller's transaction,
  * which must flush before it commits: the records put are stored with the batch. */
 #define PW_RECORD_BATCH_MAX 256
@@ -116,8 +118,9 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
                          pw_error *err);
 /* Writes the records put so far as one batch (nothing when there are none). */
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
-/* Frees b (NULL is allowed). Records put and not flushed are not stored, though their
- * ids are claimed: the transaction must then be rolled back. */
+/* Frees b (NULL is allowed). Records put and not flushed are not stored. After a
+ * failed put, flush or commit, end the batcher rather than go on with it: it takes the
+ * records put as stored. */
 void pw_store_batcher_end(pw_store_batcher *b);
 
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with

@@ -6,6 +6,7 @@
 #ifndef PW_STORE_INTERNAL_H
 #define PW_STORE_INTERNAL_H
 
+#include "store/schema.h"
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -73,7 +74,7 @@ enum stmt_id {
     ST_LOAD_DOCS,
     ST_WATCHLISTS,
     ST_RECORD_INSERT,
-    ST_RECORD_ID_INSERT,
+    ST_RECORD_GROUP_KEYS,
     ST_RECORD_BATCH_INSERT,
     ST_ALERT_INSERT,
     ST_ALERT_FIND,
@@ -133,6 +134,7 @@ void pws_done(sqlite3_stmt *st);
  * the bindings (pws_done) before the text goes away. */
 void pws_bind_text(pw_store *s, sqlite3_stmt *st, int i, const char *text);
 void pws_bind_textn(pw_store *s, sqlite3_stmt *st, int i, const char *text, size_t len);
+void pws_bind_blob(pw_store *s, sqlite3_stmt *st, int i, const void *data, size_t len);
 void pws_bind_int(pw_store *s, sqlite3_stmt *st, int i, sqlite3_int64 v);
 void pws_bind_double(pw_store *s, sqlite3_stmt *st, int i, double v);
 /* sqlite3_step, unless a bind failed since pws_stmt(): a statement is always bound and then
@@ -143,9 +145,6 @@ int pws_step(pw_store *s, sqlite3_stmt *st);
 int pws_run(pw_store *s, sqlite3_stmt *st, const char *what, pw_error *err);
 /* Runs one of the parameterless cached statements (BEGIN, COMMIT, SAVEPOINT ...). */
 int pws_run_id(pw_store *s, enum stmt_id id, const char *what, pw_error *err);
-/* Enters a stored record's id in record_ids (every record, batched or a row of its own);
- * *stored_before (may be NULL) says it was there already. */
-int pws_claim_record_id(pw_store *s, const char *record_id, bool *stored_before, pw_error *err);
 /* One dead-letter row; list_version_id is 0 outside an import. */
 int pws_put_dead_letter(pw_store *s, const pw_reject *rej, sqlite3_int64 list_version_id,
                         const char *default_kind, pw_error *err);

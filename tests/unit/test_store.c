@@ -60,6 +60,7 @@ static sqlite3 *raw_open(void)
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 2000);
+    cr_assert_eq(pw_schema_register_functions(db), SQLITE_OK); /* migration 10 uses one */
     return db;
 }
 
@@ -421,7 +422,6 @@ Test(store, records_table_becomes_a_view_keeping_rows_and_alerts)
     cr_assert_eq(pw_store_schema_version(s), pw_schema_version_latest);
     cr_assert_eq(pw_store_count(s, "records"), 1);
     cr_assert_eq(pw_store_count(s, "record_rows"), 1);
-    cr_assert_eq(pw_store_count(s, "record_ids"), 1, "the ids of the rows were not kept");
     pw_store_close(s);
     db = raw_open();
     char *v = raw_text(db, "SELECT record_id || ' ' || surname || ' ' || source_line "
@@ -1046,7 +1046,7 @@ Test(store, batches_end_with_their_flight_input_or_size)
  * a record put twice in one run, one stored as a row and then batched, one batched and
  * then stored as a row (an alert's record, screened again against a changed list: the
  * view then shows the row). */
-Test(store, a_record_is_stored_once_batched_or_as_a_row)
+Test(store, a_record_is_shown_once_batched_or_as_a_row)
 {
     pw_store *s = open_store();
     pw_error err = {0};
@@ -1075,10 +1075,95 @@ Test(store, a_record_is_stored_once_batched_or_as_a_row)
                            "(SELECT * FROM records ORDER BY record_id)");
     cr_assert_str_eq(v, "batch-first:AS ROW row-first:BARRETT twice:BARRETT");
     free(v);
-    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_ids"), 3);
-    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches WHERE n_records = 2"), 1,
-                 "one batch (twice, batch-first), and none of ids already stored");
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 3, "a record shown twice");
+    cr_assert_eq(raw_long(db, "SELECT n_records FROM record_batches"), 3,
+                 "twice once, row-first (shown as its row) and batch-first");
     cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches"), 1);
+    sqlite3_close(db);
+}
+
+/* A batch whose members were all stored before leaves no row; the same record id on
+ * another flight is another record, stored again. */
+Test(store, a_batch_of_records_stored_before_is_not_kept_and_flights_keep_their_ids)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    pw_record r = sample_record();
+    for (int round = 0; round < 2; round++) { /* the same input screened twice */
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        char id[16];
+        for (int i = 0; i < 40; i++) { /* more than one claim statement */
+            snprintf(id, sizeof id, "p%d", i);
+            r.record_id = id;
+            batch_put(b, &r);
+        }
+        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    }
+    r.record_id = "p0";
+    r.flight.number = "999";
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    batch_put(b, &r);
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches"), 2,
+                 "the second screening left a batch");
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 41);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records WHERE record_id = 'p0'"), 2,
+                 "p0 of another flight is another record");
+    cr_assert_eq(raw_long(db, "SELECT sum(length(record_keys)) FROM record_batches"),
+                 41 * PW_RECORD_KEY_LEN, "every batch keeps its members' keys");
+    sqlite3_close(db);
+}
+
+/* Migration 10 gives every batch of a version-9 database its group and its members'
+ * keys, as the writer computes them: screening the members again stores nothing new. */
+Test(store, record_groups_migration_keys_batched_records)
+{
+    sqlite3 *db = raw_at_version(9);
+    char msg[256];
+    cr_assert_eq(raw_exec(db,
+                          "INSERT INTO record_rows(record_id, carrier, flight_number, json) "
+                          "VALUES ('row', 'LH', '400', '{}');"
+                          "INSERT INTO record_ids VALUES ('row'), ('b1'), ('b2');"
+                          "INSERT INTO record_batches(id, carrier, flight_number, n_records, "
+                          "records, screened_at) VALUES (5, 'LH', '400', 2, "
+                          "'[{\"record_id\":\"b1\"},{\"record_id\":\"b2\"}]', 'now');",
+                          msg, sizeof msg),
+                 SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    pw_record r = {.flight = {.carrier = "LH", .number = "400"}};
+    const char *ids[] = {"row", "b1", "b2", "new"};
+    for (size_t i = 0; i < 4; i++) {
+        r.record_id = ids[i];
+        batch_put(b, &r);
+    }
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    db = raw_open();
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 4);
+    char *v = raw_text(db, "SELECT records FROM record_batches WHERE id <> 5");
+    cr_assert_not_null(strstr(v, "\"new\""), "%s", v);
+    cr_assert_null(strstr(v, "\"b1\""), "%s", v);
+    cr_assert_null(strstr(v, "\"b2\""), "%s", v);
+    free(v);
+    cr_assert_eq(raw_long(db, "SELECT count(DISTINCT record_group) FROM record_batches"), 1,
+                 "the migrated batch and the new one are not of one group");
+    cr_assert_eq(raw_long(db, "SELECT length(record_keys) FROM record_batches WHERE id = 5"),
+                 2 * PW_RECORD_KEY_LEN);
     sqlite3_close(db);
 }
 
