@@ -448,6 +448,28 @@ static const char migration_alert_checks[] =
     "CREATE INDEX alert_hits_rule_day ON alert_hits(rule_id, rule_version, created_at);\n"
     RULE_STATS_VIEW;
 
+/* The records view of migration 9 (rows, and batch members that have no row), which
+ * migration 10 creates again over the rebuilt record_batches. */
+#define RECORDS_VIEW \
+    "CREATE VIEW records AS\n" \
+    "SELECT record_id, role, carrier, flight_number, origin, destination, departure, arrival,\n" \
+    "       surname, given_names, full_name, gender, dob, nationality, source_file,\n" \
+    "       source_line, json, screened_at\n" \
+    "FROM record_rows\n" \
+    "UNION ALL\n" \
+    "SELECT json_extract(r.value, '$.record_id'), json_extract(r.value, '$.traveller.role'),\n" \
+    "       b.carrier, b.flight_number, b.origin, b.destination, b.departure, b.arrival,\n" \
+    "       json_extract(r.value, '$.traveller.surname'),\n" \
+    "       json_extract(r.value, '$.traveller.given_names'),\n" \
+    "       json_extract(r.value, '$.traveller.full_name'),\n" \
+    "       json_extract(r.value, '$.traveller.gender'),\n" \
+    "       json_extract(r.value, '$.traveller.dob'),\n" \
+    "       json_extract(r.value, '$.traveller.nationality'), b.source_file,\n" \
+    "       json_extract(r.value, '$.source.line'), r.value, b.screened_at\n" \
+    "FROM record_batches b, json_each(b.records) r\n" \
+    "WHERE NOT EXISTS (SELECT 1 FROM record_rows w\n" \
+    "                  WHERE w.record_id = json_extract(r.value, '$.record_id'));\n"
+
 /* Screening speed when every record is kept: the records that raised no alert are stored
  * in batches, one row holding the canonical JSON of up to PW_RECORD_BATCH_MAX
  * consecutive records of one input and one flight as one JSON array, instead of one row
@@ -481,24 +503,7 @@ static const char migration_record_batches[] =
     ");\n"
     "CREATE INDEX record_batches_flight ON record_batches(carrier, flight_number, departure);\n"
     "CREATE INDEX record_batches_screened_at ON record_batches(screened_at);\n"
-    "CREATE VIEW records AS\n"
-    "SELECT record_id, role, carrier, flight_number, origin, destination, departure, arrival,\n"
-    "       surname, given_names, full_name, gender, dob, nationality, source_file,\n"
-    "       source_line, json, screened_at\n"
-    "FROM record_rows\n"
-    "UNION ALL\n"
-    "SELECT json_extract(r.value, '$.record_id'), json_extract(r.value, '$.traveller.role'),\n"
-    "       b.carrier, b.flight_number, b.origin, b.destination, b.departure, b.arrival,\n"
-    "       json_extract(r.value, '$.traveller.surname'),\n"
-    "       json_extract(r.value, '$.traveller.given_names'),\n"
-    "       json_extract(r.value, '$.traveller.full_name'),\n"
-    "       json_extract(r.value, '$.traveller.gender'),\n"
-    "       json_extract(r.value, '$.traveller.dob'),\n"
-    "       json_extract(r.value, '$.traveller.nationality'), b.source_file,\n"
-    "       json_extract(r.value, '$.source.line'), r.value, b.screened_at\n"
-    "FROM record_batches b, json_each(b.records) r\n"
-    "WHERE NOT EXISTS (SELECT 1 FROM record_rows w\n"
-    "                  WHERE w.record_id = json_extract(r.value, '$.record_id'));\n";
+    RECORDS_VIEW;
 
 /* The writer's cost when every record is kept: record_ids, one B-tree entry a record
  * under its id (a content hash, in random order), cost the writer thread two thirds of
@@ -508,17 +513,43 @@ static const char migration_record_batches[] =
  * group (its flight; records without one, their input file): each batch keeps the keys
  * of its members (record_keys, PW_RECORD_KEY_LEN bytes each) and its group
  * (record_group, indexed), and the writer reads a group's keys once, when it first
- * stores records of that group, instead of looking up every record. */
+ * stores records of that group, instead of looking up every record. The table is
+ * rebuilt so that the records' JSON, which fills overflow pages, is its last column:
+ * SQLite walks a row's overflow pages to reach a column after them. */
 static const char migration_record_groups[] =
-    "ALTER TABLE record_batches ADD COLUMN record_group INTEGER;\n"
-    "ALTER TABLE record_batches ADD COLUMN record_keys BLOB;\n"
-    "UPDATE record_batches SET\n"
-    "    record_group = pw_record_group(carrier, flight_number, origin, destination,\n"
-    "                                   departure, arrival, source_file),\n"
-    "    record_keys = (SELECT pw_record_keys(json_extract(r.value, '$.record_id'))\n"
-    "                   FROM json_each(record_batches.records) r);\n"
+    "DROP VIEW records;\n"
+    "CREATE TABLE record_batches_new (\n"
+    "    id            INTEGER PRIMARY KEY,\n"
+    "    carrier       TEXT,\n"
+    "    flight_number TEXT,\n"
+    "    origin        TEXT,\n"
+    "    destination   TEXT,\n"
+    "    departure     TEXT,\n"
+    "    arrival       TEXT,\n"
+    "    source_file   TEXT,\n"
+    "    first_line    INTEGER,\n"
+    "    last_line     INTEGER,\n"
+    "    n_records     INTEGER NOT NULL CHECK (n_records > 0),\n"
+    "    screened_at   TEXT NOT NULL,\n"
+    "    record_group  INTEGER NOT NULL,\n"
+    "    record_keys   BLOB NOT NULL,\n"
+    "    records       TEXT NOT NULL\n"
+    ");\n"
+    "INSERT INTO record_batches_new\n"
+    "SELECT id, carrier, flight_number, origin, destination, departure, arrival, source_file,\n"
+    "       first_line, last_line, n_records, screened_at,\n"
+    "       pw_record_group(carrier, flight_number, origin, destination, departure, arrival,\n"
+    "                       source_file),\n"
+    "       (SELECT pw_record_keys(json_extract(r.value, '$.record_id'))\n"
+    "        FROM json_each(b.records) r),\n"
+    "       records\n"
+    "FROM record_batches b;\n"
+    "DROP TABLE record_batches;\n"
+    "ALTER TABLE record_batches_new RENAME TO record_batches;\n"
+    "CREATE INDEX record_batches_flight ON record_batches(carrier, flight_number, departure);\n"
+    "CREATE INDEX record_batches_screened_at ON record_batches(screened_at);\n"
     "CREATE INDEX record_batches_group ON record_batches(record_group);\n"
-    "DROP TABLE record_ids;\n";
+    "DROP TABLE record_ids;\n" RECORDS_VIEW;
 
 const char *const pw_schema_migrations[] = {
     migration_1,     migration_2,                 migration_3,
