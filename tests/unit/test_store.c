@@ -1121,6 +1121,38 @@ Test(store, a_batch_of_records_stored_before_is_not_kept_and_flights_keep_their_
     sqlite3_close(db);
 }
 
+/* The batcher holds the keys of the groups it used last only: a flight that comes back
+ * after many others is read again from the database, and its records stay stored once. */
+Test(store, a_flight_back_after_many_others_is_not_stored_again)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    pw_record r = sample_record();
+    char number[16];
+    for (int round = 0; round < 2; round++) {
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        for (int flight = 0; flight < 100; flight++) { /* more than the batcher holds */
+            snprintf(number, sizeof number, "%d", flight);
+            r.flight.number = number;
+            r.record_id = "same-id-on-every-flight";
+            batch_put(b, &r);
+            r.record_id = "other";
+            batch_put(b, &r);
+        }
+        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    }
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 200);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches"), 100);
+    cr_assert_eq(raw_long(db, "SELECT count(DISTINCT record_group) FROM record_batches"), 100);
+    sqlite3_close(db);
+}
+
 /* Migration 10 gives every batch of a version-9 database its group and its members'
  * keys, as the writer computes them: screening the members again stores nothing new. */
 Test(store, record_groups_migration_keys_batched_records)
