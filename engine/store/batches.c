@@ -58,6 +58,7 @@ struct pw_store_batcher {
     pw_store *s;
     pw_strbuf records;     /* "[" and the members' JSON separated by commas ("]" when written) */
     pw_strbuf member_keys; /* the members' keys, one after another */
+    bool open;             /* a run has begun: key, screened_at and group are its */
     size_t n;
     long first_line, last_line;
     char *key[K__COUNT]; /* the run's flight and input (owned copies; NULL for none) */
@@ -212,6 +213,7 @@ static void clear_run(pw_store_batcher *b)
     }
     pw_strbuf_reset(&b->records);
     pw_strbuf_reset(&b->member_keys);
+    b->open = false;
     b->n = 0;
     b->first_line = b->last_line = 0;
 }
@@ -255,9 +257,9 @@ static int write_run(pw_store_batcher *b, pw_error *err)
 
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
 {
-    if (!b || b->n == 0)
+    if (!b)
         return 0;
-    int rc = write_run(b, err);
+    int rc = b->n ? write_run(b, err) : 0;
     clear_run(b);
     return rc;
 }
@@ -271,7 +273,7 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
         return pw_store_put_record_json(b->s, r, json, len, NULL, err);
     const char *key[K__COUNT];
     run_key(r, key);
-    bool same_run = b->n > 0 && b->n < PW_RECORD_BATCH_MAX;
+    bool same_run = b->open && b->n < PW_RECORD_BATCH_MAX;
     for (int i = 0; same_run && i < K__COUNT; i++)
         same_run = same_text(key[i], b->key[i]);
     if (!same_run) {
@@ -284,6 +286,7 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
                 return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
             }
         pws_utc_now(b->s, b->screened_at);
+        b->open = true;
     }
     unsigned char record_key[PW_RECORD_KEY_LEN];
     pw_schema_record_key(r->record_id, record_key);
