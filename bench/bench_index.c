@@ -173,8 +173,7 @@ static pw_index *build(char **names, size_t n, double *secs)
         char id[32];
         snprintf(id, sizeof id, "S%zu", i);
         pw_entry_name en = {.kind = PW_NAME_PRIMARY, .full = names[i]};
-        pw_entry e = {.list = "SYN", .list_version = 1, .entry_id = id, .names = &en,
-                      .n_names = 1};
+        pw_entry e = {.list = "SYN", .list_version = 1, .entry_id = id, .names = &en, .n_names = 1};
         if (pw_index_builder_add(b, &e, NULL))
             return NULL;
     }
@@ -306,8 +305,8 @@ int main(int argc, char **argv)
            "ratio_vs_1003=%.2f cpu_us_per_traveller=%.1f p50_us=%.1f p99_us=%.1f "
            "recall=%.1f background_with_candidate=%.3f threshold=%.2f\n",
            n_names, big_secs, (double)bytes / (double)n_names, full_list.rate,
-           base.rate > 0 ? full_list.rate / base.rate : 0, full_list.cpu_us, full_list.p50_us, full_list.p99_us,
-           full_list.recall, full_list.background, threshold);
+           base.rate > 0 ? full_list.rate / base.rate : 0, full_list.cpu_us, full_list.p50_us,
+           full_list.p99_us, full_list.recall, full_list.background, threshold);
     pw_index_free(small);
     pw_index_free(big);
     return 0;
