@@ -1,7 +1,7 @@
 /*
  * Record batches: the screened records that raised no alert, stored a run at a time
- * (the record_batches table of migration 9; the `records` view shows them beside the
- * single rows of record_rows).
+ * (the record_batches table of migrations 9 and 10; the `records` view shows them
+ * beside the single rows of record_rows).
  *
  * Design: a row per record cost the single writer thread a B-tree insert into the
  * table and one into each of its three indexes, about 28,000 instructions (callgrind),
@@ -10,18 +10,26 @@
  * its run ends: at another input file, another flight, PW_RECORD_BATCH_MAX records, or
  * a flush (the pipeline flushes before every commit, so what is committed is stored).
  *
- * A record is batched once: within its record group (its flight, or its input file
- * when it has no flight; pw_schema_record_group) a record is known by the key of its id
- * (pw_schema_record_key), and each batch keeps its members' keys and its group. The
- * batcher holds the keys of the groups it stores in memory (a hash set per group, the
- * MAX_GROUPS groups used last, up to about MAX_CACHED_KEYS keys): when a run begins it
- * reads the keys of the group's batches it has not seen (one index look-up, usually
- * finding none: another process or an earlier run stored them), and a record whose key
- * is there is not put again. So a record screened again (the same input again, an
- * airline's updated manifest, a spool file resumed) is not stored again, at the cost of
- * a hash look-up a record, where a B-tree entry a record cost two thirds of the
- * writer's time (migration 10 says more). A record with an alert has a row of its own
- * in record_rows, unique by record id; the view shows it, not a batched copy of it.
+ * A record is batched once: within its record group (its flight; for a record without
+ * one, its input file as named; pw_schema_record_group) a record is known by the key of
+ * its id (pw_schema_record_key), and each batch keeps its members' keys and its group.
+ * The batcher holds the keys of the groups it stores in memory (a hash set per group,
+ * in a hash table of groups, about MAX_CACHED_KEYS keys in all): when a run begins it
+ * reads the keys of the group's batches it has not read yet (one index look-up, which
+ * usually finds none), and a record whose key is there is not put again. So a record
+ * screened again (the same input again, an airline's updated manifest of the same
+ * flight, a spool file resumed) is not stored again, at the cost of a hash look-up a
+ * record, where a B-tree entry a record cost two thirds of the writer's time
+ * (migration 10 says more). Past MAX_CACHED_KEYS the batcher drops every group and
+ * reads a group again when it comes back; a group larger than that on its own (a huge
+ * input without flights) is not told apart. A record with an alert has a row of its
+ * own in record_rows, unique by record id; the view shows that row instead of a
+ * batched record of the same id.
+ *
+ * Ids are told apart within a group only: the same record id on another flight (a
+ * sender that numbers each flight's travellers from 1), or the same input without
+ * flights under another name, is stored again. A record id that has a row of its own
+ * hides, in the view, the batched records of that id whatever their flight.
  *
  * The flight columns and the source file are those of every member; first_line and
  * last_line bound the members' input lines; screened_at is when the first was put.
@@ -32,10 +40,10 @@
 
 enum { K_CARRIER, K_NUMBER, K_ORIGIN, K_DESTINATION, K_DEPARTURE, K_ARRIVAL, K_SOURCE, K__COUNT };
 
-/* The groups whose keys are held, and about how many keys in all: past either, the
- * group used longest ago is dropped (and read again if it comes back); the run's group
- * is kept whatever its size. */
-#define MAX_GROUPS 64
+/* The keys held in memory, of all groups (pws_batcher_limit_keys sets another limit):
+ * past that, every group is dropped when the next run begins (and read again from the
+ * database when it comes back). A group holding more keys than this on its own is not
+ * told apart at all (too_large): its records are stored as they come. */
 #define MAX_CACHED_KEYS ((size_t)1 << 20)
 
 /* A set of keys: open addressing, linear probing; an all-zero slot is empty (no key is
@@ -47,10 +55,10 @@ typedef struct key_set {
 } key_set;
 
 typedef struct record_group {
-    bool in_use;
     int64_t id;
+    bool in_use;
+    bool too_large;           /* more than MAX_CACHED_KEYS keys: not told apart */
     sqlite3_int64 last_batch; /* the newest of its batches whose keys are in keys */
-    uint64_t last_used;       /* the batcher's clock when a run of it last began */
     key_set keys;
 } record_group;
 
@@ -63,10 +71,12 @@ struct pw_store_batcher {
     long first_line, last_line;
     char *key[K__COUNT]; /* the run's flight and input (owned copies; NULL for none) */
     char screened_at[25];
-    record_group groups[MAX_GROUPS];
-    record_group *group; /* the run's, one of groups */
+    record_group *groups; /* open addressing by id, linear probing, at most half full */
+    size_t groups_cap;    /* a power of two, or 0 */
+    size_t n_groups;
+    record_group *group; /* the run's, in groups */
     size_t cached_keys;  /* keys in all the groups' sets */
-    uint64_t clock;
+    size_t max_keys;     /* MAX_CACHED_KEYS */
 };
 
 /* ---- key sets --------------------------------------------------------------------- */
@@ -115,75 +125,107 @@ static int add_key(key_set *set, const unsigned char key[PW_RECORD_KEY_LEN])
 
 /* ---- record groups ---------------------------------------------------------------- */
 
-static void forget_group(pw_store_batcher *b, record_group *g)
+static void forget_keys(pw_store_batcher *b, record_group *g)
 {
     b->cached_keys -= g->keys.n;
     free(g->keys.slot);
-    *g = (record_group){0};
+    g->keys = (key_set){0};
 }
 
-/* The group other than except used longest ago, or NULL. */
-static record_group *oldest_group(pw_store_batcher *b, const record_group *except)
+/* Drops every group (their keys, and what was read of them). */
+static void forget_groups(pw_store_batcher *b)
 {
-    record_group *oldest = NULL;
-    for (size_t i = 0; i < MAX_GROUPS; i++) {
-        record_group *g = &b->groups[i];
-        if (g->in_use && g != except && (!oldest || g->last_used < oldest->last_used))
-            oldest = g;
-    }
-    return oldest;
+    for (size_t i = 0; i < b->groups_cap; i++)
+        forget_keys(b, &b->groups[i]);
+    memset(b->groups, 0, b->groups_cap * sizeof *b->groups);
+    b->n_groups = 0;
+    b->group = NULL;
 }
 
-/* Adds the keys of the group's batches it has not read yet. */
+/* The group with this id, added when new (NULL when out of memory). */
+static record_group *find_group(pw_store_batcher *b, int64_t id)
+{
+    if (2 * (b->n_groups + 1) > b->groups_cap) {
+        size_t cap = b->groups_cap ? 2 * b->groups_cap : 64;
+        record_group *bigger = calloc(cap, sizeof *bigger);
+        if (!bigger)
+            return NULL;
+        for (size_t i = 0; i < b->groups_cap; i++) {
+            if (!b->groups[i].in_use)
+                continue;
+            size_t at = (size_t)b->groups[i].id & (cap - 1);
+            while (bigger[at].in_use)
+                at = (at + 1) & (cap - 1);
+            bigger[at] = b->groups[i];
+        }
+        free(b->groups);
+        b->groups = bigger;
+        b->groups_cap = cap;
+    }
+    size_t at = (size_t)id & (b->groups_cap - 1);
+    for (; b->groups[at].in_use; at = (at + 1) & (b->groups_cap - 1))
+        if (b->groups[at].id == id)
+            return &b->groups[at];
+    b->groups[at] = (record_group){.id = id, .in_use = true};
+    b->n_groups++;
+    return &b->groups[at];
+}
+
+/* Adds key to g's set: 1 when added (or g is too large to tell), 0 when it was there,
+ * -1 when out of memory. */
+static int add_group_key(pw_store_batcher *b, record_group *g,
+                         const unsigned char key[PW_RECORD_KEY_LEN])
+{
+    if (g->too_large)
+        return 1;
+    if (g->keys.n >= b->max_keys) {
+        forget_keys(b, g);
+        g->too_large = true;
+        return 1;
+    }
+    int added = add_key(&g->keys, key);
+    b->cached_keys += added > 0 ? 1 : 0;
+    return added;
+}
+
+/* Adds the keys of the group's batches it has not read yet (none for a group too large
+ * to tell its records apart). */
 static int read_new_batches(pw_store_batcher *b, record_group *g, pw_error *err)
 {
     pw_store *s = b->s;
+    if (g->too_large)
+        return 0;
     sqlite3_stmt *st = NULL;
     int rc = pws_stmt(s, ST_RECORD_GROUP_KEYS, &st, err);
     if (rc)
         return rc;
     pws_bind_int(s, st, 1, g->id);
     pws_bind_int(s, st, 2, g->last_batch);
-    while ((rc = pws_step(s, st)) == SQLITE_ROW) {
+    while (!g->too_large && (rc = pws_step(s, st)) == SQLITE_ROW) {
         const unsigned char *keys = sqlite3_column_blob(st, 1);
         size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        for (size_t at = 0; keys && at + PW_RECORD_KEY_LEN <= len; at += PW_RECORD_KEY_LEN) {
-            int added = add_key(&g->keys, keys + at);
-            if (added < 0) {
+        for (size_t at = 0; keys && at + PW_RECORD_KEY_LEN <= len; at += PW_RECORD_KEY_LEN)
+            if (add_group_key(b, g, keys + at) < 0) {
                 pws_done(st);
                 return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
             }
-            b->cached_keys += (size_t)added;
-        }
         g->last_batch = sqlite3_column_int64(st, 0);
     }
     pws_done(st);
-    return rc == SQLITE_DONE ? 0 : pws_fail(s, rc, "reading the keys of stored records", err);
+    return rc == SQLITE_DONE || g->too_large
+               ? 0
+               : pws_fail(s, rc, "reading the keys of stored records", err);
 }
 
-/* Makes the group of r the run's, its keys up to date; drops the groups used longest
- * ago while the keys held are over MAX_CACHED_KEYS. */
+/* Makes the group of r the run's, its keys up to date. */
 static int enter_group(pw_store_batcher *b, const pw_record *r, pw_error *err)
 {
     int64_t id = pw_schema_record_group(&r->flight, r->source_file);
-    record_group *g = NULL, *unused = NULL;
-    for (size_t i = 0; i < MAX_GROUPS && !g; i++) {
-        if (b->groups[i].in_use && b->groups[i].id == id)
-            g = &b->groups[i];
-        else if (!b->groups[i].in_use && !unused)
-            unused = &b->groups[i];
-    }
-    if (!g) {
-        g = unused ? unused : oldest_group(b, NULL);
-        forget_group(b, g);
-        *g = (record_group){.in_use = true, .id = id};
-    }
-    g->last_used = ++b->clock;
-    b->group = g;
-    int rc = read_new_batches(b, g, err);
-    for (record_group *old; b->cached_keys > MAX_CACHED_KEYS && (old = oldest_group(b, g));)
-        forget_group(b, old);
-    return rc;
+    if (b->cached_keys > b->max_keys)
+        forget_groups(b);
+    if (!(b->group = find_group(b, id)))
+        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    return read_new_batches(b, b->group, err);
 }
 
 /* ---- runs ------------------------------------------------------------------------- */
@@ -224,7 +266,13 @@ int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err)
     if (!*out)
         return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
     (*out)->s = s;
+    (*out)->max_keys = MAX_CACHED_KEYS;
     return 0;
+}
+
+void pws_batcher_limit_keys(pw_store_batcher *b, size_t max_keys)
+{
+    b->max_keys = max_keys;
 }
 
 /* Writes the run; the caller clears it, whatever the outcome. */
@@ -290,10 +338,9 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
     }
     unsigned char record_key[PW_RECORD_KEY_LEN];
     pw_schema_record_key(r->record_id, record_key);
-    int added = add_key(&b->group->keys, record_key);
+    int added = add_group_key(b, b->group, record_key);
     if (added <= 0) /* stored before, or out of memory */
         return added ? pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory") : 0;
-    b->cached_keys++;
     pw_strbuf_appendn(&b->records, b->n ? "," : "[", 1);
     pw_strbuf_appendn(&b->records, json, len);
     pw_strbuf_appendn(&b->member_keys, (const char *)record_key, sizeof record_key);
@@ -312,8 +359,8 @@ void pw_store_batcher_end(pw_store_batcher *b)
     if (!b)
         return;
     clear_run(b);
-    for (size_t i = 0; i < MAX_GROUPS; i++)
-        free(b->groups[i].keys.slot);
+    forget_groups(b);
+    free(b->groups);
     pw_strbuf_free(&b->records);
     pw_strbuf_free(&b->member_keys);
     free(b);

@@ -19,7 +19,8 @@
  * as comparisons; 9 stores the records without an alert in batches (record_batches),
  * keeps every stored record's id (record_ids) and makes `records` a view over the
  * batches and the single rows (record_rows); 10 replaces record_ids by the keys each
- * batch keeps of its members, found by the batch's record group (its flight).
+ * batch keeps of its members, found by the batch's record group (its flight, or its
+ * input file for records without one).
  *
  * Conventions in the SQL: timestamps are UTC ISO 8601 text with milliseconds, set by
  * column defaults (the store binds the same text itself for the rows the screening
@@ -540,8 +541,8 @@ static const char migration_record_groups[] =
     "       first_line, last_line, n_records, screened_at,\n"
     "       pw_record_group(carrier, flight_number, origin, destination, departure, arrival,\n"
     "                       source_file),\n"
-    "       (SELECT pw_record_keys(json_extract(r.value, '$.record_id'))\n"
-    "        FROM json_each(b.records) r),\n"
+    "       coalesce((SELECT pw_record_keys(json_extract(r.value, '$.record_id'))\n"
+    "                 FROM json_each(b.records) r), x''),\n"
     "       records\n"
     "FROM record_batches b;\n"
     "DROP TABLE record_batches;\n"

@@ -107,7 +107,7 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
  * writes the run so far first. A record already batched (the same record id in the same
  * record group: its flight, or its input file when it has none) is not put again; one
  * stored as a row of its own may be, and the view shows the row. The batcher keeps the
- * keys of the groups it stored last in memory. It belongs to the
+ * keys of the groups it stores in memory (about a million keys; see batches.c). It belongs to the
  * thread that uses the store; puts and flushes run inside the caller's transaction,
  * which must flush before it commits: the records put are stored with the batch. */
 #define PW_RECORD_BATCH_MAX 256
@@ -119,8 +119,8 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
 /* Writes the records put so far as one batch (nothing when there are none). */
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
 /* Frees b (NULL is allowed). Records put and not flushed are not stored. After a
- * failed put, flush or commit, end the batcher rather than go on with it: it takes the
- * records put as stored. */
+ * failed put or flush, or any rollback of a transaction it put records in, end the
+ * batcher rather than go on with it: it takes the records put as stored. */
 void pw_store_batcher_end(pw_store_batcher *b);
 
 /* Stores an alert keyed by alert->key: a new key creates the alert (state "new") with

@@ -145,6 +145,9 @@ int pws_step(pw_store *s, sqlite3_stmt *st);
 int pws_run(pw_store *s, sqlite3_stmt *st, const char *what, pw_error *err);
 /* Runs one of the parameterless cached statements (BEGIN, COMMIT, SAVEPOINT ...). */
 int pws_run_id(pw_store *s, enum stmt_id id, const char *what, pw_error *err);
+/* Sets how many record keys a batcher holds in memory (batches.c), for tests of what
+ * it does past that; the default is about a million. */
+void pws_batcher_limit_keys(pw_store_batcher *b, size_t max_keys);
 /* One dead-letter row; list_version_id is 0 outside an import. */
 int pws_put_dead_letter(pw_store *s, const pw_reject *rej, sqlite3_int64 list_version_id,
                         const char *default_kind, pw_error *err);

@@ -18,6 +18,7 @@
 
 #include "core/core.h"
 #include "store/schema.h"
+#include "store/store_internal.h"
 #include "store/store.h"
 
 /* ---- fixtures ---------------------------------------------------------------- */
@@ -1121,13 +1122,15 @@ Test(store, a_batch_of_records_stored_before_is_not_kept_and_flights_keep_their_
     sqlite3_close(db);
 }
 
-/* The batcher holds the keys of the groups it used last only: a flight that comes back
- * after many others is read again from the database, and its records stay stored once. */
+/* The batcher holds about a million keys in memory: past that it drops them and reads
+ * a flight's keys again from the database when the flight comes back, so its records
+ * stay stored once (here with a limit of 50 keys, and flights interleaved). */
 Test(store, a_flight_back_after_many_others_is_not_stored_again)
 {
     pw_store *s = open_store();
     pw_error err = {0};
     pw_store_batcher *b = new_batcher(s);
+    pws_batcher_limit_keys(b, 50);
     pw_record r = sample_record();
     char number[16];
     for (int round = 0; round < 2; round++) {
@@ -1150,6 +1153,35 @@ Test(store, a_flight_back_after_many_others_is_not_stored_again)
     cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 200);
     cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches"), 100);
     cr_assert_eq(raw_long(db, "SELECT count(DISTINCT record_group) FROM record_batches"), 100);
+    sqlite3_close(db);
+}
+
+/* A group holding more keys than the batcher keeps is not told apart: its records are
+ * all stored (none is taken for one stored before), the second screening's again. */
+Test(store, a_group_too_large_to_hold_stores_every_record)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    pws_batcher_limit_keys(b, 10);
+    pw_record r = sample_record();
+    char id[16];
+    for (int round = 0; round < 2; round++) {
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        for (int i = 0; i < 30; i++) {
+            snprintf(id, sizeof id, "r%d", i);
+            r.record_id = id;
+            batch_put(b, &r);
+        }
+        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    }
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    cr_assert_eq(raw_long(db, "SELECT count(DISTINCT record_id) FROM records"), 30);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 60);
     sqlite3_close(db);
 }
 
