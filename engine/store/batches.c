@@ -5,10 +5,14 @@
  *
  * Design: a row per record cost the single writer thread a B-tree insert into the
  * table and one into each of its three indexes, about 28,000 instructions (callgrind),
- * which bounded `paxwatch screen` when every record is kept. A batch appends each
- * record's canonical JSON to one JSON array in memory and writes it as one row when
- * its run ends: at another input file, another flight, PW_RECORD_BATCH_MAX records, or
- * a flush (the pipeline flushes before every commit, so what is committed is stored).
+ * which bounded `paxwatch screen` when every record is kept. A run gathers the records
+ * of one input file and one flight: it appends each record's canonical JSON to one JSON
+ * array in memory and writes it as one row when it holds PW_RECORD_BATCH_MAX records,
+ * or at a flush (the pipeline flushes before every commit, so what is committed is
+ * stored). Up to MAX_OPEN_RUNS runs are open at once, found by the hash of their key
+ * (the last one used first: records of a flight usually come together), so that an
+ * input interleaving flights (an interactive API feed, a merged backlog) still gets
+ * full batches.
  *
  * A record is batched once: within its record group (its flight; for a record without
  * one, its input file as named; pw_schema_record_group) a record is known by the key of
@@ -40,6 +44,13 @@
 
 enum { K_CARRIER, K_NUMBER, K_ORIGIN, K_DESTINATION, K_DEPARTURE, K_ARRIVAL, K_SOURCE, K__COUNT };
 
+/* Runs open at once (found by their key's hash through RUN_SLOTS): a further flight's
+ * first record writes the run put to longest ago first, so an input interleaving more
+ * flights than this in one transaction gets smaller batches. Their JSON is bounded by a
+ * transaction's records, as every run is written and closed at each flush. */
+#define MAX_OPEN_RUNS 1024
+#define RUN_SLOTS (2 * MAX_OPEN_RUNS)
+
 /* The keys held in memory, of all groups (pws_batcher_limit_keys sets another limit):
  * past that, every group is dropped when the next run begins (and read again from the
  * database when it comes back). A group holding more keys than this on its own is not
@@ -62,21 +73,32 @@ typedef struct record_group {
     key_set keys;
 } record_group;
 
-struct pw_store_batcher {
-    pw_store *s;
+/* An open run: the records of one input file and one flight put since the last flush. */
+typedef struct run {
+    char *key[K__COUNT]; /* its flight and input (owned copies; NULL for none) */
+    uint64_t hash;       /* of key (run_hash) */
+    int64_t group;       /* its record group's id */
     pw_strbuf records;     /* "[" and the members' JSON separated by commas ("]" when written) */
     pw_strbuf member_keys; /* the members' keys, one after another */
-    bool open;             /* a run has begun: key, screened_at and group are its */
     size_t n;
     long first_line, last_line;
-    char *key[K__COUNT]; /* the run's flight and input (owned copies; NULL for none) */
     char screened_at[25];
+    uint64_t last_put; /* the batcher's clock at its last put */
+} run;
+
+struct pw_store_batcher {
+    pw_store *s;
+    run runs[MAX_OPEN_RUNS];
+    size_t n_runs;
+    uint16_t run_slots[RUN_SLOTS]; /* index + 1 of the run of a hash, 0 when empty */
+    run *order[MAX_OPEN_RUNS];     /* close_oldest_runs' sorting room */
+    run *last;            /* the run of the last put, or NULL */
+    uint64_t clock;
     record_group *groups; /* open addressing by id, linear probing, at most half full */
     size_t groups_cap;    /* a power of two, or 0 */
     size_t n_groups;
-    record_group *group; /* the run's, in groups */
-    size_t cached_keys;  /* keys in all the groups' sets */
-    size_t max_keys;     /* MAX_CACHED_KEYS */
+    size_t cached_keys;   /* keys in all the groups' sets */
+    size_t max_keys;      /* MAX_CACHED_KEYS */
 };
 
 /* ---- key sets --------------------------------------------------------------------- */
@@ -139,7 +161,6 @@ static void forget_groups(pw_store_batcher *b)
         forget_keys(b, &b->groups[i]);
     memset(b->groups, 0, b->groups_cap * sizeof *b->groups);
     b->n_groups = 0;
-    b->group = NULL;
 }
 
 /* The group with this id, added when new (NULL when out of memory). */
@@ -217,17 +238,6 @@ static int read_new_batches(pw_store_batcher *b, record_group *g, pw_error *err)
                : pws_fail(s, rc, "reading the keys of stored records", err);
 }
 
-/* Makes the group of r the run's, its keys up to date. */
-static int enter_group(pw_store_batcher *b, const pw_record *r, pw_error *err)
-{
-    int64_t id = pw_schema_record_group(&r->flight, r->source_file);
-    if (b->cached_keys > b->max_keys)
-        forget_groups(b);
-    if (!(b->group = find_group(b, id)))
-        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-    return read_new_batches(b, b->group, err);
-}
-
 /* ---- runs ------------------------------------------------------------------------- */
 
 /* The run key of a record, in enum order. */
@@ -242,22 +252,60 @@ static void run_key(const pw_record *r, const char *out[K__COUNT])
     out[K_SOURCE] = r->source_file;
 }
 
+static uint64_t run_hash(const char *const key[K__COUNT])
+{
+    uint64_t h[2];
+    pw_hash128(key, K__COUNT, h);
+    return h[0];
+}
+
 static bool same_text(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void clear_run(pw_store_batcher *b)
+static bool run_has_key(const run *u, const char *const key[K__COUNT])
 {
-    for (int i = 0; i < K__COUNT; i++) {
-        free(b->key[i]);
-        b->key[i] = NULL;
-    }
-    pw_strbuf_reset(&b->records);
-    pw_strbuf_reset(&b->member_keys);
-    b->open = false;
-    b->n = 0;
-    b->first_line = b->last_line = 0;
+    for (int i = 0; i < K__COUNT; i++)
+        if (!same_text(key[i], u->key[i]))
+            return false;
+    return true;
+}
+
+/* Enters run i in run_slots. */
+static void index_run(pw_store_batcher *b, size_t i)
+{
+    size_t at = (size_t)b->runs[i].hash & (RUN_SLOTS - 1);
+    while (b->run_slots[at])
+        at = (at + 1) & (RUN_SLOTS - 1);
+    b->run_slots[at] = (uint16_t)(i + 1);
+}
+
+/* Empties a run's members (it stays open). */
+static void empty_run(run *u)
+{
+    pw_strbuf_reset(&u->records);
+    pw_strbuf_reset(&u->member_keys);
+    u->n = 0;
+    u->first_line = u->last_line = 0;
+}
+
+/* Frees a run and fills its place with the last open run. */
+static void close_run(pw_store_batcher *b, run *u)
+{
+    for (int i = 0; i < K__COUNT; i++)
+        free(u->key[i]);
+    pw_strbuf_free(&u->records);
+    pw_strbuf_free(&u->member_keys);
+    run *moved = &b->runs[b->n_runs - 1];
+    if (b->last == u)
+        b->last = NULL;
+    else if (b->last == moved)
+        b->last = u;
+    if (u != moved)
+        *u = *moved;
+    memset(moved, 0, sizeof *moved);
+    b->n_runs--;
 }
 
 int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err)
@@ -275,40 +323,137 @@ void pws_batcher_limit_keys(pw_store_batcher *b, size_t max_keys)
     b->max_keys = max_keys;
 }
 
-/* Writes the run; the caller clears it, whatever the outcome. */
-static int write_run(pw_store_batcher *b, pw_error *err)
+/* Writes the run's members as one batch and empties it (whatever the outcome). */
+static int write_run(pw_store_batcher *b, run *u, pw_error *err)
 {
     pw_store *s = b->s;
-    pw_strbuf_appendn(&b->records, "]", 1);
-    if (b->records.oom || b->member_keys.oom)
-        return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    pw_strbuf_appendn(&u->records, "]", 1);
+    int rc = 0;
     sqlite3_stmt *st = NULL;
-    int rc = pws_stmt(s, ST_RECORD_BATCH_INSERT, &st, err);
-    if (rc)
-        return rc;
-    for (int i = 0; i < K__COUNT; i++)
-        pws_bind_text(s, st, 1 + i, b->key[i]);
-    if (b->first_line > 0) {
-        pws_bind_int(s, st, 8, b->first_line);
-        pws_bind_int(s, st, 9, b->last_line);
+    if (u->records.oom || u->member_keys.oom)
+        rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    else if ((rc = pws_stmt(s, ST_RECORD_BATCH_INSERT, &st, err)) == 0) {
+        for (int i = 0; i < K__COUNT; i++)
+            pws_bind_text(s, st, 1 + i, u->key[i]);
+        if (u->first_line > 0) {
+            pws_bind_int(s, st, 8, u->first_line);
+            pws_bind_int(s, st, 9, u->last_line);
+        }
+        pws_bind_int(s, st, 10, (sqlite3_int64)u->n);
+        pws_bind_textn(s, st, 11, u->records.data, u->records.len);
+        pws_bind_text(s, st, 12, u->screened_at);
+        pws_bind_int(s, st, 13, u->group);
+        pws_bind_blob(s, st, 14, u->member_keys.data, u->member_keys.len);
+        rc = pws_run(s, st, "storing records", err);
     }
-    pws_bind_int(s, st, 10, (sqlite3_int64)b->n);
-    pws_bind_textn(s, st, 11, b->records.data, b->records.len);
-    pws_bind_text(s, st, 12, b->screened_at);
-    pws_bind_int(s, st, 13, b->group->id);
-    pws_bind_blob(s, st, 14, b->member_keys.data, b->member_keys.len);
-    if ((rc = pws_run(s, st, "storing records", err)) != 0)
+    record_group *g = rc ? NULL : find_group(b, u->group);
+    if (g)
+        g->last_batch = sqlite3_last_insert_rowid(s->db);
+    empty_run(u);
+    return rc;
+}
+
+static int by_last_put(const void *a, const void *b)
+{
+    uint64_t x = ((const run *const *)a)[0]->last_put, y = ((const run *const *)b)[0]->last_put;
+    return x < y ? -1 : x > y;
+}
+
+static int by_place_descending(const void *a, const void *b)
+{
+    const run *x = *(const run *const *)a, *y = *(const run *const *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Writes and closes the quarter of the open runs put to longest ago (a quarter at a
+ * time, so that the runs' index is rebuilt once for them all). */
+static int close_oldest_runs(pw_store_batcher *b, pw_error *err)
+{
+    run **order = b->order;
+    for (size_t i = 0; i < b->n_runs; i++)
+        order[i] = &b->runs[i];
+    qsort(order, b->n_runs, sizeof *order, by_last_put);
+    size_t n_close = b->n_runs / 4;
+    /* closed from the last place down: close_run fills a place with the last run,
+     * which is then never one still to close */
+    qsort(order, n_close, sizeof *order, by_place_descending);
+    int rc = 0;
+    for (size_t i = 0; i < n_close; i++) {
+        int one = order[i]->n ? write_run(b, order[i], err) : 0;
+        rc = rc ? rc : one;
+        close_run(b, order[i]);
+    }
+    memset(b->run_slots, 0, sizeof b->run_slots);
+    for (size_t i = 0; i < b->n_runs; i++)
+        index_run(b, i);
+    return rc;
+}
+
+/* Opens the run of key (writing and closing the runs put to longest ago when
+ * MAX_OPEN_RUNS are open), its group's keys read up to date. */
+static int open_run(pw_store_batcher *b, const char *const key[K__COUNT], uint64_t hash,
+                    const pw_record *r, run **out, pw_error *err)
+{
+    int rc = 0;
+    if (b->n_runs == MAX_OPEN_RUNS && (rc = close_oldest_runs(b, err)) != 0)
         return rc;
-    b->group->last_batch = sqlite3_last_insert_rowid(s->db);
+    run *u = &b->runs[b->n_runs++];
+    *u = (run){.hash = hash, .group = pw_schema_record_group(&r->flight, r->source_file)};
+    for (int i = 0; i < K__COUNT; i++)
+        if (key[i] && !(u->key[i] = strdup(key[i]))) {
+            close_run(b, u);
+            return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+    record_group *g = find_group(b, u->group);
+    if (!g)
+        rc = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
+    else
+        rc = read_new_batches(b, g, err);
+    if (rc) {
+        close_run(b, u);
+        return rc;
+    }
+    index_run(b, b->n_runs - 1);
+    *out = u;
     return 0;
+}
+
+/* The open run of r's input and flight, opened when there is none. */
+static int run_of(pw_store_batcher *b, const pw_record *r, run **out, pw_error *err)
+{
+    const char *key[K__COUNT];
+    run_key(r, key);
+    if (b->last && run_has_key(b->last, key)) { /* the usual case: the input's order */
+        *out = b->last;
+        return 0;
+    }
+    uint64_t hash = run_hash(key);
+    for (size_t at = (size_t)hash & (RUN_SLOTS - 1); b->run_slots[at];
+         at = (at + 1) & (RUN_SLOTS - 1)) {
+        run *u = &b->runs[b->run_slots[at] - 1];
+        if (u->hash == hash && run_has_key(u, key)) {
+            *out = u;
+            return 0;
+        }
+    }
+    return open_run(b, key, hash, r, out, err);
 }
 
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
 {
     if (!b)
         return 0;
-    int rc = b->n ? write_run(b, err) : 0;
-    clear_run(b);
+    int rc = 0;
+    for (size_t i = 0; i < b->n_runs; i++)
+        if (b->runs[i].n) {
+            int one = write_run(b, &b->runs[i], err);
+            rc = rc ? rc : one;
+        }
+    while (b->n_runs)
+        close_run(b, &b->runs[b->n_runs - 1]);
+    memset(b->run_slots, 0, sizeof b->run_slots);
+    if (b->cached_keys > b->max_keys)
+        forget_groups(b);
     return rc;
 }
 
@@ -319,38 +464,32 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
         return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no record given");
     if (!r->record_id || !*r->record_id) /* (never from the readers, which set one) */
         return pw_store_put_record_json(b->s, r, json, len, NULL, err);
-    const char *key[K__COUNT];
-    run_key(r, key);
-    bool same_run = b->open && b->n < PW_RECORD_BATCH_MAX;
-    for (int i = 0; same_run && i < K__COUNT; i++)
-        same_run = same_text(key[i], b->key[i]);
-    if (!same_run) {
-        int rc = pw_store_batcher_flush(b, err);
-        if (rc || (rc = enter_group(b, r, err)) != 0)
-            return rc;
-        for (int i = 0; i < K__COUNT; i++)
-            if (key[i] && !(b->key[i] = strdup(key[i]))) {
-                clear_run(b);
-                return pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory");
-            }
-        pws_utc_now(b->s, b->screened_at);
-        b->open = true;
-    }
+    run *u = NULL;
+    int rc = run_of(b, r, &u, err);
+    if (rc)
+        return rc;
+    b->last = u;
+    u->last_put = ++b->clock;
+    if (u->n == PW_RECORD_BATCH_MAX && (rc = write_run(b, u, err)) != 0)
+        return rc;
     unsigned char record_key[PW_RECORD_KEY_LEN];
     pw_schema_record_key(r->record_id, record_key);
-    int added = add_group_key(b, b->group, record_key);
+    record_group *g = find_group(b, u->group);
+    int added = g ? add_group_key(b, g, record_key) : -1;
     if (added <= 0) /* stored before, or out of memory */
         return added ? pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory") : 0;
-    pw_strbuf_appendn(&b->records, b->n ? "," : "[", 1);
-    pw_strbuf_appendn(&b->records, json, len);
-    pw_strbuf_appendn(&b->member_keys, (const char *)record_key, sizeof record_key);
+    if (u->n == 0)
+        pws_utc_now(b->s, u->screened_at);
+    pw_strbuf_appendn(&u->records, u->n ? "," : "[", 1);
+    pw_strbuf_appendn(&u->records, json, len);
+    pw_strbuf_appendn(&u->member_keys, (const char *)record_key, sizeof record_key);
     if (r->source_line > 0) {
-        if (b->first_line == 0 || r->source_line < b->first_line)
-            b->first_line = r->source_line;
-        if (r->source_line > b->last_line)
-            b->last_line = r->source_line;
+        if (u->first_line == 0 || r->source_line < u->first_line)
+            u->first_line = r->source_line;
+        if (r->source_line > u->last_line)
+            u->last_line = r->source_line;
     }
-    b->n++;
+    u->n++;
     return 0;
 }
 
@@ -358,10 +497,9 @@ void pw_store_batcher_end(pw_store_batcher *b)
 {
     if (!b)
         return;
-    clear_run(b);
+    while (b->n_runs)
+        close_run(b, &b->runs[b->n_runs - 1]);
     forget_groups(b);
     free(b->groups);
-    pw_strbuf_free(&b->records);
-    pw_strbuf_free(&b->member_keys);
     free(b);
 }

@@ -101,10 +101,11 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
 
 /* A record batcher: stores screened records that raised no alert in batches (the
  * record_batches table, shown with the single rows by the `records` view), for a writer
- * that keeps every record it screens. A batch is a run of consecutive records put here
- * from one input file and one flight (carrier, number, route and times), at most
- * PW_RECORD_BATCH_MAX of them; the next record of another input or flight, or one more,
- * writes the run so far first. A record already batched (the same record id in the same
+ * that keeps every record it screens. A batch holds records put here from one input
+ * file and one flight (carrier, number, route and times), in the order put, at most
+ * PW_RECORD_BATCH_MAX of them; it is written when full or at a flush (or, when more
+ * than about a thousand flights are open at once, when its flight was put to longest
+ * ago). A record already batched (the same record id in the same
  * record group: its flight, or its input file when it has none) is not put again; one
  * stored as a row of its own may be, and the view shows the row. The batcher keeps the
  * keys of the groups it stores in memory (about a million keys; see batches.c). It belongs to the

@@ -1000,7 +1000,7 @@ Test(store, batched_records_read_as_rows_do)
     sqlite3_close(db);
 }
 
-/* A batch is a run of one input and one flight, at most PW_RECORD_BATCH_MAX records; the
+/* A batch holds records of one input and one flight, at most PW_RECORD_BATCH_MAX; the
  * same records put again are not stored again. */
 Test(store, batches_end_with_their_flight_input_or_size)
 {
@@ -1041,6 +1041,53 @@ Test(store, batches_end_with_their_flight_input_or_size)
     free(v);
     sqlite3_close(db);
     pw_store_close(s);
+}
+
+/* Records of flights interleaved in the input (an interactive API feed, a merged
+ * backlog) are batched by flight, each batch in input order; with more flights open than
+ * the batcher keeps, the run put to longest ago is written first, and nothing is lost. */
+Test(store, interleaved_flights_are_batched_by_flight)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    pw_record r = sample_record();
+    char number[16], id[32];
+    r.record_id = id;
+    r.flight.number = number;
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    for (int i = 0; i < 10; i++)
+        for (int f = 0; f < 3; f++) {
+            snprintf(number, sizeof number, "%d", f);
+            snprintf(id, sizeof id, "%d-%d", f, i);
+            r.source_line = 3 * i + f + 1;
+            batch_put(b, &r);
+        }
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    for (int i = 0; i < 3; i++) /* more flights than are kept open (1,024) */
+        for (int f = 0; f < 1100; f++) {
+            snprintf(number, sizeof number, "x%d", f);
+            snprintf(id, sizeof id, "x%d-%d", f, i);
+            batch_put(b, &r);
+        }
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    char *v = raw_text(db, "SELECT group_concat(n_records || ':' || flight_number || ':' || "
+                           "first_line || '-' || last_line, ' ') "
+                           "FROM (SELECT * FROM record_batches WHERE id <= 3 ORDER BY id)");
+    cr_assert_str_eq(v, "10:0:1-28 10:1:2-29 10:2:3-30");
+    free(v);
+    v = raw_text(db, "SELECT group_concat(json_extract(value, '$.record_id'), ' ') FROM "
+                     "record_batches b, json_each(b.records) WHERE b.id = 1");
+    cr_assert_str_eq(v, "0-0 0-1 0-2 0-3 0-4 0-5 0-6 0-7 0-8 0-9");
+    free(v);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 3330);
+    cr_assert_eq(raw_long(db, "SELECT count(DISTINCT record_id) FROM records"), 3330);
+    sqlite3_close(db);
 }
 
 /* Whichever way a record is stored, and however often, the records view has it once:
