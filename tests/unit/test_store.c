@@ -1232,6 +1232,70 @@ Test(store, a_group_too_large_to_hold_stores_every_record)
     sqlite3_close(db);
 }
 
+/* Against a model, random work of the writer: records of a few flights and inputs
+ * (some without a flight), ids repeated, flights interleaved, some stored as rows (an
+ * alert's record), flushes and commits at random, a batcher of 70 keys (so that it drops
+ * and reads its groups again) and a second batcher later (another run of paxwatch). The
+ * view must show each (group, id) batched once and each row's id once, and nothing else:
+ * a row hides the batched records of its id. */
+Test(store, random_batching_matches_a_model)
+{
+    enum { IDS = 60, GROUPS = 6, OPS = 3000 };
+    static const char *const numbers[GROUPS] = {"1", "2", "3", NULL, NULL, "4"};
+    static const char *const sources[GROUPS] = {"a.csv", "a.csv", "b.csv", "a.csv", "c.csv",
+                                                "c.csv"};
+    bool batched[GROUPS][IDS] = {{false}}, row[IDS] = {false};
+    pw_store *s = open_store();
+    pw_error err = {0};
+    uint64_t rnd = 12345;
+    char id[16];
+    for (int process = 0; process < 2; process++) {
+        pw_store_batcher *b = new_batcher(s);
+        pws_batcher_limit_keys(b, 70);
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        for (int op = 0; op < OPS; op++) {
+            rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+            int g = (int)((rnd >> 33) % GROUPS), i = (int)((rnd >> 45) % IDS);
+            int what = (int)((rnd >> 20) % 100);
+            pw_record r = sample_record();
+            snprintf(id, sizeof id, "id%d", i);
+            r.record_id = id;
+            r.flight = (pw_flight){.carrier = numbers[g] ? "QQ" : NULL, .number = numbers[g]};
+            r.source_file = sources[g];
+            if (what < 3) {
+                cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+                cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+                cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+            } else if (what < 6) {
+                cr_assert_eq(pw_store_put_record(s, &r, NULL, &err), 0, "%s", err.msg);
+                row[i] = true;
+            } else {
+                batch_put(b, &r);
+                batched[g][i] = true;
+            }
+        }
+        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        pw_store_batcher_end(b);
+    }
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    long expected = 0;
+    for (int i = 0; i < IDS; i++) {
+        long shown = row[i];
+        for (int g = 0; g < GROUPS && !row[i]; g++)
+            shown += batched[g][i];
+        expected += shown;
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM records WHERE record_id = 'id%d'", i);
+        long got = raw_long(db, sql);
+        cr_assert_eq(got, shown, "id%d: shown %ld times, expected %ld", i, got, shown);
+    }
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), expected);
+    sqlite3_close(db);
+}
+
 /* Migration 10 gives every batch of a version-9 database its group and its members'
  * keys, as the writer computes them: screening the members again stores nothing new. */
 Test(store, record_groups_migration_keys_batched_records)
