@@ -18,14 +18,14 @@
  * one, its input file as named; pw_schema_record_group) a record is known by the key of
  * its id (pw_schema_record_key), and each batch keeps its members' keys and its group.
  * The batcher holds the keys of the groups it stores in memory (a hash set per group,
- * in a hash table of groups, about MAX_CACHED_KEYS keys in all): when a run begins it
- * reads the keys of the group's batches it has not read yet (one index look-up, which
+ * in a hash table of groups; at a flush, MAX_CACHED_KEYS keys in all): when a run begins
+ * it reads the keys of the group's batches it has not read yet (one index look-up, which
  * usually finds none), and a record whose key is there is not put again. So a record
  * screened again (the same input again, an airline's updated manifest of the same
  * flight, a spool file resumed) is not stored again, at the cost of a hash look-up a
  * record, where a B-tree entry a record cost two thirds of the writer's time
- * (migration 10 says more). Past MAX_CACHED_KEYS the batcher drops every group and
- * reads a group again when it comes back; a group larger than that on its own (a huge
+ * (migration 10 says more). Past MAX_CACHED_KEYS at a flush the batcher drops every
+ * group and reads a group again when it comes back; a group larger than that on its own (a huge
  * input without flights) is not told apart. A record with an alert has a row of its
  * own in record_rows, unique by record id; the view shows that row instead of a
  * batched record of the same id.
@@ -45,16 +45,18 @@
 enum { K_CARRIER, K_NUMBER, K_ORIGIN, K_DESTINATION, K_DEPARTURE, K_ARRIVAL, K_SOURCE, K__COUNT };
 
 /* Runs open at once (found by their key's hash through RUN_SLOTS): a further flight's
- * first record writes the run put to longest ago first, so an input interleaving more
- * flights than this in one transaction gets smaller batches. Their JSON is bounded by a
- * transaction's records, as every run is written and closed at each flush. */
+ * first record writes and closes the quarter of them put to longest ago first, so an
+ * input interleaving more flights than this in one transaction gets smaller batches.
+ * Their JSON is bounded by a transaction's records, as every run is written and closed
+ * at each flush. */
 #define MAX_OPEN_RUNS 1024
 #define RUN_SLOTS (2 * MAX_OPEN_RUNS)
 
 /* The keys held in memory, of all groups (pws_batcher_limit_keys sets another limit):
- * past that, every group is dropped when the next run begins (and read again from the
- * database when it comes back). A group holding more keys than this on its own is not
- * told apart at all (too_large): its records are stored as they come. */
+ * past that at a flush, every group is dropped (and read again from the database when it
+ * comes back); within a transaction the keys of the groups it touches add up. A group
+ * holding more keys than this on its own is not told apart at all (too_large): its
+ * records are stored as they come. */
 #define MAX_CACHED_KEYS ((size_t)1 << 20)
 
 /* A set of keys: open addressing, linear probing; an all-zero slot is empty (no key is
@@ -157,15 +159,21 @@ static void forget_keys(pw_store_batcher *b, record_group *g)
 /* Drops every group (their keys, and what was read of them). */
 static void forget_groups(pw_store_batcher *b)
 {
-    for (size_t i = 0; i < b->groups_cap; i++)
+    for (size_t i = 0; i < b->groups_cap; i++) {
         forget_keys(b, &b->groups[i]);
-    memset(b->groups, 0, b->groups_cap * sizeof *b->groups);
+        b->groups[i] = (record_group){0};
+    }
     b->n_groups = 0;
 }
 
-/* The group with this id, added when new (NULL when out of memory). */
+/* The group with this id, added when new (NULL when out of memory). A new group may
+ * move the others. */
 static record_group *find_group(pw_store_batcher *b, int64_t id)
 {
+    for (size_t at = (size_t)id & (b->groups_cap - 1); b->groups_cap && b->groups[at].in_use;
+         at = (at + 1) & (b->groups_cap - 1))
+        if (b->groups[at].id == id)
+            return &b->groups[at];
     if (2 * (b->n_groups + 1) > b->groups_cap) {
         size_t cap = b->groups_cap ? 2 * b->groups_cap : 64;
         record_group *bigger = calloc(cap, sizeof *bigger);
@@ -184,9 +192,8 @@ static record_group *find_group(pw_store_batcher *b, int64_t id)
         b->groups_cap = cap;
     }
     size_t at = (size_t)id & (b->groups_cap - 1);
-    for (; b->groups[at].in_use; at = (at + 1) & (b->groups_cap - 1))
-        if (b->groups[at].id == id)
-            return &b->groups[at];
+    while (b->groups[at].in_use)
+        at = (at + 1) & (b->groups_cap - 1);
     b->groups[at] = (record_group){.id = id, .in_use = true};
     b->n_groups++;
     return &b->groups[at];
@@ -379,8 +386,8 @@ static int close_oldest_runs(pw_store_batcher *b, pw_error *err)
     qsort(order, n_close, sizeof *order, by_place_descending);
     int rc = 0;
     for (size_t i = 0; i < n_close; i++) {
-        int one = order[i]->n ? write_run(b, order[i], err) : 0;
-        rc = rc ? rc : one;
+        if (rc == 0 && order[i]->n) /* (after a failure, what is left is rolled back) */
+            rc = write_run(b, order[i], err);
         close_run(b, order[i]);
     }
     memset(b->run_slots, 0, sizeof b->run_slots);
@@ -444,11 +451,9 @@ int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err)
     if (!b)
         return 0;
     int rc = 0;
-    for (size_t i = 0; i < b->n_runs; i++)
-        if (b->runs[i].n) {
-            int one = write_run(b, &b->runs[i], err);
-            rc = rc ? rc : one;
-        }
+    for (size_t i = 0; i < b->n_runs && rc == 0; i++) /* (after a failure, all is rolled back) */
+        if (b->runs[i].n)
+            rc = write_run(b, &b->runs[i], err);
     while (b->n_runs)
         close_run(b, &b->runs[b->n_runs - 1]);
     memset(b->run_slots, 0, sizeof b->run_slots);

@@ -117,7 +117,8 @@ int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err);
 /* Adds a record with its canonical JSON (pw_record_to_json: json, len bytes, copied). */
 int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *json, size_t len,
                          pw_error *err);
-/* Writes the records put so far as one batch (nothing when there are none). */
+/* Writes the records put so far, a batch for each input file and flight (nothing when
+ * there are none). */
 int pw_store_batcher_flush(pw_store_batcher *b, pw_error *err);
 /* Frees b (NULL is allowed). Records put and not flushed are not stored. After a
  * failed put or flush, or any rollback of a transaction it put records in, end the

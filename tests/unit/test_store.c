@@ -1702,3 +1702,153 @@ Test(store, ten_thousand_entries_load_fast, .timeout = 60)
     cr_assert_lt(t2 - t1, 2.0, "loading 10,000 entries took %.3f s", t2 - t1);
     pw_store_close(s);
 }
+
+/* A flight's run written and closed to make room for others (more than
+ * 1,024 flights open in one transaction) and then back in the same transaction: its
+ * records already put are not stored again; the same flight read from two inputs is one
+ * record group, so an id is stored once across them. */
+Test(store, evicted_flight_back_in_the_same_transaction_is_not_stored_again)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    pw_record r = sample_record();
+    char number[16], id[32];
+    r.flight.number = number;
+    r.record_id = id;
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    for (int round = 0; round < 3; round++)
+        for (int f = 0; f < 1300; f++) {
+            snprintf(number, sizeof number, "%d", f);
+            r.source_file = (round & 1) ? "b.jsonl" : "a.jsonl";
+            snprintf(id, sizeof id, "p%d", round == 2 ? 1 : 0); /* p0, p0 again, p1 */
+            r.source_line = round * 10000 + f + 1;
+            batch_put(b, &r);
+        }
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+
+    sqlite3 *db = raw_open();
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), 2 * 1300);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM (SELECT DISTINCT flight_number, record_id "
+                              "FROM records)"),
+                 2 * 1300);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches WHERE source_file = "
+                              "'b.jsonl'"),
+                 0, "p0 from the second input is the same record of the same flight");
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM record_batches WHERE first_line > last_line "
+                              "OR first_line IS NULL OR n_records <> 1"),
+                 0);
+    sqlite3_close(db);
+}
+
+/* A batcher begun and ended without a record (an empty input). */
+Test(store, batcher_without_records)
+{
+    pw_store *s = open_store();
+    pw_error err = {0};
+    pw_store_batcher *b = new_batcher(s);
+    cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    pw_store_batcher_end(b);
+    pw_store_close(s);
+}
+
+/* Random work over more flights than the batcher keeps open (runs
+ * written and closed a quarter at a time, reopened) with a small key limit, against a
+ * model: each (flight, id) shown once. */
+Test(store, random_batching_over_many_flights_matches_a_model)
+{
+    enum { IDS = 4, FLIGHTS = 1500, OPS = 40000 };
+    static bool batched[FLIGHTS][IDS];
+    memset(batched, 0, sizeof batched);
+    pw_store *s = open_store();
+    pw_error err = {0};
+    uint64_t rnd = 987654321;
+    char id[16], number[16];
+    for (int process = 0; process < 2; process++) {
+        pw_store_batcher *b = new_batcher(s);
+        pws_batcher_limit_keys(b, process ? 900 : 5000);
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        for (int op = 0; op < OPS; op++) {
+            rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+            int f = (int)((rnd >> 33) % FLIGHTS), i = (int)((rnd >> 50) % IDS);
+            int what = (int)((rnd >> 20) % 1000);
+            pw_record r = sample_record();
+            snprintf(id, sizeof id, "id%d", i);
+            snprintf(number, sizeof number, "%d", f);
+            r.record_id = id;
+            r.flight.number = number;
+            r.source_file = (rnd >> 60) & 1 ? "a.csv" : "b.csv";
+            if (what < 2) {
+                cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+                cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+                cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+            } else {
+                batch_put(b, &r);
+                batched[f][i] = true;
+            }
+        }
+        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        pw_store_batcher_end(b);
+    }
+    pw_store_close(s);
+    long expected = 0;
+    for (int f = 0; f < FLIGHTS; f++)
+        for (int i = 0; i < IDS; i++)
+            expected += batched[f][i];
+    sqlite3 *db = raw_open();
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM records"), expected);
+    cr_assert_eq(raw_long(db, "SELECT count(*) FROM (SELECT DISTINCT flight_number, record_id "
+                              "FROM records)"),
+                 expected);
+    sqlite3_close(db);
+}
+
+/* A batch refused by the database, when its run is closed to make room
+ * and at the flush: the put and the flush report it, and ending the batcher frees
+ * everything (run under ASan). */
+Test(store, a_refused_batch_fails_the_put_and_the_flush)
+{
+    pw_store_close(open_store());
+    sqlite3 *db = raw_open();
+    cr_assert_eq(sqlite3_exec(db,
+                              "CREATE TRIGGER refuse BEFORE INSERT ON record_batches "
+                              "WHEN NEW.flight_number = 'bad' "
+                              "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    pw_store *s = open_store();
+    pw_error err = {0};
+    char number[16];
+    pw_record r = sample_record();
+    r.record_id = "x";
+    for (int at_flush = 0; at_flush < 2; at_flush++) {
+        pw_store_batcher *b = new_batcher(s);
+        cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
+        r.flight.number = "bad";
+        batch_put(b, &r);
+        int rc = 0;
+        for (int f = 0; f < (at_flush ? 10 : 1100) && rc == 0; f++) {
+            snprintf(number, sizeof number, "%d", f);
+            r.flight.number = number;
+            pw_strbuf json = {0};
+            pw_record_to_json(&r, &json);
+            rc = pw_store_batcher_put(b, &r, json.data, json.len, &err);
+            pw_strbuf_free(&json);
+        }
+        if (at_flush) {
+            cr_assert_eq(rc, 0);
+            rc = pw_store_batcher_flush(b, &err);
+        }
+        cr_assert_eq(rc, PW_EDB, "%d %s", rc, err.msg);
+        pw_store_batcher_end(b);
+        pw_store_rollback(s);
+    }
+    pw_store_close(s);
+}
