@@ -213,7 +213,7 @@ void pw_record_content_id(const pw_record *r, char out[33])
 
 /* Writes the separating comma (except before the first member) and "key":. The keys
  * here are short ASCII literals that need no escaping. */
-static void json_key(pw_strbuf *b, bool *first, const char *key)
+static inline void json_key(pw_strbuf *b, bool *first, const char *key)
 {
     if (!*first)
         pw_strbuf_appendn(b, ",", 1);
@@ -223,7 +223,7 @@ static void json_key(pw_strbuf *b, bool *first, const char *key)
     pw_strbuf_appendn(b, "\":", 2);
 }
 
-static void json_str(pw_strbuf *b, bool *first, const char *key, const char *val)
+static inline void json_str(pw_strbuf *b, bool *first, const char *key, const char *val)
 {
     if (!val)
         return;
