@@ -195,6 +195,25 @@ static inline unsigned special_bytes(__m128i v)
 }
 #endif
 
+/* memcpy for the short pieces JSON members and hashes are mostly made of: fixed-size
+ * moves that overlap instead of a library call (never reading outside s[0..n)). */
+static inline void copy_bytes(unsigned char *d, const char *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = (unsigned char)s[0];
+        d[n / 2] = (unsigned char)s[n / 2];
+        d[n - 1] = (unsigned char)s[n - 1];
+    }
+}
+
 /* Whether a JSON string holds byte c as it is: printable ASCII other than '"' and '\\'. */
 static inline bool json_plain_byte(unsigned char c)
 {
@@ -287,7 +306,7 @@ static char *write_json_escaped(char *d, const unsigned char *p, const unsigned 
         if (c >= 0x80) {
             size_t n = utf8_valid_len(p);
             if (n) {
-                memcpy(d, p, n);
+                copy_bytes((unsigned char *)d, (const char *)p, n);
                 d += n;
                 p += n;
             } else { /* an ill-formed UTF-8 byte: U+FFFD REPLACEMENT CHARACTER */
@@ -385,7 +404,7 @@ void pw_strbuf_append_json_member(pw_strbuf *b, bool comma, const char *key, siz
     if (comma)
         *d++ = ',';
     *d++ = '"';
-    memcpy(d, key, key_len);
+    copy_bytes((unsigned char *)d, key, key_len);
     d += key_len;
     memcpy(d, "\":\"", 3);
     d += 3;
@@ -556,25 +575,6 @@ static void mm3_final(mm3_state *st, uint64_t out[2])
     h2 += h1;
     out[0] = h1;
     out[1] = h2;
-}
-
-/* memcpy for the short parts a hash is mostly made of: fixed-size moves that overlap
- * instead of a library call (never reading outside s[0..n)). */
-static inline void copy_bytes(unsigned char *d, const char *s, size_t n)
-{
-    if (n > 16) {
-        memcpy(d, s, n);
-    } else if (n >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + n - 4, s + n - 4, 4);
-    } else if (n) {
-        d[0] = (unsigned char)s[0];
-        d[n / 2] = (unsigned char)s[n / 2];
-        d[n - 1] = (unsigned char)s[n - 1];
-    }
 }
 
 /* h[0] then h[1] as 32 lowercase hex digits and a NUL, most significant first. */
