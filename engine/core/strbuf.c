@@ -409,7 +409,10 @@ void pw_strbuf_append_json_member(pw_strbuf *b, bool comma, const char *key, siz
     memcpy(d, "\":\"", 3);
     d += 3;
     const unsigned char *p = (const unsigned char *)value;
-    d = write_json_escaped(d, p, p + len, &p);
+    size_t plain = copy_plain_run(d, p, len); /* the whole value, mostly */
+    d += plain;
+    if (plain < len)
+        d = write_json_escaped(d, p + plain, p + len, &p);
     *d++ = '"';
     *d = '\0';
     b->len = (size_t)(d - b->data);
