@@ -131,7 +131,7 @@ UChar32 pw_confusable_latin(pw_names_scratch *s, UChar32 c);
 UChar32 pw_confusable_twin(UChar32 latin, int script);
 /* Transliterates w[0..n) with s->tr[tr] and folds the result into upper-case ASCII
  * letters and digits, pieces separated by one space, written into out (cap bytes,
- * NUL-terminated). Returns the length, or PW_ENOMEM. Cached per scratch. */
+ * NUL-terminated). Returns the length, or PW_ENOMEM. Cached for the whole process. */
 int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, char *out,
                 size_t cap);
 /* True for an apostrophe or a look-alike (’ ʼ ʻ ʿ ´ `): a separator in source text. */
@@ -142,7 +142,7 @@ void pw_arabic_premap(UChar *w, int32_t n);
 /* Makes *buf hold at least need UTF-16 units; false on out of memory. */
 bool pw_grow_u(UChar **buf, int32_t *cap, int32_t need);
 /* The romanisation of one Han character of U+4E00..U+9FFF (ICU Any-Latin, upper
- * case, one syllable), from a per-scratch table filled on first use. Returns the
+ * case, one syllable), from a table of the process filled on first use. Returns the
  * length, or PW_ENOMEM. */
 int pw_translit_han(pw_names_scratch *s, UChar32 c, char *out, size_t cap);
 /* Opens and closes what translit.c keeps in a scratch. */
