@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define PW_VERSION "0.1.0"
 
@@ -90,7 +91,20 @@ typedef struct pw_strbuf {
 } pw_strbuf;
 
 void pw_strbuf_append(pw_strbuf *b, const char *s);
-void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n);
+/* The part of pw_strbuf_appendn that grows the buffer first (or sets oom). */
+void pw_strbuf_appendn_grow(pw_strbuf *b, const char *s, size_t n);
+/* Appends the n bytes at s. Inline when they fit: JSON is written in many short pieces. */
+static inline void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n)
+{
+    if (b && !b->oom && n < b->cap - b->len) { /* room for the bytes and the NUL */
+        if (n)
+            memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    pw_strbuf_appendn_grow(b, s, n);
+}
 void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends v in decimal (what "%lld" writes, without printf's cost). */
 void pw_strbuf_append_int(pw_strbuf *b, long long v);

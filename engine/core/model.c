@@ -212,33 +212,18 @@ void pw_record_content_id(const pw_record *r, char out[33])
 /* ---- JSON helpers ------------------------------------------------------ */
 
 /* Writes the separating comma (except before the first member) and "key":. The keys
- * here are short ASCII literals that need no escaping: comma, quoted key and colon go
- * in one append. (A key too long for the buffer would be escaped and written in three
- * appends; none is.) */
-static void json_key(pw_strbuf *b, bool *first, const char *key)
+ * here are short ASCII literals that need no escaping. */
+static inline void json_key(pw_strbuf *b, bool *first, const char *key)
 {
-    char buf[48];
-    size_t n = strlen(key), k = 0;
-    if (n + 4 > sizeof buf) {
-        if (!*first)
-            pw_strbuf_appendn(b, ",", 1);
-        *first = false;
-        pw_strbuf_append_json(b, key);
-        pw_strbuf_appendn(b, ":", 1);
-        return;
-    }
     if (!*first)
-        buf[k++] = ',';
+        pw_strbuf_appendn(b, ",", 1);
     *first = false;
-    buf[k++] = '"';
-    memcpy(buf + k, key, n);
-    k += n;
-    buf[k++] = '"';
-    buf[k++] = ':';
-    pw_strbuf_appendn(b, buf, k);
+    pw_strbuf_appendn(b, "\"", 1);
+    pw_strbuf_appendn(b, key, strlen(key));
+    pw_strbuf_appendn(b, "\":", 2);
 }
 
-static void json_str(pw_strbuf *b, bool *first, const char *key, const char *val)
+static inline void json_str(pw_strbuf *b, bool *first, const char *key, const char *val)
 {
     if (!val)
         return;

@@ -58,7 +58,7 @@ static bool strbuf_reserve(pw_strbuf *b, size_t extra)
     return true;
 }
 
-void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n)
+void pw_strbuf_appendn_grow(pw_strbuf *b, const char *s, size_t n)
 {
     if (!b || !strbuf_reserve(b, n))
         return;
@@ -116,11 +116,20 @@ void pw_strbuf_append_int(pw_strbuf *b, long long v)
     pw_strbuf_appendn(b, digits + i, sizeof digits - i);
 }
 
+/* ASCII is passed eight bytes a step (the readers check every field of every record). */
 bool pw_utf8_valid(const char *s, size_t n)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     size_t i = 0;
     while (i < n) {
+        uint64_t eight;
+        if (i + 8 <= n) {
+            memcpy(&eight, p + i, 8);
+            if (!(eight & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
         if (p[i] < 0x80) {
             i++;
             continue;
@@ -171,132 +180,216 @@ static size_t utf8_valid_len(const unsigned char *s)
     return len;
 }
 
-/* Length of the leading bytes of s[0..n) that are printable ASCII other than '"' and
- * '\\': what a JSON string holds as it is without a closer look. Sixteen bytes a step
- * where SSE2 is there (a signed compare below 0x20 catches control bytes and, as
- * negative numbers, every byte from 0x80). */
-static size_t plain_ascii_run(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
+/* Bitmask of the bytes of v that a JSON string cannot hold as they are: a signed
+ * compare below 0x20 catches control bytes and, as negative numbers, every byte from
+ * 0x80; then '"' and '\\'. */
 #ifdef __SSE2__
+static inline unsigned special_bytes(__m128i v)
+{
     const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
                   backslash = _mm_set1_epi8('\\');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i special =
-            _mm_or_si128(_mm_cmplt_epi8(v, space),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-        unsigned mask = (unsigned)_mm_movemask_epi8(special);
-        if (mask)
-            return i + (size_t)__builtin_ctz(mask);
+    __m128i special =
+        _mm_or_si128(_mm_cmplt_epi8(v, space),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    return (unsigned)_mm_movemask_epi8(special);
+}
+#endif
+
+/* memcpy for the short pieces JSON members and hashes are mostly made of: fixed-size
+ * moves that overlap instead of a library call (never reading outside s[0..n)). */
+static inline void copy_bytes(unsigned char *d, const char *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = (unsigned char)s[0];
+        d[n / 2] = (unsigned char)s[n / 2];
+        d[n - 1] = (unsigned char)s[n - 1];
+    }
+}
+
+/* Whether a JSON string holds byte c as it is: printable ASCII other than '"' and '\\'. */
+static inline bool json_plain_byte(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
+}
+
+#ifdef __SSE2__
+/* The first special byte of the 2 * w bytes of v (0 < w <= 8) that are s[0..w) followed
+ * by s[n - w..n): its offset in s, or n when there is none. */
+static inline size_t first_special_of_halves(__m128i v, size_t w, size_t n)
+{
+    unsigned mask = special_bytes(v), half = (1u << w) - 1;
+    if (mask & half)
+        return (size_t)__builtin_ctz(mask & half);
+    mask = (mask >> w) & half;
+    return mask ? n - w + (size_t)__builtin_ctz(mask) : n;
+}
+#endif
+
+/* Copies the leading bytes of s[0..n) that a JSON string holds as they are to d and
+ * returns how many there were. d has room for n bytes, and bytes are stored there
+ * before they are looked at. Where SSE2 is there: sixteen bytes a step, the last step
+ * overlapping the one before; and a string of 4 to 15 bytes (names and codes, most of
+ * what is written) as its first and last 8 (or 4) bytes in one vector. */
+static size_t copy_plain_run(char *d, const unsigned char *s, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            _mm_storeu_si128((__m128i *)(void *)(d + i), v);
+            unsigned mask = special_bytes(v);
+            if (mask)
+                return i + (size_t)__builtin_ctz(mask);
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        _mm_storeu_si128((__m128i *)(void *)(d + n - 16), v);
+        unsigned mask = special_bytes(v);
+        return mask ? n - 16 + (size_t)__builtin_ctz(mask) : n;
+    }
+    if (n >= 8) {
+        uint64_t first, last;
+        memcpy(&first, s, 8);
+        memcpy(&last, s + n - 8, 8);
+        memcpy(d, &first, 8);
+        memcpy(d + n - 8, &last, 8);
+        return first_special_of_halves(_mm_set_epi64x((long long)last, (long long)first), 8, n);
+    }
+    if (n >= 4) {
+        uint32_t first, last;
+        memcpy(&first, s, 4);
+        memcpy(&last, s + n - 4, 4);
+        memcpy(d, &first, 4);
+        memcpy(d + n - 4, &last, 4);
+        return first_special_of_halves(_mm_set_epi32(0, 0, (int)last, (int)first), 4, n);
     }
 #endif
-    while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
-        i++;
+    size_t i = 0;
+    for (; i < n && json_plain_byte(s[i]); i++)
+        d[i] = (char)s[i];
     return i;
 }
 
+/* The most bytes one input byte becomes in a JSON string (a control byte as \u00XX). */
+#define JSON_ESCAPE_MAX 6
+/* Input bytes escaped per reservation, so that a long string does not reserve six
+ * times its length at once. */
+#define JSON_ESCAPE_CHUNK 4096
+
 /*
- * Appends s as a JSON string: '"' and '\\' escaped, control characters as \b \f
- * \n \r \t or \u00XX, well-formed UTF-8 (including U+007F, U+2028, U+2029) passed
- * through, and each byte of an ill-formed sequence replaced by U+FFFD. Runs of
- * bytes that need no escape are found by plain_ascii_run and copied at once.
+ * Writes the bytes of p from the start up to at least stop as the inside of a JSON
+ * string into d: '"' and '\\' escaped, control characters as \b \f \n \r \t or \u00XX,
+ * well-formed UTF-8 (including U+007F, U+2028, U+2029) passed through, and each byte
+ * of an ill-formed sequence replaced by U+FFFD. p is NUL-terminated and stop is at most
+ * its end; a UTF-8 sequence that begins before stop is finished, so up to 3 bytes past
+ * it are consumed. d has room for JSON_ESCAPE_MAX bytes per byte consumed. Returns the
+ * end of the output and sets *p_end to the first byte not consumed.
  */
-void pw_strbuf_append_json(pw_strbuf *b, const char *s)
+static char *write_json_escaped(char *d, const unsigned char *p, const unsigned char *stop,
+                                const unsigned char **p_end)
 {
     static const char hex[] = "0123456789abcdef";
+    while (p < stop) {
+        size_t plain = copy_plain_run(d, p, (size_t)(stop - p));
+        d += plain;
+        p += plain;
+        if (p == stop)
+            break;
+        unsigned char c = *p;
+        if (c >= 0x80) {
+            size_t n = utf8_valid_len(p);
+            if (n) {
+                copy_bytes((unsigned char *)d, (const char *)p, n);
+                d += n;
+                p += n;
+            } else { /* an ill-formed UTF-8 byte: U+FFFD REPLACEMENT CHARACTER */
+                memcpy(d, "\xEF\xBF\xBD", 3);
+                d += 3;
+                p++;
+            }
+            continue;
+        }
+        *d++ = '\\';
+        switch (c) {
+        case '"':
+        case '\\':
+            *d++ = (char)c;
+            break;
+        case '\b':
+            *d++ = 'b';
+            break;
+        case '\f':
+            *d++ = 'f';
+            break;
+        case '\n':
+            *d++ = 'n';
+            break;
+        case '\r':
+            *d++ = 'r';
+            break;
+        case '\t':
+            *d++ = 't';
+            break;
+        default: /* the other control characters */
+            memcpy(d, "u00", 3);
+            d[3] = hex[c >> 4];
+            d[4] = hex[c & 0xF];
+            d += 5;
+        }
+        p++;
+    }
+    *p_end = p;
+    return d;
+}
+
+/* Appends the escaped inside of the JSON string s[0..len) (NUL-terminated): one
+ * reservation per JSON_ESCAPE_CHUNK bytes of input, then straight writes. */
+static void append_json_escaped(pw_strbuf *b, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        size_t chunk =
+            (size_t)(end - p) < JSON_ESCAPE_CHUNK ? (size_t)(end - p) : JSON_ESCAPE_CHUNK;
+        /* a sequence begun in the chunk may run 3 bytes past it */
+        if (!strbuf_reserve(b, (chunk + 3) * JSON_ESCAPE_MAX))
+            return;
+        char *d = b->data + b->len;
+        d = write_json_escaped(d, p, p + chunk, &p);
+        b->len = (size_t)(d - b->data);
+    }
+    b->data[b->len] = '\0';
+}
+
+/* Appends s as a JSON string, escaped as write_json_escaped says. */
+void pw_strbuf_append_json(pw_strbuf *b, const char *s)
+{
     if (!b)
         return;
     if (!s) {
         pw_strbuf_appendn(b, "null", 4);
         return;
     }
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s);
-    size_t plain = plain_ascii_run(p, len);
-    if (plain == len) { /* the usual case: nothing to escape, one copy */
-        if (!strbuf_reserve(b, len + 2))
-            return;
-        char *d = b->data + b->len;
-        d[0] = '"';
-        memcpy(d + 1, s, len);
-        d[len + 1] = '"';
-        d[len + 2] = '\0';
-        b->len += len + 2;
-        return;
-    }
-    const unsigned char *end = p + len;
-    const unsigned char *run = p;
-    p += plain;
     pw_strbuf_appendn(b, "\"", 1);
-    while (p < end) {
-        p += plain_ascii_run(p, (size_t)(end - p));
-        if (p == end)
-            break;
-        unsigned char c = *p;
-        if (c >= 0x80) {
-            size_t n = utf8_valid_len(p);
-            if (n) {
-                p += n;
-                continue;
-            }
-        }
-        pw_strbuf_appendn(b, (const char *)run, (size_t)(p - run));
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t esc_len = 2;
-        switch (c) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            if (c < 0x20) {
-                esc[1] = 'u';
-                esc[2] = '0';
-                esc[3] = '0';
-                esc[4] = hex[c >> 4];
-                esc[5] = hex[c & 0xF];
-                esc_len = 6;
-            } else {
-                /* An ill-formed UTF-8 byte: U+FFFD REPLACEMENT CHARACTER. */
-                memcpy(esc, "\xEF\xBF\xBD", 3);
-                esc_len = 3;
-            }
-        }
-        pw_strbuf_appendn(b, esc, esc_len);
-        p++;
-        run = p;
-    }
-    pw_strbuf_appendn(b, (const char *)run, (size_t)(p - run));
+    append_json_escaped(b, s, strlen(s));
     pw_strbuf_appendn(b, "\"", 1);
 }
 
-/* One reservation and one pass for the usual member, whose value needs no escape: the
- * record JSON the screening workers write for every stored record is mostly these. */
+/* One reservation and one pass for the usual member, a short value: the record JSON
+ * the screening workers write for every stored record is mostly these. */
 void pw_strbuf_append_json_member(pw_strbuf *b, bool comma, const char *key, size_t key_len,
                                   const char *value)
 {
     if (!b || !value)
         return;
     size_t len = strlen(value);
-    if (plain_ascii_run((const unsigned char *)value, len) != len) {
+    if (len > JSON_ESCAPE_CHUNK) {
         if (comma)
             pw_strbuf_appendn(b, ",", 1);
         pw_strbuf_appendn(b, "\"", 1);
@@ -305,22 +398,24 @@ void pw_strbuf_append_json_member(pw_strbuf *b, bool comma, const char *key, siz
         pw_strbuf_append_json(b, value);
         return;
     }
-    size_t n = (comma ? 1 : 0) + key_len + len + 5;
-    if (!strbuf_reserve(b, n))
+    if (!strbuf_reserve(b, key_len + (len + 3) * JSON_ESCAPE_MAX + 6))
         return;
     char *d = b->data + b->len;
     if (comma)
         *d++ = ',';
     *d++ = '"';
-    memcpy(d, key, key_len);
+    copy_bytes((unsigned char *)d, key, key_len);
     d += key_len;
     memcpy(d, "\":\"", 3);
     d += 3;
-    memcpy(d, value, len);
-    d += len;
+    const unsigned char *p = (const unsigned char *)value;
+    size_t plain = copy_plain_run(d, p, len); /* the whole value, mostly */
+    d += plain;
+    if (plain < len)
+        d = write_json_escaped(d, p + plain, p + len, &p);
     *d++ = '"';
     *d = '\0';
-    b->len += n;
+    b->len = (size_t)(d - b->data);
 }
 
 /* Length 0 and a fresh start after a failed append; the memory is kept. */
@@ -483,25 +578,6 @@ static void mm3_final(mm3_state *st, uint64_t out[2])
     h2 += h1;
     out[0] = h1;
     out[1] = h2;
-}
-
-/* memcpy for the short parts a hash is mostly made of: fixed-size moves that overlap
- * instead of a library call (never reading outside s[0..n)). */
-static inline void copy_bytes(unsigned char *d, const char *s, size_t n)
-{
-    if (n > 16) {
-        memcpy(d, s, n);
-    } else if (n >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + n - 4, s + n - 4, 4);
-    } else if (n) {
-        d[0] = (unsigned char)s[0];
-        d[n / 2] = (unsigned char)s[n / 2];
-        d[n - 1] = (unsigned char)s[n - 1];
-    }
 }
 
 /* h[0] then h[1] as 32 lowercase hex digits and a NUL, most significant first. */

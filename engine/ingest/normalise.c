@@ -349,11 +349,14 @@ int pw_record_normalise_issues(pw_record *r, pw_arena *arena, pw_issues *issues,
     *field = NULL;
     *reason = NULL;
 
-    pw_issues local = {.n = 0};
+    pw_issues local; /* not zeroed (it is large): only the n first items are ever read */
+    local.n = 0;
     if (!issues)
         issues = &local; /* the name check below needs to see what was dropped */
     int rc;
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        if (!*strings[i].s) /* absent: nothing to clean (most of a record's fields) */
+            continue;
         if ((rc = clean_or_drop(strings[i].s, arena, state, issues, strings[i].name, 0, NULL))) {
             *field = strings[i].name;
             *reason = nomem;

@@ -1056,7 +1056,11 @@ static bool cut_glued_title(pw_word *w, bool pnr)
 static bool glued_title_reading(pw_word *w, bool with_ms)
 {
     static const char *const titles[] = {"MSTR", "MISS", "MRS", "MR", "MS"};
-    if ((w->flags & PW_WORD_NONLATIN) || w->tlen != w->plen || strcmp(w->text, w->plain) != 0)
+    char last = w->tlen ? w->text[w->tlen - 1] : '\0';
+    if (last != 'R' && last != 'S') /* how every title ends: most words go no further */
+        return false;
+    if ((w->flags & PW_WORD_NONLATIN) || w->tlen != w->plen ||
+        memcmp(w->text, w->plain, w->tlen) != 0)
         return false;
     for (size_t i = 0; i < sizeof titles / sizeof titles[0] - !with_ms; i++) {
         size_t tl = strlen(titles[i]);

@@ -9,10 +9,11 @@
  * (analyse.c) then sets titles and placeholders aside, flags particles and initials,
  * adds joined variants and computes skeletons. translit.c holds the character tables
  * (built once per process from ICU data, plus the ICAO tables) and the ICU
- * transliteration of one word, with a per-scratch cache.
+ * transliteration of one word, with a cache every scratch shares.
  *
  * Thread safety: the process-wide tables are built once (pthread_once) and are
- * read-only afterwards; everything else lives in the caller's scratch.
+ * read-only afterwards; the transliteration cache and the Han table are shared and
+ * guarded by translit.c's mutexes; everything else lives in the caller's scratch.
  */
 #ifndef PW_NAMES_ANALYSE_INT_H
 #define PW_NAMES_ANALYSE_INT_H
@@ -25,7 +26,7 @@
 
 #define PW_WORDS_MAX 64      /* words kept from one call; more are dropped */
 #define PW_INPUT_MAX 4096    /* bytes of one name read; more are dropped */
-#define PW_TCACHE_SLOTS 8192 /* transliteration cache entries per scratch (~590 KB) */
+#define PW_TCACHE_SLOTS 16384 /* transliteration cache entries per process (~1.2 MB) */
 #define PW_TCACHE_KEY 16     /* UTF-16 units of a cacheable word */
 #define PW_TCACHE_OUT 32     /* bytes of a cacheable result, NUL included */
 
@@ -87,8 +88,6 @@ struct pw_names_scratch {
     int32_t tcap;
     UChar *w; /* one word after confusable folding or splitting */
     int32_t wcap;
-    pw_tcache_entry *cache;
-    char (*han)[8]; /* romanisation of U+4E00..U+9FFF, filled on first use: [0] = length + 1 */
     /* the splitter's output and state */
     pw_word words[PW_WORDS_MAX];
     int n_words;
@@ -132,7 +131,7 @@ UChar32 pw_confusable_latin(pw_names_scratch *s, UChar32 c);
 UChar32 pw_confusable_twin(UChar32 latin, int script);
 /* Transliterates w[0..n) with s->tr[tr] and folds the result into upper-case ASCII
  * letters and digits, pieces separated by one space, written into out (cap bytes,
- * NUL-terminated). Returns the length, or PW_ENOMEM. Cached per scratch. */
+ * NUL-terminated). Returns the length, or PW_ENOMEM. Cached for the whole process. */
 int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, char *out,
                 size_t cap);
 /* True for an apostrophe or a look-alike (’ ʼ ʻ ʿ ´ `): a separator in source text. */
@@ -143,7 +142,7 @@ void pw_arabic_premap(UChar *w, int32_t n);
 /* Makes *buf hold at least need UTF-16 units; false on out of memory. */
 bool pw_grow_u(UChar **buf, int32_t *cap, int32_t need);
 /* The romanisation of one Han character of U+4E00..U+9FFF (ICU Any-Latin, upper
- * case, one syllable), from a per-scratch table filled on first use. Returns the
+ * case, one syllable), from a table of the process filled on first use. Returns the
  * length, or PW_ENOMEM. */
 int pw_translit_han(pw_names_scratch *s, UChar32 c, char *out, size_t cap);
 /* Opens and closes what translit.c keeps in a scratch. */

@@ -28,9 +28,10 @@
 typedef struct pw_names_scratch pw_names_scratch;
 
 /* NULL on out of memory or when ICU cannot open its transliterators. A scratch holds
- * the transliterators, a transliteration cache (~0.6 MB) and buffers grown to the
- * longest name seen; one per thread, never shared. The first name in a script costs
- * ICU's one-off loading of that script's rules (Han-Latin: ~0.2 s once per process). */
+ * the transliterators and buffers grown to the longest name seen; one per thread, never
+ * shared. Scratches share one transliteration cache (~1.2 MB, per process). The first
+ * name in a script costs ICU's one-off loading of that script's rules (Han-Latin: ~0.2 s
+ * once per process). */
 pw_names_scratch *pw_names_scratch_new(void);
 void pw_names_scratch_free(pw_names_scratch *s); /* NULL is allowed */
 

@@ -8,7 +8,9 @@
  * Russian, Spanish and Hebrew given names: each line a formal name, then the familiar
  * forms that stand for it. Spelling variants of the formal name (STEPHEN, STEVEN) are
  * lines of their own. At first use the lines become one array of (name, partner)
- * pairs in both directions, sorted, so a look-up is a binary search. Two familiar
+ * pairs in both directions, sorted, and an open-addressing hash table from each name
+ * to its first pair, so a look-up (one per given name a traveller has) is a hash and
+ * a string compare rather than a binary search of ten compares. Two familiar
  * forms of the same name (BILL, WILL) are not partners: each links to the formal name
  * only, which is what a list or a passport writes.
  */
@@ -67,7 +69,18 @@ typedef struct nick_pair {
 
 static nick_pair *pairs;
 static size_t n_pairs;
+static uint32_t *first_of; /* hash table: 1 + index of a name's first pair, 0 when empty */
+static size_t first_of_mask;
 static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+
+/* FNV-1a of a name: its place in first_of. */
+static size_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h;
+}
 
 static int compare_pairs(const void *a, const void *b)
 {
@@ -106,21 +119,35 @@ static void build_pairs(void)
         }
     }
     qsort(pairs, n_pairs, sizeof *pairs, compare_pairs);
+    size_t slots = 16;
+    while (slots < 2 * n_pairs) /* fewer names than pairs: at most half full */
+        slots *= 2;
+    first_of = calloc(slots, sizeof *first_of);
+    if (!first_of) {
+        n_pairs = 0; /* out of memory: no nicknames known */
+        return;
+    }
+    first_of_mask = slots - 1;
+    for (size_t i = 0; i < n_pairs; i++) {
+        if (i > 0 && strcmp(pairs[i].name, pairs[i - 1].name) == 0)
+            continue;
+        size_t j = name_hash(pairs[i].name) & first_of_mask;
+        while (first_of[j])
+            j = (j + 1) & first_of_mask;
+        first_of[j] = (uint32_t)i + 1;
+    }
 }
 
 /* Index of the first pair whose name is name, or n_pairs. */
 static size_t first_pair(const char *name)
 {
     pthread_once(&pairs_once, build_pairs);
-    size_t lo = 0, hi = pairs ? n_pairs : 0;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(pairs[mid].name, name) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return pairs && lo < n_pairs && strcmp(pairs[lo].name, name) == 0 ? lo : n_pairs;
+    if (!first_of)
+        return n_pairs;
+    for (size_t j = name_hash(name) & first_of_mask; first_of[j]; j = (j + 1) & first_of_mask)
+        if (strcmp(pairs[first_of[j] - 1].name, name) == 0)
+            return first_of[j] - 1;
+    return n_pairs;
 }
 
 size_t pw_names_nickname_partners(const char *name, const char **out, size_t cap)

@@ -36,6 +36,41 @@ static size_t clamp_len(size_t n)
     return n > PW_MEASURE_MAX ? PW_MEASURE_MAX : n;
 }
 
+/* The Jaro formula from the matched characters m and the half-transpositions. */
+static double jaro_of(size_t la, size_t lb, size_t m, size_t half_transposed)
+{
+    double md = (double)m;
+    double t = (double)(half_transposed / 2);
+    return (md / (double)la + md / (double)lb + (md - t) / md) / 3.0;
+}
+
+/* Jaro for strings of at most 64 bytes (names): the matched characters of each string
+ * as the bits of one word instead of arrays to clear, the pairs for the transpositions
+ * taken in order by lowest set bit. The same matches as the loop of pw_jaro. */
+static double jaro_short(const char *a, size_t la, const char *b, size_t lb, size_t window)
+{
+    uint64_t matched_a = 0, matched_b = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < la; i++) {
+        size_t lo = i > window ? i - window : 0;
+        size_t hi = i + window + 1 < lb ? i + window + 1 : lb;
+        for (size_t j = lo; j < hi; j++) {
+            if (a[i] == b[j] && !(matched_b >> j & 1)) {
+                matched_a |= (uint64_t)1 << i;
+                matched_b |= (uint64_t)1 << j;
+                m++;
+                break;
+            }
+        }
+    }
+    if (m == 0)
+        return 0.0;
+    size_t half_transposed = 0;
+    for (; matched_a; matched_a &= matched_a - 1, matched_b &= matched_b - 1)
+        half_transposed += a[__builtin_ctzll(matched_a)] != b[__builtin_ctzll(matched_b)];
+    return jaro_of(la, lb, m, half_transposed);
+}
+
 /* Jaro similarity in [0, 1]; 0 when either string is empty. */
 double pw_jaro(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -45,6 +80,8 @@ double pw_jaro(const char *a, size_t la, const char *b, size_t lb)
         return 0.0;
     size_t longer = la > lb ? la : lb;
     size_t window = longer / 2 > 0 ? longer / 2 - 1 : 0;
+    if (longer <= 64)
+        return jaro_short(a, la, b, lb, window);
     bool matched_a[PW_MEASURE_MAX];
     bool matched_b[PW_MEASURE_MAX];
     memset(matched_a, 0, la);
@@ -75,9 +112,7 @@ double pw_jaro(const char *a, size_t la, const char *b, size_t lb)
             half_transposed++;
         j++;
     }
-    double md = (double)m;
-    double t = (double)(half_transposed / 2);
-    return (md / (double)la + md / (double)lb + (md - t) / md) / 3.0;
+    return jaro_of(la, lb, m, half_transposed);
 }
 
 /* Jaro-Winkler: Jaro plus the prefix boost above 0.7. */

@@ -33,9 +33,9 @@
 #include <string.h>
 
 /* What a letter is alone: a consonant class, or 'a' for a vowel (A E I O U W Y H; a
- * leading Y or H is handled apart). Digits stand for themselves; anything else is
- * skipped. */
-static const char single[128] = {
+ * leading Y or H is handled apart). Digits stand for themselves; anything else (0),
+ * bytes from 0x80 included, is skipped. */
+static const char single[256] = {
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
     ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'B',
     ['C'] = 'K', ['D'] = 'D', ['E'] = 'a', ['F'] = 'F', ['G'] = 'G', ['H'] = 'a',
@@ -45,13 +45,13 @@ static const char single[128] = {
 };
 
 /* What a letter followed by H is, or 0 when the two are not a digraph. */
-static const char before_h[128] = {
+static const char before_h[256] = {
     ['C'] = 'X', ['D'] = 'D', ['G'] = 'G', ['K'] = 'X', ['P'] = 'F', ['S'] = 'X', ['T'] = 'T',
 };
 
 /* Letters that need more than single[]: the first of a digraph (C D S followed by
  * something; any letter followed by H is checked apart), and X. */
-static const unsigned char tricky[128] = {['C'] = 1, ['D'] = 1, ['S'] = 1, ['X'] = 1};
+static const unsigned char tricky[256] = {['C'] = 1, ['D'] = 1, ['S'] = 1, ['X'] = 1};
 
 /* The class of the letter at t: its class, a K to emit first (X -> KS), and how many
  * more letters it consumes (digraphs). Returned by value so that the caller's index
@@ -103,11 +103,13 @@ void pw_names_skeleton(const char *text, char *out)
         }
         i = 1 + r.skip;
     }
-    /* The common case, branch-light: a letter with no H after it, not C D S X. */
-    for (; i < PW_NAME_TOKEN_MAX - 1 && text[i] && w + 2 < PW_NAME_TOKEN_MAX; i++) {
+    /* The common case, branch-light: a letter with no H after it, not C D S X. A class
+     * is written when it is a consonant's (from 1 to 0x60: digits and capitals, not 0
+     * or the vowels' 'a') other than the last one; a byte from 0x80 is skipped (class 0,
+     * no digraph). */
+    size_t n = strnlen(text, PW_NAME_TOKEN_MAX - 1);
+    for (; i < n && w + 2 < PW_NAME_TOKEN_MAX; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (c >= 128)
-            continue;
         char o;
         if (tricky[c] | (text[i + 1] == 'H')) {
             cls r = slow_class(text + i);
@@ -121,7 +123,7 @@ void pw_names_skeleton(const char *text, char *out)
             o = single[c];
         }
         out[w] = o;
-        w += (o != 'a') & (o != last) & (o != 0);
+        w += (o != last) & ((unsigned char)(o - 1) < 0x60);
         last = o ? o : last;
     }
     out[w] = '\0';

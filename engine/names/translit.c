@@ -20,12 +20,18 @@
  * Unicode data.
  *
  * Per scratch: the transliterators (utrans_openU once, never per name; ICU loads a
- * script's rules on first use, once per process), a spoof checker, a four-way
- * set-associative LRU cache of transliterated words (8,192 entries of 72 bytes: names
- * repeat, and the thousandth محمد costs a hash and a memcmp instead of 2-20 us of ICU
- * rules), and a table of the romanisations of the CJK Unified Ideographs filled on
- * first use (ICU's Han-Latin costs ~5 us a character). Both change no result: a word
- * gives the same keys from the cache as from ICU (the fuzz target checks it).
+ * script's rules on first use, once per process) and a spoof checker.
+ *
+ * Shared by every scratch of the process, since a word's transliteration does not
+ * depend on the scratch that asks: a four-way set-associative LRU cache of
+ * transliterated words (16,384 entries of 72 bytes: names repeat, and the thousandth
+ * محمد costs a hash and a memcmp instead of 2-20 us of ICU rules), and a table of the
+ * romanisations of the CJK Unified Ideographs filled on first use (ICU's Han-Latin
+ * costs ~5 us a character). Shared, a word is transliterated once per process rather
+ * than once per worker. Both are guarded by 64 mutexes, each for a stripe of cache sets
+ * and table entries, held only to look up or store (never across ICU): workers rarely
+ * meet on one. Neither changes a result: a word gives the same keys from the cache as
+ * from ICU (the fuzz target checks it).
  */
 #include "names/analyse_int.h"
 
@@ -53,6 +59,14 @@ static UChar ascii_skel[128][4]; /* skeleton of each ASCII letter, NUL-terminate
 static UChar arabic_base[0x0780 - 0x0600];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static int tables_status = PW_EINTERNAL;
+
+#define TCACHE_WAYS 4
+#define TCACHE_LOCKS 64
+#define HAN_FIRST 0x4E00
+#define HAN_END 0xA000
+static pw_tcache_entry tcache[PW_TCACHE_SLOTS];
+static char han_table[HAN_END - HAN_FIRST][8]; /* [0] = length + 1, 0 until filled */
+static pthread_mutex_t tcache_locks[TCACHE_LOCKS];
 
 /* ICAO Doc 9303 Part 3, "Transliteration of multinational Latin-based characters":
  * the rows whose recommended form is not the plain base letter. Both cases. */
@@ -355,6 +369,9 @@ static UTransliterator *open_tr(const char *id)
 
 static void build_tables(void)
 {
+    for (int i = 0; i < TCACHE_LOCKS; i++)
+        if (pthread_mutex_init(&tcache_locks[i], NULL) != 0)
+            return;
     UErrorCode err = U_ZERO_ERROR;
     const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&err);
     UTransliterator *ascii = open_tr("Latin-ASCII");
@@ -489,11 +506,7 @@ int pw_translit_open(pw_names_scratch *s)
     warm_up(s);
     UErrorCode err = U_ZERO_ERROR;
     s->spoof = uspoof_open(&err);
-    if (U_FAILURE(err))
-        return PW_EINTERNAL;
-    s->cache = calloc(PW_TCACHE_SLOTS, sizeof *s->cache);
-    s->han = calloc(0xA000 - 0x4E00, sizeof *s->han); /* zero pages until touched */
-    return s->cache && s->han ? 0 : PW_ENOMEM;
+    return U_FAILURE(err) ? PW_EINTERNAL : 0;
 }
 
 void pw_translit_close(pw_names_scratch *s)
@@ -501,8 +514,6 @@ void pw_translit_close(pw_names_scratch *s)
     for (int i = 0; i < PW_TR_COUNT; i++)
         utrans_close(s->tr[i]);
     uspoof_close(s->spoof);
-    free(s->cache);
-    free(s->han);
 }
 
 /* Makes *buf hold at least need UTF-16 units. */
@@ -593,15 +604,18 @@ static uint32_t hash_word(enum pw_tr tr, const UChar *w, int32_t n)
     return h | 1;
 }
 
-#define TCACHE_WAYS 4
-
-/* Looks w up in the cache: a four-way set-associative table kept in recency order
- * (the most recently used entry of a set first). Returns the entry, moved to the
- * front of its set, or NULL. */
-static pw_tcache_entry *cache_get(pw_names_scratch *s, uint32_t h, enum pw_tr tr, const UChar *w,
-                                  int32_t n)
+/* The mutex of the stripe that holds cache set set_first (its first entry). */
+static pthread_mutex_t *set_lock(uint32_t set_first)
 {
-    pw_tcache_entry *set = &s->cache[h & (PW_TCACHE_SLOTS - TCACHE_WAYS)];
+    return &tcache_locks[(set_first / TCACHE_WAYS) % TCACHE_LOCKS];
+}
+
+/* Looks w up in its cache set (the caller holds the set's lock): a four-way
+ * set-associative table kept in recency order (the most recently used entry of a set
+ * first). Returns the entry, moved to the front of its set, or NULL. */
+static pw_tcache_entry *cache_get(uint32_t h, enum pw_tr tr, const UChar *w, int32_t n)
+{
+    pw_tcache_entry *set = &tcache[h & (PW_TCACHE_SLOTS - TCACHE_WAYS)];
     for (int way = 0; way < TCACHE_WAYS; way++) {
         pw_tcache_entry *e = &set[way];
         if (e->hash == h && e->tr == tr && e->klen == n &&
@@ -617,18 +631,43 @@ static pw_tcache_entry *cache_get(pw_names_scratch *s, uint32_t h, enum pw_tr tr
     return NULL;
 }
 
-/* Stores a result at the front of its set; the least recently used entry goes. */
-static void cache_put(pw_names_scratch *s, uint32_t h, enum pw_tr tr, const UChar *w, int32_t n,
-                      const char *out, size_t olen)
+/* Copies the cached result for w into out (cap bytes); its length, or -1 when w is
+ * not in the cache. */
+static int cache_copy_out(uint32_t h, enum pw_tr tr, const UChar *w, int32_t n, char *out,
+                          size_t cap)
 {
-    pw_tcache_entry *set = &s->cache[h & (PW_TCACHE_SLOTS - TCACHE_WAYS)];
-    memmove(&set[1], &set[0], (TCACHE_WAYS - 1) * sizeof *set);
-    set[0].hash = h;
-    set[0].tr = (uint8_t)tr;
-    set[0].klen = (uint8_t)n;
-    u_memcpy(set[0].key, w, n);
-    set[0].olen = (uint8_t)olen;
-    memcpy(set[0].out, out, olen + 1);
+    pthread_mutex_t *lock = set_lock(h & (PW_TCACHE_SLOTS - TCACHE_WAYS));
+    pthread_mutex_lock(lock);
+    const pw_tcache_entry *e = cache_get(h, tr, w, n);
+    int len = -1;
+    if (e) {
+        len = e->olen < cap ? e->olen : (int)cap - 1;
+        memcpy(out, e->out, (size_t)len);
+        out[len] = '\0';
+    }
+    pthread_mutex_unlock(lock);
+    return len;
+}
+
+/* Stores a result at the front of its set, the least recently used entry going,
+ * unless another scratch has stored it meanwhile. */
+static void cache_put(uint32_t h, enum pw_tr tr, const UChar *w, int32_t n, const char *out,
+                      size_t olen)
+{
+    uint32_t first = h & (PW_TCACHE_SLOTS - TCACHE_WAYS);
+    pthread_mutex_t *lock = set_lock(first);
+    pthread_mutex_lock(lock);
+    if (!cache_get(h, tr, w, n)) {
+        pw_tcache_entry *set = &tcache[first];
+        memmove(&set[1], &set[0], (TCACHE_WAYS - 1) * sizeof *set);
+        set[0].hash = h;
+        set[0].tr = (uint8_t)tr;
+        set[0].klen = (uint8_t)n;
+        u_memcpy(set[0].key, w, n);
+        set[0].olen = (uint8_t)olen;
+        memcpy(set[0].out, out, olen + 1);
+    }
+    pthread_mutex_unlock(lock);
 }
 
 int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, char *out,
@@ -637,13 +676,9 @@ int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, c
     uint32_t h = 0;
     if (n <= PW_TCACHE_KEY) {
         h = hash_word(tr, w, n);
-        const pw_tcache_entry *e = cache_get(s, h, tr, w, n);
-        if (e) {
-            size_t len = e->olen < cap ? e->olen : cap - 1;
-            memcpy(out, e->out, len);
-            out[len] = '\0';
-            return (int)len;
-        }
+        int len = cache_copy_out(h, tr, w, n, out, cap);
+        if (len >= 0)
+            return len;
     }
     int32_t len = n;
     UErrorCode err = U_ZERO_ERROR;
@@ -662,36 +697,53 @@ int pw_translit(pw_names_scratch *s, enum pw_tr tr, const UChar *w, int32_t n, c
         len = 0; /* ICU could not: nothing comes out of this word */
     size_t olen = fold_output(s, s->t, len, out, cap);
     if (n <= PW_TCACHE_KEY && olen < PW_TCACHE_OUT)
-        cache_put(s, h, tr, w, n, out, olen);
+        cache_put(h, tr, w, n, out, olen);
     return (int)olen;
+}
+
+/* The table entry of c copied into out (cap bytes) under its stripe's lock: its
+ * length, or -1 when c has none yet. */
+static int han_copy_out(UChar32 c, char *out, size_t cap)
+{
+    pthread_mutex_t *lock = &tcache_locks[c % TCACHE_LOCKS];
+    pthread_mutex_lock(lock);
+    const char *e = han_table[c - HAN_FIRST];
+    int len = -1;
+    if (e[0]) {
+        len = (size_t)e[0] - 1 < cap ? e[0] - 1 : (int)cap - 1;
+        memcpy(out, e + 1, (size_t)len);
+        out[len] = '\0';
+    }
+    pthread_mutex_unlock(lock);
+    return len;
 }
 
 int pw_translit_han(pw_names_scratch *s, UChar32 c, char *out, size_t cap)
 {
-    if (c < 0x4E00 || c >= 0xA000) {
+    if (c < HAN_FIRST || c >= HAN_END) {
         UChar u[2];
         int32_t n = 0;
         U16_APPEND_UNSAFE(u, n, c);
         return pw_translit(s, PW_TR_ANY, u, n, out, cap);
     }
-    char *e = s->han[c - 0x4E00];
-    if (!e[0]) {
-        UChar u[1] = {(UChar)c};
-        char buf[PW_NAME_TOKEN_MAX];
-        int r = pw_translit(s, PW_TR_ANY, u, 1, buf, sizeof buf);
-        if (r < 0)
-            return r;
-        if (r > 6 || strchr(buf, ' ')) { /* not one short syllable: not kept */
-            size_t len = (size_t)r < cap ? (size_t)r : cap - 1;
-            memcpy(out, buf, len);
-            out[len] = '\0';
-            return (int)len;
-        }
+    int len = han_copy_out(c, out, cap);
+    if (len >= 0)
+        return len;
+    UChar u[1] = {(UChar)c};
+    char buf[PW_NAME_TOKEN_MAX];
+    int r = pw_translit(s, PW_TR_ANY, u, 1, buf, sizeof buf);
+    if (r < 0)
+        return r;
+    if (r <= 6 && !strchr(buf, ' ')) { /* one short syllable: kept */
+        pthread_mutex_t *lock = &tcache_locks[c % TCACHE_LOCKS];
+        pthread_mutex_lock(lock);
+        char *e = han_table[c - HAN_FIRST];
         e[0] = (char)(r + 1);
         memcpy(e + 1, buf, (size_t)r);
+        pthread_mutex_unlock(lock);
     }
-    size_t len = (size_t)e[0] - 1 < cap ? (size_t)e[0] - 1 : cap - 1;
-    memcpy(out, e + 1, len);
+    len = (size_t)r < cap ? r : (int)cap - 1;
+    memcpy(out, buf, (size_t)len);
     out[len] = '\0';
-    return (int)len;
+    return len;
 }

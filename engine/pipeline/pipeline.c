@@ -35,6 +35,8 @@
 /* Slots a sleeping writer or reader is woken for (see slot_queue); workers are woken for
  * each record, so that a trickle of input is screened at once. */
 #define WAKE_BURST 32
+/* Records a worker takes from the work queue at once (see worker_main). */
+#define WORKER_BATCH 8
 
 /* ---- latency histogram: log-linear buckets, 16 per power of two of ns -------- */
 
@@ -165,6 +167,18 @@ static void queue_push(slot_queue *q, slot *s)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* Pushes the n slots of batch in order under one lock. */
+static void queue_push_all(slot_queue *q, slot *const *batch, size_t n)
+{
+    pthread_mutex_lock(&q->mu);
+    for (size_t i = 0; i < n; i++)
+        q->items[(q->head + q->len + i) % q->cap] = batch[i];
+    q->len += n;
+    if (q->sleepers && q->len >= q->wake_at)
+        pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+}
+
 /* Pushes s and wakes a sleeping consumer whatever the count. */
 static void queue_push_flush(slot_queue *q, slot *s)
 {
@@ -182,11 +196,10 @@ static void queue_flush(slot_queue *q)
     pthread_mutex_unlock(&q->mu);
 }
 
-/* Blocks until an item is there, or until the CLOCK_MONOTONIC deadline (in ns; 0 for
- * none) passes, which sets *timed_out; NULL once the queue is closed and empty. */
-static slot *queue_pop_until(slot_queue *q, uint64_t deadline, bool *timed_out)
+/* With the lock held, waits until an item is there or the queue is closed (true), or
+ * until the CLOCK_MONOTONIC deadline (in ns; 0 for none) passes with none (false). */
+static bool wait_locked(slot_queue *q, uint64_t deadline)
 {
-    pthread_mutex_lock(&q->mu);
     while (q->len == 0 && !q->closed) {
         q->sleepers++;
         int rc = 0;
@@ -198,22 +211,52 @@ static slot *queue_pop_until(slot_queue *q, uint64_t deadline, bool *timed_out)
             pthread_cond_wait(&q->not_empty, &q->mu);
         }
         q->sleepers--;
-        if (rc == ETIMEDOUT && q->len == 0) {
-            *timed_out = true;
-            pthread_mutex_unlock(&q->mu);
-            return NULL;
-        }
+        if (rc == ETIMEDOUT && q->len == 0)
+            return false;
     }
-    slot *s = NULL;
-    if (q->len) {
-        s = q->items[q->head];
+    return true;
+}
+
+/* With the lock held, moves up to max items from the head of q into out and returns
+ * how many; a consumer still asleep beside the rest is woken (a burst is for all). */
+static size_t take_locked(slot_queue *q, slot **out, size_t max)
+{
+    size_t n = q->len < max ? q->len : max;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = q->items[q->head];
         q->head = (q->head + 1) % q->cap;
-        q->len--;
-        if (q->len && q->sleepers) /* pass the wake-up on: a burst is for all */
-            pthread_cond_signal(&q->not_empty);
     }
+    q->len -= n;
+    if (q->len && q->sleepers)
+        pthread_cond_signal(&q->not_empty);
+    return n;
+}
+
+/* Blocks until an item is there, or until the CLOCK_MONOTONIC deadline (in ns; 0 for
+ * none) passes, which sets *timed_out; NULL once the queue is closed and empty. */
+static slot *queue_pop_until(slot_queue *q, uint64_t deadline, bool *timed_out)
+{
+    pthread_mutex_lock(&q->mu);
+    slot *s = NULL;
+    if (wait_locked(q, deadline))
+        take_locked(q, &s, 1);
+    else
+        *timed_out = true;
     pthread_mutex_unlock(&q->mu);
     return s;
+}
+
+/* Blocks until an item is there, then takes up to max of them into out, but no more
+ * than half of those there (rounded up), so that the other workers get their share;
+ * 0 once the queue is closed and empty. */
+static size_t queue_pop_share(slot_queue *q, slot **out, size_t max)
+{
+    pthread_mutex_lock(&q->mu);
+    wait_locked(q, 0);
+    size_t share = (q->len + 1) / 2;
+    size_t n = take_locked(q, out, share < max ? share : max);
+    pthread_mutex_unlock(&q->mu);
+    return n;
 }
 
 /* Blocks until an item is there; NULL once the queue is closed and empty. */
@@ -393,39 +436,51 @@ static void serialize_record(worker *w, slot *s)
     s->record_json_len = s->record_json ? w->json.len : 0;
 }
 
-/* A worker: an RCU reader that is offline while it waits for work, reads the current
- * snapshot once per record and passes a quiescent state after each one. */
+/* Screens one record: matches it against the current snapshot (read once for it, with
+ * a quiescent state after), evaluates the rules and writes its JSON if it is kept. */
+static void screen_slot(worker *w, slot *s)
+{
+    run *rn = w->run;
+    uint64_t t0 = now_ns();
+    const pw_snapshot *snap = pw_snapshot_read(rn->opts->snapshots);
+    const pw_candidate *cands;
+    int n = pw_match_record(snap->index, &s->record, snap->candidate_floor, w->scratch,
+                            s->arena, &cands);
+    /* A record that could not be screened (out of memory) is never passed on as
+     * screened without alert: the writer stops the run on it (SLOT_FAILED). */
+    if (n < 0 || evaluate(snap, s, cands, (size_t)n, w->rules) != 0)
+        s->kind = SLOT_FAILED;
+    pw_snapshot_quiescent(rn->opts->snapshots);
+    if (s->kind == SLOT_RECORD && keeps_record(rn->opts, s))
+        serialize_record(w, s);
+    hist_add(&w->latency, now_ns() - t0);
+}
+
+/* A worker: an RCU reader that is offline while it waits for work and screens the
+ * records it takes a few at a time (up to WORKER_BATCH, at most half of those waiting:
+ * one lock of each queue for them all), reading the current snapshot once per record. */
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     run *rn = w->run;
     rcu_register_thread();
     for (;;) {
+        slot *batch[WORKER_BATCH];
         rcu_thread_offline();
-        slot *s = queue_pop(&rn->work_q);
+        size_t n_batch = queue_pop_share(&rn->work_q, batch, WORKER_BATCH);
         rcu_thread_online();
-        if (!s)
+        if (!n_batch)
             break;
-        uint64_t t0 = now_ns();
-        const pw_snapshot *snap = pw_snapshot_read(rn->opts->snapshots);
-        const pw_candidate *cands;
-        int n = pw_match_record(snap->index, &s->record, snap->candidate_floor, w->scratch,
-                                s->arena, &cands);
-        /* A record that could not be screened (out of memory) is never passed on as
-         * screened without alert: the writer stops the run on it (SLOT_FAILED). */
-        if (n < 0 || evaluate(snap, s, cands, (size_t)n, w->rules) != 0)
-            s->kind = SLOT_FAILED;
-        pw_snapshot_quiescent(rn->opts->snapshots);
-        if (s->kind == SLOT_RECORD && keeps_record(rn->opts, s))
-            serialize_record(w, s);
-        hist_add(&w->latency, now_ns() - t0);
-        queue_push(&rn->write_q, s);
+        for (size_t i = 0; i < n_batch; i++)
+            screen_slot(w, batch[i]);
+        queue_push_all(&rn->write_q, batch, n_batch);
         if (queue_is_empty(&rn->work_q)) /* no more work for now: the writer takes what is done */
             queue_flush(&rn->write_q);
     }
     rcu_unregister_thread();
     return NULL;
 }
+
 
 static void writer_fail(run *rn, int rc)
 {

@@ -364,6 +364,10 @@ ParameterizedTest(struct json_case *c, strbuf, json_escape)
     pw_strbuf b = {0};
     pw_strbuf_append_json(&b, c->in);
     cr_assert_str_eq(b.data, c->out);
+    /* a member's value is written the same way, after its key */
+    pw_strbuf_reset(&b);
+    pw_strbuf_append_json_member(&b, false, "k", 1, c->in);
+    cr_assert(strncmp(b.data, "\"k\":", 4) == 0 && strcmp(b.data + 4, c->out) == 0, "%s", b.data);
     pw_strbuf_free(&b);
 }
 
@@ -398,34 +402,89 @@ Test(strbuf, json_null_and_jansson_roundtrip)
     pw_strbuf_free(&b);
 }
 
-/* Runs that need no escaping are found 16 bytes at a time: a byte that does, at any
- * place in or across those blocks, is still escaped (checked through jansson). */
+/* Runs that need no escaping are found 16, 8 or 4 bytes at a time: a byte that does,
+ * at any place in or across those blocks of a string of any length, is still escaped
+ * (checked through jansson). */
 Test(strbuf, json_escape_at_every_position_of_a_long_string)
 {
     static const char *specials[] = {"\x01", "\"",       "\\",           "\x1f",
                                      "\x7f", "\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80"};
     pw_strbuf b = {0};
     for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
-        for (size_t at = 0; at <= 40; at++) {
-            char text[64];
-            memset(text, 'a', 41);
-            size_t n = strlen(specials[k]);
-            memcpy(text + at, specials[k], n);
-            text[at + n > 41 ? at + n : 41] = '\0';
-            pw_strbuf_reset(&b);
-            pw_strbuf_append(&b, "[");
-            pw_strbuf_append_json(&b, text);
-            pw_strbuf_append(&b, "]");
-            json_t *j = parse_json(b.data);
-            cr_assert_str_eq(json_string_value(json_array_get(j, 0)), text,
-                             "special %zu at %zu: %s", k, at, b.data);
-            json_decref(j);
-        }
+        for (size_t len = 1; len <= 41; len++)
+            for (size_t at = 0; at < len; at++) {
+                char text[64];
+                memset(text, 'a', len);
+                size_t n = strlen(specials[k]);
+                memcpy(text + at, specials[k], n);
+                text[at + n > len ? at + n : len] = '\0';
+                pw_strbuf_reset(&b);
+                pw_strbuf_append(&b, "[");
+                pw_strbuf_append_json(&b, text);
+                pw_strbuf_append(&b, "]");
+                json_t *j = parse_json(b.data);
+                cr_assert_str_eq(json_string_value(json_array_get(j, 0)), text,
+                                 "special %zu at %zu of %zu: %s", k, at, len, b.data);
+                json_decref(j);
+            }
     /* an ill-formed byte after a long clean run becomes U+FFFD */
     pw_strbuf_reset(&b);
     pw_strbuf_append_json(&b, "abcdefghijklmnopqrstuvwxyz\xff");
     cr_assert_str_eq(b.data, "\"abcdefghijklmnopqrstuvwxyz\xef\xbf\xbd\"");
     pw_strbuf_free(&b);
+}
+
+/* Long strings are escaped a few thousand bytes per reservation: a UTF-8 sequence, an
+ * escape or an ill-formed byte at the seam between two of them comes out as anywhere
+ * else (checked through jansson), and a member writes a long value as
+ * pw_strbuf_append_json does. */
+Test(strbuf, json_escape_across_reservations)
+{
+    static const struct {
+        const char *in, *out;
+    } specials[] = {{"\x01", "\x01"},
+                    {"\"", "\""},
+                    {"\xc3\xa9", "\xc3\xa9"},
+                    {"\xe2\x80\xa8", "\xe2\x80\xa8"},
+                    {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+                    {"\xff", "\xef\xbf\xbd"}};
+    size_t len = 3 * 4096 + 10;
+    char *text = malloc(len + 1), *want = malloc(3 * len + 1);
+    cr_assert(text && want);
+    pw_strbuf b = {0}, m = {0};
+    for (size_t k = 0; k < sizeof specials / sizeof *specials; k++)
+        for (size_t at = 4090; at <= 4097; at++) {
+            size_t in_len = strlen(specials[k].in), out_len = strlen(specials[k].out);
+            memset(text, 'a', len);
+            text[len] = '\0';
+            memcpy(text + at, specials[k].in, in_len);
+            memcpy(text + 2 * at, specials[k].in, in_len);
+            size_t w = 0;
+            memset(want, 'a', at);
+            w = at;
+            memcpy(want + w, specials[k].out, out_len);
+            w += out_len;
+            memset(want + w, 'a', at - in_len);
+            w += at - in_len;
+            memcpy(want + w, specials[k].out, out_len);
+            w += out_len;
+            memset(want + w, 'a', len - 2 * at - in_len);
+            w += len - 2 * at - in_len;
+            want[w] = '\0';
+            pw_strbuf_reset(&b);
+            pw_strbuf_append_json(&b, text);
+            json_t *j = parse_json(b.data);
+            cr_assert_str_eq(json_string_value(j), want, "special %zu at %zu", k, at);
+            json_decref(j);
+            pw_strbuf_reset(&m);
+            pw_strbuf_append_json_member(&m, true, "k", 1, text);
+            cr_assert(memcmp(m.data, ",\"k\":", 5) == 0 && strcmp(m.data + 5, b.data) == 0,
+                      "special %zu at %zu", k, at);
+        }
+    free(text);
+    free(want);
+    pw_strbuf_free(&b);
+    pw_strbuf_free(&m);
 }
 
 /* ---- hashing ----------------------------------------------------------- */
@@ -1144,17 +1203,17 @@ Test(strbuf, utf8_valid_follows_table_3_7)
     } cases[] = {
         {"", true},
         {"PLAIN", true},
-        {"M\xc3\x9cLLER", true},                /* U+00DC */
-        {"\xe0\xa4\x85", true},                 /* U+0905 */
-        {"\xf0\x9f\x98\x80", true},             /* U+1F600 */
-        {"\xf4\x8f\xbf\xbf", true},             /* U+10FFFF */
-        {"M\xdcLLER", false},                   /* ISO 8859-1 */
-        {"\xc0\xaf", false},                    /* overlong '/' */
-        {"\xe0\x80\xaf", false},                /* overlong, 3 bytes */
-        {"\xed\xa0\x80", false},                /* surrogate U+D800 */
-        {"\xf4\x90\x80\x80", false},            /* above U+10FFFF */
-        {"\xe2\x82", false},                    /* cut short */
-        {"\x80", false},                        /* lone continuation */
+        {"M\xc3\x9cLLER", true},     /* U+00DC */
+        {"\xe0\xa4\x85", true},      /* U+0905 */
+        {"\xf0\x9f\x98\x80", true},  /* U+1F600 */
+        {"\xf4\x8f\xbf\xbf", true},  /* U+10FFFF */
+        {"M\xdcLLER", false},        /* ISO 8859-1 */
+        {"\xc0\xaf", false},         /* overlong '/' */
+        {"\xe0\x80\xaf", false},     /* overlong, 3 bytes */
+        {"\xed\xa0\x80", false},     /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", false}, /* above U+10FFFF */
+        {"\xe2\x82", false},         /* cut short */
+        {"\x80", false},             /* lone continuation */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         cr_expect_eq(pw_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok, "case %zu", i);
