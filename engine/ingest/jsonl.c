@@ -249,6 +249,7 @@ static struct value *frame_slots(struct parse *p, const struct key **keys, size_
         *keys = document_keys, *n = DOC_N;
         return p->docs[p->n_docs - 1].v;
     default:
+        *keys = NULL, *n = 0;
         return NULL;
     }
 }
@@ -430,8 +431,10 @@ static int on_key(void *ctx, const char *name, size_t len)
     const struct key *keys;
     size_t n;
     struct value *slots = frame_slots(p, &keys, &n);
-    size_t next = (size_t)(p->last + 1) % n;
     p->member = -1;
+    if (n == 0) /* (no frame of known members: its values are skipped) */
+        return 1;
+    size_t next = (size_t)(p->last + 1) % n;
     for (size_t k = 0; k < n; k++) {
         size_t i = next + k < n ? next + k : next + k - n;
         if (keys[i].len == len && memcmp(keys[i].name, name, len) == 0) {

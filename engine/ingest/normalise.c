@@ -201,7 +201,8 @@ int pw_gender_parse(const char *s, char *out)
 /* The field path of document i's member ("traveller.documents[0].issuer"). */
 static const char *doc_field(pw_arena *a, size_t i, const char *member)
 {
-    const char *f = pw_arena_printf(a, "traveller.documents[%zu].%s", i, member);
+    const char *f =
+        pw_arena_printf(a, "traveller.documents[%zu].%s", i, member ? member : "(member)");
     return f ? f : "traveller.documents";
 }
 
