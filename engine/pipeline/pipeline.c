@@ -33,7 +33,8 @@
  * their indexes. */
 #define COMMIT_MAX_AGE_NS (250 * 1000 * 1000ull)
 #define DEFAULT_BATCH 10000
-#define SLOTS_PER_THREAD 4096 /* records in flight per worker (see pw_screen_files) */
+#define SLOTS_PER_THREAD 1024 /* records in flight per worker (see pw_screen_files) */
+#define STORE_ALL_SLOTS 4     /* times as many when every record is stored */
 #define MAX_SLOTS 16384       /* and in all: 16 KiB arenas each, 256 MiB at most */
 /* Slots a sleeping writer or reader is woken for (see slot_queue); workers are woken for
  * each record, so that a trickle of input is screened at once. */
@@ -324,7 +325,7 @@ struct pw_screen_scratch {
     size_t n;
     pw_match_scratch **match;
     pw_rules_ctx **rules;
-    pw_arena **arenas; /* the slots' arenas (SLOTS_PER_THREAD a worker, and some) */
+    pw_arena **arenas; /* the slots' arenas (SLOTS_PER_THREAD or more a worker, and some) */
     size_t n_arenas;
 };
 
@@ -745,10 +746,14 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
      * transaction's pages to the WAL and waiting for the disk (fdatasync) take 15 to 25
      * ms for 10,000 records stored, 2,000 to 3,000 records' work on two threads. With a
      * tenth as many, two-thread screening with every record stored ran at half speed;
-     * with a quarter as many (1,024 a worker), the workers ran dry at each commit (11%
-     * fewer records a second in same-run medians, 5 rounds; peak memory 79 -> 111 MiB,
-     * as a slot's arena is touched only as far as its record needs). */
-    rn.n_slots = (size_t)threads * SLOTS_PER_THREAD + 64;
+     * with a quarter as many, the workers ran dry at each commit (11% fewer records a
+     * second in same-run medians, 5 rounds; peak memory 79 -> 111 MiB, as a slot's arena
+     * is touched only as far as its record needs). Storing alerted records only, a
+     * commit writes little and the quarter does. */
+    size_t per_thread = SLOTS_PER_THREAD;
+    if (opts->store && opts->store_records == PW_STORE_RECORDS_ALL)
+        per_thread *= STORE_ALL_SLOTS;
+    rn.n_slots = (size_t)threads * per_thread + 64;
     if (rn.n_slots > MAX_SLOTS)
         rn.n_slots = MAX_SLOTS;
     worker *workers = calloc((size_t)threads, sizeof *workers);
