@@ -542,33 +542,51 @@ Test(match, a_glued_title_is_read_both_ways)
     cr_assert_geq(score_of(&r, "smith", NULL), 0.95);
 }
 
+/* r screened against an index of the given entries only: its k candidates in c, valid
+ * until own_match_end. */
+typedef struct own_match {
+    pw_index *index;
+    pw_match_scratch *scratch;
+    pw_arena *arena;
+    const pw_candidate *c;
+    int k;
+} own_match;
+
+static own_match own_match_begin(const pw_entry *entries, size_t n, const pw_record *r)
+{
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_not_null(b);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+    own_match m = {.scratch = pw_match_scratch_new(), .arena = pw_arena_new(0)};
+    cr_assert_eq(pw_index_builder_finish(b, &m.index, NULL), 0);
+    m.k = pw_match_record(m.index, r, 0.0, m.scratch, m.arena, &m.c);
+    cr_assert_geq(m.k, 0);
+    return m;
+}
+
+static void own_match_end(own_match *m)
+{
+    pw_arena_free(m->arena);
+    pw_match_scratch_free(m->scratch);
+    pw_index_free(m->index);
+}
+
 /* The match_gathering tests use lists of their own: match_alone() screens r against an
  * index of the given entries only and returns the first candidate's entry id ("" when
  * none), its score in *score. */
 static const char *match_alone(const pw_entry *entries, size_t n, const pw_record *r,
                                double *score)
 {
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    cr_assert_not_null(b);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
-    pw_match_scratch *sc = pw_match_scratch_new();
-    pw_arena *a = pw_arena_new(0);
-    const pw_candidate *c;
-    int k = pw_match_record(own, r, 0.0, sc, a, &c);
-    cr_assert_geq(k, 0);
+    own_match m = own_match_begin(entries, n, r);
     static char id[32];
     const char *found = "";
-    if (k > 0) {
-        snprintf(id, sizeof id, "%s", c[0].entry->entry_id);
+    if (m.k > 0) {
+        snprintf(id, sizeof id, "%s", m.c[0].entry->entry_id);
         found = id;
-        *score = c[0].score;
+        *score = m.c[0].score;
     }
-    pw_arena_free(a);
-    pw_match_scratch_free(sc);
-    pw_index_free(own);
+    own_match_end(&m);
     return found;
 }
 
@@ -1299,29 +1317,17 @@ Test(match_gathering, a_short_name_ending_like_a_title_is_not_cut_to_two_letters
 static const char *candidate_among(const pw_entry *entries, size_t n, const char *id,
                                    const pw_record *r, double *score, double *name_score)
 {
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    cr_assert_not_null(b);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
-    pw_match_scratch *sc = pw_match_scratch_new();
-    pw_arena *a = pw_arena_new(0);
-    const pw_candidate *c;
-    int k = pw_match_record(own, r, 0.0, sc, a, &c);
-    cr_assert_geq(k, 0);
+    own_match m = own_match_begin(entries, n, r);
     static char explanation[2048];
     const char *found = NULL;
-    for (int i = 0; i < k && !found; i++)
-        if (strcmp(c[i].entry->entry_id, id) == 0) {
-            snprintf(explanation, sizeof explanation, "%s", c[i].explanation);
+    for (int i = 0; i < m.k && !found; i++)
+        if (strcmp(m.c[i].entry->entry_id, id) == 0) {
+            snprintf(explanation, sizeof explanation, "%s", m.c[i].explanation);
             found = explanation;
-            *score = c[i].score;
-            *name_score = c[i].name_score;
+            *score = m.c[i].score;
+            *name_score = m.c[i].name_score;
         }
-    pw_arena_free(a);
-    pw_match_scratch_free(sc);
-    pw_index_free(own);
+    own_match_end(&m);
     return found;
 }
 

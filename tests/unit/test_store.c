@@ -945,6 +945,14 @@ static pw_store_batcher *new_batcher(pw_store *s)
     return b;
 }
 
+/* Writes what the batcher holds and commits, as the pipeline does at each commit. */
+static void flush_and_commit(pw_store *s, pw_store_batcher *b)
+{
+    pw_error err = {0};
+    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
+    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+}
+
 /* A batched record, as the pipeline stores one: with its canonical JSON. */
 static int batch_put(pw_store_batcher *b, const pw_record *r)
 {
@@ -1025,8 +1033,7 @@ Test(store, batches_end_with_their_flight_input_or_size)
         r.source_file = "other.jsonl"; /* another input, same flight */
         snprintf(id, sizeof id, "c0");
         batch_put(b, &r);
-        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        flush_and_commit(s, b);
         cr_assert_eq(pw_store_count(s, "record_batches"), 4, "round %d", round);
         cr_assert_eq(pw_store_count(s, "records"), PW_RECORD_BATCH_MAX + 6, "round %d", round);
     }
@@ -1070,8 +1077,7 @@ Test(store, interleaved_flights_are_batched_by_flight)
             snprintf(id, sizeof id, "x%d-%d", f, i);
             batch_put(b, &r);
         }
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    flush_and_commit(s, b);
     pw_store_batcher_end(b);
     pw_store_close(s);
 
@@ -1109,8 +1115,7 @@ Test(store, a_record_is_shown_once_batched_or_as_a_row)
     batch_put(b, &r); /* a record stored as a row */
     r.record_id = "batch-first";
     batch_put(b, &r);
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    flush_and_commit(s, b);
     r.traveller.surname = "AS ROW";
     bool inserted = false;
     cr_assert_eq(pw_store_put_record(s, &r, &inserted, &err), 0, "%s", err.msg);
@@ -1146,15 +1151,13 @@ Test(store, a_batch_of_records_stored_before_is_not_kept_and_flights_keep_their_
             r.record_id = id;
             batch_put(b, &r);
         }
-        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        flush_and_commit(s, b);
     }
     r.record_id = "p0";
     r.flight.number = "999";
     cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
     batch_put(b, &r);
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    flush_and_commit(s, b);
     pw_store_batcher_end(b);
     pw_store_close(s);
 
@@ -1190,8 +1193,7 @@ Test(store, a_flight_back_after_many_others_is_not_stored_again)
             r.record_id = "other";
             batch_put(b, &r);
         }
-        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        flush_and_commit(s, b);
     }
     pw_store_batcher_end(b);
     pw_store_close(s);
@@ -1220,8 +1222,7 @@ Test(store, a_group_too_large_to_hold_stores_every_record)
             r.record_id = id;
             batch_put(b, &r);
         }
-        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        flush_and_commit(s, b);
     }
     pw_store_batcher_end(b);
     pw_store_close(s);
@@ -1263,8 +1264,7 @@ Test(store, random_batching_matches_a_model)
             r.flight = (pw_flight){.carrier = numbers[g] ? "QQ" : NULL, .number = numbers[g]};
             r.source_file = sources[g];
             if (what < 3) {
-                cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-                cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+                flush_and_commit(s, b);
                 cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
             } else if (what < 6) {
                 cr_assert_eq(pw_store_put_record(s, &r, NULL, &err), 0, "%s", err.msg);
@@ -1274,8 +1274,7 @@ Test(store, random_batching_matches_a_model)
                 batched[g][i] = true;
             }
         }
-        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        flush_and_commit(s, b);
         pw_store_batcher_end(b);
     }
     pw_store_close(s);
@@ -1323,8 +1322,7 @@ Test(store, record_groups_migration_keys_batched_records)
         r.record_id = ids[i];
         batch_put(b, &r);
     }
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    flush_and_commit(s, b);
     pw_store_batcher_end(b);
     pw_store_close(s);
 
@@ -1725,8 +1723,7 @@ Test(store, evicted_flight_back_in_the_same_transaction_is_not_stored_again)
             r.source_line = round * 10000 + f + 1;
             batch_put(b, &r);
         }
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    flush_and_commit(s, b);
     pw_store_batcher_end(b);
     pw_store_close(s);
 
@@ -1751,8 +1748,7 @@ Test(store, batcher_without_records)
     pw_error err = {0};
     pw_store_batcher *b = new_batcher(s);
     cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-    cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+    flush_and_commit(s, b);
     pw_store_batcher_end(b);
     pw_store_close(s);
 }
@@ -1784,16 +1780,14 @@ Test(store, random_batching_over_many_flights_matches_a_model)
             r.flight.number = number;
             r.source_file = (rnd >> 60) & 1 ? "a.csv" : "b.csv";
             if (what < 2) {
-                cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-                cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+                flush_and_commit(s, b);
                 cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
             } else {
                 batch_put(b, &r);
                 batched[f][i] = true;
             }
         }
-        cr_assert_eq(pw_store_batcher_flush(b, &err), 0, "%s", err.msg);
-        cr_assert_eq(pw_store_commit(s, &err), 0, "%s", err.msg);
+        flush_and_commit(s, b);
         pw_store_batcher_end(b);
     }
     pw_store_close(s);
