@@ -484,7 +484,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-
 static void writer_fail(run *rn, int rc)
 {
     atomic_store_explicit(&rn->writer_rc, rc, memory_order_relaxed);
