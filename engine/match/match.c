@@ -14,6 +14,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -76,10 +78,16 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define Q_NO_PAIR_JOINS SIDE_MODES /* that mode of query_units */
 /* Look-up cache (look_up_token): travellers' words repeat (in the 50,000 synthetic
  * travellers, the 8,000 commonest words are 92% of all words; 15,400 words in all), so
- * a scratch keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about 7 MB.
- * Whole-name joins (JOHNSMITH) are not kept: one per traveller, they would only push
- * the words out. */
-#define LOOKUP_SLOTS 16384
+ * the process keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about
+ * 14 MB, shared by every scratch: a word one worker looked up is not looked up again by
+ * the others (a look-up missing the cache costs 10 to 20 times a hit at a million
+ * names, and a screening run of 50,000 travellers on two threads met each of its words
+ * twice as a miss when each scratch had its own). LOOKUP_LOCKS mutexes, each for a
+ * stripe of sets, guard it; a look-up holds one while it compares and copies an entry,
+ * never while it works one out. Whole-name joins (JOHNSMITH) are not kept: one per
+ * traveller, they would only push the words out. */
+#define LOOKUP_SLOTS 32768
+#define LOOKUP_LOCKS 256
 #define LOOKUP_KEY_MAX 72
 #define LOOKUP_HITS 32
 #define LOOKUP_FLAGS                                                                       \
@@ -159,7 +167,7 @@ typedef struct unit_set {
  * the next records with the same token (see look_up_token). */
 typedef struct lookup_entry {
     uint64_t serial; /* pw_index_serial of the index it was made in; 0: empty */
-    uint64_t used;   /* lookup_clock at its last use */
+    uint64_t used;   /* lookup_clock at its last use (under its set's lock) */
     uint32_t hash;
     uint16_t flags;  /* what the look-up reads of the token's flags (lookup_flags) */
     uint8_t key_len;
@@ -205,9 +213,6 @@ struct pw_match_scratch {
     char q_alt_skel[PW_NAME_MAX_TOKENS][PW_NAME_TOKEN_MAX];
     term_hit q_hits[PW_NAME_MAX_TOKENS][MAX_TERM_HITS]; /* its index look-up (lookup_token) */
     bool q_nick[PW_NAME_MAX_TOKENS]; /* it is a given name with familiar or formal forms */
-    lookup_entry *lookups; /* LOOKUP_SLOTS cached look-ups, allocated at first use */
-    void *lookups_map;     /* the mapping that holds them (LOOKUP_MAP_BYTES, see new_lookups) */
-    uint64_t lookup_clock;
     /* each record token's look-up key, its hash and cache set (prefetch_lookups) */
     char q_key[PW_NAME_MAX_TOKENS][LOOKUP_KEY_MAX];
     size_t q_key_len[PW_NAME_MAX_TOKENS];
@@ -238,8 +243,6 @@ void pw_match_scratch_free(pw_match_scratch *s)
     if (!s)
         return;
     pw_names_scratch_free(s->names);
-    if (s->lookups)
-        munmap(s->lookups_map, LOOKUP_MAP_BYTES);
     free(s->acc);
     free(s->acc_slots);
     free(s->tok_touched);
@@ -1980,27 +1983,40 @@ static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint3
     return n;
 }
 
-/* The look-up cache is read at random, a few sets a record, over 7 MB: in 4 KiB pages
- * that is 1,700 pages, each faulted in once and most visits a TLB miss. It is mapped
- * on its own, 2 MiB-aligned and advised to the kernel as huge pages (used where
- * transparent huge pages are "always" or "madvise"; elsewhere it is plain zeroed
- * memory): 6,100 fewer page faults when two threads screen 50,000 travellers. */
-static bool new_lookups(pw_match_scratch *s)
+/* The look-up cache (see LOOKUP_SLOTS), mapped at the first look-up; NULL when it
+ * could not be (look-ups then go uncached). It is read at random, a few sets a record,
+ * over 14 MB: in 4 KiB pages nearly every visit would be a TLB miss, and each page is
+ * faulted in once. It is mapped on its own, 2 MiB-aligned and advised to the kernel as
+ * huge pages (used where transparent huge pages are "always" or "madvise"; elsewhere it
+ * is plain zeroed memory). It lives as long as the process. */
+static lookup_entry *lookups;
+static pthread_once_t lookups_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lookup_locks[LOOKUP_LOCKS];
+static atomic_uint_fast64_t lookup_clock;
+
+static void map_lookups(void)
 {
+    for (size_t i = 0; i < LOOKUP_LOCKS; i++)
+        if (pthread_mutex_init(&lookup_locks[i], NULL) != 0)
+            return;
     void *map = mmap(NULL, LOOKUP_MAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                      -1, 0);
     if (map == MAP_FAILED)
-        return false;
+        return;
     uintptr_t aligned = ((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
     madvise((void *)aligned, LOOKUP_SLOTS * sizeof(lookup_entry), MADV_HUGEPAGE);
-    s->lookups_map = map;
-    s->lookups = (lookup_entry *)aligned;
-    return true;
+    lookups = (lookup_entry *)aligned;
+}
+
+/* The mutex of the stripe holding the set that starts at set. */
+static pthread_mutex_t *lookup_lock(const lookup_entry *set)
+{
+    return &lookup_locks[(size_t)(set - lookups) / 2 % LOOKUP_LOCKS];
 }
 
 /* The look-up cache set a token falls in, NULL when it cannot be cached. */
-static lookup_entry *lookup_set(pw_match_scratch *s, const pw_name_token *t,
-                                char key[LOOKUP_KEY_MAX], size_t *key_len, uint32_t *hash)
+static lookup_entry *lookup_set(const pw_name_token *t, char key[LOOKUP_KEY_MAX],
+                                size_t *key_len, uint32_t *hash)
 {
     if (t->flags & PW_INDEX_TOKEN_WHOLE) { /* (see LOOKUP_SLOTS) */
         *key_len = 0;
@@ -2009,9 +2025,10 @@ static lookup_entry *lookup_set(pw_match_scratch *s, const pw_name_token *t,
     *key_len = lookup_key(t, key, hash);
     if (!*key_len)
         return NULL;
-    if (!s->lookups && !new_lookups(s))
+    pthread_once(&lookups_once, map_lookups);
+    if (!lookups)
         return NULL;
-    return &s->lookups[*hash & (LOOKUP_SLOTS - 2)];
+    return &lookups[*hash & (LOOKUP_SLOTS - 2)];
 }
 
 /* Finds the cache sets of the record's tokens (into s->q_set, s->q_key, ...) and asks
@@ -2020,8 +2037,8 @@ static lookup_entry *lookup_set(pw_match_scratch *s, const pw_name_token *t,
 static void prefetch_lookups(pw_match_scratch *s)
 {
     for (int i = 0; i < s->query.n_tokens; i++) {
-        lookup_entry *set = lookup_set(s, &s->query.tokens[i], s->q_key[i], &s->q_key_len[i],
-                                       &s->q_key_hash[i]);
+        lookup_entry *set =
+            lookup_set(&s->query.tokens[i], s->q_key[i], &s->q_key_len[i], &s->q_key_hash[i]);
         s->q_set[i] = set;
         if (set) {
             __builtin_prefetch(&set[0]);
@@ -2030,13 +2047,28 @@ static void prefetch_lookups(pw_match_scratch *s)
     }
 }
 
+/* The way of set holding the look-up of (serial, hash, flags, key), or NULL. The
+ * caller holds the set's lock. */
+static lookup_entry *lookup_way(lookup_entry *set, uint64_t serial, uint32_t hash,
+                                uint16_t flags, const char *key, size_t key_len)
+{
+    for (int way = 0; way < 2; way++) {
+        lookup_entry *e = &set[way];
+        if (e->serial == serial && e->hash == hash && e->flags == flags &&
+            e->key_len == key_len && memcmp(e->key, key, key_len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
 /* Looks record token qi up in the index (its terms, Double Metaphone codes, other
  * reading and lookup_token's hits) into the scratch's q_ arrays, from the look-up
  * cache when the same token met the same index before. The cache changes nothing but
  * speed: an entry holds the complete result of the same computation, keyed by every
  * input of it (the three keys, the flags it reads, the index serial); results with
  * more than LOOKUP_HITS hits are not kept. Of a set's two ways, the one used last
- * stays. */
+ * stays. Two workers missing the same word at once both work it out, and the second
+ * finds it kept. */
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
 {
     const pw_name_token *qt = &s->query.tokens[qi];
@@ -2046,19 +2078,22 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     uint16_t flags = lookup_flags(qt->flags);
     uint64_t serial = pw_index_serial(idx);
     lookup_entry *set = s->q_set[qi];
-    for (int way = 0; set && way < 2; way++) {
-        lookup_entry *e = &set[way];
-        if (e->serial != serial || e->hash != hash || e->flags != flags ||
-            e->key_len != key_len || memcmp(e->key, key, key_len) != 0)
-            continue;
-        memcpy(s->q_term[qi], e->term, sizeof e->term);
-        memcpy(s->q_dm[qi], e->dm, sizeof e->dm);
-        memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
-        memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
-        s->q_nhits[qi] = e->n_hits;
-        s->q_nick[qi] = e->nick;
-        e->used = ++s->lookup_clock;
-        return;
+    if (set) {
+        pthread_mutex_t *lock = lookup_lock(set);
+        pthread_mutex_lock(lock);
+        lookup_entry *e = lookup_way(set, serial, hash, flags, key, key_len);
+        if (e) {
+            memcpy(s->q_term[qi], e->term, sizeof e->term);
+            memcpy(s->q_dm[qi], e->dm, sizeof e->dm);
+            memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
+            memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
+            s->q_nhits[qi] = e->n_hits;
+            s->q_nick[qi] = e->nick;
+            e->used = atomic_fetch_add_explicit(&lookup_clock, 1, memory_order_relaxed) + 1;
+        }
+        pthread_mutex_unlock(lock);
+        if (e)
+            return;
     }
     s->q_term[qi][0] = pw_index_find_term(idx, qt->text);
     s->q_term[qi][1] =
@@ -2074,19 +2109,24 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
                                            s->q_alt_skel[qi], &s->q_nick[qi]);
     if (!set || s->q_nhits[qi] > LOOKUP_HITS)
         return;
-    lookup_entry *e = set[0].used <= set[1].used ? &set[0] : &set[1];
-    e->used = ++s->lookup_clock;
-    e->serial = serial;
-    e->hash = hash;
-    e->flags = flags;
-    e->key_len = (uint8_t)key_len;
-    memcpy(e->key, key, key_len);
-    memcpy(e->term, s->q_term[qi], sizeof e->term);
-    memcpy(e->dm, s->q_dm[qi], sizeof e->dm);
-    memcpy(e->alt_skel, s->q_alt_skel[qi], sizeof e->alt_skel);
-    e->n_hits = s->q_nhits[qi];
-    e->nick = s->q_nick[qi];
-    memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
+    pthread_mutex_t *lock = lookup_lock(set);
+    pthread_mutex_lock(lock);
+    if (!lookup_way(set, serial, hash, flags, key, key_len)) {
+        lookup_entry *e = set[0].used <= set[1].used ? &set[0] : &set[1];
+        e->used = atomic_fetch_add_explicit(&lookup_clock, 1, memory_order_relaxed) + 1;
+        e->serial = serial;
+        e->hash = hash;
+        e->flags = flags;
+        e->key_len = (uint8_t)key_len;
+        memcpy(e->key, key, key_len);
+        memcpy(e->term, s->q_term[qi], sizeof e->term);
+        memcpy(e->dm, s->q_dm[qi], sizeof e->dm);
+        memcpy(e->alt_skel, s->q_alt_skel[qi], sizeof e->alt_skel);
+        e->n_hits = s->q_nhits[qi];
+        e->nick = s->q_nick[qi];
+        memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
+    }
+    pthread_mutex_unlock(lock);
 }
 
 /* Does accumulator a's entry rank before b's? Entries that gathered the record's full

@@ -39,6 +39,8 @@
  *
  * Thread safety: pw_match_record may run in many threads on one shared pw_index, each
  * with its own pw_match_scratch (sized to the most one record can touch in the index).
+ * The scratches share one process-wide cache of word look-ups (about 14 MB, mapped at
+ * the first look-up and kept for the life of the process), guarded by mutexes.
  * Ownership: candidates point into the index (entries, names) and into the caller's
  * arena (explanations); they live as long as both.
  */
