@@ -557,6 +557,62 @@ static void compute_weights(pw_index *idx)
     idx->unknown_weight = 1.0f;
 }
 
+/* A term and its postings (build_entry_bitmaps). */
+typedef struct term_count {
+    uint32_t postings, term;
+} term_count;
+
+/* Most postings first; ties in term order. */
+static int by_postings_descending(const void *pa, const void *pb)
+{
+    const term_count *a = pa, *b = pb;
+    if (a->postings != b->postings)
+        return a->postings > b->postings ? -1 : 1;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* Gives the terms with more than PW_INDEX_BITMAP_MIN_POSTINGS postings, the commonest
+ * first and at most PW_INDEX_MAX_BITMAPS of them, a bitmap of the entries they post
+ * (n_entries / 8 bytes each: at a million names, 150 terms and 19 bytes a name). The
+ * matcher asks whether such a term posts the entries a record found through its other
+ * words; its postings would be a search or a walk of thousands. 0 or PW_ENOMEM. */
+static int build_entry_bitmaps(pw_index *idx)
+{
+    size_t n = 0, cap = 0;
+    term_count *common = NULL;
+    for (uint32_t t = 0; t < idx->n_terms; t++)
+        if (idx->terms[t].post_count > PW_INDEX_BITMAP_MIN_POSTINGS) {
+            if (!grow((void **)&common, &cap, n + 1, sizeof *common)) {
+                free(common);
+                return PW_ENOMEM;
+            }
+            common[n++] = (term_count){idx->terms[t].post_count, t};
+        }
+    if (n == 0)
+        return 0;
+    qsort(common, n, sizeof *common, by_postings_descending);
+    if (n > PW_INDEX_MAX_BITMAPS)
+        n = PW_INDEX_MAX_BITMAPS;
+    idx->bitmap_words = (idx->n_entries + 63) / 64;
+    idx->entry_bitmaps = calloc(n * idx->bitmap_words, sizeof *idx->entry_bitmaps);
+    if (!idx->entry_bitmaps) {
+        free(common);
+        return PW_ENOMEM;
+    }
+    idx->n_bitmaps = n;
+    for (size_t i = 0; i < n; i++) {
+        pw_term *t = &idx->terms[common[i].term];
+        uint64_t *bits = idx->entry_bitmaps + i * idx->bitmap_words;
+        for (uint32_t k = 0; k < t->post_count; k++) {
+            uint32_t e = idx->postings[t->post_first + k].entry;
+            bits[e / 64] |= 1ull << (e % 64);
+        }
+        t->bitmap = (uint8_t)(i + 1);
+    }
+    free(common);
+    return 0;
+}
+
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25 /* Linux 6.1; older glibc headers lack it */
 #endif
@@ -582,6 +638,8 @@ static void advise_huge_map(const pw_multimap *m, int advice)
 
 static void advise_arrays(const pw_index *idx, int advice)
 {
+    advise_huge(idx->entry_bitmaps, idx->n_bitmaps * idx->bitmap_words * sizeof(uint64_t),
+                advice);
     advise_huge(idx->entries, idx->n_entries * sizeof *idx->entries, advice);
     advise_huge(idx->entry_first_name, (idx->n_entries + 1) * sizeof *idx->entry_first_name,
                 advice);
@@ -684,7 +742,7 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
     }
     idx->n_postings = b->n_postings;
     compute_weights(idx);
-    if (build_term_maps(idx) || build_document_maps(idx) || build_birth_map(idx))
+    if (build_entry_bitmaps(idx) || build_term_maps(idx) || build_document_maps(idx) || build_birth_map(idx))
         goto oom;
     pw_index_builder_free(b);
     advise_huge_pages(idx);
@@ -711,6 +769,7 @@ void pw_index_free(pw_index *idx)
     free(idx->terms);
     free(idx->strings);
     free(idx->postings);
+    free(idx->entry_bitmaps);
     pw_multimap_free(&idx->by_text);
     pw_multimap_free(&idx->by_skeleton);
     pw_multimap_free(&idx->by_phonetic);

@@ -8,6 +8,7 @@
  *  - a term dictionary: each distinct token spelling (ICAO key and plain key) with its
  *    postings (entry, name, token), its rarity weight (IDF over entries), its consonant
  *    skeleton and its Double Metaphone codes;
+ *  - for the commonest terms (thousands of postings), a bitmap of the entries they post;
  *  - look-ups that never scan the list: exact term, skeleton, phonetic code, bounded
  *    edit distance through a deletion index (every term's variants with up to d
  *    letters deleted, d scaled by length), and documents by normalised number and by an
@@ -118,6 +119,13 @@ float pw_index_term_weight(const pw_index *idx, uint32_t term);
 /* The weight a term absent from the index would have (the rarest). */
 float pw_index_unknown_weight(const pw_index *idx);
 size_t pw_index_term_postings(const pw_index *idx, uint32_t term, const pw_index_posting **out);
+/* Terms with more than this many postings, the commonest first (at most 255 of them),
+ * also have an entry bitmap. */
+#define PW_INDEX_BITMAP_MIN_POSTINGS 2000
+/* The term's entry bitmap (bit e of word e / 64: the term posts entry e), or NULL when
+ * it has none: whether a common term (MUHAMMAD, SMITH) posts an entry is then one bit
+ * read, instead of a search through thousands of postings. */
+const uint64_t *pw_index_term_entry_bitmap(const pw_index *idx, uint32_t term);
 
 /* The term spelled exactly text (upper-case key), or PW_INDEX_NONE. */
 uint32_t pw_index_find_term(const pw_index *idx, const char *text);

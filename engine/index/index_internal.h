@@ -73,7 +73,12 @@ typedef struct pw_term {
     bool fuzzy; /* spelled by a word (not only by a whole-name join): edit distance and
                    sound codes apply */
     bool abjad; /* spelled by a word romanised from an abjad (PW_TOKEN_ABJAD) */
+    uint8_t bitmap; /* 1 + its entry bitmap's place in entry_bitmaps; 0: none */
 } pw_term;
+
+/* At most this many terms get an entry bitmap (pw_index_term_entry_bitmap): it fits
+ * pw_term.bitmap, and keeps the bitmaps within 32 bytes an entry. */
+#define PW_INDEX_MAX_BITMAPS 255
 
 struct pw_index {
     pw_index_options opts;
@@ -93,6 +98,8 @@ struct pw_index {
     size_t strings_len;
     pw_index_posting *postings;
     size_t n_postings;
+    uint64_t *entry_bitmaps; /* n_bitmaps bitmaps of bitmap_words words, bit e: entry e */
+    size_t n_bitmaps, bitmap_words;
     float unknown_weight;
     pw_multimap by_text;     /* hash(text) -> term */
     pw_multimap by_skeleton; /* hash(skeleton) -> term */

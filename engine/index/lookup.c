@@ -219,6 +219,12 @@ size_t pw_index_term_postings(const pw_index *idx, uint32_t term, const pw_index
     return idx->terms[term].post_count;
 }
 
+const uint64_t *pw_index_term_entry_bitmap(const pw_index *idx, uint32_t term)
+{
+    uint8_t b = idx->terms[term].bitmap;
+    return b ? idx->entry_bitmaps + (size_t)(b - 1) * idx->bitmap_words : NULL;
+}
+
 uint32_t pw_index_find_term(const pw_index *idx, const char *text)
 {
     size_t len = strlen(text);
@@ -435,7 +441,9 @@ size_t pw_index_memory(const pw_index *idx)
            idx->n_entries * (sizeof(pw_entry) + sizeof(uint32_t) + sizeof(uint8_t)) +
            idx->n_names * sizeof(pw_index_name) + idx->n_tokens * sizeof(pw_index_token) +
            idx->n_terms * sizeof(pw_term) + idx->strings_len +
-           idx->n_postings * sizeof(pw_index_posting) + pw_multimap_memory(&idx->by_text) +
+           idx->n_postings * sizeof(pw_index_posting) +
+           idx->n_bitmaps * idx->bitmap_words * sizeof(uint64_t) +
+           pw_multimap_memory(&idx->by_text) +
            pw_multimap_memory(&idx->by_skeleton) + pw_multimap_memory(&idx->by_phonetic) +
            pw_multimap_memory(&idx->by_deletion) + pw_multimap_memory(&idx->by_document) +
            pw_multimap_memory(&idx->by_doc_ocr) + pw_multimap_memory(&idx->by_birth);

@@ -1804,6 +1804,17 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     size_t work = walk ? n / WALK_COST_SHARE : s->n_acc;
     if (work > budget)
         return 0;
+    /* (the work is counted as above whatever the way: the budget decides which terms
+     * are gathered, and so the candidates, which must not depend on the way) */
+    const uint64_t *bitmap = pw_index_term_entry_bitmap(idx, term);
+    if (bitmap) { /* a bit an entry found, instead of a walk or a search */
+        for (uint32_t a = 0; a < s->n_acc; a++) {
+            uint32_t e = s->acc[a].entry;
+            if ((bitmap[e / 64] >> (e % 64)) & 1)
+                found_by_token(s, a, gain, tok_stamp);
+        }
+        return work;
+    }
     if (walk) {
         const uint32_t *slots = s->acc_slots;
         uint32_t slot_bits = s->slot_bits;
@@ -2285,12 +2296,19 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
     if (work > budget)
         return 0;
     const pw_index_posting *a = best[0], *b = best[1];
+    const uint64_t *b_bitmap = pw_index_term_entry_bitmap(idx, best_term[1]);
     for (size_t i = 0, j = 0; i < best_n[0] && j < best_n[1]; i++) {
         if (i > 0 && a[i].entry == a[i - 1].entry)
             continue; /* (an entry's postings follow one another) */
-        j = seek_entry(b, j, best_n[1], a[i].entry);
-        if (j < best_n[1] && b[j].entry == a[i].entry)
-            acc_of(s, a[i].entry, a[i].entry_min_words);
+        uint32_t e = a[i].entry;
+        if (b_bitmap) { /* (the same entries, a bit each) */
+            if ((b_bitmap[e / 64] >> (e % 64)) & 1)
+                acc_of(s, e, a[i].entry_min_words);
+            continue;
+        }
+        j = seek_entry(b, j, best_n[1], e);
+        if (j < best_n[1] && b[j].entry == e)
+            acc_of(s, e, a[i].entry_min_words);
     }
     return work;
 }

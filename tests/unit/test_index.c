@@ -1,9 +1,11 @@
 /*
  * Tests for engine/index: terms and their weights, the deletion index for bounded
- * edit distance, skeleton and phonetic look-ups, documents with OCR folding, and the
- * multimap underneath.
+ * edit distance, skeleton and phonetic look-ups, documents with OCR folding, common
+ * terms' entry bitmaps, and the multimap underneath.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "index/index.h"
@@ -262,4 +264,50 @@ Test(index, multimap_filter_never_hides_a_key)
     }
     cr_assert_lt(passed, N / 5, "%d of %d absent keys passed", passed, N);
     pw_multimap_free(&m);
+}
+
+/* A word of letters only, one for each i (names hold no digits). */
+static void letters_of(size_t i, char out[8])
+{
+    out[0] = 'Q';
+    for (int k = 1; k <= 4; k++, i /= 26)
+        out[k] = (char)('A' + i % 26);
+    out[5] = '\0';
+}
+
+Test(index_bitmaps, common_terms_have_exact_entry_bitmaps)
+{
+    /* SMITH in every entry, TAYLOR in every other one: both past the bitmap line
+     * (PW_INDEX_BITMAP_MIN_POSTINGS); each entry's own given name far below it */
+    enum { N = 4500 };
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    for (size_t i = 0; i < N; i++) {
+        char given[8], full[64], id[16];
+        letters_of(i, given);
+        snprintf(full, sizeof full, "%s %sSMITH", given, i % 2 == 0 ? "TAYLOR " : "");
+        snprintf(id, sizeof id, "%zu", i);
+        pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, full, NULL, NULL};
+        pw_entry e = {.list = "L", .entry_id = id, .names = &name, .n_names = 1};
+        cr_assert_eq(pw_index_builder_add(b, &e, NULL), 0);
+    }
+    pw_index *big;
+    cr_assert_eq(pw_index_builder_finish(b, &big, NULL), 0);
+    uint32_t smith = pw_index_find_term(big, "SMITH"), taylor = pw_index_find_term(big, "TAYLOR");
+    char rare_word[8];
+    letters_of(7, rare_word);
+    uint32_t rare = pw_index_find_term(big, rare_word);
+    cr_assert(smith != PW_INDEX_NONE && taylor != PW_INDEX_NONE && rare != PW_INDEX_NONE);
+    cr_assert_null(pw_index_term_entry_bitmap(big, rare), "a rare term has no bitmap");
+    const uint64_t *s_bits = pw_index_term_entry_bitmap(big, smith);
+    const uint64_t *t_bits = pw_index_term_entry_bitmap(big, taylor);
+    cr_assert_not_null(s_bits);
+    cr_assert_not_null(t_bits);
+    for (uint32_t e = 0; e < N; e++) {
+        size_t i = (size_t)strtoul(pw_index_entry(big, e)->entry_id, NULL, 10);
+        cr_assert((s_bits[e / 64] >> (e % 64)) & 1, "SMITH posts entry %u", e);
+        cr_assert_eq((t_bits[e / 64] >> (e % 64)) & 1, i % 2 == 0, "TAYLOR and entry %u", e);
+    }
+    for (uint32_t e = N; e % 64; e++) /* (the last word's bits past the entries) */
+        cr_assert_not((s_bits[e / 64] >> (e % 64)) & 1);
+    pw_index_free(big);
 }
