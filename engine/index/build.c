@@ -3,9 +3,10 @@
  * their names analysed at once (pw_name_analyse); token spellings are interned into a
  * growing term table through a temporary hash table. Finishing computes each term's
  * document frequency and weight, lays the postings out per term, and builds the
- * multimaps (text, skeleton, phonetic codes, deletion variants, documents). Building
- * allocates freely; the finished index is a handful of flat arrays, which the kernel
- * is asked to back with huge pages where the host allows them (advise_huge_pages).
+ * multimaps (text, skeleton, phonetic codes, deletion variants, documents) and the
+ * commonest terms' entry bitmaps. Building allocates freely; the finished index is a
+ * handful of flat arrays, which the kernel is asked to back with huge pages where the
+ * host allows them (advise_huge_pages).
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -81,6 +82,10 @@ pw_index_builder *pw_index_builder_new(const pw_index_options *opts)
         return NULL;
     b->opts.fuzzy_len1 = opts && opts->fuzzy_len1 > 0 ? opts->fuzzy_len1 : 4;
     b->opts.fuzzy_len2 = opts && opts->fuzzy_len2 > 0 ? opts->fuzzy_len2 : 8;
+    b->opts.max_bitmaps = !opts || opts->max_bitmaps == 0 ? PW_INDEX_MAX_BITMAPS
+                          : opts->max_bitmaps < 0         ? 0
+                          : opts->max_bitmaps < PW_INDEX_MAX_BITMAPS ? opts->max_bitmaps
+                                                                     : PW_INDEX_MAX_BITMAPS;
     b->names = pw_names_scratch_new();
     b->arena = pw_arena_new(1 << 20);
     b->intern_mask = 4095;
@@ -557,7 +562,7 @@ static void compute_weights(pw_index *idx)
     idx->unknown_weight = 1.0f;
 }
 
-/* A term and its postings (build_entry_bitmaps). */
+/* A term and its number of postings (build_entry_bitmaps). */
 typedef struct term_count {
     uint32_t postings, term;
 } term_count;
@@ -572,10 +577,11 @@ static int by_postings_descending(const void *pa, const void *pb)
 }
 
 /* Gives the terms with more than PW_INDEX_BITMAP_MIN_POSTINGS postings, the commonest
- * first and at most PW_INDEX_MAX_BITMAPS of them, a bitmap of the entries they post
- * (n_entries / 8 bytes each: at a million names, 150 terms and 19 bytes a name). The
- * matcher asks whether such a term posts the entries a record found through its other
- * words; its postings would be a search or a walk of thousands. 0 or PW_ENOMEM. */
+ * first and at most opts.max_bitmaps of them, a bitmap of the entries they post
+ * (n_entries / 8 bytes each: at a million names of bench_index, 224 terms and 28 bytes
+ * a name). The matcher asks whether such a term posts the entries a record found
+ * through its other words; its postings would be a search or a walk of thousands.
+ * 0 or PW_ENOMEM. */
 static int build_entry_bitmaps(pw_index *idx)
 {
     size_t n = 0, cap = 0;
@@ -591,8 +597,12 @@ static int build_entry_bitmaps(pw_index *idx)
     if (n == 0)
         return 0;
     qsort(common, n, sizeof *common, by_postings_descending);
-    if (n > PW_INDEX_MAX_BITMAPS)
-        n = PW_INDEX_MAX_BITMAPS;
+    if (n > (size_t)idx->opts.max_bitmaps)
+        n = (size_t)idx->opts.max_bitmaps;
+    if (n == 0) {
+        free(common);
+        return 0;
+    }
     idx->bitmap_words = (idx->n_entries + 63) / 64;
     idx->entry_bitmaps = calloc(n * idx->bitmap_words, sizeof *idx->entry_bitmaps);
     if (!idx->entry_bitmaps) {
@@ -742,7 +752,8 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
     }
     idx->n_postings = b->n_postings;
     compute_weights(idx);
-    if (build_entry_bitmaps(idx) || build_term_maps(idx) || build_document_maps(idx) || build_birth_map(idx))
+    if (build_entry_bitmaps(idx) || build_term_maps(idx) || build_document_maps(idx) ||
+        build_birth_map(idx))
         goto oom;
     pw_index_builder_free(b);
     advise_huge_pages(idx);

@@ -29,9 +29,17 @@ typedef struct pw_index_builder pw_index_builder;
 
 #define PW_INDEX_NONE UINT32_MAX
 
+/* Terms with more than PW_INDEX_BITMAP_MIN_POSTINGS postings, the commonest first and
+ * at most PW_INDEX_MAX_BITMAPS of them (32 bytes an entry at most), also get an entry
+ * bitmap (pw_index_term_entry_bitmap). */
+#define PW_INDEX_BITMAP_MIN_POSTINGS 2000
+#define PW_INDEX_MAX_BITMAPS 255
+
 typedef struct pw_index_options {
     int fuzzy_len1;        /* shortest term looked up at edit distance 1 (default 4) */
     int fuzzy_len2;        /* shortest term looked up at edit distance 2 (default 8) */
+    int max_bitmaps; /* terms given an entry bitmap (default and at most
+                        PW_INDEX_MAX_BITMAPS; negative: none, as tests compare) */
 } pw_index_options;
 
 /* ---- building --------------------------------------------------------------- */
@@ -119,9 +127,6 @@ float pw_index_term_weight(const pw_index *idx, uint32_t term);
 /* The weight a term absent from the index would have (the rarest). */
 float pw_index_unknown_weight(const pw_index *idx);
 size_t pw_index_term_postings(const pw_index *idx, uint32_t term, const pw_index_posting **out);
-/* Terms with more than this many postings, the commonest first (at most 255 of them),
- * also have an entry bitmap. */
-#define PW_INDEX_BITMAP_MIN_POSTINGS 2000
 /* The term's entry bitmap (bit e of word e / 64: the term posts entry e), or NULL when
  * it has none: whether a common term (MUHAMMAD, SMITH) posts an entry is then one bit
  * read, instead of a search through thousands of postings. */

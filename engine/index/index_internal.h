@@ -76,9 +76,7 @@ typedef struct pw_term {
     uint8_t bitmap; /* 1 + its entry bitmap's place in entry_bitmaps; 0: none */
 } pw_term;
 
-/* At most this many terms get an entry bitmap (pw_index_term_entry_bitmap): it fits
- * pw_term.bitmap, and keeps the bitmaps within 32 bytes an entry. */
-#define PW_INDEX_MAX_BITMAPS 255
+_Static_assert(PW_INDEX_MAX_BITMAPS <= UINT8_MAX, "a bitmap's place must fit pw_term.bitmap");
 
 struct pw_index {
     pw_index_options opts;

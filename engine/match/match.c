@@ -11,11 +11,10 @@
 #include "match/match.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -81,11 +80,12 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * the process keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about
  * 14 MB, shared by every scratch: a word one worker looked up is not looked up again by
  * the others (a look-up missing the cache costs 10 to 20 times a hit at a million
- * names, and a screening run of 50,000 travellers on two threads met each of its words
- * twice as a miss when each scratch had its own). LOOKUP_LOCKS mutexes, each for a
- * stripe of sets, guard it; a look-up holds one while it compares and copies an entry,
- * never while it works one out. Whole-name joins (JOHNSMITH) are not kept: one per
- * traveller, they would only push the words out. */
+ * names). LOOKUP_LOCKS mutexes, each for a stripe of sets, guard it; a look-up holds
+ * one while it compares and copies an entry, never while it works one out. It is
+ * mapped at the first look-up (2 MiB-aligned and advised to the kernel as huge pages:
+ * read at random, in 4 KiB pages nearly every visit would be a TLB miss) and lives as
+ * long as the process. Whole-name joins (JOHNSMITH) are not kept: one per traveller,
+ * they would only push the words out. */
 #define LOOKUP_SLOTS 32768
 #define LOOKUP_LOCKS 256
 #define LOOKUP_KEY_MAX 72
@@ -107,12 +107,12 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * least 1 << ACC_SLOT_BITS slots; see clear_accs) and doubles whenever it would be more
  * than half full, so both stay in L2 (a million-name record's 1,500 to 3,000 entries:
  * 8,192 or 16,384 slots, 32 or 64 KB). A bitmap (s->acc_filter) has the bit of each
- * touched entry's hash set: update_term walks common terms' postings, mostly entries
- * the record did not touch, and a clear bit (the usual, predictable case) spares it
- * the probe. Between records only the slots and bitmap words used are cleared (each
- * accumulator remembers its slot). The record's tokens stamp the accumulators
- * (tok_stamp, 1 for the first token gathered) so that each token counts once per
- * entry, whatever number of its terms post the entry. */
+ * touched entry's hash set: update_term walks common terms' postings (those without an
+ * entry bitmap), mostly entries the record did not touch, and a clear bit (the usual,
+ * predictable case) spares it the probe. Between records only the slots and bitmap
+ * words used are cleared (each accumulator remembers its slot). The record's tokens
+ * stamp the accumulators (tok_stamp, 1 for the first token gathered) so that each token
+ * counts once per entry, whatever number of its terms post the entry. */
 #define ACC_SLOT_BITS 12    /* 4,096 slots (16 KB) at least: a short list's records fit */
 #define ACC_FILTER_BITS 15  /* 32,768 bits (4 KB) */
 #define NO_ENTRY UINT32_MAX /* an empty slot */
@@ -167,7 +167,7 @@ typedef struct unit_set {
  * the next records with the same token (see look_up_token). */
 typedef struct lookup_entry {
     uint64_t serial; /* pw_index_serial of the index it was made in; 0: empty */
-    uint64_t used;   /* lookup_clock at its last use (under its set's lock) */
+    bool used_last; /* of its set's two ways, the one used last (under the set's lock) */
     uint32_t hash;
     uint16_t flags;  /* what the look-up reads of the token's flags (lookup_flags) */
     uint8_t key_len;
@@ -1789,8 +1789,10 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
 }
 
 /* Like expand_term for entries already found only: each is looked up in the term's
- * postings (sorted by entry) by binary search, or the postings are walked when that is
- * cheaper. Returns the work done: none when it would exceed budget. */
+ * entry bitmap when it has one (pw_index_term_entry_bitmap: the commonest terms), else
+ * in its postings (sorted by entry) by binary search, or the postings are walked when
+ * that is cheaper. Returns the work, counted as the search or the walk would cost
+ * whichever way is taken: none when it would exceed budget. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
                           uint8_t tok_stamp, size_t budget)
 {
@@ -1994,16 +1996,12 @@ static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint3
     return n;
 }
 
-/* The look-up cache (see LOOKUP_SLOTS), mapped at the first look-up; NULL when it
- * could not be (look-ups then go uncached). It is read at random, a few sets a record,
- * over 14 MB: in 4 KiB pages nearly every visit would be a TLB miss, and each page is
- * faulted in once. It is mapped on its own, 2 MiB-aligned and advised to the kernel as
- * huge pages (used where transparent huge pages are "always" or "madvise"; elsewhere it
- * is plain zeroed memory). It lives as long as the process. */
+/* The look-up cache (see LOOKUP_SLOTS); NULL when it could not be mapped (look-ups
+ * then go uncached). Huge pages are used where transparent huge pages are "always" or
+ * "madvise"; elsewhere it is plain zeroed memory. */
 static lookup_entry *lookups;
 static pthread_once_t lookups_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lookup_locks[LOOKUP_LOCKS];
-static atomic_uint_fast64_t lookup_clock;
 
 static void map_lookups(void)
 {
@@ -2072,6 +2070,13 @@ static lookup_entry *lookup_way(lookup_entry *set, uint64_t serial, uint32_t has
     return NULL;
 }
 
+/* Marks way e of set as the one used last. The caller holds the set's lock. */
+static void mark_used(lookup_entry *set, lookup_entry *e)
+{
+    set[0].used_last = e == &set[0];
+    set[1].used_last = e == &set[1];
+}
+
 /* Looks record token qi up in the index (its terms, Double Metaphone codes, other
  * reading and lookup_token's hits) into the scratch's q_ arrays, from the look-up
  * cache when the same token met the same index before. The cache changes nothing but
@@ -2100,7 +2105,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
             memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
             s->q_nhits[qi] = e->n_hits;
             s->q_nick[qi] = e->nick;
-            e->used = atomic_fetch_add_explicit(&lookup_clock, 1, memory_order_relaxed) + 1;
+            mark_used(set, e);
         }
         pthread_mutex_unlock(lock);
         if (e)
@@ -2123,8 +2128,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     pthread_mutex_t *lock = lookup_lock(set);
     pthread_mutex_lock(lock);
     if (!lookup_way(set, serial, hash, flags, key, key_len)) {
-        lookup_entry *e = set[0].used <= set[1].used ? &set[0] : &set[1];
-        e->used = atomic_fetch_add_explicit(&lookup_clock, 1, memory_order_relaxed) + 1;
+        lookup_entry *e = set[0].used_last ? &set[1] : &set[0];
+        mark_used(set, e);
         e->serial = serial;
         e->hash = hash;
         e->flags = flags;
@@ -2257,10 +2262,12 @@ static size_t seek_entry(const pw_index_posting *p, size_t from, size_t n, uint3
  * of the record, and SMITH CHARLES has none: common_neighbours only raises entries
  * found. So the entries holding the exact spellings of two such words (the two that
  * fewest entries hold) are found by intersecting their postings (both sorted by entry;
- * the shorter is walked, the longer galloped through) and given an accumulator with
- * nothing gathered yet; common_neighbours then adds what each word is worth to them,
- * as to any entry found. Returns the work (postings of the shorter list, times the
- * galloping steps): none, and nothing seeded, when it would exceed budget. */
+ * the shorter is walked, and each of its entries looked up in the longer's entry
+ * bitmap, or galloped to through its postings when it has none) and given an
+ * accumulator with nothing gathered yet; common_neighbours then adds what each word is
+ * worth to them, as to any entry found. Returns the work (postings of the shorter list,
+ * times the galloping steps, whichever way is taken): none, and nothing seeded, when
+ * it would exceed budget. */
 static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
                                 const common_neighbour *common, size_t n_common, size_t budget)
 {

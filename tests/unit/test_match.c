@@ -822,11 +822,12 @@ Test(match_gathering, among_many_entries_with_a_common_name_the_date_of_birth_ra
     cr_assert_str_eq(match_alone(entries, 41, &r, &score), "e40");
 }
 
-Test(match_gathering, a_warm_look_up_cache_gives_what_a_cold_one_gives)
+Test(match_gathering, a_look_up_cache_hit_gives_what_a_miss_gives)
 {
-    /* rule: look_up_token's cache is keyed by every input of the look-up: BEN as a
-     * particle (SALEM, BEN ALI) finds no familiar forms, BEN as a given name finds
-     * BENJAMIN; a scratch that met the first must not answer the second with it */
+    /* rule: look_up_token's cache (one for the process) is keyed by every input of the
+     * look-up: BEN as a particle (SALEM, BEN ALI) finds no familiar forms, BEN as a given
+     * name finds BENJAMIN; once the first is kept, the second must not be answered with
+     * it (its first screening misses the cache, the second hits what the first kept) */
     static pw_entry_name names[] = {
         {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "BENJAMIN NETANYAHU", NULL, NULL},
         {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMED BEN SALEM", NULL, NULL},
@@ -842,7 +843,7 @@ Test(match_gathering, a_warm_look_up_cache_gives_what_a_cold_one_gives)
         cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
     pw_index *own;
     cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
-    pw_match_scratch *cold = pw_match_scratch_new(), *warm = pw_match_scratch_new();
+    pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
     pw_record particle = {.record_id = "p"}, given = {.record_id = "g"};
     particle.traveller.surname = "SALEM"; /* BEN before ALI: a particle */
@@ -850,15 +851,15 @@ Test(match_gathering, a_warm_look_up_cache_gives_what_a_cold_one_gives)
     given.traveller.surname = "NETANYAHU";
     given.traveller.given_names = "BEN";
     const pw_candidate *c;
-    cr_assert_gt(pw_match_record(own, &particle, 0.0, warm, a, &c), 0);
-    cr_assert_gt(pw_match_record(own, &given, 0.0, cold, a, &c), 0);
-    double s_cold = c[0].score;
-    cr_assert_gt(pw_match_record(own, &given, 0.0, warm, a, &c), 0);
-    cr_assert_float_eq(c[0].score, s_cold, 1e-12, "warm %f, cold %f", c[0].score, s_cold);
-    cr_assert_geq(s_cold, 0.85, "score %f", s_cold);
+    cr_assert_gt(pw_match_record(own, &particle, 0.0, first, a, &c), 0);
+    cr_assert_gt(pw_match_record(own, &given, 0.0, first, a, &c), 0);
+    double s_miss = c[0].score;
+    cr_assert_gt(pw_match_record(own, &given, 0.0, second, a, &c), 0);
+    cr_assert_float_eq(c[0].score, s_miss, 1e-12, "hit %f, miss %f", c[0].score, s_miss);
+    cr_assert_geq(s_miss, 0.85, "score %f", s_miss);
     pw_arena_free(a);
-    pw_match_scratch_free(cold);
-    pw_match_scratch_free(warm);
+    pw_match_scratch_free(first);
+    pw_match_scratch_free(second);
     pw_index_free(own);
 }
 
@@ -922,7 +923,8 @@ Test(match_gathering, entries_with_the_full_share_are_scored_before_relaxed_ones
 
 /* An index of n_first entries FIRST <made-up word>, n_last entries <made-up word> LAST
  * and one FIRST LAST (entry "target"); asserts that the record written as `written`
- * has the target as its best candidate at 0.85. The made-up words (VEL/TEL, three
+ * has the target as its best candidate at 0.85, and the same candidates (down to 0.5)
+ * whether or not the index has entry bitmaps. The made-up words (VEL/TEL, three
  * letters, O) are far from FIRST and LAST. */
 static void target_among_common_words(const char *first, int n_first, const char *last, int n_last,
                                       const char *written)
@@ -951,22 +953,39 @@ static void target_among_common_words(const char *first, int n_first, const char
                                 .n_names = 1,
                                 .type = PW_ENTRY_INDIVIDUAL};
     }
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    for (int i = 0; i < n; i++)
-        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    /* The common words' entry bitmaps (pw_index_term_entry_bitmap) and their postings
+     * must give the same candidates: the list is indexed both ways. */
+    pw_index_options without_bitmaps = {.max_bitmaps = -1};
+    pw_index *own[2];
+    for (int way = 0; way < 2; way++) {
+        pw_index_builder *b = pw_index_builder_new(way ? &without_bitmaps : NULL);
+        for (int i = 0; i < n; i++)
+            cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+        cr_assert_eq(pw_index_builder_finish(b, &own[way], NULL), 0);
+    }
+    uint32_t first_term = pw_index_find_term(own[0], first);
+    cr_assert_not_null(pw_index_term_entry_bitmap(own[0], first_term));
+    cr_assert_null(pw_index_term_entry_bitmap(own[1], pw_index_find_term(own[1], first)));
     pw_match_scratch *sc = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
     pw_record r = {.record_id = "r"};
     r.traveller.full_name = written;
-    const pw_candidate *c;
-    int k = pw_match_record(own, &r, 0.85, sc, a, &c);
-    cr_assert_gt(k, 0, "%s %s was not found for %s", first, last, written);
-    cr_assert_str_eq(c[0].entry->entry_id, "target");
+    const pw_candidate *c[2];
+    int k[2];
+    for (int way = 0; way < 2; way++)
+        k[way] = pw_match_record(own[way], &r, 0.5, sc, a, &c[way]);
+    cr_assert_gt(k[0], 0, "%s %s was not found for %s", first, last, written);
+    cr_assert_str_eq(c[0][0].entry->entry_id, "target");
+    cr_assert_geq(c[0][0].score, 0.85);
+    cr_assert_eq(k[1], k[0], "with bitmaps %d candidates, without %d", k[0], k[1]);
+    for (int i = 0; i < k[0]; i++) {
+        cr_assert_str_eq(c[1][i].entry->entry_id, c[0][i].entry->entry_id, "candidate %d", i);
+        cr_assert_float_eq(c[1][i].score, c[0][i].score, 1e-12, "candidate %d", i);
+    }
     pw_arena_free(a);
     pw_match_scratch_free(sc);
-    pw_index_free(own);
+    pw_index_free(own[0]);
+    pw_index_free(own[1]);
     free(entries);
     free(names);
     free(ids);
