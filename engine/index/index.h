@@ -131,6 +131,11 @@ size_t pw_index_term_postings(const pw_index *idx, uint32_t term, const pw_index
  * it has none: whether a common term (MUHAMMAD, SMITH) posts an entry is then one bit
  * read, instead of a search through thousands of postings. */
 const uint64_t *pw_index_term_entry_bitmap(const pw_index *idx, uint32_t term);
+/* Does the entry bitmap hold entry? */
+static inline bool pw_index_bitmap_holds(const uint64_t *bitmap, uint32_t entry)
+{
+    return (bitmap[entry / 64] >> (entry % 64)) & 1;
+}
 
 /* The term spelled exactly text (upper-case key), or PW_INDEX_NONE. */
 uint32_t pw_index_find_term(const pw_index *idx, const char *text);

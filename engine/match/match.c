@@ -1812,7 +1812,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (bitmap) { /* a bit an entry found, instead of a walk or a search */
         for (uint32_t a = 0; a < s->n_acc; a++) {
             uint32_t e = s->acc[a].entry;
-            if ((bitmap[e / 64] >> (e % 64)) & 1)
+            if (pw_index_bitmap_holds(bitmap, e))
                 found_by_token(s, a, gain, tok_stamp);
         }
         return work;
@@ -2309,7 +2309,7 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
             continue; /* (an entry's postings follow one another) */
         uint32_t e = a[i].entry;
         if (b_bitmap) { /* (the same entries, a bit each) */
-            if ((b_bitmap[e / 64] >> (e % 64)) & 1)
+            if (pw_index_bitmap_holds(b_bitmap, e))
                 acc_of(s, e, a[i].entry_min_words);
             continue;
         }
