@@ -188,6 +188,20 @@ const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_n
     return idx->tokens + n->first_token;
 }
 
+void pw_index_prefetch_entry(const pw_index *idx, uint32_t i)
+{
+    if (i >= idx->n_entries)
+        return;
+    __builtin_prefetch(&idx->entries[i]);
+    __builtin_prefetch(&idx->entry_first_name[i]);
+}
+
+void pw_index_prefetch_term(const pw_index *idx, uint32_t term)
+{
+    if (term < idx->n_terms)
+        __builtin_prefetch(&idx->terms[term]);
+}
+
 const char *pw_index_term_text(const pw_index *idx, uint32_t term)
 {
     return idx->strings + idx->terms[term].text;

@@ -2651,6 +2651,48 @@ static void add_pair_joins(const pw_index *idx, pw_name *q)
     }
 }
 
+/* What scoring reads of a candidate is scattered through the index, each piece found
+ * through the one before: the entry, its names, their tokens, the tokens' terms. At a
+ * million names each is a cache miss, and scoring the candidates one after another
+ * waits for every miss in turn. Asked for a stage at a time for the first n candidates
+ * (s->top), the misses of a stage overlap. An index of fewer than PREFETCH_MIN_ENTRIES
+ * entries (about 30 MB) stays in the caches, and the stages would only cost their own
+ * time. Changes nothing but speed. */
+#define PREFETCH_NAMES 4 /* names of an entry asked for (most have one or two) */
+#define PREFETCH_MIN_ENTRIES 50000
+static void prefetch_candidates(const pw_match_scratch *s, const pw_index *idx, size_t n)
+{
+    if (pw_index_entry_count(idx) < PREFETCH_MIN_ENTRIES)
+        return;
+    for (size_t c = 0; c < n; c++)
+        pw_index_prefetch_entry(idx, s->acc[s->top[c]].entry);
+    for (size_t c = 0; c < n; c++) {
+        uint32_t ei = s->acc[s->top[c]].entry;
+        __builtin_prefetch(pw_index_entry(idx, ei)->dobs);
+        const pw_index_name *names;
+        pw_index_entry_names(idx, ei, &names);
+        __builtin_prefetch(names);
+    }
+    for (size_t c = 0; c < n; c++) {
+        const pw_index_name *names;
+        size_t nn = pw_index_entry_names(idx, s->acc[s->top[c]].entry, &names);
+        for (size_t k = 0; k < nn && k < PREFETCH_NAMES; k++)
+            __builtin_prefetch(pw_index_name_tokens(idx, &names[k]));
+    }
+    for (size_t c = 0; c < n; c++) {
+        const pw_index_name *names;
+        size_t nn = pw_index_entry_names(idx, s->acc[s->top[c]].entry, &names);
+        for (size_t k = 0; k < nn && k < PREFETCH_NAMES; k++) {
+            const pw_index_token *et = pw_index_name_tokens(idx, &names[k]);
+            for (int t = 0; t < names[k].n_tokens; t++) {
+                pw_index_prefetch_term(idx, et[t].term);
+                if (et[t].plain != et[t].term)
+                    pw_index_prefetch_term(idx, et[t].plain);
+            }
+        }
+    }
+}
+
 static void insert_candidate(pw_candidate *c, size_t *n, const pw_candidate *x)
 {
     size_t pos = *n;
@@ -2753,6 +2795,7 @@ int pw_match_record(const pw_index *idx, const pw_record *r, double min_score,
            s->acc[s->top[n_full]].acc >= (float)(CANDIDATE_MIN_SHARE * full_weight))
         n_full++;
     size_t limit = n_full + MAX_RELAXED_SCORED < n_top ? n_full + MAX_RELAXED_SCORED : n_top;
+    prefetch_candidates(s, idx, limit);
     size_t n_out = 0;
     for (size_t c = 0; c < limit; c++) {
         uint32_t ei = s->acc[s->top[c]].entry;
