@@ -48,6 +48,11 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * a search, a dozen postings an entry, at random) */
 #define UPDATE_WALK_FACTOR 16
 #define WALK_COST_SHARE 4 /* postings walked that count as one expanded (update_term) */
+/* ... and reads a term's entry bitmap instead only when the postings are more than this
+ * many times the entries found: a bit read per entry is a cache miss at random in the
+ * bitmap (128 KB at a million names), where a walk reads a filter bit in L1 a posting,
+ * in order (same-run pairs at a million names: 8 beat 4 and 16, and always) */
+#define UPDATE_BITMAP_FACTOR 8
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
@@ -1788,10 +1793,10 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     return n;
 }
 
-/* Like expand_term for entries already found only: each is looked up in the term's
- * entry bitmap when it has one (pw_index_term_entry_bitmap: the commonest terms), else
- * in its postings (sorted by entry) by binary search, or the postings are walked when
- * that is cheaper. Returns the work, counted as the search or the walk would cost
+/* Like expand_term for entries already found only: the postings are walked when that
+ * is cheaper, else each entry is looked up in the term's entry bitmap when it has one
+ * (pw_index_term_entry_bitmap: the commonest terms; see UPDATE_BITMAP_FACTOR), else in
+ * its postings (sorted by entry) by binary search. Returns the work, counted as the search or the walk would cost
  * whichever way is taken: none when it would exceed budget. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
                           uint8_t tok_stamp, size_t budget)
@@ -1808,8 +1813,10 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         return 0;
     /* (the work is counted as above whatever the way: the budget decides which terms
      * are gathered, and so the candidates, which must not depend on the way) */
-    const uint64_t *bitmap = pw_index_term_entry_bitmap(idx, term);
-    if (bitmap) { /* a bit an entry found, instead of a walk or a search */
+    const uint64_t *bitmap = !walk || n > s->n_acc * UPDATE_BITMAP_FACTOR
+                                 ? pw_index_term_entry_bitmap(idx, term)
+                                 : NULL;
+    if (bitmap) { /* a bit an entry found, instead of a long walk or a search */
         for (uint32_t a = 0; a < s->n_acc; a++) {
             uint32_t e = s->acc[a].entry;
             if (pw_index_bitmap_holds(bitmap, e))
