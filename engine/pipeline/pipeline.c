@@ -35,7 +35,16 @@
 #define DEFAULT_BATCH 10000
 #define SLOTS_PER_THREAD 1024 /* records in flight per worker (see pw_screen_files) */
 #define STORE_ALL_SLOTS 4     /* times as many when every record is stored */
-#define MAX_SLOTS 16384       /* and in all: 16 KiB arenas each, 256 MiB at most */
+#define MAX_SLOTS 16384       /* and in all */
+/* A slot's arena blocks. A record of the shared synthetic travellers takes 512 bytes or
+ * less of its slot's arena 97% of the time and 1 KiB or less 99.4% (its copy, the
+ * rules' hits, its JSON); more takes further blocks, freed when the slot is. Small
+ * blocks lie side by side in the allocator's slabs, so that the slots touch a page per
+ * four records in flight instead of one each: with every record stored (8,256 slots
+ * at 2 threads) 16 KiB blocks cost 6,600 page faults more a run (26,700 against 20,100)
+ * and 26 MiB more peak memory (112 against 86), and screening 3% more time (5 of 8
+ * same-run pairs). */
+#define SLOT_ARENA_BLOCK 1024
 /* Slots a sleeping writer or reader is woken for (see slot_queue); workers are woken for
  * each record, so that a trickle of input is screened at once. */
 #define WAKE_BURST 32
@@ -360,7 +369,7 @@ static int scratch_fit_arenas(pw_screen_scratch *sc, size_t n)
         return PW_ENOMEM;
     sc->arenas = arenas;
     for (; sc->n_arenas < n; sc->n_arenas++)
-        if (!(sc->arenas[sc->n_arenas] = pw_arena_new(16384)))
+        if (!(sc->arenas[sc->n_arenas] = pw_arena_new(SLOT_ARENA_BLOCK)))
             return PW_ENOMEM;
     return 0;
 }
