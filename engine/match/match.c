@@ -178,7 +178,8 @@ typedef struct lookup_entry {
     uint8_t key_len;
     uint8_t n_hits;
     bool nick;
-    char key[LOOKUP_KEY_MAX]; /* text, plain and skeleton, each NUL-terminated */
+    char key[LOOKUP_KEY_MAX]; /* text and plain (key_len bytes: the key), then the
+                                 skeleton of text; each NUL-terminated */
     uint32_t term[2];
     char dm[2][PW_DMETAPHONE_MAX + 1];
     char alt_skel[PW_NAME_TOKEN_MAX];
@@ -240,6 +241,8 @@ pw_match_scratch *pw_match_scratch_new(void)
         free(s);
         return NULL;
     }
+    if (s) /* (look_up_token fills them: most from the look-up cache) */
+        pw_names_scratch_fill_skeletons(s->names, false);
     return s;
 }
 
@@ -1982,16 +1985,17 @@ static uint16_t lookup_flags(uint16_t flags)
     return (uint16_t)((flags & LOOKUP_FLAGS) | (surname_only(flags) ? PW_TOKEN_SURNAME : 0));
 }
 
-/* Packs what the look-up of a token depends on (its text, plain and skeleton keys) into
- * key and hashes it with the flags the look-up reads; returns the key's length, or 0
- * when it does not fit (such a token is not cached). */
+/* Packs what the look-up of a token depends on (its text and plain keys; its skeleton
+ * is one of text) into key and hashes it with the flags the look-up reads; returns the
+ * key's length, or 0 when it does not fit with room for a skeleton after it (such a
+ * token is not cached). */
 static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint32_t *hash)
 {
-    const char *parts[3] = {t->text, t->plain, t->skeleton};
+    const char *parts[2] = {t->text, t->plain};
     size_t n = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
         size_t len = strlen(parts[i]) + 1;
-        if (n + len > LOOKUP_KEY_MAX)
+        if (n + len + 1 > LOOKUP_KEY_MAX)
             return 0;
         memcpy(key + n, parts[i], len);
         n += len;
@@ -2086,15 +2090,17 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
 
 /* Looks record token qi up in the index (its terms, Double Metaphone codes, other
  * reading and lookup_token's hits) into the scratch's q_ arrays, from the look-up
- * cache when the same token met the same index before. The cache changes nothing but
- * speed: an entry holds the complete result of the same computation, keyed by every
- * input of it (the three keys, the flags it reads, the index serial); results with
- * more than LOOKUP_HITS hits are not kept. Of a set's two ways, the one used last
+ * cache when the same token met the same index before; and the token's skeleton, which
+ * analysis leaves to this (the cache keeps it beside the key: a function of the text,
+ * it costs a word about 200 instructions, and most records' words are in the cache).
+ * The cache changes nothing but speed: an entry holds the complete result of the same
+ * computation, keyed by every input of it (the text and plain keys, the flags it reads,
+ * the index serial); results with more than LOOKUP_HITS hits are not kept. Of a set's two ways, the one used last
  * stays. Two workers missing the same word at once both work it out, and the second
  * finds it kept. */
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
 {
-    const pw_name_token *qt = &s->query.tokens[qi];
+    pw_name_token *qt = &s->query.tokens[qi];
     const char *key = s->q_key[qi];
     size_t key_len = s->q_key_len[qi];
     uint32_t hash = s->q_key_hash[qi];
@@ -2106,6 +2112,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         pthread_mutex_lock(lock);
         lookup_entry *e = lookup_way(set, serial, hash, flags, key, key_len);
         if (e) {
+            const char *skel = e->key + key_len; /* (it fits: it was a token's) */
+            memcpy(qt->skeleton, skel, strlen(skel) + 1);
             memcpy(s->q_term[qi], e->term, sizeof e->term);
             memcpy(s->q_dm[qi], e->dm, sizeof e->dm);
             memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
@@ -2118,6 +2126,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         if (e)
             return;
     }
+    if (!qt->skeleton[0]) /* (a word's: analysis leaves them to this; joins have theirs) */
+        pw_names_skeleton(qt->text, qt->skeleton);
     s->q_term[qi][0] = pw_index_find_term(idx, qt->text);
     s->q_term[qi][1] =
         strcmp(qt->plain, qt->text) == 0 ? PW_INDEX_NONE : pw_index_find_term(idx, qt->plain);
@@ -2130,7 +2140,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         pw_names_skeleton(qt->plain, s->q_alt_skel[qi]);
     s->q_nhits[qi] = (uint8_t)lookup_token(idx, qt, s->q_hits[qi], s->q_term[qi], s->q_dm[qi],
                                            s->q_alt_skel[qi], &s->q_nick[qi]);
-    if (!set || s->q_nhits[qi] > LOOKUP_HITS)
+    size_t skel_len = strlen(qt->skeleton) + 1;
+    if (!set || s->q_nhits[qi] > LOOKUP_HITS || key_len + skel_len > LOOKUP_KEY_MAX)
         return;
     pthread_mutex_t *lock = lookup_lock(set);
     pthread_mutex_lock(lock);
@@ -2142,6 +2153,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         e->flags = flags;
         e->key_len = (uint8_t)key_len;
         memcpy(e->key, key, key_len);
+        memcpy(e->key + key_len, qt->skeleton, skel_len);
         memcpy(e->term, s->q_term[qi], sizeof e->term);
         memcpy(e->dm, s->q_dm[qi], sizeof e->dm);
         memcpy(e->alt_skel, s->q_alt_skel[qi], sizeof e->alt_skel);

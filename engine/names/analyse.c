@@ -106,6 +106,11 @@ pw_names_scratch *pw_names_scratch_new(void)
     return s;
 }
 
+void pw_names_scratch_fill_skeletons(pw_names_scratch *s, bool fill)
+{
+    s->no_skeletons = !fill;
+}
+
 void pw_names_scratch_free(pw_names_scratch *s)
 {
     if (!s)
@@ -1336,8 +1341,12 @@ static void build_tokens(pw_names_scratch *s, pw_name *out, bool parts)
         }
         j = e > j ? e : j + 1;
     }
-    for (int i = 0; i < out->n_tokens; i++)
-        pw_names_skeleton(out->tokens[i].text, out->tokens[i].skeleton);
+    for (int i = 0; i < out->n_tokens; i++) {
+        if (s->no_skeletons)
+            out->tokens[i].skeleton[0] = '\0';
+        else
+            pw_names_skeleton(out->tokens[i].text, out->tokens[i].skeleton);
+    }
 }
 
 int pw_name_analyse(pw_names_scratch *s, const char *full, const char *surname, const char *given,

@@ -97,6 +97,7 @@ struct pw_names_scratch {
     bool slash;          /* ... and it was a slash (PNR style SURNAME/GIVEN) */
     bool invalid, truncated, nonlatin;
     bool persian; /* Arabic script with letters only Persian, Urdu, Pashto use */
+    bool no_skeletons; /* pw_names_scratch_fill_skeletons(false) */
 };
 
 /* ---- translit.c ------------------------------------------------------------ */

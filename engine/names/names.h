@@ -34,6 +34,11 @@ typedef struct pw_names_scratch pw_names_scratch;
  * once per process). */
 pw_names_scratch *pw_names_scratch_new(void);
 void pw_names_scratch_free(pw_names_scratch *s); /* NULL is allowed */
+/* Whether pw_name_analyse with this scratch fills each token's skeleton (the default)
+ * or leaves it "" for the caller, who computes it (pw_names_skeleton of the token's
+ * text) where it needs one: the matcher keeps most record words' skeletons in its
+ * look-up cache. */
+void pw_names_scratch_fill_skeletons(pw_names_scratch *s, bool fill);
 
 /* ---- analysis ---------------------------------------------------------------- */
 
@@ -69,7 +74,9 @@ typedef struct pw_name_token {
                                          BGN/PCGN (YURIY for ICAO IURII); Greek by ICU
                                          Any-Latin; equals text when the two agree */
     char skeleton[PW_NAME_TOKEN_MAX]; /* consonant skeleton of text (vowels, doubled letters
-                                         and Arabic-romanisation alternations folded) */
+                                         and Arabic-romanisation alternations folded); ""
+                                         when the scratch leaves it to the caller
+                                         (pw_names_scratch_fill_skeletons) */
     uint8_t len;                      /* strlen(text) */
     uint8_t word;                     /* index of the (first) word it comes from */
     uint8_t span;                     /* words it covers: 1, or more for a joined variant */
