@@ -901,3 +901,29 @@ Test(names, familiar_forms_of_given_names_link_both_ways)
     cr_assert_eq(pw_names_nickname_partners("SMITH", partners, 16), 0);
     cr_assert_eq(pw_names_nickname_partners("WILLIAM", partners, 2), 2, "at most cap");
 }
+
+/* pw_names_scratch_fill_skeletons (rule, names.h): a scratch told not to fill them
+ * leaves every token's skeleton empty, and its keys are otherwise the same; the default
+ * fills each with pw_names_skeleton of the token's text. */
+Test(names, skeletons_can_be_left_to_the_caller)
+{
+    const char *full = "Abd al-Rahman Mohammed VAN DER BERG";
+    pw_name filled;
+    cr_assert_eq(pw_name_analyse(scratch, full, NULL, NULL, &filled), 0);
+    cr_assert_gt(filled.n_tokens, filled.n_words, "joined variants too");
+    for (int i = 0; i < filled.n_tokens; i++)
+        cr_assert_str_eq(filled.tokens[i].skeleton, skel(filled.tokens[i].text), "%s",
+                         filled.tokens[i].text);
+    pw_names_scratch_fill_skeletons(scratch, false);
+    const pw_name *left = analyse(full);
+    pw_names_scratch_fill_skeletons(scratch, true);
+    cr_assert_eq(left->n_tokens, filled.n_tokens);
+    for (int i = 0; i < left->n_tokens; i++) {
+        cr_assert_str_empty(left->tokens[i].skeleton, "%s", left->tokens[i].text);
+        cr_assert_str_eq(left->tokens[i].text, filled.tokens[i].text);
+        cr_assert_str_eq(left->tokens[i].plain, filled.tokens[i].plain);
+        cr_assert_eq(left->tokens[i].flags, filled.tokens[i].flags);
+    }
+    cr_assert_str_eq(analyse(full)->tokens[0].skeleton, skel(filled.tokens[0].text),
+                     "filled again once told to");
+}
