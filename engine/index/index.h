@@ -99,8 +99,8 @@ size_t pw_index_entry_names(const pw_index *idx, uint32_t i, const pw_index_name
 /* Words in entry i's shortest name (from one dense array: cheap for many entries). */
 uint8_t pw_index_entry_min_words(const pw_index *idx, uint32_t i);
 const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_name *n);
-/* Ask the memory for entry i's record and the start of its names (what
- * pw_index_entry and pw_index_entry_names read), and for a term's record (what the
+/* Ask the memory for entry i's record and its names' offset (what pw_index_entry and
+ * pw_index_entry_names read), and for a term's record (what the
  * pw_index_term_* functions read), without waiting for them: at a million names each
  * is a cache miss, and a caller about to read many (the candidates of a record) asks
  * for all of them first, so that the misses overlap instead of following one another. */

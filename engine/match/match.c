@@ -237,12 +237,14 @@ struct pw_match_scratch {
 pw_match_scratch *pw_match_scratch_new(void)
 {
     pw_match_scratch *s = calloc(1, sizeof *s);
-    if (s && !(s->names = pw_names_scratch_new())) {
+    if (!s)
+        return NULL;
+    if (!(s->names = pw_names_scratch_new())) {
         free(s);
         return NULL;
     }
-    if (s) /* (look_up_token fills them: most from the look-up cache) */
-        pw_names_scratch_fill_skeletons(s->names, false);
+    /* (look_up_token fills the record words' skeletons: most from the look-up cache) */
+    pw_names_scratch_fill_skeletons(s->names, false);
     return s;
 }
 
@@ -1799,8 +1801,9 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
 /* Like expand_term for entries already found only: the postings are walked when that
  * is cheaper, else each entry is looked up in the term's entry bitmap when it has one
  * (pw_index_term_entry_bitmap: the commonest terms; see UPDATE_BITMAP_FACTOR), else in
- * its postings (sorted by entry) by binary search. Returns the work, counted as the search or the walk would cost
- * whichever way is taken: none when it would exceed budget. */
+ * its postings (sorted by entry) by binary search. Returns the work, counted as the
+ * search or the walk would cost whichever way is taken: none when it would exceed
+ * budget. */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
                           uint8_t tok_stamp, size_t budget)
 {
@@ -1816,9 +1819,8 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         return 0;
     /* (the work is counted as above whatever the way: the budget decides which terms
      * are gathered, and so the candidates, which must not depend on the way) */
-    const uint64_t *bitmap = !walk || n > s->n_acc * UPDATE_BITMAP_FACTOR
-                                 ? pw_index_term_entry_bitmap(idx, term)
-                                 : NULL;
+    const uint64_t *bitmap =
+        !walk || n > s->n_acc * UPDATE_BITMAP_FACTOR ? pw_index_term_entry_bitmap(idx, term) : NULL;
     if (bitmap) { /* a bit an entry found, instead of a long walk or a search */
         for (uint32_t a = 0; a < s->n_acc; a++) {
             uint32_t e = s->acc[a].entry;
@@ -1987,8 +1989,9 @@ static uint16_t lookup_flags(uint16_t flags)
 
 /* Packs what the look-up of a token depends on (its text and plain keys; its skeleton
  * is one of text) into key and hashes it with the flags the look-up reads; returns the
- * key's length, or 0 when it does not fit with room for a skeleton after it (such a
- * token is not cached). */
+ * key's length, or 0 when it does not fit with room for at least an empty skeleton
+ * after it (such a token is not cached; look_up_token keeps only those whose skeleton
+ * fits). */
 static size_t lookup_key(const pw_name_token *t, char key[LOOKUP_KEY_MAX], uint32_t *hash)
 {
     const char *parts[2] = {t->text, t->plain};
@@ -2095,9 +2098,9 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
  * it costs a word about 200 instructions, and most records' words are in the cache).
  * The cache changes nothing but speed: an entry holds the complete result of the same
  * computation, keyed by every input of it (the text and plain keys, the flags it reads,
- * the index serial); results with more than LOOKUP_HITS hits are not kept. Of a set's two ways, the one used last
- * stays. Two workers missing the same word at once both work it out, and the second
- * finds it kept. */
+ * the index serial); results with more than LOOKUP_HITS hits are not kept. Of a set's
+ * two ways, the one used last stays. Two workers missing the same word at once both
+ * work it out, and the second finds it kept. */
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
 {
     pw_name_token *qt = &s->query.tokens[qi];
@@ -2126,7 +2129,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         if (e)
             return;
     }
-    if (!qt->skeleton[0]) /* (a word's: analysis leaves them to this; joins have theirs) */
+    if (!qt->skeleton[0]) /* (analysis leaves every token's to this; the whole-name and
+                           * pair joins the matcher adds have theirs) */
         pw_names_skeleton(qt->text, qt->skeleton);
     s->q_term[qi][0] = pw_index_find_term(idx, qt->text);
     s->q_term[qi][1] =

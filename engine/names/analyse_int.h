@@ -7,7 +7,8 @@
  * forms (text: ICAO Doc 9303 where it applies; plain: accent-stripped or a second
  * common romanisation), with the separator that preceded it. The token builder
  * (analyse.c) then sets titles and placeholders aside, flags particles and initials,
- * adds joined variants and computes skeletons. translit.c holds the character tables
+ * adds joined variants and computes skeletons (unless the scratch's no_skeletons says
+ * the caller does). translit.c holds the character tables
  * (built once per process from ICU data, plus the ICAO tables) and the ICU
  * transliteration of one word, with a cache every scratch shares.
  *

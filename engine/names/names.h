@@ -8,7 +8,8 @@
  *    skeletons for mixed-script look-alikes), transliteration to Latin (ICAO Doc 9303
  *    first, then ICU Any-Latin; Latin-ASCII), tokens with their flags (particles,
  *    initials, joined variants, surname/given), titles and placeholders set aside, and
- *    per token an ICAO key, a plain key and a consonant skeleton;
+ *    per token an ICAO key, a plain key and a consonant skeleton (unless the scratch
+ *    leaves skeletons to the caller: pw_names_scratch_fill_skeletons);
  *  - phonetic encoders: Double Metaphone, NYSIIS, Soundex, Daitch-Mokotoff;
  *  - measures: Jaro-Winkler, bounded optimal-string-alignment distance, bit-parallel
  *    Levenshtein distance for short strings.

@@ -38,13 +38,15 @@
 #define MAX_SLOTS 16384       /* and in all */
 /* A slot's arena blocks. A record of the shared synthetic travellers takes 512 bytes or
  * less of its slot's arena 97% of the time and 1 KiB or less 99.4% (its copy, the
- * rules' hits, its JSON); more takes further blocks, freed when the slot is. Small
+ * rules' hits, its JSON of about 350 bytes); more takes further blocks, freed when the
+ * slot is. At 2 KiB a record's JSON stays in the block (an allocation of more than a
+ * quarter of a block gets one of its own: at 1 KiB, a malloc a record), and small
  * blocks lie side by side in the allocator's slabs, so that the slots touch a page per
- * four records in flight instead of one each: with every record stored (8,256 slots
- * at 2 threads) 16 KiB blocks cost 6,600 page faults more a run (26,700 against 20,100)
- * and 26 MiB more peak memory (112 against 86), and screening 3% more time (5 of 8
- * same-run pairs). */
-#define SLOT_ARENA_BLOCK 1024
+ * two records in flight instead of one each. With every record stored (8,256 slots at 2
+ * threads), against 16 KiB blocks: 4,700 fewer page faults a run (22,000 against
+ * 26,700) and 18 MiB less peak memory (95 against 112); records/s level or a few percent
+ * better in same-run pairs (1 KiB blocks: 20,100 faults, 87 MiB, level with 2 KiB). */
+#define SLOT_ARENA_BLOCK 2048
 /* Slots a sleeping writer or reader is woken for (see slot_queue); workers are woken for
  * each record, so that a trickle of input is screened at once. */
 #define WAKE_BURST 32
@@ -755,9 +757,9 @@ int pw_screen_files(const char *const *inputs, size_t n_inputs, const pw_screen_
      * ms for 10,000 records stored, 2,000 to 3,000 records' work on two threads. With a
      * tenth as many, two-thread screening with every record stored ran at half speed;
      * with a quarter as many, the workers ran dry at each commit (11% fewer records a
-     * second in same-run medians, 5 rounds; peak memory 79 -> 111 MiB, as a slot's arena
-     * is touched only as far as its record needs). Storing alerted records only, a
-     * commit writes little and the quarter does. */
+     * second in same-run medians, 5 rounds; peak memory 79 -> 111 MiB with 16 KiB slot
+     * blocks, as a slot's arena is touched only as far as its record needs). Storing
+     * alerted records only, a commit writes little and the quarter does. */
     size_t per_thread = SLOTS_PER_THREAD;
     if (opts->store && opts->store_records == PW_STORE_RECORDS_ALL)
         per_thread *= STORE_ALL_SLOTS;

@@ -863,6 +863,43 @@ Test(match_gathering, a_look_up_cache_hit_gives_what_a_miss_gives)
     pw_index_free(own);
 }
 
+Test(match_gathering, a_look_up_cache_hit_gives_the_word_its_skeleton)
+{
+    /* rule: look_up_token gives a record word its consonant skeleton (analysis leaves it
+     * to the matcher), from the cache on a hit: MUHAMMAD meets MOHAMED by the same
+     * skeleton and sound (three edits apart), whether its look-up missed the cache
+     * (first screening) or hit it (second) */
+    static pw_entry_name names[] = {
+        {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "MOHAMED KHALIL", NULL, NULL},
+    };
+    pw_entry entry = {.list = "TEST",
+                      .list_version = 1,
+                      .entry_id = "khalil",
+                      .names = names,
+                      .n_names = 1,
+                      .type = PW_ENTRY_INDIVIDUAL};
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_eq(pw_index_builder_add(b, &entry, NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "m"};
+    r.traveller.surname = "KHALIL";
+    r.traveller.given_names = "MUHAMMAD";
+    const pw_candidate *c;
+    cr_assert_eq(pw_match_record(own, &r, 0.0, first, a, &c), 1);
+    double s_miss = c[0].score;
+    cr_assert(strstr(c[0].explanation, "same skeleton and sound"), "%s", c[0].explanation);
+    cr_assert_eq(pw_match_record(own, &r, 0.0, second, a, &c), 1);
+    cr_assert(strstr(c[0].explanation, "same skeleton and sound"), "%s", c[0].explanation);
+    cr_assert_float_eq(c[0].score, s_miss, 1e-12, "hit %f, miss %f", c[0].score, s_miss);
+    pw_arena_free(a);
+    pw_match_scratch_free(first);
+    pw_match_scratch_free(second);
+    pw_index_free(own);
+}
+
 Test(match_gathering, entries_with_the_full_share_are_scored_before_relaxed_ones)
 {
     /* rule: ranks_before: entries holding the record's whole name weight come before
