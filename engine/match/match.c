@@ -120,7 +120,11 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * counts once per entry, whatever number of its terms post the entry. */
 #define ACC_SLOT_BITS 12    /* 4,096 slots (16 KB) at least: a short list's records fit */
 #define ACC_FILTER_BITS 15  /* 32,768 bits (4 KB) */
-#define NO_ENTRY UINT32_MAX /* an empty slot */
+#define NO_ENTRY UINT32_MAX /* an empty slot (all bytes 0xFF) */
+/* clear_accs sweeps the whole table in use (and the bitmap) when the accumulators are
+ * at least 1/CLEAR_WHOLE_FACTOR of its slots: a sequential memset writes 32 bytes a cycle
+ * where clearing one accumulator's slot and bitmap word costs two writes at random */
+#define CLEAR_WHOLE_FACTOR 32
 
 #define FOUND_BY_TOKENS 16 /* record tokens entry_acc.found_by tells (common_neighbours) */
 /* (gather stamps with 1 to n_tokens, common_neighbours with n_tokens + 1 + qi) */
@@ -328,9 +332,16 @@ static inline uint32_t probe_slot(const uint32_t *slots, const entry_acc *acc, u
  * 3,000, and a table started at 4,096 slots doubled once or twice every record. */
 static void clear_accs(pw_match_scratch *s)
 {
-    for (size_t a = 0; a < s->n_acc; a++) {
-        s->acc_slots[s->acc[a].slot] = NO_ENTRY;
-        s->acc_filter[filter_bit(s->acc[a].entry) / 64] = 0;
+    if ((size_t)s->n_acc * CLEAR_WHOLE_FACTOR >= (size_t)1 << s->slot_bits) {
+        /* (many: the slots in use and the bitmap in two sequential sweeps, not two
+         * writes at random an accumulator) */
+        memset(s->acc_slots, 0xFF, ((size_t)1 << s->slot_bits) * sizeof *s->acc_slots);
+        memset(s->acc_filter, 0, sizeof s->acc_filter);
+    } else {
+        for (size_t a = 0; a < s->n_acc; a++) {
+            s->acc_slots[s->acc[a].slot] = NO_ENTRY;
+            s->acc_filter[filter_bit(s->acc[a].entry) / 64] = 0;
+        }
     }
     s->acc_hint =
         s->n_acc > s->acc_hint - s->acc_hint / 8 ? s->n_acc : s->acc_hint - s->acc_hint / 8;
