@@ -51,7 +51,8 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 /* ... and reads a term's entry bitmap instead only when the postings are more than this
  * many times the entries found: a bit read per entry is a cache miss at random in the
  * bitmap (128 KB at a million names), where a walk reads a filter bit in L1 a posting,
- * in order (same-run pairs at a million names: 8 beat 4 and 16, and always) */
+ * in order (same-run pairs at a million names: 8 beat 4, 16, and reading the bitmap
+ * whenever the term has one) */
 #define UPDATE_BITMAP_FACTOR 8
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
