@@ -231,6 +231,20 @@ static inline size_t first_special_of_halves(__m128i v, size_t w, size_t n)
     mask = (mask >> w) & half;
     return mask ? n - w + (size_t)__builtin_ctz(mask) : n;
 }
+
+/* copy_plain_run for w <= n < 2 * w (w 4 or 8): s's first and last w bytes, copied to d
+ * and looked at in one vector. */
+static inline size_t copy_ends(char *d, const unsigned char *s, size_t n, size_t w)
+{
+    uint64_t first = 0, last = 0; /* (SSE2 hosts are little-endian: bytes in order) */
+    memcpy(&first, s, w);
+    memcpy(&last, s + n - w, w);
+    memcpy(d, &first, w);
+    memcpy(d + n - w, &last, w);
+    __m128i v = w == 8 ? _mm_set_epi64x((long long)last, (long long)first)
+                       : _mm_set_epi64x(0, (long long)(first | last << 32));
+    return first_special_of_halves(v, w, n);
+}
 #endif
 
 /* Copies the leading bytes of s[0..n) that a JSON string holds as they are to d and
@@ -254,22 +268,10 @@ static size_t copy_plain_run(char *d, const unsigned char *s, size_t n)
         unsigned mask = special_bytes(v);
         return mask ? n - 16 + (size_t)__builtin_ctz(mask) : n;
     }
-    if (n >= 8) {
-        uint64_t first, last;
-        memcpy(&first, s, 8);
-        memcpy(&last, s + n - 8, 8);
-        memcpy(d, &first, 8);
-        memcpy(d + n - 8, &last, 8);
-        return first_special_of_halves(_mm_set_epi64x((long long)last, (long long)first), 8, n);
-    }
-    if (n >= 4) {
-        uint32_t first, last;
-        memcpy(&first, s, 4);
-        memcpy(&last, s + n - 4, 4);
-        memcpy(d, &first, 4);
-        memcpy(d + n - 4, &last, 4);
-        return first_special_of_halves(_mm_set_epi32(0, 0, (int)last, (int)first), 4, n);
-    }
+    if (n >= 8)
+        return copy_ends(d, s, n, 8);
+    if (n >= 4)
+        return copy_ends(d, s, n, 4);
 #endif
     size_t i = 0;
     for (; i < n && json_plain_byte(s[i]); i++)

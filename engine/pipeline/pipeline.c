@@ -35,7 +35,7 @@
 #define DEFAULT_BATCH 10000
 #define SLOTS_PER_THREAD 1024 /* records in flight per worker (see pw_screen_files) */
 #define STORE_ALL_SLOTS 4     /* times as many when every record is stored */
-#define MAX_SLOTS 16384       /* and in all */
+#define MAX_SLOTS 16384       /* and in all (each with an arena of SLOT_ARENA_BLOCK blocks) */
 /* A slot's arena blocks. A record of the shared synthetic travellers takes 512 bytes or
  * less of its slot's arena 97% of the time and 1 KiB or less 99.4% (its copy, the
  * rules' hits, its JSON of about 350 bytes); more takes further blocks, freed when the
