@@ -276,6 +276,10 @@ void pw_record_content_id(const pw_record *r, char out[33]);
  * "legs", the traveller's "clearance" and a "source" object (file, line, format and the
  * PAXLST envelope, when known). */
 void pw_record_to_json(const pw_record *r, pw_strbuf *out);
+/* The same as a member of a record batch keeps it: without the source's "file", which
+ * the batch's row holds once for all its members and the `records` view puts back in
+ * its place (kept when it is not well-formed UTF-8, which JSON cannot carry as it is). */
+void pw_record_to_batch_json(const pw_record *r, pw_strbuf *out);
 void pw_flight_to_json(const pw_flight *f, pw_strbuf *out);
 
 /* ---- watchlist entries ------------------------------------------------- */

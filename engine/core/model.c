@@ -315,8 +315,10 @@ static void document_to_json(const pw_document *d, pw_strbuf *out)
 
 /* The "source" object: where the record came from (pw_provenance with source_file and
  * source_line). Written only for records that carry provenance (the readers set
- * source.format), so a record built by hand keeps its contract-only JSON. */
-static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first)
+ * source.format), so a record built by hand keeps its contract-only JSON. Without
+ * with_file, the file is left out when the `records` view can put it back as it was
+ * (pw_record_to_batch_json). */
+static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first, bool with_file)
 {
     const pw_provenance *p = &r->source;
     if (!p->format && !p->sender && !p->message_ref)
@@ -325,7 +327,8 @@ static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first)
     bool f = true;
     pw_strbuf_appendn(out, "{", 1);
     json_str(out, &f, "format", p->format);
-    json_str(out, &f, "file", r->source_file);
+    if (with_file || !r->source_file || !pw_utf8_valid(r->source_file, strlen(r->source_file)))
+        json_str(out, &f, "file", r->source_file);
     if (r->source_line > 0) {
         json_key(out, &f, "line");
         pw_strbuf_append_int(out, r->source_line);
@@ -367,7 +370,7 @@ static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first)
  * from goes in a "source" object after the traveller (see source_to_json); it is not
  * content (pw_record_content_id leaves it out).
  */
-void pw_record_to_json(const pw_record *r, pw_strbuf *out)
+static void record_to_json(const pw_record *r, pw_strbuf *out, bool with_file)
 {
     if (!out)
         return;
@@ -416,8 +419,18 @@ void pw_record_to_json(const pw_record *r, pw_strbuf *out)
     }
     json_str(out, &tf, "clearance", t->clearance);
     pw_strbuf_appendn(out, "}", 1);
-    source_to_json(r, out, &first);
+    source_to_json(r, out, &first, with_file);
     pw_strbuf_appendn(out, "}", 1);
+}
+
+void pw_record_to_json(const pw_record *r, pw_strbuf *out)
+{
+    record_to_json(r, out, true);
+}
+
+void pw_record_to_batch_json(const pw_record *r, pw_strbuf *out)
+{
+    record_to_json(r, out, false);
 }
 
 /* ---- alerts ------------------------------------------------------------ */

@@ -121,7 +121,8 @@ typedef struct slot {
     pw_finding finding; /* SLOT_FINDING: a data-quality finding for the store */
     pw_alert alert;
     bool has_alert;
-    const char *record_json; /* the record's canonical JSON, written by the worker */
+    const char *record_json; /* the record's JSON, written by the worker: canonical
+                              * with an alert, else as a batch keeps it */
     size_t record_json_len;
 } slot;
 
@@ -440,12 +441,17 @@ static bool keeps_record(const pw_screen_options *opts, const slot *s)
     return opts->store && (opts->store_records == PW_STORE_RECORDS_ALL || s->has_alert);
 }
 
-/* Writes the record's canonical JSON into the slot, so that the single writer thread
- * only stores it; on out of memory the slot has none and the writer writes it. */
+/* Writes the record's JSON into the slot, so that the single writer thread only stores
+ * it: canonical for the row of a record with an alert, the batch's form for the others
+ * (pw_record_to_batch_json: about a quarter fewer bytes for the writer to store); on
+ * out of memory the slot has none and the writer writes it. */
 static void serialize_record(worker *w, slot *s)
 {
     pw_strbuf_reset(&w->json);
-    pw_record_to_json(&s->record, &w->json);
+    if (s->has_alert)
+        pw_record_to_json(&s->record, &w->json);
+    else
+        pw_record_to_batch_json(&s->record, &w->json);
     s->record_json = w->json.oom ? NULL : pw_arena_strndup(s->arena, w->json.data, w->json.len);
     s->record_json_len = s->record_json ? w->json.len : 0;
 }
@@ -542,14 +548,14 @@ static int write_slot(run *rn, slot *s)
     rn->stats->records++;
     if (keeps_record(rn->opts, s)) {
         /* A record without an alert goes into a batch; one with an alert gets a row of its
-         * own, which the alert refers to. (Without its JSON, out of memory in the worker,
-         * the store writes the JSON itself.) */
+         * own, which the alert refers to. (Without its JSON in the form wanted, out of
+         * memory in the worker or for the batcher, the store writes the JSON itself.) */
         int rc;
-        if (!s->record_json)
-            rc = pw_store_put_record(store, &s->record, NULL, err);
-        else if (!s->has_alert && rn->batcher)
+        if (!s->has_alert && s->record_json && rn->batcher)
             rc = pw_store_batcher_put(rn->batcher, &s->record, s->record_json,
                                       s->record_json_len, err);
+        else if (!s->has_alert || !s->record_json)
+            rc = pw_store_put_record(store, &s->record, NULL, err);
         else
             rc = pw_store_put_record_json(store, &s->record, s->record_json,
                                           s->record_json_len, NULL, err);

@@ -79,7 +79,7 @@ int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
      * each read in the order stored: nothing to sort, whatever the number of records. */
     static const char *const sql[] = {
         "SELECT record_id, json FROM record_rows WHERE " DEPARTS_WITHIN " ORDER BY id",
-        "SELECT json_extract(r.value, '$.record_id'), r.value "
+        "SELECT json_extract(r.value, '$.record_id'), " PW_BATCH_MEMBER_JSON " "
         "FROM record_batches b, json_each(b.records) r WHERE " DEPARTS_WITHIN
         " AND NOT EXISTS (SELECT 1 FROM record_rows w "
         "WHERE w.record_id = json_extract(r.value, '$.record_id')) ORDER BY b.id",

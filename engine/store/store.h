@@ -114,7 +114,8 @@ int pw_store_put_record_json(pw_store *s, const pw_record *r, const char *json, 
 #define PW_RECORD_BATCH_MAX 256
 typedef struct pw_store_batcher pw_store_batcher;
 int pw_store_batcher_begin(pw_store *s, pw_store_batcher **out, pw_error *err);
-/* Adds a record with its canonical JSON (pw_record_to_json: json, len bytes, copied). */
+/* Adds a record with its JSON as a batch keeps it (pw_record_to_batch_json: json, len
+ * bytes, copied; the `records` view shows the canonical JSON). */
 int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *json, size_t len,
                          pw_error *err);
 /* Writes the records put so far, a batch for each input file and flight (nothing when
