@@ -84,7 +84,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 /* Look-up cache (look_up_token): travellers' words repeat (in the 50,000 synthetic
  * travellers, the 8,000 commonest words are 92% of all words; 15,400 words in all), so
  * the process keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about
- * 14 MB, shared by every scratch: a word one worker looked up is not looked up again by
+ * 18 MB, shared by every scratch: a word one worker looked up is not looked up again by
  * the others (a look-up missing the cache costs 10 to 20 times a hit at a million
  * names). LOOKUP_LOCKS mutexes, each for a stripe of sets, guard it; a look-up holds
  * one while it compares and copies an entry, never while it works one out. It is
@@ -95,7 +95,6 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOOKUP_SLOTS 32768
 #define LOOKUP_LOCKS 256
 #define LOOKUP_KEY_MAX 72
-#define LOOKUP_HITS 32
 #define LOOKUP_FLAGS                                                                       \
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
      PW_TOKEN_GLUED_TITLE | PW_TOKEN_SYLLABIC)
@@ -188,7 +187,7 @@ typedef struct lookup_entry {
     uint32_t term[2];
     char dm[2][PW_DMETAPHONE_MAX + 1];
     char alt_skel[PW_NAME_TOKEN_MAX];
-    term_hit hits[LOOKUP_HITS];
+    uint32_t hits[MAX_TERM_HITS]; /* n_hits term_hits, packed (pack_hits) */
 } lookup_entry;
 
 #define HUGE_PAGE (2u << 20)
@@ -2103,6 +2102,41 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
     set[1].used_last = e == &set[1];
 }
 
+/* The similarities lookup_token gives a hit (add_hit keeps the best of them): the
+ * look-up cache keeps a hit in 32 bits, its term and the index of its similarity here,
+ * so that an entry has room for all of a word's hits (MAX_TERM_HITS) in 384 bytes. A
+ * common word has dozens at a million names (tens of thousands of look-ups in the
+ * bench's run, each missing the cache when it kept 32 at most, and a miss costs 10 to
+ * 20 times a hit). */
+static const float hit_similarities[] = {
+    1.0f,  0.97f, 0.9f, (float)NICKNAME_SIMILARITY, 0.85f, 0.82f, 0.8f,
+    (float)DROPPED_LETTER_SIMILARITY, (float)(0.85 * INITIAL_WEIGHT)};
+#define PACKED_TERM_BITS 24
+
+/* Packs n hits into out; false when one cannot be (a term id of more than
+ * PACKED_TERM_BITS bits, a similarity not in hit_similarities): then not kept. */
+static bool pack_hits(const term_hit *hits, size_t n, uint32_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < sizeof hit_similarities / sizeof *hit_similarities &&
+               hit_similarities[k] != hits[i].similarity)
+            k++;
+        if (k == sizeof hit_similarities / sizeof *hit_similarities ||
+            hits[i].term >> PACKED_TERM_BITS)
+            return false;
+        out[i] = hits[i].term | (uint32_t)k << PACKED_TERM_BITS;
+    }
+    return true;
+}
+
+static void unpack_hits(const uint32_t *packed, size_t n, term_hit *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (term_hit){packed[i] & ((1u << PACKED_TERM_BITS) - 1),
+                            hit_similarities[packed[i] >> PACKED_TERM_BITS]};
+}
+
 /* Looks record token qi up in the index (its terms, Double Metaphone codes, other
  * reading and lookup_token's hits) into the scratch's q_ arrays, from the look-up
  * cache when the same token met the same index before; and the token's skeleton, which
@@ -2110,7 +2144,7 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
  * it costs a word about 200 instructions, and most records' words are in the cache).
  * The cache changes nothing but speed: an entry holds the complete result of the same
  * computation, keyed by every input of it (the text and plain keys, the flags it reads,
- * the index serial); results with more than LOOKUP_HITS hits are not kept. Of a set's
+ * the index serial); results pack_hits cannot pack are not kept. Of a set's
  * two ways, the one used last stays. Two workers missing the same word at once both
  * work it out, and the second finds it kept. */
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
@@ -2132,7 +2166,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
             memcpy(s->q_term[qi], e->term, sizeof e->term);
             memcpy(s->q_dm[qi], e->dm, sizeof e->dm);
             memcpy(s->q_alt_skel[qi], e->alt_skel, sizeof e->alt_skel);
-            memcpy(s->q_hits[qi], e->hits, e->n_hits * sizeof *e->hits);
+            unpack_hits(e->hits, e->n_hits, s->q_hits[qi]);
             s->q_nhits[qi] = e->n_hits;
             s->q_nick[qi] = e->nick;
             mark_used(set, e);
@@ -2157,7 +2191,9 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     s->q_nhits[qi] = (uint8_t)lookup_token(idx, qt, s->q_hits[qi], s->q_term[qi], s->q_dm[qi],
                                            s->q_alt_skel[qi], &s->q_nick[qi]);
     size_t skel_len = strlen(qt->skeleton) + 1;
-    if (!set || s->q_nhits[qi] > LOOKUP_HITS || key_len + skel_len > LOOKUP_KEY_MAX)
+    uint32_t packed[MAX_TERM_HITS];
+    if (!set || key_len + skel_len > LOOKUP_KEY_MAX ||
+        !pack_hits(s->q_hits[qi], s->q_nhits[qi], packed))
         return;
     pthread_mutex_t *lock = lookup_lock(set);
     pthread_mutex_lock(lock);
@@ -2175,7 +2211,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         memcpy(e->alt_skel, s->q_alt_skel[qi], sizeof e->alt_skel);
         e->n_hits = s->q_nhits[qi];
         e->nick = s->q_nick[qi];
-        memcpy(e->hits, s->q_hits[qi], e->n_hits * sizeof *e->hits);
+        memcpy(e->hits, packed, e->n_hits * sizeof *e->hits);
     }
     pthread_mutex_unlock(lock);
 }

@@ -900,6 +900,64 @@ Test(match_gathering, a_look_up_cache_hit_gives_the_word_its_skeleton)
     pw_index_free(own);
 }
 
+Test(match_gathering, a_word_with_many_hits_reads_the_same_from_the_look_up_cache)
+{
+    /* rule: the look-up cache keeps a word's hits packed (pack_hits), all of them (up to
+     * MAX_TERM_HITS): WILLIAM MARTINEZ against 60 list names, their surnames a letter
+     * from MARTINEZ (48 hits, of several similarities) and their given names WILLIAM
+     * or its familiar form BILL, finds the same candidates with the same scores and
+     * explanations whether its look-ups missed the cache (first screening) or hit it
+     * (second) */
+    enum { N = 60 };
+    static char surnames[N][16], fulls[N][40], ids[N][8];
+    static pw_entry_name names[N][1];
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    const char *letters = "BCDFGHKLNPRSTVZ";
+    for (int i = 0; i < N; i++) {
+        snprintf(surnames[i], sizeof surnames[i], "MARTINEZ");
+        surnames[i][1 + i % 7] = letters[i / 7 % 15]; /* one letter changed */
+        if (i >= 56)
+            surnames[i][8 - (i - 55)] = '\0'; /* a letter dropped */
+        snprintf(fulls[i], sizeof fulls[i], "%s %s", i % 3 ? "WILLIAM" : "BILL", surnames[i]);
+        snprintf(ids[i], sizeof ids[i], "e%d", i);
+        names[i][0] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
+        pw_entry entry = {.list = "TEST",
+                          .list_version = 1,
+                          .entry_id = ids[i],
+                          .names = names[i],
+                          .n_names = 1,
+                          .type = PW_ENTRY_INDIVIDUAL};
+        cr_assert_eq(pw_index_builder_add(b, &entry, NULL), 0);
+    }
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
+    pw_arena *a = pw_arena_new(0);
+    pw_record r = {.record_id = "m"};
+    r.traveller.surname = "MARTINEZ";
+    r.traveller.given_names = "WILLIAM";
+    const pw_candidate *c;
+    int n_miss = pw_match_record(own, &r, 0.5, first, a, &c);
+    cr_assert_geq(n_miss, 8, "%d", n_miss);
+    char miss[PW_MATCH_MAX_CANDIDATES][256];
+    double score[PW_MATCH_MAX_CANDIDATES];
+    for (int i = 0; i < n_miss; i++) {
+        snprintf(miss[i], sizeof miss[i], "%s %s", c[i].entry->entry_id, c[i].explanation);
+        score[i] = c[i].score;
+    }
+    cr_assert_eq(pw_match_record(own, &r, 0.5, second, a, &c), n_miss);
+    for (int i = 0; i < n_miss; i++) {
+        char hit[256];
+        snprintf(hit, sizeof hit, "%s %s", c[i].entry->entry_id, c[i].explanation);
+        cr_assert_str_eq(hit, miss[i]);
+        cr_assert_float_eq(c[i].score, score[i], 1e-12);
+    }
+    pw_arena_free(a);
+    pw_match_scratch_free(first);
+    pw_match_scratch_free(second);
+    pw_index_free(own);
+}
+
 Test(match_gathering, entries_with_the_full_share_are_scored_before_relaxed_ones)
 {
     /* rule: ranks_before: entries holding the record's whole name weight come before
