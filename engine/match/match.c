@@ -84,7 +84,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 /* Look-up cache (look_up_token): travellers' words repeat (in the 50,000 synthetic
  * travellers, the 8,000 commonest words are 92% of all words; 15,400 words in all), so
  * the process keeps the last look-ups of LOOKUP_SLOTS words, two ways a set, about
- * 18 MB, shared by every scratch: a word one worker looked up is not looked up again by
+ * 14 MB, shared by every scratch: a word one worker looked up is not looked up again by
  * the others (a look-up missing the cache costs 10 to 20 times a hit at a million
  * names). LOOKUP_LOCKS mutexes, each for a stripe of sets, guard it; a look-up holds
  * one while it compares and copies an entry, never while it works one out. It is
@@ -95,6 +95,11 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOOKUP_SLOTS 32768
 #define LOOKUP_LOCKS 256
 #define LOOKUP_KEY_MAX 72
+/* Hits a cache entry keeps (a word with more is worked out each time): at a million
+ * names 94% of the words with more than 32 have at most 64. All of them (at most
+ * MAX_TERM_HITS, 96) would make every entry half as large again, and the cache of every
+ * run with it, for 6% of those words. */
+#define LOOKUP_HITS 64
 #define LOOKUP_FLAGS                                                                       \
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
      PW_TOKEN_GLUED_TITLE | PW_TOKEN_SYLLABIC)
@@ -187,7 +192,7 @@ typedef struct lookup_entry {
     uint32_t term[2];
     char dm[2][PW_DMETAPHONE_MAX + 1];
     char alt_skel[PW_NAME_TOKEN_MAX];
-    uint32_t hits[MAX_TERM_HITS]; /* n_hits term_hits, packed (pack_hits) */
+    uint32_t hits[LOOKUP_HITS]; /* n_hits term_hits, packed (pack_hits) */
 } lookup_entry;
 
 #define HUGE_PAGE (2u << 20)
@@ -2104,10 +2109,10 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
 
 /* The similarities lookup_token gives a hit (add_hit keeps the best of them): the
  * look-up cache keeps a hit in 32 bits, its term and the index of its similarity here,
- * so that an entry has room for all of a word's hits (MAX_TERM_HITS) in 384 bytes. A
- * common word has dozens at a million names (tens of thousands of look-ups in the
- * bench's run, each missing the cache when it kept 32 at most, and a miss costs 10 to
- * 20 times a hit). */
+ * so that an entry has room for LOOKUP_HITS hits in the 256 bytes that held 32 as
+ * term_hits. A common word has dozens at a million names (14,000 look-ups in the
+ * bench's run missed the cache every time when it kept 32 at most, and a miss costs 10
+ * to 20 times a hit). */
 static const float hit_similarities[] = {
     1.0f,  0.97f, 0.9f, (float)NICKNAME_SIMILARITY, 0.85f, 0.82f, 0.8f,
     (float)DROPPED_LETTER_SIMILARITY, (float)(0.85 * INITIAL_WEIGHT)};
@@ -2144,7 +2149,8 @@ static void unpack_hits(const uint32_t *packed, size_t n, term_hit *out)
  * it costs a word about 200 instructions, and most records' words are in the cache).
  * The cache changes nothing but speed: an entry holds the complete result of the same
  * computation, keyed by every input of it (the text and plain keys, the flags it reads,
- * the index serial); results pack_hits cannot pack are not kept. Of a set's
+ * the index serial); results of more than LOOKUP_HITS hits, or that pack_hits cannot
+ * pack, are not kept. Of a set's
  * two ways, the one used last stays. Two workers missing the same word at once both
  * work it out, and the second finds it kept. */
 static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
@@ -2191,8 +2197,8 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
     s->q_nhits[qi] = (uint8_t)lookup_token(idx, qt, s->q_hits[qi], s->q_term[qi], s->q_dm[qi],
                                            s->q_alt_skel[qi], &s->q_nick[qi]);
     size_t skel_len = strlen(qt->skeleton) + 1;
-    uint32_t packed[MAX_TERM_HITS];
-    if (!set || key_len + skel_len > LOOKUP_KEY_MAX ||
+    uint32_t packed[LOOKUP_HITS];
+    if (!set || s->q_nhits[qi] > LOOKUP_HITS || key_len + skel_len > LOOKUP_KEY_MAX ||
         !pack_hits(s->q_hits[qi], s->q_nhits[qi], packed))
         return;
     pthread_mutex_t *lock = lookup_lock(set);

@@ -902,8 +902,8 @@ Test(match_gathering, a_look_up_cache_hit_gives_the_word_its_skeleton)
 
 Test(match_gathering, a_word_with_many_hits_reads_the_same_from_the_look_up_cache)
 {
-    /* rule: the look-up cache keeps a word's hits packed (pack_hits), all of them (up to
-     * MAX_TERM_HITS): WILLIAM MARTINEZ against 60 list names, their surnames a letter
+    /* rule: the look-up cache keeps a word's hits packed (pack_hits), up to LOOKUP_HITS
+     * (64): WILLIAM MARTINEZ against 60 list names, their surnames a letter
      * from MARTINEZ (48 hits, of several similarities) and their given names WILLIAM
      * or its familiar form BILL, finds the same candidates with the same scores and
      * explanations whether its look-ups missed the cache (first screening) or hit it
