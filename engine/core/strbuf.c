@@ -18,6 +18,7 @@
  */
 #include "core/core.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,23 @@ void pw_strbuf_append_int(pw_strbuf *b, long long v)
     if (v < 0)
         digits[--i] = '-';
     pw_strbuf_appendn(b, digits + i, sizeof digits - i);
+}
+
+void pw_strbuf_append_fixed2(pw_strbuf *b, double v)
+{
+    /* v * 100 is within 2^-37 of its exact value for v below 512: unless that lands
+     * next to a half, rounding it gives the hundredths %.2f gives. Near a half (0.125,
+     * 0.285 as stored), negative (-0 too), large or not a number: printf decides. */
+    double scaled = v * 100.0;
+    double below = floor(scaled), frac = scaled - below;
+    if (signbit(v) || !(v < 512) || fabs(frac - 0.5) < 1e-6) {
+        pw_strbuf_printf(b, "%.2f", v);
+        return;
+    }
+    long long hundredths = (long long)below + (frac > 0.5);
+    pw_strbuf_append_int(b, hundredths / 100);
+    char cents[3] = {'.', (char)('0' + hundredths % 100 / 10), (char)('0' + hundredths % 10)};
+    pw_strbuf_appendn(b, cents, 3);
 }
 
 /* ASCII is passed eight bytes a step (the readers check every field of every record). */

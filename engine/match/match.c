@@ -2584,7 +2584,9 @@ static const char *explain(pw_match_scratch *s, const pw_index *idx, const align
         pw_strbuf_append_json(j, pw_index_term_text(idx, et[a->e_tok[k]].term));
         pw_strbuf_append(j, ",\"how\":");
         pw_strbuf_append_json(j, a->how[k]);
-        pw_strbuf_printf(j, ",\"similarity\":%.2f}", a->sim[k]);
+        pw_strbuf_append(j, ",\"similarity\":");
+        pw_strbuf_append_fixed2(j, a->sim[k]);
+        pw_strbuf_append(j, "}");
     }
     pw_strbuf_append(j, "]");
     const char *uq[PW_MATCH_MAX_WORDS], *ue[PW_MATCH_MAX_WORDS];
@@ -2597,20 +2599,24 @@ static const char *explain(pw_match_scratch *s, const pw_index *idx, const align
             ue[ne++] = pw_index_term_text(idx, et[a->eu.tok[i]].term);
     append_unmatched(j, "record_only", uq, nq);
     append_unmatched(j, "list_only", ue, ne);
-    char on[64];
-    snprintf(on, sizeof on, "%s%s%s", pw_name_kind_name(name->kind),
-             name->quality != PW_QUALITY_UNKNOWN ? " " : "",
-             name->quality != PW_QUALITY_UNKNOWN ? pw_alias_quality_name(name->quality) : "");
-    pw_strbuf_append(j, ",\"matched_on\":");
-    pw_strbuf_append_json(j, on);
-    pw_strbuf_printf(j, ",\"name_score\":%.2f", name_score);
+    /* (the name's kind and quality are plain words: "alias low") */
+    pw_strbuf_append(j, ",\"matched_on\":\"");
+    pw_strbuf_append(j, pw_name_kind_name(name->kind));
+    if (name->quality != PW_QUALITY_UNKNOWN) {
+        pw_strbuf_append(j, " ");
+        pw_strbuf_append(j, pw_alias_quality_name(name->quality));
+    }
+    pw_strbuf_append(j, "\",\"name_score\":");
+    pw_strbuf_append_fixed2(j, name_score);
     static const char *const keys[4] = {",\"dob\":", ",\"nationality\":", ",\"gender\":",
                                         ",\"document\":"};
     for (int k = 0; k < 4; k++) {
         pw_strbuf_append(j, keys[k]);
         pw_strbuf_append_json(j, sentences[k]);
     }
-    pw_strbuf_printf(j, ",\"score\":%.2f}", score);
+    pw_strbuf_append(j, ",\"score\":");
+    pw_strbuf_append_fixed2(j, score);
+    pw_strbuf_append(j, "}");
     if (j->oom)
         return NULL;
     return pw_arena_strndup(arena, j->data, j->len);

@@ -312,6 +312,40 @@ Test(strbuf, append_int_matches_printf)
     }
 }
 
+/* pw_strbuf_append_fixed2 against glibc's "%.2f" (the oracle): every thousandth and
+ * its neighbours one ulp away in [0, 2] (the ties, such as 0.125 and 0.375, and values
+ * stored just below or above a half), 200,000 seeded random values in [0, 1.2] and
+ * [0, 600], negative, huge and not-a-number values (which it leaves to printf). */
+static void check_fixed2(double v)
+{
+    pw_strbuf b = {0};
+    char want[64];
+    snprintf(want, sizeof want, "%.2f", v);
+    pw_strbuf_append_fixed2(&b, v);
+    cr_assert_str_eq(b.data, want, "%.17g", v);
+    pw_strbuf_free(&b);
+}
+
+Test(strbuf, append_fixed2_matches_printf)
+{
+    for (int k = 0; k <= 2000; k++) {
+        double v = k / 1000.0;
+        check_fixed2(v);
+        check_fixed2(nextafter(v, 0));
+        check_fixed2(nextafter(v, 3));
+    }
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double u = (double)(x >> 11) / 9007199254740992.0;
+        check_fixed2(u * 1.2);
+        check_fixed2(u * 600);
+    }
+    const double special[] = {-0.0, -0.001, -0.5, -1.25, 511.995, 512, 1e20, INFINITY, NAN};
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        check_fixed2(special[i]);
+}
+
 Test(strbuf, reset_keeps_memory)
 {
     pw_strbuf b = {0};
