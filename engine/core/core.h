@@ -108,9 +108,9 @@ static inline void pw_strbuf_appendn(pw_strbuf *b, const char *s, size_t n)
 void pw_strbuf_printf(pw_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends v in decimal (what "%lld" writes, without printf's cost). */
 void pw_strbuf_append_int(pw_strbuf *b, long long v);
-/* Appends v with two decimals, byte for byte what "%.2f" writes (v rounded as its exact
- * binary value, ties to even), without printf's cost for the usual v: a score or
- * similarity in [0, 1]. */
+/* Appends v with two decimals, byte for byte what "%.2f" writes in the C locale (v
+ * rounded as its exact binary value, ties to even), without printf's cost for the usual
+ * v: a score or similarity in [0, 1]. */
 void pw_strbuf_append_fixed2(pw_strbuf *b, double v);
 /* True when the n bytes at s are well-formed UTF-8 (no overlong forms, no surrogates,
  * nothing above U+10FFFF), as utf8proc decodes it. */

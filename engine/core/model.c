@@ -327,7 +327,7 @@ static void source_to_json(const pw_record *r, pw_strbuf *out, bool *first, bool
     bool f = true;
     pw_strbuf_appendn(out, "{", 1);
     json_str(out, &f, "format", p->format);
-    if (with_file || !r->source_file || !pw_utf8_valid(r->source_file, strlen(r->source_file)))
+    if (r->source_file && (with_file || !pw_utf8_valid(r->source_file, strlen(r->source_file))))
         json_str(out, &f, "file", r->source_file);
     if (r->source_line > 0) {
         json_key(out, &f, "line");

@@ -97,8 +97,8 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define LOOKUP_KEY_MAX 72
 /* Hits a cache entry keeps (a word with more is worked out each time): at a million
  * names 94% of the words with more than 32 have at most 64. All of them (at most
- * MAX_TERM_HITS, 96) would make every entry half as large again, and the cache of every
- * run with it, for 6% of those words. */
+ * MAX_TERM_HITS, 96) would make every entry 30% larger (552 bytes against 424), and the
+ * cache of every run with it, for 6% of those words. */
 #define LOOKUP_HITS 64
 #define LOOKUP_FLAGS                                                                       \
     (PW_TOKEN_INITIAL | PW_TOKEN_JOINED | PW_TOKEN_ABJAD | PW_TOKEN_PARTICLE |                 \
@@ -2122,7 +2122,11 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
 static const float hit_similarities[] = {
     1.0f,  0.97f, 0.9f, (float)NICKNAME_SIMILARITY, 0.85f, 0.82f, 0.8f,
     (float)DROPPED_LETTER_SIMILARITY, (float)(0.85 * INITIAL_WEIGHT)};
+/* A packed hit: the term id in the low bits (a look-up holding a term of a larger id, in
+ * an index of more than 16.7 million terms, is not kept), the similarity's index above. */
 #define PACKED_TERM_BITS 24
+_Static_assert(sizeof hit_similarities / sizeof *hit_similarities <= 1u << (32 - PACKED_TERM_BITS),
+               "every similarity's index must fit above the term");
 
 /* Packs n hits into out; false when one cannot be (a term id of more than
  * PACKED_TERM_BITS bits, a similarity not in hit_similarities): then not kept. */

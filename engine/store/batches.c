@@ -1,13 +1,13 @@
 /*
  * Record batches: the screened records that raised no alert, stored a run at a time
- * (the record_batches table of migrations 9 and 10; the `records` view shows them
- * beside the single rows of record_rows).
+ * (the record_batches table of migrations 9 and 10; the `records` view of migration 11
+ * shows them beside the single rows of record_rows).
  *
  * Design: a row per record cost the single writer thread a B-tree insert into the
  * table and one into each of its three indexes, about 28,000 instructions (callgrind),
  * which bounded `paxwatch screen` when every record is kept. A run gathers the records
- * of one input file and one flight: it appends each record's canonical JSON to one JSON
- * array in memory and writes it as one row when it holds PW_RECORD_BATCH_MAX records,
+ * of one input file and one flight: it appends each record's JSON (pw_record_to_batch_json:
+ * the canonical JSON less the input file, which the row holds) to one JSON array in memory and writes it as one row when it holds PW_RECORD_BATCH_MAX records,
  * or at a flush (the pipeline flushes before every commit, so what is committed is
  * stored). Up to MAX_OPEN_RUNS runs are open at once, found by the hash of their key
  * (the last one used first: records of a flight usually come together), so that an
@@ -468,7 +468,7 @@ int pw_store_batcher_put(pw_store_batcher *b, const pw_record *r, const char *js
     if (!r || !json)
         return pw_error_set(err, PW_EINVAL, NULL, 0, 0, "no record given");
     if (!r->record_id || !*r->record_id) /* (never from the readers, which set one) */
-        return pw_store_put_record_json(b->s, r, json, len, NULL, err);
+        return pw_store_put_record(b->s, r, NULL, err); /* (a row: its canonical JSON) */
     run *u = NULL;
     int rc = run_of(b, r, &u, err);
     if (rc)

@@ -1021,14 +1021,15 @@ static int collect_json(void *ctx, const char *record_id, const char *json, pw_e
 /* A batch member is stored without its source file (the batch's row holds it), and the
  * `records` view and pw_store_each_record_json give back its canonical JSON byte for
  * byte: a file name that needs escaping, PAXLST provenance, provenance without a
- * format, none at all, a file name that is not UTF-8 (kept in the member), and a member
- * stored whole, as before migration 11. */
+ * format, none at all, a file name that is not UTF-8 (kept in the member), a member
+ * stored whole, as before migration 11, no file name and an empty one. */
 Test(store, batched_records_give_back_their_canonical_json)
 {
     pw_store *s = open_store();
     pw_error err = {0};
-    pw_record r[6];
-    for (int i = 0; i < 6; i++)
+    enum { N = 8 };
+    pw_record r[N];
+    for (int i = 0; i < N; i++)
         r[i] = sample_record();
     r[0].source_file = "/data/in \"Zürich\"\t\\ flights.csv";
     r[0].source.format = "csv";
@@ -1047,11 +1048,15 @@ Test(store, batched_records_give_back_their_canonical_json)
     r[4].source.format = "csv";
     r[5].source_file = "old.jsonl";
     r[5].source.format = "jsonl";
+    r[6].source_file = NULL; /* (a record built by a program: no file) */
+    r[6].source.format = "jsonl";
+    r[7].source_file = "";
+    r[7].source.format = "csv";
     pw_store_batcher *b = new_batcher(s);
     cr_assert_eq(pw_store_begin(s, &err), 0, "%s", err.msg);
     pw_strbuf want = {0};
-    char ids[6][8];
-    for (int i = 0; i < 6; i++) {
+    char ids[N][8];
+    for (int i = 0; i < N; i++) {
         snprintf(ids[i], sizeof ids[i], "m%d", i);
         r[i].record_id = ids[i];
         pw_strbuf json = {0};
