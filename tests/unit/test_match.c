@@ -542,6 +542,18 @@ Test(match, a_glued_title_is_read_both_ways)
     cr_assert_geq(score_of(&r, "smith", NULL), 0.95);
 }
 
+/* An index of the given entries only (with the default options). */
+static pw_index *index_of(const pw_entry *entries, size_t n)
+{
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    cr_assert_not_null(b);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
+    pw_index *own;
+    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    return own;
+}
+
 /* r screened against an index of the given entries only: its k candidates in c, valid
  * until own_match_end. */
 typedef struct own_match {
@@ -554,12 +566,8 @@ typedef struct own_match {
 
 static own_match own_match_begin(const pw_entry *entries, size_t n, const pw_record *r)
 {
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    cr_assert_not_null(b);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
-    own_match m = {.scratch = pw_match_scratch_new(), .arena = pw_arena_new(0)};
-    cr_assert_eq(pw_index_builder_finish(b, &m.index, NULL), 0);
+    own_match m = {
+        .index = index_of(entries, n), .scratch = pw_match_scratch_new(), .arena = pw_arena_new(0)};
     m.k = pw_match_record(m.index, r, 0.0, m.scratch, m.arena, &m.c);
     cr_assert_geq(m.k, 0);
     return m;
@@ -838,11 +846,7 @@ Test(match_gathering, a_look_up_cache_hit_gives_what_a_miss_gives)
         {.list = "TEST", .list_version = 1, .entry_id = "salem", .names = &names[1],
          .n_names = 1, .type = PW_ENTRY_INDIVIDUAL},
     };
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    for (size_t i = 0; i < 2; i++)
-        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_index *own = index_of(entries, 2);
     pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
     pw_record particle = {.record_id = "p"}, given = {.record_id = "g"};
@@ -878,10 +882,7 @@ Test(match_gathering, a_look_up_cache_hit_gives_the_word_its_skeleton)
                       .names = names,
                       .n_names = 1,
                       .type = PW_ENTRY_INDIVIDUAL};
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    cr_assert_eq(pw_index_builder_add(b, &entry, NULL), 0);
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_index *own = index_of(&entry, 1);
     pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
     pw_record r = {.record_id = "m"};
@@ -911,7 +912,7 @@ Test(match_gathering, a_word_with_many_hits_reads_the_same_from_the_look_up_cach
     enum { N = 60 };
     static char surnames[N][16], fulls[N][40], ids[N][8];
     static pw_entry_name names[N][1];
-    pw_index_builder *b = pw_index_builder_new(NULL);
+    static pw_entry entries[N];
     const char *letters = "BCDFGHKLNPRSTVZ";
     for (int i = 0; i < N; i++) {
         snprintf(surnames[i], sizeof surnames[i], "MARTINEZ");
@@ -921,16 +922,14 @@ Test(match_gathering, a_word_with_many_hits_reads_the_same_from_the_look_up_cach
         snprintf(fulls[i], sizeof fulls[i], "%s %s", i % 3 ? "WILLIAM" : "BILL", surnames[i]);
         snprintf(ids[i], sizeof ids[i], "e%d", i);
         names[i][0] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
-        pw_entry entry = {.list = "TEST",
-                          .list_version = 1,
-                          .entry_id = ids[i],
-                          .names = names[i],
-                          .n_names = 1,
-                          .type = PW_ENTRY_INDIVIDUAL};
-        cr_assert_eq(pw_index_builder_add(b, &entry, NULL), 0);
+        entries[i] = (pw_entry){.list = "TEST",
+                                .list_version = 1,
+                                .entry_id = ids[i],
+                                .names = names[i],
+                                .n_names = 1,
+                                .type = PW_ENTRY_INDIVIDUAL};
     }
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_index *own = index_of(entries, N);
     pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
     pw_record r = {.record_id = "m"};
@@ -994,11 +993,7 @@ Test(match_gathering, entries_with_the_full_share_are_scored_before_relaxed_ones
                                 .names = &names[i], .n_names = 1, .dobs = near ? &born : NULL,
                                 .n_dobs = near ? 1 : 0, .type = PW_ENTRY_INDIVIDUAL};
     }
-    pw_index_builder *b = pw_index_builder_new(NULL);
-    for (size_t i = 0; i < N; i++)
-        cr_assert_eq(pw_index_builder_add(b, &entries[i], NULL), 0);
-    pw_index *own;
-    cr_assert_eq(pw_index_builder_finish(b, &own, NULL), 0);
+    pw_index *own = index_of(entries, N);
     pw_match_scratch *sc = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
     pw_record r = {.record_id = "r"};
