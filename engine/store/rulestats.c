@@ -72,6 +72,49 @@ int pw_store_rule_stats(pw_store *s, pw_rule_stat **out, size_t *n, pw_error *er
     "(?1 IS NULL OR coalesce(substr(departure, 1, 10), substr(screened_at, 1, 10)) >= ?1) "  \
     "AND (?2 IS NULL OR coalesce(substr(departure, 1, 10), substr(screened_at, 1, 10)) <= ?2)"
 
+/* Into out, the canonical JSON of a batch member (json, len bytes, as the batch keeps
+ * it: pw_record_to_batch_json) of a batch read from file (NULL: none): the file put back
+ * into the member's source object after its format, where pw_record_to_json writes it.
+ * What the records view's PW_BATCH_MEMBER_JSON gives, spliced here instead: SQLite's
+ * JSON functions cost a back-test reading every record four times the read. The source
+ * object is the member's last, and ,"source":{ cannot occur inside a JSON string
+ * (its quotes would be escaped), so its last occurrence is the object. A member that
+ * kept its file (stored before migration 11, or a file that is not UTF-8) is left as
+ * it is. */
+static void batch_member_json(pw_strbuf *out, const char *json, size_t len, const char *file)
+{
+    static const char source[] = ",\"source\":{", format[] = "\"format\":\"",
+                      has_file[] = "\"file\":";
+    const size_t ls = sizeof source - 1, lf = sizeof format - 1, lh = sizeof has_file - 1;
+    pw_strbuf_reset(out);
+    size_t at = len;
+    while (at > ls && memcmp(json + at - ls, source, ls) != 0)
+        at--;
+    if (!file || at <= ls) { /* (no file, or no source object: as stored) */
+        pw_strbuf_appendn(out, json, len);
+        return;
+    }
+    size_t cut = at; /* where the file goes: after the format, if any */
+    if (len - cut > lf && memcmp(json + cut, format, lf) == 0) {
+        cut += lf;
+        while (cut < len && json[cut] != '"')
+            cut += json[cut] == '\\' ? 2 : 1;
+        cut++; /* (past the closing quote) */
+    }
+    bool after_format = cut > at;
+    size_t next = cut < len && after_format && json[cut] == ',' ? cut + 1 : cut;
+    if (cut >= len || (len - next >= lh && memcmp(json + next, has_file, lh) == 0)) {
+        pw_strbuf_appendn(out, json, len); /* (it kept its file) */
+        return;
+    }
+    pw_strbuf_appendn(out, json, cut);
+    pw_strbuf_append(out, after_format ? ",\"file\":" : "\"file\":");
+    pw_strbuf_append_json(out, file);
+    if (!after_format && json[cut] != '}')
+        pw_strbuf_append(out, ",");
+    pw_strbuf_appendn(out, json + cut, len - cut);
+}
+
 int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
                               pw_record_json_fn fn, void *ctx, pw_error *err)
 {
@@ -79,11 +122,12 @@ int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
      * each read in the order stored: nothing to sort, whatever the number of records. */
     static const char *const sql[] = {
         "SELECT record_id, json FROM record_rows WHERE " DEPARTS_WITHIN " ORDER BY id",
-        "SELECT json_extract(r.value, '$.record_id'), " PW_BATCH_MEMBER_JSON " "
+        "SELECT json_extract(r.value, '$.record_id'), r.value, b.source_file "
         "FROM record_batches b, json_each(b.records) r WHERE " DEPARTS_WITHIN
         " AND NOT EXISTS (SELECT 1 FROM record_rows w "
         "WHERE w.record_id = json_extract(r.value, '$.record_id')) ORDER BY b.id",
     };
+    pw_strbuf member = {0};
     int ret = 0;
     for (size_t q = 0; ret == 0 && q < sizeof sql / sizeof sql[0]; q++) {
         sqlite3_stmt *st = NULL;
@@ -94,13 +138,24 @@ int pw_store_each_record_json(pw_store *s, const char *since, const char *until,
             sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
         if (until)
             sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
-        while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-            ret = fn(ctx, (const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1), err);
+        while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *json = (const char *)sqlite3_column_text(st, 1);
+            if (q == 1 && json) {
+                batch_member_json(&member, json, (size_t)sqlite3_column_bytes(st, 1),
+                                  (const char *)sqlite3_column_text(st, 2));
+                if (member.oom) {
+                    ret = pw_error_set(err, PW_ENOMEM, NULL, 0, 0, "out of memory reading records");
+                    break;
+                }
+                json = member.data;
+            }
+            ret = fn(ctx, (const char *)sqlite3_column_text(st, 0), json, err);
+        }
         if (ret == 0 && rc != SQLITE_DONE)
             ret = pws_fail(s, rc, "reading records", err);
         sqlite3_finalize(st);
     }
+    pw_strbuf_free(&member);
     return ret;
 }
 

@@ -34,20 +34,6 @@ int pw_schema_migrate(sqlite3 *db, const char *path, pw_error *err);
 int64_t pw_schema_record_group(const pw_flight *flight, const char *source_file);
 void pw_schema_record_key(const char *record_id, unsigned char key[PW_RECORD_KEY_LEN]);
 
-/* SQL: the canonical JSON of a record batch member, r a row of json_each(b.records) and
- * b its batch: the member as stored (pw_record_to_batch_json), with the batch's
- * source_file put back into its source object after the format, as pw_record_to_json
- * writes it. The inner json_patch onto '{}' leaves out a format or file that is NULL;
- * the outer one keeps its target's keys first, in order, and appends the member's
- * others (a member that kept its file keeps it). Part of migration 11's view, a
- * released script: never edited (another form needs another migration), and what
- * pw_store_each_record_json reads too, so that both give the same JSON. */
-#define PW_BATCH_MEMBER_JSON                                                                 \
-    "CASE WHEN json_extract(r.value, '$.source') IS NULL THEN r.value ELSE "               \
-    "json_set(r.value, '$.source', json_patch(json_patch('{}', json_object("                \
-    "'format', json_extract(r.value, '$.source.format'), 'file', b.source_file)), "         \
-    "json_extract(r.value, '$.source'))) END"
-
 /* Registers the SQL functions the migrations use on db (pw_record_group(carrier,
  * flight_number, origin, destination, departure, arrival, source_file) and the
  * aggregate pw_record_keys(record_id), the members' keys one after another);
