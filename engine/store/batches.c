@@ -6,9 +6,10 @@
  * Design: a row per record cost the single writer thread a B-tree insert into the
  * table and one into each of its three indexes, about 28,000 instructions (callgrind),
  * which bounded `paxwatch screen` when every record is kept. A run gathers the records
- * of one input file and one flight: it appends each record's JSON (pw_record_to_batch_json:
- * the canonical JSON less the input file, which the row holds) to one JSON array in memory and writes it as one row when it holds PW_RECORD_BATCH_MAX records,
- * or at a flush (the pipeline flushes before every commit, so what is committed is
+ * of one input file and one flight: it appends each record's JSON
+ * (pw_record_to_batch_json: the canonical JSON less the input file, which the row holds)
+ * to one JSON array in memory and writes it as one row when it holds
+ * PW_RECORD_BATCH_MAX records, or at a flush (the pipeline flushes before every commit, so what is committed is
  * stored). Up to MAX_OPEN_RUNS runs are open at once, found by the hash of their key
  * (the last one used first: records of a flight usually come together), so that an
  * input interleaving flights (an interactive API feed, a merged backlog) still gets

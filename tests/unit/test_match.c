@@ -885,9 +885,7 @@ Test(match_gathering, a_look_up_cache_hit_gives_the_word_its_skeleton)
     pw_index *own = index_of(&entry, 1);
     pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
-    pw_record r = {.record_id = "m"};
-    r.traveller.surname = "KHALIL";
-    r.traveller.given_names = "MUHAMMAD";
+    pw_record r = person("KHALIL", "MUHAMMAD", NULL);
     const pw_candidate *c;
     cr_assert_eq(pw_match_record(own, &r, 0.0, first, a, &c), 1);
     double s_miss = c[0].score;
@@ -932,9 +930,7 @@ Test(match_gathering, a_word_with_many_hits_reads_the_same_from_the_look_up_cach
     pw_index *own = index_of(entries, N);
     pw_match_scratch *first = pw_match_scratch_new(), *second = pw_match_scratch_new();
     pw_arena *a = pw_arena_new(0);
-    pw_record r = {.record_id = "m"};
-    r.traveller.surname = "MARTINEZ";
-    r.traveller.given_names = "WILLIAM";
+    pw_record r = person("MARTINEZ", "WILLIAM", NULL);
     const pw_candidate *c;
     int n_miss = pw_match_record(own, &r, 0.5, first, a, &c);
     cr_assert_geq(n_miss, 8, "%d", n_miss);
