@@ -43,6 +43,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define MAX_BIRTH_HITS 8 /* entries born on the record's date (or day and month swapped) */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
 #define MAX_UPDATE_SEARCHES 4096    /* entries a common term is looked up for */
+#define PREFETCH_TERMS_AHEAD 4      /* hits whose term gather asks for ahead */
 /* update_term walks a term's postings, instead of searching them for each entry found,
  * when they are at most this many times as many (a walk reads a filter bit a posting;
  * a search, a dozen postings an entry, at random) */
@@ -2467,7 +2468,18 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         float deferred = 0; /* the best gain of the token's common neighbours */
+        /* (the terms' postings are read at random in the index, at a million names
+         * from memory: each hit's are asked for while the one before is gathered, and
+         * the term giving where they lie a few hits before that) */
+        for (size_t h = 0; h < PREFETCH_TERMS_AHEAD && h < nh; h++)
+            pw_index_prefetch_term(idx, hits[h].term);
+        if (nh > 0)
+            pw_index_prefetch_postings(idx, hits[0].term);
         for (size_t h = 0; h < nh && budget; h++) {
+            if (h + 1 < nh)
+                pw_index_prefetch_postings(idx, hits[h + 1].term);
+            if (h + PREFETCH_TERMS_AHEAD < nh)
+                pw_index_prefetch_term(idx, hits[h + PREFETCH_TERMS_AHEAD].term);
             float gain = hits[h].similarity * (float)s->q_gate[qi];
             bool too_common = false;
             size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp, budget)
