@@ -213,3 +213,10 @@ size_t pw_arena_size(const pw_arena *a)
         total += sizeof *b + b->cap;
     return total;
 }
+
+void pw_touch_pages(void *p, size_t size)
+{
+    volatile unsigned char *page = p;
+    for (size_t at = 0; at < size; at += 4096)
+        page[at] = 0;
+}

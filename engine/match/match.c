@@ -255,6 +255,7 @@ pw_match_scratch *pw_match_scratch_new(void)
     pw_match_scratch *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    pw_touch_pages(s, sizeof *s); /* (the memo is read first) */
     if (!(s->names = pw_names_scratch_new())) {
         free(s);
         return NULL;
@@ -2051,6 +2052,7 @@ static void map_lookups(void)
         return;
     uintptr_t aligned = ((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
     madvise((void *)aligned, LOOKUP_SLOTS * sizeof(lookup_entry), MADV_HUGEPAGE);
+    pw_touch_pages((void *)aligned, LOOKUP_SLOTS * sizeof(lookup_entry)); /* (read first) */
     lookups = (lookup_entry *)aligned;
 }
 

@@ -139,6 +139,7 @@ static int add_key(key_set *set, const unsigned char key[PW_RECORD_KEY_LEN])
         bigger.slot = calloc(bigger.cap, PW_RECORD_KEY_LEN);
         if (!bigger.slot)
             return -1;
+        pw_touch_pages(bigger.slot, bigger.cap * PW_RECORD_KEY_LEN); /* (read first) */
         for (size_t i = 0; i < set->cap; i++)
             if (!slot_empty(set->slot[i]))
                 place_key(&bigger, set->slot[i]);
