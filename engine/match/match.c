@@ -1827,14 +1827,18 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * (pw_index_term_entry_bitmap: the commonest terms; see UPDATE_BITMAP_FACTOR), else in
  * its postings (sorted by entry) by binary search. Returns the work, counted as the
  * search or the walk would cost whichever way is taken: none when it would exceed
- * budget. */
+ * budget. A very common term among many candidates is left out, unless exact (the
+ * record word's own spelling): then it decides which of them hold the record's words
+ * (MAHMOOD RAMON NAM, all three common at a million names: without RAMON's and NAM's
+ * own spellings, the entry MAHMOOD, RAMON NAM had MAHMOOD's third of the weight, like
+ * the thousands of other MAHMOODs, and was not scored). */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          uint8_t tok_stamp, size_t budget)
+                          bool exact, uint8_t tok_stamp, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
-    if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES)
-        return 0; /* a very common term, many candidates: it cannot change the ranking much */
+    if (n > MAX_POSTINGS_PER_TERM && s->n_acc > MAX_UPDATE_SEARCHES && !exact)
+        return 0; /* a very common neighbour, many candidates: it changes the ranking little */
     bool walk = n <= s->n_acc * UPDATE_WALK_FACTOR;
     /* (the record's work stays within MAX_POSTINGS_PER_RECORD; walking a posting, a
      * filter bit read, costs about a quarter of expanding one) */
@@ -2313,7 +2317,9 @@ static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
         uint8_t stamp = (uint8_t)(s->query.n_tokens + 1 + qi);
         s->n_tok_touched = 0;
         for (; c < n_common && common[c].token == qi; c++) {
-            size_t work = update_term(s, idx, common[c].term, common[c].gain, stamp, budget);
+            bool exact = common[c].term == s->q_term[qi][0] || common[c].term == s->q_term[qi][1];
+            size_t work =
+                update_term(s, idx, common[c].term, common[c].gain, exact, stamp, budget);
             budget -= work < budget ? work : budget;
         }
         size_t kept = 0;
@@ -2484,7 +2490,8 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                 pw_index_prefetch_term(idx, hits[h + PREFETCH_TERMS_AHEAD].term);
             float gain = hits[h].similarity * (float)s->q_gate[qi];
             bool too_common = false;
-            size_t work = update_only ? update_term(s, idx, hits[h].term, gain, tok_stamp, budget)
+            size_t work = update_only ? update_term(s, idx, hits[h].term, gain,
+                                                    hits[h].similarity >= 0.97f, tok_stamp, budget)
                                       : expand_term(s, idx, hits[h].term, gain,
                                                     hits[h].similarity >= 0.97f, tok_stamp,
                                                     budget, &too_common);
