@@ -128,6 +128,8 @@ size_t pw_index_term_len(const pw_index *idx, uint32_t term);
 const char *pw_index_term_skeleton(const pw_index *idx, uint32_t term);
 /* Does some list word romanised from an abjad (PW_TOKEN_ABJAD) spell the term? */
 bool pw_index_term_abjad(const pw_index *idx, uint32_t term);
+/* Does some list word spell the term (not only a whole-name join, JOHNSMITH)? */
+bool pw_index_term_is_word(const pw_index *idx, uint32_t term);
 /* Double Metaphone primary and alternate codes, as written by pw_double_metaphone. */
 void pw_index_term_phonetic(const pw_index *idx, uint32_t term, char primary[5],
                             char alternate[5]);

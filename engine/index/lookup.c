@@ -221,6 +221,8 @@ size_t pw_index_term_len(const pw_index *idx, uint32_t term) { return idx->terms
 
 bool pw_index_term_abjad(const pw_index *idx, uint32_t term) { return idx->terms[term].abjad; }
 
+bool pw_index_term_is_word(const pw_index *idx, uint32_t term) { return idx->terms[term].fuzzy; }
+
 const char *pw_index_term_skeleton(const pw_index *idx, uint32_t term)
 {
     return idx->strings + idx->terms[term].skeleton;

@@ -677,6 +677,17 @@ static bool surname_only(uint16_t flags)
     return (flags & (PW_TOKEN_SURNAME | PW_TOKEN_GIVEN)) == PW_TOKEN_SURNAME;
 }
 
+/* Is term one edit from the record token, the longer ten letters or more: what a
+ * whole name written as one word needs to meet the other side's spelling (see
+ * term_similarity)? */
+static bool one_edit_as_one_word(const pw_index *idx, const pw_name_token *t, uint32_t term)
+{
+    size_t le = pw_index_term_len(idx, term);
+    size_t longer = le > t->len ? le : t->len, diff = le > t->len ? le - t->len : t->len - le;
+    return longer >= 10 && diff <= 1 &&
+           pw_osa_distance(t->text, t->len, pw_index_term_text(idx, term), le, 1) <= 1;
+}
+
 static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, bool q_translit,
                                   const uint32_t qterm[2], const char qdm[2][PW_DMETAPHONE_MAX + 1],
                                   const char *q_alt_skel, bool q_nick, uint32_t term,
@@ -709,8 +720,6 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
          * a little less than a misspelling, as TED is also EDWARD */
         return (sim_detail){NICKNAME_SIMILARITY, "familiar form of the name"};
     size_t lq = q->len, le = pw_index_term_len(idx, term);
-    size_t longer = lq > le ? lq : le;
-    size_t diff = lq > le ? lq - le : le - lq;
     if ((q->flags | eflags) & PW_INDEX_TOKEN_WHOLE) {
         /* A whole name written as one word (SERGEILAVROV) meets the other side's
          * spelling, or that spelling with one typing error once it is long enough to
@@ -721,7 +730,7 @@ static sim_detail term_similarity(const pw_index *idx, const pw_name_token *q, b
          * joins, of names both written in several words, only by exact spelling:
          * OLEGIVANOVA is one edit from OLEGIVANOV, but IVANOVA is not IVANOV). */
         bool one_word = !((q->flags & eflags) & PW_INDEX_TOKEN_WHOLE); /* a side unspaced */
-        if (!one_word || longer < 10 || diff > 1 || pw_osa_distance(q->text, lq, et, le, 1) > 1)
+        if (!one_word || !one_edit_as_one_word(idx, q, term))
             return (sim_detail){0, "different"};
         return (sim_detail){0.9, "one edit"};
     }
@@ -1959,8 +1968,14 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
+    /* (a whole-name join meets list names' joins so, and a list word only as the
+     * scorer will, one edit away (FRIDRICHBUCHENBERG): the skeleton of JIHADALI, without its H, is JADALI's, and at a
+     * million names every JADALI outranked the entries holding JIHAD and ALI and took
+     * the places scored) */
+    bool whole = (t->flags & PW_INDEX_TOKEN_WHOLE) != 0;
     for (size_t i = 0; i < k && i < 64; i++)
-        if (plausible_neighbour(idx, t, ids[i], true))
+        if (plausible_neighbour(idx, t, ids[i], true) &&
+            (!whole || !pw_index_term_is_word(idx, ids[i]) || one_edit_as_one_word(idx, t, ids[i])))
             add_hit(hits, &n, ids[i], 0.85f);
     if (t->flags & PW_TOKEN_GLUED_TITLE) { /* the word as written, title and all */
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
