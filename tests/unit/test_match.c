@@ -1097,6 +1097,64 @@ Test(match_gathering, two_very_common_words_find_the_entries_holding_both)
     target_among_common_words("CHARLES", 2100, "SMITH", 2100, "SMITH CHARLES");
 }
 
+/* A list of n entries with one name each, named by name_of(i, w, full, ctx), w a word
+ * of entry i's own; the last entry's id is "target", the others' e<i>. */
+typedef struct named_list {
+    pw_entry *entries;
+    pw_entry_name *names;
+    char (*fulls)[48];
+    char (*ids)[16];
+} named_list;
+
+static named_list named_list_new(int n, void (*name_of)(int i, const char *w, char full[48]))
+{
+    named_list l = {calloc((size_t)n, sizeof *l.entries), calloc((size_t)n, sizeof *l.names),
+                    calloc((size_t)n, sizeof *l.fulls), calloc((size_t)n, sizeof *l.ids)};
+    cr_assert(l.entries && l.names && l.fulls && l.ids);
+    for (int i = 0; i < n; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "TEL%c%c%cO", 'A' + i % 26, 'A' + (i / 26) % 26,
+                 'B' + (i / 676) % 20);
+        name_of(i, w, l.fulls[i]);
+        snprintf(l.ids[i], sizeof l.ids[i], i == n - 1 ? "target" : "e%d", i);
+        l.names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, l.fulls[i], NULL, NULL};
+        l.entries[i] = (pw_entry){.list = "TEST",
+                                  .list_version = 1,
+                                  .entry_id = l.ids[i],
+                                  .names = &l.names[i],
+                                  .n_names = 1,
+                                  .type = PW_ENTRY_INDIVIDUAL};
+    }
+    return l;
+}
+
+static void named_list_free(named_list *l)
+{
+    free(l->entries);
+    free(l->names);
+    free(l->fulls);
+    free(l->ids);
+}
+
+enum { N_OWN = 1900, N_NEIGHBOUR = 280, N_VERY_COMMON = 2100 };
+enum { N_MAHMOODS = N_OWN + 9 * N_NEIGHBOUR + 2 * N_VERY_COMMON + 1 };
+
+/* MAHMOOD, its nine neighbours, RAMON and NASSER, then MAHMOOD, RAMON NASSER. */
+static void name_mahmoods(int i, const char *w, char full[48])
+{
+    static const char *spellings[] = {"MAHMOOD", "MAHMOUD", "MEHMOOD", "MAHMOOT", "MAHMOD",
+                                      "MAKMOOD", "MAHNOOD", "MAHMOOB", "MARMOOD", "MAHMOED"};
+    int neighbour = i < N_OWN ? 0 : 1 + (i - N_OWN) / N_NEIGHBOUR;
+    if (i < N_OWN + 9 * N_NEIGHBOUR)
+        snprintf(full, 48, "%s, %s", spellings[neighbour], w);
+    else if (i < N_OWN + 9 * N_NEIGHBOUR + N_VERY_COMMON)
+        snprintf(full, 48, "%s, RAMON", w);
+    else if (i < N_MAHMOODS - 1)
+        snprintf(full, 48, "%s, NASSER", w);
+    else
+        snprintf(full, 48, "MAHMOOD, RAMON NASSER");
+}
+
 Test(match_gathering, the_words_own_spellings_count_however_many_entries_were_found)
 {
     /* rule: update_term leaves out a term more entries hold than are expanded
@@ -1108,49 +1166,30 @@ Test(match_gathering, the_words_own_spellings_count_however_many_entries_were_fo
      * at 1,000,000 names the recall of bench_index's planted travellers went from
      * 94.0% to 96.1% on the sanctions lists' name parts, 97.5% to 98.5% on the
      * travellers' own). */
-    static const char *spellings[] = {"MAHMOOD", "MAHMOUD", "MEHMOOD", "MAHMOOT", "MAHMOD",
-                                      "MAKMOOD", "MAHNOOD", "MAHMOOB", "MARMOOD", "MAHMOED"};
-    enum { N_OWN = 1900, N_NEIGHBOUR = 280, N_COMMON = 2100 };
-    int n = N_OWN + 9 * N_NEIGHBOUR + 2 * N_COMMON + 1;
-    char(*fulls)[48] = calloc((size_t)n, sizeof *fulls);
-    char(*ids)[16] = calloc((size_t)n, sizeof *ids);
-    pw_entry_name *names = calloc((size_t)n, sizeof *names);
-    pw_entry *entries = calloc((size_t)n, sizeof *entries);
-    for (int i = 0; i < n; i++) {
-        char w[16]; /* a word of its own */
-        snprintf(w, sizeof w, "TEL%c%c%cO", 'A' + i % 26, 'A' + (i / 26) % 26,
-                 'B' + (i / 676) % 20);
-        int neighbour = i < N_OWN ? 0 : 1 + (i - N_OWN) / N_NEIGHBOUR;
-        if (i < N_OWN + 9 * N_NEIGHBOUR)
-            snprintf(fulls[i], sizeof fulls[i], "%s, %s", spellings[neighbour], w);
-        else if (i < N_OWN + 9 * N_NEIGHBOUR + N_COMMON)
-            snprintf(fulls[i], sizeof fulls[i], "%s, RAMON", w);
-        else if (i < n - 1)
-            snprintf(fulls[i], sizeof fulls[i], "%s, NASSER", w);
-        else
-            snprintf(fulls[i], sizeof fulls[i], "MAHMOOD, RAMON NASSER");
-        snprintf(ids[i], sizeof ids[i], i == n - 1 ? "target" : "e%d", i);
-        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
-        entries[i] = (pw_entry){.list = "TEST",
-                                .list_version = 1,
-                                .entry_id = ids[i],
-                                .names = &names[i],
-                                .n_names = 1,
-                                .type = PW_ENTRY_INDIVIDUAL};
-    }
+    named_list l = named_list_new(N_MAHMOODS, name_mahmoods);
     for (int order = 0; order < 2; order++) { /* surname first, and last */
         pw_record r = {.record_id = "r"};
         r.traveller.full_name = order ? "RAMON NASSER MAHMOOD" : "MAHMOOD RAMON NASSER";
-        own_match m = own_match_begin(entries, (size_t)n, &r);
+        own_match m = own_match_begin(l.entries, N_MAHMOODS, &r);
         cr_assert_gt(m.k, 0, "%s found nothing", r.traveller.full_name);
         cr_assert_str_eq(m.c[0].entry->entry_id, "target", "%s", r.traveller.full_name);
         cr_assert_geq(m.c[0].score, 0.85, "%s", r.traveller.full_name);
         own_match_end(&m);
     }
-    free(entries);
-    free(names);
-    free(ids);
-    free(fulls);
+    named_list_free(&l);
+}
+
+enum { N_COMMON_WORD = 1000, N_SKELETON = 40 };
+enum { N_JIHADS = 2 * N_COMMON_WORD + N_SKELETON + 2 };
+
+/* ALI, JIHAD and JADALI, then JIHAD, ALI and JIHAD, ALI TELQO. */
+static void name_jihads(int i, const char *w, char full[48])
+{
+    const char *surname = i < N_COMMON_WORD ? "ALI" : i < 2 * N_COMMON_WORD ? "JIHAD" : "JADALI";
+    if (i < N_JIHADS - 2)
+        snprintf(full, 48, "%s, %s", surname, w);
+    else
+        snprintf(full, 48, i == N_JIHADS - 1 ? "JIHAD, ALI TELQO" : "JIHAD, ALI");
 }
 
 Test(match_gathering, a_whole_name_join_does_not_find_list_words_by_their_skeleton)
@@ -1162,42 +1201,16 @@ Test(match_gathering, a_whole_name_join_does_not_find_list_words_by_their_skelet
      * of 40 JADALI entries ranked above the entry JIHAD, Ali Telqo, which holds both
      * words, and took the places scored (at a million names, entries holding both
      * words of such a name were not scored). */
-    enum { N_COMMON = 1000, N_SKELETON = 40 };
-    int n = 2 * N_COMMON + N_SKELETON + 2;
-    char(*fulls)[48] = calloc((size_t)n, sizeof *fulls);
-    char(*ids)[16] = calloc((size_t)n, sizeof *ids);
-    pw_entry_name *names = calloc((size_t)n, sizeof *names);
-    pw_entry *entries = calloc((size_t)n, sizeof *entries);
-    for (int i = 0; i < n; i++) {
-        char w[16]; /* a word of its own */
-        snprintf(w, sizeof w, "TEL%c%c%cO", 'A' + i % 26, 'A' + (i / 26) % 26,
-                 'B' + (i / 676) % 20);
-        const char *surname = i < N_COMMON ? "ALI" : i < 2 * N_COMMON ? "JIHAD" : "JADALI";
-        if (i < n - 2)
-            snprintf(fulls[i], sizeof fulls[i], "%s, %s", surname, w);
-        else
-            snprintf(fulls[i], sizeof fulls[i], i == n - 1 ? "JIHAD, ALI TELQO" : "JIHAD, ALI");
-        snprintf(ids[i], sizeof ids[i], i == n - 1 ? "target" : "e%d", i);
-        names[i] = (pw_entry_name){PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, fulls[i], NULL, NULL};
-        entries[i] = (pw_entry){.list = "TEST",
-                                .list_version = 1,
-                                .entry_id = ids[i],
-                                .names = &names[i],
-                                .n_names = 1,
-                                .type = PW_ENTRY_INDIVIDUAL};
-    }
+    named_list l = named_list_new(N_JIHADS, name_jihads);
     pw_record r = person(NULL, NULL, "JIHAD ALI");
-    own_match m = own_match_begin(entries, (size_t)n, &r);
+    own_match m = own_match_begin(l.entries, N_JIHADS, &r);
     int found = -1;
     for (int i = 0; i < m.k; i++)
         if (strcmp(m.c[i].entry->entry_id, "target") == 0)
             found = i;
     cr_assert_geq(found, 0, "JIHAD, ALI TELQO was not scored (%d candidates)", m.k);
     own_match_end(&m);
-    free(entries);
-    free(names);
-    free(ids);
-    free(fulls);
+    named_list_free(&l);
 }
 
 Test(match, an_omitted_middle_name_costs_less_than_an_omitted_first_name)
