@@ -14,8 +14,9 @@
 #
 # Each prints bench_index's lines (build time, bytes a name, travellers/s with 2 threads,
 # p50/p99 matcher latency, the threads' CPU a traveller, recall of planted travellers)
-# and its summary line, prefixed with the list's name. The generated list lives in a
-# scratch directory, deleted at exit.
+# and its summary line on stdout, prefixed with the list's name (what goes to stderr,
+# the generator's count and any error, is not). The generated list lives in a scratch
+# directory, deleted at exit.
 #
 # Usage: bench/million.sh [BUILD_DIR]     environment: SEED (42), NAMES (1000000)
 set -euo pipefail

@@ -14,6 +14,8 @@
  * (not on reset), which keeps reset O(blocks) and allocation proportional to size;
  * pw_arena_alloc_uninit skips the zeroing for callers that overwrite what they get
  * (string copies), and the string functions use it.
+ *
+ * pw_touch_pages, for fresh memory that is read before it is written, is here too.
  */
 #include "core/core.h"
 
@@ -216,7 +218,9 @@ size_t pw_arena_size(const pw_arena *a)
 
 void pw_touch_pages(void *p, size_t size)
 {
-    volatile unsigned char *page = p;
-    for (size_t at = 0; at < size; at += 4096)
-        page[at] = 0;
+    volatile unsigned char *bytes = p;
+    uintptr_t start = (uintptr_t)p;
+    /* (the first byte, then the first byte of each further page) */
+    for (uintptr_t at = start; at < start + size; at = (at | 4095) + 1)
+        bytes[at - start] = 0;
 }

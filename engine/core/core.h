@@ -80,11 +80,14 @@ void pw_arena_reset(pw_arena *a);
 void pw_arena_free(pw_arena *a);
 /* Bytes the arena holds from the system (blocks and their headers). */
 size_t pw_arena_size(const pw_arena *a);
-/* Writes a zero to each 4 KiB page of [p, p + size), which must be zeroed memory. Fresh
- * memory from the kernel (a large calloc, mmap) is then mapped a page at a time by
- * one fault each, where a read before the first write would map the shared zero page
- * and the write copy it: a second fault, which flushes the TLB of every core running
- * the process's threads (for tables that a look-up reads before it writes). */
+
+/* ---- fresh memory ------------------------------------------------------ */
+
+/* Writes a zero into each 4 KiB page that [p, p + size) overlaps, which must be zeroed
+ * memory. Fresh memory from the kernel (a large calloc, mmap) is then mapped a page at
+ * a time by one fault each, where a read before the first write would map the shared
+ * zero page and the write copy it: a second fault, which flushes the TLB of every core
+ * running the process's threads (for tables that a look-up reads before it writes). */
 void pw_touch_pages(void *p, size_t size);
 
 /* ---- growable string --------------------------------------------------- */

@@ -106,9 +106,8 @@ const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_n
  * for all of them first, so that the misses overlap instead of following one another. */
 void pw_index_prefetch_entry(const pw_index *idx, uint32_t i);
 void pw_index_prefetch_term(const pw_index *idx, uint32_t term);
-/* Asks the processor for the first PW_INDEX_PREFETCH_POSTING_BYTES of the term's
- * postings (reads the term, which pw_index_prefetch_term asks for). */
-#define PW_INDEX_PREFETCH_POSTING_BYTES 256
+/* Asks the processor for the first few cache lines of the term's postings (reads the
+ * term, which pw_index_prefetch_term asks for). */
 void pw_index_prefetch_postings(const pw_index *idx, uint32_t term);
 
 /* ---- terms -------------------------------------------------------------------- */

@@ -202,13 +202,15 @@ void pw_index_prefetch_term(const pw_index *idx, uint32_t term)
         __builtin_prefetch(&idx->terms[term]);
 }
 
+#define PREFETCH_POSTING_BYTES 256 /* of a term's postings (pw_index_prefetch_postings) */
+
 void pw_index_prefetch_postings(const pw_index *idx, uint32_t term)
 {
     if (term >= idx->n_terms)
         return;
     const char *p = (const char *)(idx->postings + idx->terms[term].post_first);
     size_t bytes = idx->terms[term].post_count * sizeof *idx->postings;
-    for (size_t off = 0; off < bytes && off < PW_INDEX_PREFETCH_POSTING_BYTES; off += 64)
+    for (size_t off = 0; off < bytes && off < PREFETCH_POSTING_BYTES; off += 64)
         __builtin_prefetch(p + off);
 }
 

@@ -42,7 +42,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 #define MAX_DOCUMENT_HITS 8         /* entries one record document may find */
 #define MAX_BIRTH_HITS 8 /* entries born on the record's date (or day and month swapped) */
 #define MAX_POSTINGS_PER_INITIAL 50 /* a list initial is looked up only when this rare */
-#define MAX_UPDATE_SEARCHES 4096    /* entries a common term is looked up for */
+#define MAX_UPDATE_SEARCHES 4096    /* entries a common neighbour is looked up for */
 #define PREFETCH_TERMS_AHEAD 4      /* hits whose term gather asks for ahead */
 /* update_term walks a term's postings, instead of searching them for each entry found,
  * when they are at most this many times as many (a walk reads a filter bit a posting;
@@ -90,8 +90,9 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * names). LOOKUP_LOCKS mutexes, each for a stripe of sets, guard it; a look-up holds
  * one while it compares and copies an entry, never while it works one out. It is
  * mapped at the first look-up (2 MiB-aligned and advised to the kernel as huge pages:
- * read at random, in 4 KiB pages nearly every visit would be a TLB miss) and lives as
- * long as the process. Whole-name joins (JOHNSMITH) are not kept: one per traveller,
+ * read at random, in 4 KiB pages nearly every visit would be a TLB miss), written then
+ * in full (pw_touch_pages: all 14 MB resident, even for a short run) and lives as long
+ * as the process. Whole-name joins (JOHNSMITH) are not kept: one per traveller,
  * they would only push the words out. */
 #define LOOKUP_SLOTS 32768
 #define LOOKUP_LOCKS 256
@@ -1968,14 +1969,19 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
-    /* (a whole-name join meets list names' joins so, and a list word only as the
-     * scorer will, one edit away (FRIDRICHBUCHENBERG): the skeleton of JIHADALI, without its H, is JADALI's, and at a
-     * million names every JADALI outranked the entries holding JIHAD and ALI and took
-     * the places scored) */
+    /* A whole-name join finds list names' joins by skeleton (their words are then
+     * aligned one by one: the scorer compares two joins by spelling only), but a list
+     * word only one edit away, as the scorer compares them (FRIDRICHBUCHENBERG): the
+     * skeleton of JIHADALI, without its H, is JADALI's, and at a million names every
+     * JADALI outranked the entries holding JIHAD and ALI and took the places scored.
+     * (The term found may be a word's plain form, where the scorer reads its text: a
+     * long word with an accent or another transliteration may pass here and not
+     * there.) */
     bool whole = (t->flags & PW_INDEX_TOKEN_WHOLE) != 0;
     for (size_t i = 0; i < k && i < 64; i++)
         if (plausible_neighbour(idx, t, ids[i], true) &&
-            (!whole || !pw_index_term_is_word(idx, ids[i]) || one_edit_as_one_word(idx, t, ids[i])))
+            (!whole || !pw_index_term_is_word(idx, ids[i]) ||
+             one_edit_as_one_word(idx, t, ids[i])))
             add_hit(hits, &n, ids[i], 0.85f);
     if (t->flags & PW_TOKEN_GLUED_TITLE) { /* the word as written, title and all */
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
