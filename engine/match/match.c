@@ -2318,6 +2318,12 @@ static void add_token_finds(pw_match_scratch *s, enum token_kind kind, int qi)
     }
 }
 
+/* Is term record token qi's own spelling (its text or plain key)? */
+static bool own_spelling(const pw_match_scratch *s, int qi, uint32_t term)
+{
+    return term == s->q_term[qi][0] || term == s->q_term[qi][1];
+}
+
 /* A near neighbour of a record word that too many entries hold (MUHAMMAD for MUHAMAD)
  * is not expanded (expand_term), but an entry another word of the record found holds
  * it as much as any: AL-QATIRJI, Muhammad, found by ALVQATIRJI, is MUHAMAD ALVQATIRJI
@@ -2338,7 +2344,7 @@ static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
         uint8_t stamp = (uint8_t)(s->query.n_tokens + 1 + qi);
         s->n_tok_touched = 0;
         for (; c < n_common && common[c].token == qi; c++) {
-            bool exact = common[c].term == s->q_term[qi][0] || common[c].term == s->q_term[qi][1];
+            bool exact = own_spelling(s, qi, common[c].term);
             size_t work =
                 update_term(s, idx, common[c].term, common[c].gain, exact, stamp, budget);
             budget -= work < budget ? work : budget;
@@ -2394,7 +2400,7 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
     uint32_t best_term[2] = {PW_INDEX_NONE, PW_INDEX_NONE};
     for (size_t c = 0; c < n_common; c++) {
         int qi = common[c].token;
-        bool exact = common[c].term == s->q_term[qi][0] || common[c].term == s->q_term[qi][1];
+        bool exact = own_spelling(s, qi, common[c].term);
         if (!exact || qi >= s->query.n_words || qi == best_token[0] || qi == best_token[1])
             continue;
         if ((best[0] && common[c].term == best_term[0]) ||
