@@ -2516,11 +2516,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
             if (h + PREFETCH_TERMS_AHEAD < nh)
                 pw_index_prefetch_term(idx, hits[h + PREFETCH_TERMS_AHEAD].term);
             float gain = hits[h].similarity * (float)s->q_gate[qi];
-            bool too_common = false;
-            size_t work = update_only ? update_term(s, idx, hits[h].term, gain,
-                                                    hits[h].similarity >= 0.97f, tok_stamp, budget)
-                                      : expand_term(s, idx, hits[h].term, gain,
-                                                    hits[h].similarity >= 0.97f, tok_stamp,
+            bool too_common = false, exact = own_spelling(s, qi, hits[h].term);
+            size_t work = update_only ? update_term(s, idx, hits[h].term, gain, exact, tok_stamp,
+                                                    budget)
+                                      : expand_term(s, idx, hits[h].term, gain, exact, tok_stamp,
                                                     budget, &too_common);
             if (too_common && hits[h].similarity >= COMMON_NEIGHBOUR_MIN_SIMILARITY &&
                 qi < FOUND_BY_TOKENS && n_common < MAX_COMMON_NEIGHBOURS) {
