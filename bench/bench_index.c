@@ -4,15 +4,15 @@
  * Builds a list of N names (default 1,000,000) from name parts: the given names and
  * surnames of ../shared/data/passengers/negatives_us.csv combined at random with a
  * fixed seed (two to four words, some with a particle), indexes it, and screens
- * travellers with 2 threads taking them 64 at a time from one queue: the 50,000 synthetic travellers as they are (background)
- * and 5,000 planted travellers made from list entries with one typo (two adjacent Latin
- * letters swapped) or a swapped order. Reports index build time, index bytes per name,
- * travellers/s with p50/p99 matcher latency and the threads' CPU time per traveller
- * (what the matcher costs, whatever else the host is running), recall of planted
- * travellers at the shipped threshold, and the share of background travellers with a
- * candidate at that threshold. The baseline in
- * the same run is the same travellers through an index of the 1,003-entry-sized
- * prefix of the list, to show how throughput scales with list size.
+ * travellers with 2 threads taking them 64 at a time from one queue: the 50,000
+ * synthetic travellers as they are (background) and 5,000 planted travellers made from
+ * list entries with one typo (two adjacent Latin letters swapped) or a swapped order.
+ * Reports index build time, index bytes per name, travellers/s with p50/p99 matcher
+ * latency and the threads' CPU time per traveller (what the matcher costs, whatever
+ * else the host is running), recall of planted travellers at the shipped threshold,
+ * and the share of background travellers with a candidate at that threshold. The
+ * baseline in the same run is the same travellers through an index of the
+ * 1,003-entry-sized prefix of the list, to show how throughput scales with list size.
  *
  * Usage: bench_index [--list FILE] [N_NAMES] [THRESHOLD] [TRAVELLERS]
  *
