@@ -517,6 +517,41 @@ static uint64_t birth_key(pw_date d)
 }
 
 /* Builds the map of full dates of birth (exact list dates with a day) to entries. */
+/* An entry's dates of birth packed for pw_index_entry_dob: 0 for none; for one exact or
+ * approximate date, the day (bits 0-4), month (5-8), year (9-22), whether approximate
+ * (23) and the count, 1 (24-25); else the count 2 alone (more dates, a range, or a year
+ * the bits cannot hold). */
+#define BIRTH_COUNT_SHIFT 24
+
+static uint32_t pack_birth(const pw_entry *e)
+{
+    if (e->n_dobs == 0)
+        return 0;
+    const pw_dob *d = &e->dobs[0];
+    if (e->n_dobs > 1 || d->kind == PW_DOB_RANGE || d->from.year < 1 || d->from.year >= 1 << 14 ||
+        d->from.month > 15 || d->from.day > 31)
+        return 2u << BIRTH_COUNT_SHIFT;
+    return 1u << BIRTH_COUNT_SHIFT | (uint32_t)(d->kind == PW_DOB_APPROX) << 23 |
+           (uint32_t)d->from.year << 9 | (uint32_t)d->from.month << 5 | d->from.day;
+}
+
+int pw_index_entry_dob(const pw_index *idx, uint32_t i, pw_dob *dob)
+{
+    uint32_t p = i < idx->n_entries ? idx->entry_birth[i] : 0;
+    int n = (int)(p >> BIRTH_COUNT_SHIFT);
+    if (n == 1)
+        *dob = (pw_dob){.kind = p >> 23 & 1 ? PW_DOB_APPROX : PW_DOB_EXACT,
+                        .from = {(int16_t)(p >> 9 & 0x3fff), (uint8_t)(p >> 5 & 0xf),
+                                 (uint8_t)(p & 0x1f)}};
+    return n;
+}
+
+void pw_index_prefetch_entry_dob(const pw_index *idx, uint32_t i)
+{
+    if (i < idx->n_entries)
+        __builtin_prefetch(&idx->entry_birth[i]);
+}
+
 static int build_birth_map(pw_index *idx)
 {
     pair_list births = {0};
@@ -538,11 +573,18 @@ size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, s
         return 0;
     const uint32_t *vals;
     size_t nv = pw_multimap_get(&idx->by_birth, birth_key(date), &vals), n = 0;
+    for (size_t i = 0; i < nv && i < 2 * cap; i++)
+        pw_index_prefetch_entry_dob(idx, vals[i]);
     for (size_t i = 0; i < nv && n < cap; i++) {
-        const pw_entry *en = &idx->entries[vals[i]];
-        for (size_t d = 0; d < en->n_dobs; d++)
-            if (en->dobs[d].kind == PW_DOB_EXACT && pw_date_compare(en->dobs[d].from, date) == 0) {
-                out[n++] = vals[i]; /* (not a hash collision) */
+        /* (not a hash collision: the entry's one date, from the dense array, else its
+         * dates) */
+        pw_dob one;
+        int n_dobs = pw_index_entry_dob(idx, vals[i], &one);
+        const pw_entry *en = n_dobs > 1 ? &idx->entries[vals[i]] : NULL;
+        const pw_dob *dobs = en ? en->dobs : &one;
+        for (size_t d = 0; d < (en ? en->n_dobs : (size_t)n_dobs); d++)
+            if (dobs[d].kind == PW_DOB_EXACT && pw_date_compare(dobs[d].from, date) == 0) {
+                out[n++] = vals[i];
                 break;
             }
     }
@@ -726,6 +768,10 @@ int pw_index_builder_finish(pw_index_builder *b, pw_index **out, pw_error *err)
                 fewest = idx->names[k].n_words;
         idx->entry_min_words[e] = fewest;
     }
+    if (!(idx->entry_birth = malloc((idx->n_entries ? idx->n_entries : 1) * sizeof(uint32_t))))
+        goto oom;
+    for (size_t e = 0; e < idx->n_entries; e++)
+        idx->entry_birth[e] = pack_birth(&idx->entries[e]);
     idx->tokens = b->tokens;
     idx->n_tokens = b->n_tokens;
     b->tokens = NULL;
@@ -775,6 +821,7 @@ void pw_index_free(pw_index *idx)
     free(idx->entries);
     free(idx->entry_first_name);
     free(idx->entry_min_words);
+    free(idx->entry_birth);
     free(idx->names);
     free(idx->tokens);
     free(idx->terms);

@@ -466,7 +466,7 @@ uint8_t pw_index_entry_min_words(const pw_index *idx, uint32_t i)
 size_t pw_index_memory(const pw_index *idx)
 {
     return sizeof *idx + pw_arena_size(idx->arena) +
-           idx->n_entries * (sizeof(pw_entry) + sizeof(uint32_t) + sizeof(uint8_t)) +
+           idx->n_entries * (sizeof(pw_entry) + 2 * sizeof(uint32_t) + sizeof(uint8_t)) +
            idx->n_names * sizeof(pw_index_name) + idx->n_tokens * sizeof(pw_index_token) +
            idx->n_terms * sizeof(pw_term) + idx->strings_len +
            idx->n_postings * sizeof(pw_index_posting) +

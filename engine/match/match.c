@@ -222,8 +222,6 @@ struct pw_match_scratch {
     uint32_t *tok_touched; /* the accumulators the current token found */
     size_t n_tok_touched;
     uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked accumulators */
-    uint32_t born[2 * MAX_BIRTH_HITS]; /* entries born on the record's date (gather) */
-    size_t n_born;
     uint64_t epoch;           /* the record's, for the memo */
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
     double q_gate[PW_NAME_MAX_TOKENS]; /* what finding it is worth to a candidate: its
@@ -1640,20 +1638,21 @@ static bool date_in_range(pw_date d, pw_date from, pw_date to)
     return pw_date_compare(d, from) >= 0 && pw_date_compare(d, to) <= 0;
 }
 
-/* What the record's date of birth does to the score against e (PW_MATCH_DOB_*), with the
- * list date that decides it: *best_i for an agreement (*how says how), else *close_i for
- * a date within the tolerance (-1 when none); no formatting, for ranking. */
-static double dob_adjustment(pw_date dob, const pw_entry *e, int *best_i, int *close_i,
-                             const char **how)
+/* What the record's date of birth does to the score against an entry born on dobs[0..n)
+ * (PW_MATCH_DOB_*), with the list date that decides it: *best_i for an agreement (*how
+ * says how), else *close_i for a date within the tolerance (-1 when none); no
+ * formatting. */
+static double dob_adjustment(pw_date dob, const pw_dob *dobs, size_t n, int *best_i,
+                             int *close_i, const char **how)
 {
     *best_i = 0;
     *close_i = -1;
     *how = NULL;
-    if (!pw_date_is_set(dob) || e->n_dobs == 0)
+    if (!pw_date_is_set(dob) || n == 0)
         return 0;
     double best = -1;
-    for (size_t i = 0; i < e->n_dobs; i++) {
-        const pw_dob *d = &e->dobs[i];
+    for (size_t i = 0; i < n; i++) {
+        const pw_dob *d = &dobs[i];
         double adj = -1;
         const char *h = NULL;
         if (d->kind == PW_DOB_RANGE) {
@@ -1705,7 +1704,7 @@ int pw_match_explain_dob(pw_date dob, const pw_entry *e, char *buf, size_t n, do
     }
     int best_i, close_i;
     const char *how;
-    double adj = dob_adjustment(dob, e, &best_i, &close_i, &how);
+    double adj = dob_adjustment(dob, e->dobs, e->n_dobs, &best_i, &close_i, &how);
     char rec[11], lst[32];
     pw_date_format(dob, rec);
     if (adjust)
@@ -2447,13 +2446,21 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
  * entries holding one of its documents. Returns the count in s->top (accumulators),
  * best first (ranks_before, with full_acc the full share), of those whose accumulated
  * weight reaches min_acc (the first MAX_SCORED of them). */
-/* Was entry found by the record's date of birth (gather)? */
-static bool born_on_date(const pw_match_scratch *s, uint32_t entry)
+/* dob_adjustment for ranking entry: from the index's dense array of dates
+ * (pw_index_entry_dob) when the entry has one date, as nearly all have, without reading
+ * the entry. */
+static double rank_dob_adjustment(const pw_index *idx, pw_date dob, uint32_t entry)
 {
-    for (size_t i = 0; i < s->n_born; i++)
-        if (s->born[i] == entry)
-            return true;
-    return false;
+    if (!pw_date_is_set(dob))
+        return 0;
+    pw_dob one;
+    int n = pw_index_entry_dob(idx, entry, &one);
+    int best_i, close_i;
+    const char *how;
+    if (n <= 1)
+        return dob_adjustment(dob, &one, (size_t)n, &best_i, &close_i, &how);
+    const pw_entry *e = pw_index_entry(idx, entry);
+    return dob_adjustment(dob, e->dobs, e->n_dobs, &best_i, &close_i, &how);
 }
 
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
@@ -2472,14 +2479,14 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
      * TARIQ AZIZ's date: TAIF, a rarer list word, finds others, and AZIZ is too common
      * to look through). */
     pw_date birth = r->traveller.dob, swapped = {birth.year, birth.day, birth.month};
-    s->n_born = 0;
+    uint32_t born[MAX_BIRTH_HITS];
     for (int k = 0; k < 1 + (birth.day <= 12 && birth.day != birth.month); k++) {
-        size_t n = pw_index_entries_born(idx, k ? swapped : birth, s->born + s->n_born,
-                                         MAX_BIRTH_HITS);
-        for (size_t i = s->n_born; i < s->n_born + n; i++)
-            acc_of(s, s->born[i], pw_index_entry_min_words(idx, s->born[i]));
-        s->n_born += n;
+        size_t n = pw_index_entries_born(idx, k ? swapped : birth, born, MAX_BIRTH_HITS);
+        for (size_t i = 0; i < n; i++)
+            acc_of(s, born[i], pw_index_entry_min_words(idx, born[i]));
     }
+    /* (they have the first accumulators: clear_accs left none) */
+    size_t born_accs = s->n_acc;
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
      * min_acc, common tokens only add to entries already found (max-score pruning). */
     int order[PW_NAME_MAX_TOKENS];
@@ -2561,17 +2568,24 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
      * MAX_SCORED in rank order are ever scored: select them (in order, as a full sort
      * would leave them) instead of sorting thousands on a common name. */
     float name_weight = min_acc / (float)CANDIDATE_MIN_SHARE;
-    size_t n_top = 0;
+    /* (the entries that reach min_acc first, their dates asked for: each is a cache
+     * miss at a million names, and they overlap instead of following one another) */
+    size_t n_ranked = 0;
     for (uint32_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];
-        if (ea->acc < full_acc && ea->acc > 0 && s->n_born && born_on_date(s, ea->entry))
+        if (ea->acc < full_acc && ea->acc > 0 && a < born_accs)
             ea->acc = full_acc; /* (found by the date: see above) */
         if (ea->acc < min_acc)
             continue;
-        int best_i, close_i;
-        const char *how;
-        double dob = dob_adjustment(r->traveller.dob, pw_index_entry(idx, ea->entry), &best_i,
-                                    &close_i, &how);
+        if (pw_date_is_set(r->traveller.dob))
+            pw_index_prefetch_entry_dob(idx, ea->entry);
+        s->tok_touched[n_ranked++] = a;
+    }
+    size_t n_top = 0;
+    for (size_t k = 0; k < n_ranked; k++) {
+        uint32_t a = s->tok_touched[k];
+        entry_acc *ea = &s->acc[a];
+        double dob = rank_dob_adjustment(idx, r->traveller.dob, ea->entry);
         ea->tok_best =
             ea->acc - RANK_WORD_PENALTY * (float)ea->min_words + (float)dob * name_weight;
         if (n_top == MAX_SCORED && !ranks_before(s->acc, full_acc, a, s->top[n_top - 1]))

@@ -1,7 +1,7 @@
 /*
  * Tests for engine/index: terms and their weights, the deletion index for bounded
- * edit distance, skeleton and phonetic look-ups, documents with OCR folding, common
- * terms' entry bitmaps, and the multimap underneath.
+ * edit distance, skeleton and phonetic look-ups, documents with OCR folding, entries'
+ * dates of birth, common terms' entry bitmaps, and the multimap underneath.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -310,4 +310,56 @@ Test(index_bitmaps, common_terms_have_exact_entry_bitmaps)
     for (uint32_t e = N; e % 64; e++) /* (the last word's bits past the entries) */
         cr_assert_not(pw_index_bitmap_holds(s_bits, e));
     pw_index_free(big);
+}
+
+/* pw_index_entry_dob gives what the entry's own dates say, from the dense array: none;
+ * one exact date (partial or full); one approximate date; and for several dates or a
+ * range, the count 2 (the caller reads the entry). pw_index_entries_born, which checks
+ * the dates through it, finds an entry by any of its exact full dates. */
+Test(index_births, dense_dates_agree_with_the_entries)
+{
+    static pw_dob full[] = {{PW_DOB_EXACT, {1968, 2, 23}, {0, 0, 0}}};
+    static pw_dob year[] = {{PW_DOB_EXACT, {1971, 0, 0}, {0, 0, 0}}};
+    static pw_dob approx[] = {{PW_DOB_APPROX, {1955, 0, 0}, {0, 0, 0}}};
+    static pw_dob two[] = {{PW_DOB_EXACT, {1960, 1, 1}, {0, 0, 0}},
+                           {PW_DOB_EXACT, {1968, 2, 23}, {0, 0, 0}}};
+    static pw_dob range[] = {{PW_DOB_RANGE, {1960, 0, 0}, {1965, 0, 0}}};
+    static const struct {
+        pw_dob *dobs;
+        size_t n;
+        int expected;
+    } cases[] = {{NULL, 0, 0}, {full, 1, 1}, {year, 1, 1}, {approx, 1, 1}, {two, 2, 2},
+                 {range, 1, 2}};
+    enum { N = sizeof cases / sizeof *cases };
+    pw_index_builder *b = pw_index_builder_new(NULL);
+    for (size_t i = 0; i < N; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "%zu", i);
+        pw_entry_name name = {PW_NAME_PRIMARY, PW_QUALITY_UNKNOWN, "IVAN PETROV", NULL, NULL};
+        pw_entry e = {.list = "L", .entry_id = id, .names = &name, .n_names = 1,
+                      .dobs = cases[i].dobs, .n_dobs = cases[i].n};
+        cr_assert_eq(pw_index_builder_add(b, &e, NULL), 0);
+    }
+    pw_index *births;
+    cr_assert_eq(pw_index_builder_finish(b, &births, NULL), 0);
+    for (uint32_t e = 0; e < N; e++) {
+        size_t i = (size_t)strtoul(pw_index_entry(births, e)->entry_id, NULL, 10);
+        pw_dob dob = {0};
+        cr_assert_eq(pw_index_entry_dob(births, e, &dob), cases[i].expected, "entry %zu", i);
+        if (cases[i].expected == 1) {
+            cr_assert_eq(dob.kind, cases[i].dobs[0].kind, "entry %zu", i);
+            cr_assert_eq(pw_date_compare(dob.from, cases[i].dobs[0].from), 0, "entry %zu", i);
+            cr_assert_eq(dob.from.month, cases[i].dobs[0].from.month, "entry %zu", i);
+            cr_assert_eq(dob.from.day, cases[i].dobs[0].from.day, "entry %zu", i);
+        }
+    }
+    uint32_t out[4];
+    size_t n = pw_index_entries_born(births, (pw_date){1968, 2, 23}, out, 4);
+    cr_assert_eq(n, 2, "the entry born that day and the one with it among two dates");
+    for (size_t k = 0; k < n; k++) {
+        const char *id = pw_index_entry(births, out[k])->entry_id;
+        cr_assert(strcmp(id, "1") == 0 || strcmp(id, "4") == 0, "entry %s", id);
+    }
+    cr_assert_eq(pw_index_entries_born(births, (pw_date){1960, 1, 2}, out, 4), 0);
+    pw_index_free(births);
 }
