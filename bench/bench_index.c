@@ -53,6 +53,25 @@ typedef struct words {
     size_t n, cap;
 } words;
 
+/* The background travellers' dates of birth, in the order of their full names. */
+typedef struct dates {
+    pw_date *d;
+    size_t n, cap;
+} dates;
+
+static void push_date(dates *ds, const char *s)
+{
+    pw_date d = {0};
+    pw_error err = {0};
+    if (s && *s && pw_date_parse(s, &d, &err))
+        d = (pw_date){0}; /* (an unreadable date: the traveller has none) */
+    if (ds->n == ds->cap) {
+        ds->cap = ds->cap ? ds->cap * 2 : 1024;
+        ds->d = realloc(ds->d, ds->cap * sizeof *ds->d);
+    }
+    ds->d[ds->n++] = d;
+}
+
 static void push_word(words *ws, const char *s)
 {
     if (!s || !*s)
@@ -64,15 +83,19 @@ static void push_word(words *ws, const char *s)
     ws->w[ws->n++] = strdup(s);
 }
 
-/* xorshift64*: the bench's own seeded generator. */
-static uint64_t rng_state = 42;
-static uint64_t rnd(void)
+/* xorshift64*: the bench's own seeded generators, one for the list and the planted
+ * travellers' names, one for the dates planted travellers are given (so that the
+ * names are the same whatever the dates). */
+static uint64_t next_random(uint64_t *state)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 2685821657736338717ULL;
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 2685821657736338717ULL;
 }
+
+static uint64_t rng_state = 42, date_rng_state = 4242;
+static uint64_t rnd(void) { return next_random(&rng_state); }
 
 static double now_s(void)
 {
@@ -83,6 +106,7 @@ static double now_s(void)
 
 typedef struct traveller {
     char name[160];
+    pw_date dob;
     long truth; /* entry index it was planted from, or -1 */
 } traveller;
 
@@ -119,6 +143,7 @@ static void screen_one(job *j, pw_match_scratch *s, pw_arena *a, size_t i)
 {
     pw_record r = {0};
     r.traveller.full_name = j->t[i].name;
+    r.traveller.dob = j->t[i].dob;
     double t0 = now_s();
     const pw_candidate *c;
     int n = pw_match_record(j->idx, &r, j->threshold, s, a, &c);
@@ -312,6 +337,24 @@ static void traveller_name(const pw_entry *e, char *buf, size_t n)
     snprintf(buf, n, "%s %.*s", given, (int)(comma - full), full);
 }
 
+/* A planted traveller's date of birth, in full as a travel document gives it: the
+ * entry's first exact date, its month and day drawn where the list gives only the year
+ * or month; else drawn between 1940 and 2005 (the entry has none, or only a range). */
+static pw_date planted_dob(const pw_entry *e)
+{
+    pw_date d = {(int16_t)(1940 + next_random(&date_rng_state) % 66), 0, 0};
+    for (size_t i = 0; i < e->n_dobs; i++)
+        if (e->dobs[i].kind == PW_DOB_EXACT) {
+            d = e->dobs[i].from;
+            break;
+        }
+    if (!d.month)
+        d.month = (uint8_t)(1 + next_random(&date_rng_state) % 12);
+    if (!d.day)
+        d.day = (uint8_t)(1 + next_random(&date_rng_state) % 28);
+    return d;
+}
+
 int main(int argc, char **argv)
 {
     const char *list_path = NULL;
@@ -330,7 +373,8 @@ int main(int argc, char **argv)
     pw_csv *csv = pw_csv_new(f, ',');
     char **row;
     words given = {0}, surnames = {0}, full = {0};
-    int c_full = -1, c_first = -1, c_last = -1;
+    dates born = {0};
+    int c_full = -1, c_first = -1, c_last = -1, c_dob = -1;
     int nf = pw_csv_next_row(csv, &row);
     for (int i = 0; i < nf; i++) {
         if (strcmp(row[i], "full_name") == 0)
@@ -339,14 +383,18 @@ int main(int argc, char **argv)
             c_first = i;
         if (strcmp(row[i], "last_name") == 0)
             c_last = i;
+        if (strcmp(row[i], "date_of_birth") == 0)
+            c_dob = i;
     }
     while ((nf = pw_csv_next_row(csv, &row)) > 0) {
         if (c_first >= 0 && c_first < nf)
             push_word(&given, row[c_first]);
         if (c_last >= 0 && c_last < nf)
             push_word(&surnames, row[c_last]);
-        if (c_full >= 0 && c_full < nf)
+        if (c_full >= 0 && c_full < nf && row[c_full][0]) {
             push_word(&full, row[c_full]);
+            push_date(&born, c_dob >= 0 && c_dob < nf ? row[c_dob] : NULL);
+        }
     }
     pw_csv_free(csv);
     fclose(f);
@@ -384,11 +432,13 @@ int main(int argc, char **argv)
     traveller *t = calloc(n_trav, sizeof *t);
     for (size_t i = 0; i < full.n; i++) {
         snprintf(t[i].name, sizeof t[i].name, "%s", full.w[i]);
+        t[i].dob = born.d[i];
         t[i].truth = -1;
     }
     for (size_t i = 0; i < PLANTED; i++) {
         traveller *p = &t[full.n + i];
         p->truth = (long)(rnd() % n_entries);
+        p->dob = planted_dob(pw_index_entry(big, (uint32_t)p->truth));
         if (list_path)
             traveller_name(pw_index_entry(big, (uint32_t)p->truth), p->name, sizeof p->name);
         else /* (as it is: a surname of the travellers may hold a comma) */
