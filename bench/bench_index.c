@@ -7,6 +7,8 @@
  * travellers with 2 threads taking them 64 at a time from one queue: the 50,000
  * synthetic travellers as they are (background) and 5,000 planted travellers made from
  * list entries with one typo (two adjacent Latin letters swapped) or a swapped order.
+ * Each carries a name and a full date of birth, as an API record does (planted_dob);
+ * the default list's entries have none, so there the date neither raises nor lowers.
  * Reports index build time, index bytes per name, travellers/s with p50/p99 matcher
  * latency and the threads' CPU time per traveller (what the matcher costs, whatever
  * else the host is running), recall of planted travellers at the shipped threshold,
