@@ -124,7 +124,9 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * predictable case) spares it the probe. Between records only the slots and bitmap
  * words used are cleared (each accumulator remembers its slot). The record's tokens
  * stamp the accumulators (tok_stamp, 1 for the first token gathered) so that each token
- * counts once per entry, whatever number of its terms post the entry. */
+ * counts once per entry, whatever number of its terms post the entry: a token's terms
+ * come best first (lookup_token), so the first to find an entry adds the token's best
+ * gain, and the others are left out. */
 #define ACC_SLOT_BITS 12    /* 4,096 slots (16 KB) at least: a short list's records fit */
 /* 131,072 bits (16 KB, half of L1): at a million names the 1,500 to 3,000 entries a
  * record touches set about 2% of them. At 32,768 bits they set 8%, and 86% of the
@@ -153,7 +155,7 @@ typedef struct entry_acc {
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
     float whole;        /* found by the whole-name join: instead of all the words */
-    float tok_best;
+    float rank;         /* the rank key, once gathered (ranks_before) */
 } entry_acc;
 
 typedef struct sim_detail {
@@ -219,8 +221,7 @@ struct pw_match_scratch {
     uint32_t max_slot_bits; /* slots allocated: 1 << max_slot_bits */
     size_t acc_hint;        /* accumulators the recent records needed (clear_accs) */
     uint64_t acc_filter[(1u << ACC_FILTER_BITS) / 64];
-    uint32_t *tok_touched; /* the accumulators the current token found */
-    size_t n_tok_touched;
+    uint32_t *ranked; /* the accumulators gather ranks */
     uint32_t top[MAX_SCORED]; /* gather's selection of the best-ranked accumulators */
     uint64_t epoch;           /* the record's, for the memo */
     double q_weight[PW_NAME_MAX_TOKENS];                 /* weight of each record token */
@@ -271,7 +272,7 @@ void pw_match_scratch_free(pw_match_scratch *s)
     pw_names_scratch_free(s->names);
     free(s->acc);
     free(s->acc_slots);
-    free(s->tok_touched);
+    free(s->ranked);
     pw_strbuf_free(&s->json);
     free(s);
 }
@@ -294,12 +295,12 @@ static int fit_scratch(pw_match_scratch *s, size_t max_acc)
     }
     free(s->acc);
     free(s->acc_slots);
-    free(s->tok_touched);
+    free(s->ranked);
     s->acc = malloc(max_acc * sizeof *s->acc);
     s->acc_slots = malloc(cap_slots * sizeof *s->acc_slots);
-    s->tok_touched = malloc(max_acc * sizeof *s->tok_touched);
+    s->ranked = malloc(max_acc * sizeof *s->ranked);
     s->n_acc = 0;
-    if (!s->acc || !s->acc_slots || !s->tok_touched) {
+    if (!s->acc || !s->acc_slots || !s->ranked) {
         free(s->acc_slots);
         s->acc_slots = NULL;
         s->cap_acc = 0;
@@ -1798,24 +1799,62 @@ static int compare_documents(const pw_record *r, const pw_entry *e, char *buf, s
 
 /* ---- candidates ----------------------------------------------------------------------- */
 
-/* Records that the current token (tok_stamp) found accumulator a with gain: its best
- * gain over the token's terms. */
-static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, uint8_t tok_stamp)
+/* How a record token's finds add up for an entry (see gather). */
+enum token_kind { TOKEN_FREE, TOKEN_COVERED, TOKEN_PAIR, TOKEN_WHOLE };
+
+static enum token_kind token_kind_of(const pw_name *q, int qi)
+{
+    const pw_name_token *t = &q->tokens[qi];
+    if (t->flags & PW_INDEX_TOKEN_WHOLE)
+        return TOKEN_WHOLE;
+    if (t->flags & PW_TOKEN_JOINED)
+        return TOKEN_PAIR;
+    for (int j = q->n_words; j < q->n_tokens; j++) {
+        const pw_name_token *join = &q->tokens[j];
+        if ((join->flags & PW_TOKEN_JOINED) && !(join->flags & PW_INDEX_TOKEN_WHOLE) &&
+            join->word <= t->word && t->word < join->word + join->span)
+            return TOKEN_COVERED;
+    }
+    return TOKEN_FREE;
+}
+
+/* A record token being gathered: how its finds add up for an entry (kind), its stamp,
+ * its found_by bit (0 from FOUND_BY_TOKENS on), and whether entries it found before are
+ * left as they are (common_neighbours). */
+typedef struct token_find {
+    enum token_kind kind;
+    uint8_t stamp;
+    uint16_t bit;
+    bool new_only;
+} token_find;
+
+/* Adds what token f found in accumulator a, gain, unless one of its terms found the
+ * entry before (with as much or more: a token's terms come best first); or, new_only,
+ * the token found it before this stamp. */
+static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, const token_find *f)
 {
     entry_acc *ea = &s->acc[a];
-    if (ea->tok_stamp != tok_stamp) {
-        ea->tok_stamp = tok_stamp;
-        ea->tok_best = gain;
-        s->tok_touched[s->n_tok_touched++] = a;
-    } else if (gain > ea->tok_best) {
-        ea->tok_best = gain;
-    }
+    if (ea->tok_stamp == f->stamp)
+        return;
+    ea->tok_stamp = f->stamp;
+    if (f->new_only && (ea->found_by & f->bit))
+        return;
+    ea->found_by |= f->bit;
+    if (f->kind == TOKEN_WHOLE)
+        ea->whole = gain > ea->whole ? gain : ea->whole;
+    else if (f->kind == TOKEN_PAIR)
+        ea->pairs += gain;
+    else if (f->kind == TOKEN_COVERED)
+        ea->covered += gain;
+    else
+        ea->acc += gain;
 }
 
 /* Adds similarity x weight of one record token to every entry posted under term.
  * Sets *too_common when the term has too many entries to be expanded. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, uint8_t tok_stamp, size_t budget, bool *too_common)
+                          bool gain_is_exact, const token_find *f, size_t budget,
+                          bool *too_common)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1827,7 +1866,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     if (n > limit || n > budget)
         return 0;
     for (size_t i = 0; i < n; i++)
-        found_by_token(s, acc_of(s, p[i].entry, p[i].entry_min_words), gain, tok_stamp);
+        found_by_token(s, acc_of(s, p[i].entry, p[i].entry_min_words), gain, f);
     return n;
 }
 
@@ -1842,7 +1881,7 @@ static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
  * own spellings, the entry MAHMOOD, RAMON NAM had MAHMOOD's third of the weight, like
  * the thousands of other MAHMOODs, and was not scored). */
 static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool exact, uint8_t tok_stamp, size_t budget)
+                          bool exact, const token_find *f, size_t budget)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
@@ -1862,7 +1901,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
         for (uint32_t a = 0; a < s->n_acc; a++) {
             uint32_t e = s->acc[a].entry;
             if (pw_index_bitmap_holds(bitmap, e))
-                found_by_token(s, a, gain, tok_stamp);
+                found_by_token(s, a, gain, f);
         }
         return work;
     }
@@ -1875,7 +1914,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
                 continue; /* not touched by the record */
             uint32_t a = slots[probe_slot(slots, s->acc, slot_bits, p[i].entry)];
             if (a != NO_ENTRY)
-                found_by_token(s, a, gain, tok_stamp);
+                found_by_token(s, a, gain, f);
         }
         return work;
     }
@@ -1890,7 +1929,7 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
                 hi = mid;
         }
         if (lo < n && p[lo].entry == e)
-            found_by_token(s, a, gain, tok_stamp);
+            found_by_token(s, a, gain, f);
     }
     return work;
 }
@@ -1926,10 +1965,23 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
     return et[0] == t->text[0] && pw_jaro_winkler(t->text, t->len, et, le) >= 0.8;
 }
 
+/* Orders hits best first, equals in the order found: gather counts the first of a
+ * token's terms to find an entry, which is then the best (found_by_token). */
+static void best_first(term_hit *hits, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        term_hit h = hits[i];
+        size_t k = i;
+        for (; k > 0 && hits[k - 1].similarity < h.similarity; k--)
+            hits[k] = hits[k - 1];
+        hits[k] = h;
+    }
+}
+
 /* Looks one record token up every way the index allows: exact and transliteration
  * variant, bounded edit distance, then plausible skeleton and phonetic neighbours; a
  * word from an abjad with another reading (alt_skel not "") also by that reading's
- * spelling and skeleton. */
+ * spelling and skeleton. The hits come best first. */
 static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit *hits,
                            const uint32_t qterm[2], const char dm[2][PW_DMETAPHONE_MAX + 1],
                            const char *alt_skel, bool *nick)
@@ -2023,6 +2075,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         for (size_t i = 0; i < k; i++)
             add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
     }
+    best_first(hits, n);
     return n;
 }
 
@@ -2261,15 +2314,14 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
 
 /* Does accumulator a's entry rank before b's? Entries that gathered the record's full
  * share (acc >= full_acc) come first, so that those scored on a relaxed share only
- * follow them (see pw_match_record); then by rank key (kept in tok_best once gathering
- * is over), and ties by entry order. */
+ * follow them (see pw_match_record); then by rank key, and ties by entry order. */
 static inline bool ranks_before(const entry_acc *acc, float full_acc, uint32_t a, uint32_t b)
 {
     const entry_acc *ea = &acc[a], *eb = &acc[b];
     bool fa = ea->acc >= full_acc, fb = eb->acc >= full_acc;
     if (fa != fb)
         return fa;
-    return ea->tok_best > eb->tok_best || (ea->tok_best == eb->tok_best && ea->entry < eb->entry);
+    return ea->rank > eb->rank || (ea->rank == eb->rank && ea->entry < eb->entry);
 }
 
 /* A neighbour of record token `token` too common to be expanded (common_neighbours). */
@@ -2278,44 +2330,6 @@ typedef struct common_neighbour {
     uint32_t term;
     float gain;
 } common_neighbour;
-
-/* How a record token's finds add up for an entry (see gather). */
-enum token_kind { TOKEN_FREE, TOKEN_COVERED, TOKEN_PAIR, TOKEN_WHOLE };
-
-static enum token_kind token_kind_of(const pw_name *q, int qi)
-{
-    const pw_name_token *t = &q->tokens[qi];
-    if (t->flags & PW_INDEX_TOKEN_WHOLE)
-        return TOKEN_WHOLE;
-    if (t->flags & PW_TOKEN_JOINED)
-        return TOKEN_PAIR;
-    for (int j = q->n_words; j < q->n_tokens; j++) {
-        const pw_name_token *join = &q->tokens[j];
-        if ((join->flags & PW_TOKEN_JOINED) && !(join->flags & PW_INDEX_TOKEN_WHOLE) &&
-            join->word <= t->word && t->word < join->word + join->span)
-            return TOKEN_COVERED;
-    }
-    return TOKEN_FREE;
-}
-
-/* Adds what record token qi (of that kind) found, its best gain on each entry in
- * s->tok_touched, to the entries' sums. */
-static void add_token_finds(pw_match_scratch *s, enum token_kind kind, int qi)
-{
-    for (size_t i = 0; i < s->n_tok_touched; i++) {
-        entry_acc *ea = &s->acc[s->tok_touched[i]];
-        if (qi < FOUND_BY_TOKENS)
-            ea->found_by |= (uint16_t)(1u << qi);
-        if (kind == TOKEN_WHOLE)
-            ea->whole = ea->tok_best > ea->whole ? ea->tok_best : ea->whole;
-        else if (kind == TOKEN_PAIR)
-            ea->pairs += ea->tok_best;
-        else if (kind == TOKEN_COVERED)
-            ea->covered += ea->tok_best;
-        else
-            ea->acc += ea->tok_best;
-    }
-}
 
 /* Is term record token qi's own spelling (its text or plain key)? */
 static bool own_spelling(const pw_match_scratch *s, int qi, uint32_t term)
@@ -2339,21 +2353,15 @@ static void common_neighbours(pw_match_scratch *s, const pw_index *idx,
                               const common_neighbour *common, size_t n_common, size_t budget)
 {
     for (size_t c = 0; c < n_common;) {
-        int qi = common[c].token;
-        uint8_t stamp = (uint8_t)(s->query.n_tokens + 1 + qi);
-        s->n_tok_touched = 0;
+        int qi = common[c].token; /* (< FOUND_BY_TOKENS: see gather) */
+        token_find f = {token_kind_of(&s->query, qi), (uint8_t)(s->query.n_tokens + 1 + qi),
+                        (uint16_t)(1u << qi), true};
         for (; c < n_common && common[c].token == qi; c++) {
             bool exact = own_spelling(s, qi, common[c].term);
             size_t work =
-                update_term(s, idx, common[c].term, common[c].gain, exact, stamp, budget);
+                update_term(s, idx, common[c].term, common[c].gain, exact, &f, budget);
             budget -= work < budget ? work : budget;
         }
-        size_t kept = 0;
-        for (size_t i = 0; i < s->n_tok_touched; i++)
-            if (!(s->acc[s->tok_touched[i]].found_by & (1u << qi)))
-                s->tok_touched[kept++] = s->tok_touched[i];
-        s->n_tok_touched = kept;
-        add_token_finds(s, token_kind_of(&s->query, qi), qi);
     }
 }
 
@@ -2505,8 +2513,13 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         int qi = order[oi];
         bool update_only = remaining < min_acc;
         remaining -= s->q_gate[qi];
-        uint8_t tok_stamp = (uint8_t)(oi + 1);
-        s->n_tok_touched = 0;
+        /* A join stands for the words it joins: what it finds (the name written as
+         * one word, or a word like it) is an alternative to what those words find, not
+         * more of it (the neighbour IBRAHIMI of IBRAHIMHAJI must not lift every IBRAHIM
+         * above the entry holding both IBRAHIM and HAJI). Each kind of token adds to
+         * its own sum (found_by_token); they are combined below. */
+        token_find f = {token_kind_of(&s->query, qi), (uint8_t)(oi + 1),
+                        (uint16_t)(qi < FOUND_BY_TOKENS ? 1u << qi : 0), false};
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         float deferred = 0; /* the best gain of the token's common neighbours */
@@ -2524,10 +2537,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                 pw_index_prefetch_term(idx, hits[h + PREFETCH_TERMS_AHEAD].term);
             float gain = hits[h].similarity * (float)s->q_gate[qi];
             bool too_common = false, exact = own_spelling(s, qi, hits[h].term);
-            size_t work = update_only ? update_term(s, idx, hits[h].term, gain, exact, tok_stamp,
-                                                    budget)
-                                      : expand_term(s, idx, hits[h].term, gain, exact, tok_stamp,
-                                                    budget, &too_common);
+            size_t work = update_only
+                              ? update_term(s, idx, hits[h].term, gain, exact, &f, budget)
+                              : expand_term(s, idx, hits[h].term, gain, exact, &f, budget,
+                                            &too_common);
             if (too_common && hits[h].similarity >= COMMON_NEIGHBOUR_MIN_SIMILARITY &&
                 qi < FOUND_BY_TOKENS && n_common < MAX_COMMON_NEIGHBOURS) {
                 common[n_common++] = (common_neighbour){qi, hits[h].term, gain};
@@ -2538,12 +2551,6 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         /* (what the common neighbours add comes last: an entry the tokens after this
          * one find may still have it) */
         remaining += deferred;
-        /* A join stands for the words it joins: what it finds (the name written as
-         * one word, or a word like it) is an alternative to what those words find, not
-         * more of it (the neighbour IBRAHIMI of IBRAHIMHAJI must not lift every IBRAHIM
-         * above the entry holding both IBRAHIM and HAJI). Each kind of token adds to
-         * its own sum; they are combined below. */
-        add_token_finds(s, token_kind_of(&s->query, qi), qi);
     }
     budget -= seed_common_words(s, idx, common, n_common, budget);
     common_neighbours(s, idx, common, n_common, budget);
@@ -2579,14 +2586,14 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
             continue;
         if (pw_date_is_set(r->traveller.dob))
             pw_index_prefetch_entry_dob(idx, ea->entry);
-        s->tok_touched[n_ranked++] = a;
+        s->ranked[n_ranked++] = a;
     }
     size_t n_top = 0;
     for (size_t k = 0; k < n_ranked; k++) {
-        uint32_t a = s->tok_touched[k];
+        uint32_t a = s->ranked[k];
         entry_acc *ea = &s->acc[a];
         double dob = rank_dob_adjustment(idx, r->traveller.dob, ea->entry);
-        ea->tok_best =
+        ea->rank =
             ea->acc - RANK_WORD_PENALTY * (float)ea->min_words + (float)dob * name_weight;
         if (n_top == MAX_SCORED && !ranks_before(s->acc, full_acc, a, s->top[n_top - 1]))
             continue;
