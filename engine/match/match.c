@@ -155,7 +155,7 @@ typedef struct entry_acc {
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
     float whole;        /* found by the whole-name join: instead of all the words */
-    float rank;         /* the rank key, once gathered (ranks_before) */
+    float rank; /* while gathering, the documents in common; then the rank key (ranks_before) */
 } entry_acc;
 
 typedef struct sim_detail {
@@ -218,6 +218,7 @@ struct pw_match_scratch {
     uint32_t *acc_slots; /* accumulators by entry hash (NO_ENTRY: empty); allocated for
                             the largest record, all empty but acc's */
     uint32_t slot_bits;  /* slots in use: 1 << slot_bits */
+    size_t grow_at;      /* accumulators that fill half of them (acc_of doubles them) */
     uint32_t max_slot_bits; /* slots allocated: 1 << max_slot_bits */
     size_t acc_hint;        /* accumulators the recent records needed (clear_accs) */
     uint64_t acc_filter[(1u << ACC_FILTER_BITS) / 64];
@@ -311,6 +312,7 @@ static int fit_scratch(pw_match_scratch *s, size_t max_acc)
     s->cap_acc = max_acc;
     s->max_slot_bits = max_slot_bits;
     s->slot_bits = ACC_SLOT_BITS;
+    s->grow_at = (size_t)1 << (ACC_SLOT_BITS - 1);
     return 0;
 }
 
@@ -363,6 +365,7 @@ static void clear_accs(pw_match_scratch *s)
         bits++;
     s->n_acc = 0;
     s->slot_bits = bits;
+    s->grow_at = (size_t)1 << (bits - 1);
 }
 
 /* Doubles the slots in use, placing the accumulators anew. */
@@ -371,6 +374,7 @@ static void grow_slots(pw_match_scratch *s)
     for (size_t a = 0; a < s->n_acc; a++)
         s->acc_slots[s->acc[a].slot] = NO_ENTRY;
     s->slot_bits++;
+    s->grow_at *= 2;
     for (uint32_t a = 0; a < s->n_acc; a++) {
         uint32_t i = probe_slot(s->acc_slots, s->acc, s->slot_bits, s->acc[a].entry);
         s->acc_slots[i] = a;
@@ -383,7 +387,7 @@ static void grow_slots(pw_match_scratch *s)
  * one more would fill more than half of them (fit_scratch made room for both). */
 static inline uint32_t acc_of(pw_match_scratch *s, uint32_t entry, uint8_t min_words)
 {
-    if (2 * (s->n_acc + 1) > (1u << s->slot_bits))
+    if (s->n_acc >= s->grow_at)
         grow_slots(s);
     uint32_t i = probe_slot(s->acc_slots, s->acc, s->slot_bits, entry);
     if (s->acc_slots[i] != NO_ENTRY)
@@ -2554,18 +2558,13 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
     }
     budget -= seed_common_words(s, idx, common, n_common, budget);
     common_neighbours(s, idx, common, n_common, budget);
-    for (size_t a = 0; a < s->n_acc; a++) {
-        entry_acc *ea = &s->acc[a];
-        ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
-        if (ea->whole > ea->acc)
-            ea->acc = ea->whole;
-    }
+    /* (the documents in common counted in rank, which is not yet in use: each adds 100
+     * below, once the kinds of token are combined) */
     for (size_t d = 0; d < r->traveller.n_documents; d++) {
         pw_index_doc_hit dh[MAX_DOCUMENT_HITS];
         size_t n = pw_index_documents(idx, r->traveller.documents[d].number, dh, MAX_DOCUMENT_HITS);
-        for (size_t i = 0; i < n; i++) /* a document in common always gets scored */
-            s->acc[acc_of(s, dh[i].entry, pw_index_entry_min_words(idx, dh[i].entry))].acc +=
-                100.0f;
+        for (size_t i = 0; i < n; i++)
+            s->acc[acc_of(s, dh[i].entry, pw_index_entry_min_words(idx, dh[i].entry))].rank++;
     }
     /* Keep only entries that share enough of the name (or a document), then rank. */
     /* The rank: accumulated weight, moved as the date of birth will move the score
@@ -2575,11 +2574,17 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
      * MAX_SCORED in rank order are ever scored: select them (in order, as a full sort
      * would leave them) instead of sorting thousands on a common name. */
     float name_weight = min_acc / (float)CANDIDATE_MIN_SHARE;
-    /* (the entries that reach min_acc first, their dates asked for: each is a cache
-     * miss at a million names, and they overlap instead of following one another) */
+    /* (first each entry's sums combined and the entries that reach min_acc listed,
+     * their dates asked for: each is a cache miss at a million names, and they overlap
+     * instead of following one another) */
     size_t n_ranked = 0;
     for (uint32_t a = 0; a < s->n_acc; a++) {
         entry_acc *ea = &s->acc[a];
+        ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
+        if (ea->whole > ea->acc)
+            ea->acc = ea->whole;
+        for (float d = ea->rank; d > 0; d--) /* a document in common always gets scored */
+            ea->acc += 100.0f;
         if (ea->acc < full_acc && ea->acc > 0 && a < born_accs)
             ea->acc = full_acc; /* (found by the date: see above) */
         if (ea->acc < min_acc)
