@@ -118,8 +118,8 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * in use starts each record at four times the most entries a recent record touched (at
  * least 1 << ACC_SLOT_BITS slots; see clear_accs) and doubles whenever it would be more
  * than half full, so both stay in L2 (a million-name record's 1,500 to 3,000 entries:
- * 8,192 or 16,384 slots, 32 or 64 KB). A bitmap (s->acc_filter) has the bit of each
- * touched entry's hash set: update_term walks common terms' postings (those without an
+ * 8,192 or 16,384 slots, 32 or 64 KB). A bitmap (s->acc_filter) has a bit set for each
+ * touched entry (filter_bit): update_term walks common terms' postings (those without an
  * entry bitmap), mostly entries the record did not touch, and a clear bit (the usual,
  * predictable case) spares it the probe. Between records only the slots and bitmap
  * words used are cleared (each accumulator remembers its slot). The record's tokens
@@ -322,10 +322,12 @@ static inline uint32_t hash_entry(uint32_t entry)
     return entry * 0x9E3779B9u;
 }
 
-/* The bit of s->acc_filter for entry. */
+/* The bit of s->acc_filter for entry: its id's low bits (ids are dense, and the entries
+ * a record touches spread over them as a hash's would; a walk reads one a posting, so
+ * it costs no multiplication, and the postings' rising ids read the bitmap in order). */
 static inline uint32_t filter_bit(uint32_t entry)
 {
-    return hash_entry(entry) >> (32 - ACC_FILTER_BITS);
+    return entry & ((1u << ACC_FILTER_BITS) - 1);
 }
 
 /* The slot holding entry's accumulator (of acc) in the first 1 << slot_bits slots, or
