@@ -413,13 +413,19 @@ static bool compound_head(const char *text)
            (text[2] == 'D' || text[2] == 'U' || text[2] == 'O' || text[2] == 'W');
 }
 
+/* Is c a Latin vowel (Y counted) of a name key? */
+static inline bool is_vowel(char c)
+{
+    return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U' || c == 'Y';
+}
+
 /* True for a token with at most one vowel in three letters: the consonant-only
  * romanisation of Arabic or Hebrew script, where a skeleton is the best key. */
 static bool vowel_poor(const char *text, size_t len)
 {
     size_t vowels = 0;
     for (size_t i = 0; i < len; i++)
-        vowels += strchr("AEIOUY", text[i]) != NULL;
+        vowels += is_vowel(text[i]);
     return len >= 3 && vowels * 3 < len;
 }
 
@@ -437,7 +443,7 @@ static bool no_vowel(const char *text, size_t len)
 static bool consonants_of(const char *consonants, const char *word)
 {
     for (; *word; word++) {
-        if (strchr("AEIOUY", *word))
+        if (is_vowel(*word))
             continue;
         if (*consonants++ != *word)
             return false;
