@@ -516,7 +516,6 @@ static uint64_t birth_key(pw_date d)
     return pw_index_hash(key, sizeof key);
 }
 
-/* Builds the map of full dates of birth (exact list dates with a day) to entries. */
 /* An entry's dates of birth packed for pw_index_entry_dob: 0 for none; for one exact or
  * approximate date, the day (bits 0-4), month (5-8), year (9-22), whether approximate
  * (23) and the count, 1 (24-25); else the count 2 alone (more dates, a range, or a year
@@ -552,6 +551,7 @@ void pw_index_prefetch_entry_dob(const pw_index *idx, uint32_t i)
         __builtin_prefetch(&idx->entry_birth[i]);
 }
 
+/* Builds the map of full dates of birth (exact list dates with a day) to entries. */
 static int build_birth_map(pw_index *idx)
 {
     pair_list births = {0};
@@ -573,7 +573,7 @@ size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, s
         return 0;
     const uint32_t *vals;
     size_t nv = pw_multimap_get(&idx->by_birth, birth_key(date), &vals), n = 0;
-    for (size_t i = 0; i < nv && i < 2 * cap; i++)
+    for (size_t i = 0; i < nv && i < 2 * cap; i++) /* (a few may be another date's) */
         pw_index_prefetch_entry_dob(idx, vals[i]);
     for (size_t i = 0; i < nv && n < cap; i++) {
         /* (not a hash collision: the entry's one date, from the dense array, else its

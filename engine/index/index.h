@@ -98,14 +98,6 @@ const pw_entry *pw_index_entry(const pw_index *idx, uint32_t i);
 size_t pw_index_entry_names(const pw_index *idx, uint32_t i, const pw_index_name **out);
 /* Words in entry i's shortest name (from one dense array: cheap for many entries). */
 uint8_t pw_index_entry_min_words(const pw_index *idx, uint32_t i);
-/* Entry i's date of birth, from one dense array as above (the entry's own dates are
- * elsewhere in memory, a cache miss or two an entry at a million names: the matcher
- * ranks hundreds of entries a record by them). Returns 0 when the entry has no date
- * of birth; 1 when it has exactly one, exact or approximate, stored in *dob; 2 when it
- * has more, or a range: then only pw_index_entry's dobs tell them. */
-int pw_index_entry_dob(const pw_index *idx, uint32_t i, pw_dob *dob);
-/* Asks the memory for what pw_index_entry_dob reads, without waiting for it. */
-void pw_index_prefetch_entry_dob(const pw_index *idx, uint32_t i);
 const pw_index_token *pw_index_name_tokens(const pw_index *idx, const pw_index_name *n);
 /* Ask the memory for entry i's record and its names' offset (what pw_index_entry and
  * pw_index_entry_names read), and for a term's record (what the
@@ -205,6 +197,15 @@ void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap);
 /* Entries the list gives date as a full date of birth (an exact date with its day; not
  * an approximate one, a year or a range), at most cap into out. Returns the count. */
 size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, size_t cap);
+/* Entry i's date of birth, from one dense array (the entry's own dates are elsewhere in
+ * memory, a cache miss or two an entry at a million names: the matcher ranks hundreds
+ * of entries a record by them). Returns 0 when the entry has no date of birth; 1 when
+ * it has exactly one, exact or approximate, stored in *dob; 2 when the array cannot
+ * tell (several dates, a range, or a date outside its bits: a year before 1 or after
+ * 16383): then read pw_index_entry's dobs. */
+int pw_index_entry_dob(const pw_index *idx, uint32_t i, pw_dob *dob);
+/* Asks the memory for what pw_index_entry_dob reads, without waiting for it. */
+void pw_index_prefetch_entry_dob(const pw_index *idx, uint32_t i);
 
 /* ---- size --------------------------------------------------------------------- */
 

@@ -151,11 +151,13 @@ typedef struct entry_acc {
     uint8_t tok_stamp;  /* the last record token that found it (0: none yet) */
     uint8_t min_words;  /* words in the entry's shortest name (for the rank) */
     uint16_t found_by;  /* bit qi: record token qi found it (qi < FOUND_BY_TOKENS) */
-    float acc;          /* found by record words no pair join covers; the rank once gathered */
+    float acc;          /* found by record words no pair join covers; once gathered, the
+                           entry's whole weight, documents included */
     float covered;      /* found by record words a pair join covers (SAID, ULLAH) */
     float pairs;        /* found by the pair joins (SAIDULLAH): instead of those words */
     float whole;        /* found by the whole-name join: instead of all the words */
-    float rank; /* while gathering, the documents in common; then the rank key (ranks_before) */
+    float rank;         /* while gathering, the count of documents in common; then the
+                           rank key (ranks_before) */
 } entry_acc;
 
 typedef struct sim_detail {
@@ -1978,7 +1980,8 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
 }
 
 /* Orders hits best first, equals in the order found: gather counts the first of a
- * token's terms to find an entry, which is then the best (found_by_token). */
+ * token's terms to find an entry, which is then the best (found_by_token), and its
+ * work budget goes to the best terms first. */
 static void best_first(term_hit *hits, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
@@ -1993,7 +1996,7 @@ static void best_first(term_hit *hits, size_t n)
 /* Looks one record token up every way the index allows: exact and transliteration
  * variant, bounded edit distance, then plausible skeleton and phonetic neighbours; a
  * word from an abjad with another reading (alt_skel not "") also by that reading's
- * spelling and skeleton. The hits come best first. */
+ * spelling and skeleton. */
 static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit *hits,
                            const uint32_t qterm[2], const char dm[2][PW_DMETAPHONE_MAX + 1],
                            const char *alt_skel, bool *nick)
@@ -2087,7 +2090,6 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         for (size_t i = 0; i < k; i++)
             add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
     }
-    best_first(hits, n);
     return n;
 }
 
@@ -2298,6 +2300,7 @@ static void look_up_token(pw_match_scratch *s, const pw_index *idx, int qi)
         pw_names_skeleton(qt->plain, s->q_alt_skel[qi]);
     s->q_nhits[qi] = (uint8_t)lookup_token(idx, qt, s->q_hits[qi], s->q_term[qi], s->q_dm[qi],
                                            s->q_alt_skel[qi], &s->q_nick[qi]);
+    best_first(s->q_hits[qi], s->q_nhits[qi]);
     size_t skel_len = strlen(qt->skeleton) + 1;
     uint32_t packed[LOOKUP_HITS];
     if (!set || s->q_nhits[qi] > LOOKUP_HITS || key_len + skel_len > LOOKUP_KEY_MAX ||
@@ -2462,10 +2465,6 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
     return work;
 }
 
-/* Collects candidate entries: accumulated weight over the record's tokens, plus
- * entries holding one of its documents. Returns the count in s->top (accumulators),
- * best first (ranks_before, with full_acc the full share), of those whose accumulated
- * weight reaches min_acc (the first MAX_SCORED of them). */
 /* dob_adjustment for ranking entry: from the index's dense array of dates
  * (pw_index_entry_dob) when the entry has one date, as nearly all have, without reading
  * the entry. */
@@ -2483,6 +2482,10 @@ static double rank_dob_adjustment(const pw_index *idx, pw_date dob, uint32_t ent
     return dob_adjustment(dob, e->dobs, e->n_dobs, &best_i, &close_i, &how);
 }
 
+/* Collects candidate entries: accumulated weight over the record's tokens, plus
+ * entries holding one of its documents. Returns the count in s->top (accumulators),
+ * best first (ranks_before, with full_acc the full share), of those whose accumulated
+ * weight reaches min_acc (the first MAX_SCORED of them). */
 static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *r, float min_acc,
                      float full_acc)
 {
@@ -2500,13 +2503,13 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
      * to look through). */
     pw_date birth = r->traveller.dob, swapped = {birth.year, birth.day, birth.month};
     uint32_t born[MAX_BIRTH_HITS];
+    size_t first_born = s->n_acc;
     for (int k = 0; k < 1 + (birth.day <= 12 && birth.day != birth.month); k++) {
         size_t n = pw_index_entries_born(idx, k ? swapped : birth, born, MAX_BIRTH_HITS);
         for (size_t i = 0; i < n; i++)
             acc_of(s, born[i], pw_index_entry_min_words(idx, born[i]));
     }
-    /* (they have the first accumulators: clear_accs left none) */
-    size_t born_accs = s->n_acc;
+    size_t end_born = s->n_acc; /* (accumulators first_born to end_born, made for them) */
     /* Rarest tokens first: once the tokens left cannot lift an untouched entry to
      * min_acc, common tokens only add to entries already found (max-score pruning). */
     int order[PW_NAME_MAX_TOKENS];
@@ -2591,9 +2594,9 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         ea->acc += ea->covered > ea->pairs ? ea->covered : ea->pairs;
         if (ea->whole > ea->acc)
             ea->acc = ea->whole;
-        for (float d = ea->rank; d > 0; d--) /* a document in common always gets scored */
+        for (int d = (int)ea->rank; d > 0; d--) /* a document in common always gets scored */
             ea->acc += 100.0f;
-        if (ea->acc < full_acc && ea->acc > 0 && a < born_accs)
+        if (ea->acc < full_acc && ea->acc > 0 && a >= first_born && a < end_born)
             ea->acc = full_acc; /* (found by the date: see above) */
         if (ea->acc < min_acc)
             continue;
