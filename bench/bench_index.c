@@ -69,7 +69,10 @@ static void push_date(dates *ds, const char *s)
         d = (pw_date){0}; /* (an unreadable date: the traveller has none) */
     if (ds->n == ds->cap) {
         ds->cap = ds->cap ? ds->cap * 2 : 1024;
-        ds->d = realloc(ds->d, ds->cap * sizeof *ds->d);
+        if (!(ds->d = realloc(ds->d, ds->cap * sizeof *ds->d))) {
+            fprintf(stderr, "bench_index: out of memory\n");
+            exit(1);
+        }
     }
     ds->d[ds->n++] = d;
 }
@@ -340,16 +343,19 @@ static void traveller_name(const pw_entry *e, char *buf, size_t n)
 }
 
 /* A planted traveller's date of birth, in full as a travel document gives it: the
- * entry's first exact date, its month and day drawn where the list gives only the year
- * or month; else drawn between 1940 and 2005 (the entry has none, or only a range). */
+ * entry's first date (exact or approximate; for a range, a year drawn within it), its
+ * month and day drawn where the list gives only the year or month; drawn between 1940
+ * and 2005 when the entry has none. */
 static pw_date planted_dob(const pw_entry *e)
 {
     pw_date d = {(int16_t)(1940 + next_random(&date_rng_state) % 66), 0, 0};
-    for (size_t i = 0; i < e->n_dobs; i++)
-        if (e->dobs[i].kind == PW_DOB_EXACT) {
-            d = e->dobs[i].from;
-            break;
-        }
+    if (e->n_dobs > 0 && e->dobs[0].kind == PW_DOB_RANGE) {
+        int span = e->dobs[0].to.year - e->dobs[0].from.year + 1;
+        d.year = (int16_t)(e->dobs[0].from.year +
+                           (span > 1 ? (int)(next_random(&date_rng_state) % (uint64_t)span) : 0));
+    } else if (e->n_dobs > 0) {
+        d = e->dobs[0].from;
+    }
     if (!d.month)
         d.month = (uint8_t)(1 + next_random(&date_rng_state) % 12);
     if (!d.day)
