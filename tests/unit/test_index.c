@@ -313,8 +313,9 @@ Test(index_bitmaps, common_terms_have_exact_entry_bitmaps)
 }
 
 /* pw_index_entry_dob gives what the entry's own dates say, from the dense array: none;
- * one exact date (partial or full); one approximate date; and for several dates or a
- * range, the count 2 (the caller reads the entry). pw_index_entries_born, which checks
+ * one exact date (partial or full, up to the year 16383 its bits hold); one approximate
+ * date; and for several dates, a range, or a year outside its bits (before 1, after
+ * 16383), the count 2 (the caller reads the entry). pw_index_entries_born, which checks
  * the dates through it, finds an entry by any of its exact full dates. */
 Test(index_births, dense_dates_agree_with_the_entries)
 {
@@ -324,12 +325,18 @@ Test(index_births, dense_dates_agree_with_the_entries)
     static pw_dob two[] = {{PW_DOB_EXACT, {1960, 1, 1}, {0, 0, 0}},
                            {PW_DOB_EXACT, {1968, 2, 23}, {0, 0, 0}}};
     static pw_dob range[] = {{PW_DOB_RANGE, {1960, 0, 0}, {1965, 0, 0}}};
+    static pw_dob last_year[] = {{PW_DOB_EXACT, {16383, 12, 31}, {0, 0, 0}}};
+    static pw_dob past_bits[] = {{PW_DOB_EXACT, {16384, 1, 1}, {0, 0, 0}}};
+    static pw_dob year_zero[] = {{PW_DOB_EXACT, {0, 0, 0}, {0, 0, 0}}};
+    static pw_dob negative[] = {{PW_DOB_EXACT, {-5, 0, 0}, {0, 0, 0}}};
     static const struct {
         pw_dob *dobs;
         size_t n;
         int expected;
-    } cases[] = {{NULL, 0, 0}, {full, 1, 1}, {year, 1, 1}, {approx, 1, 1}, {two, 2, 2},
-                 {range, 1, 2}};
+    } cases[] = {{NULL, 0, 0},      {full, 1, 1},     {year, 1, 1},
+                 {approx, 1, 1},    {two, 2, 2},      {range, 1, 2},
+                 {last_year, 1, 1}, {past_bits, 1, 2}, {year_zero, 1, 2},
+                 {negative, 1, 2}};
     enum { N = sizeof cases / sizeof *cases };
     pw_index_builder *b = pw_index_builder_new(NULL);
     for (size_t i = 0; i < N; i++) {
