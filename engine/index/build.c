@@ -516,7 +516,7 @@ static uint64_t birth_key(pw_date d)
     return pw_index_hash(key, sizeof key);
 }
 
-/* An entry's dates of birth packed for pw_index_entry_dob: 0 for none; for one exact or
+/* An entry's dates of birth packed for pw_index_entry_dobs: 0 for none; for one exact or
  * approximate date, the day (bits 0-4), month (5-8), year (9-22), whether approximate
  * (23) and the count, 1 (24-25); else the count 2 alone (more dates, a range, or a year
  * the bits cannot hold). */
@@ -534,15 +534,22 @@ static uint32_t pack_birth(const pw_entry *e)
            (uint32_t)d->from.year << 9 | (uint32_t)d->from.month << 5 | d->from.day;
 }
 
-int pw_index_entry_dob(const pw_index *idx, uint32_t i, pw_dob *dob)
+size_t pw_index_entry_dobs(const pw_index *idx, uint32_t i, pw_dob *one, const pw_dob **out)
 {
     uint32_t p = i < idx->n_entries ? idx->entry_birth[i] : 0;
-    int n = (int)(p >> BIRTH_COUNT_SHIFT);
-    if (n == 1)
-        *dob = (pw_dob){.kind = p >> 23 & 1 ? PW_DOB_APPROX : PW_DOB_EXACT,
+    *out = one;
+    switch (p >> BIRTH_COUNT_SHIFT) {
+    case 0:
+        return 0;
+    case 1:
+        *one = (pw_dob){.kind = p >> 23 & 1 ? PW_DOB_APPROX : PW_DOB_EXACT,
                         .from = {(int16_t)(p >> 9 & 0x3fff), (uint8_t)(p >> 5 & 0xf),
                                  (uint8_t)(p & 0x1f)}};
-    return n;
+        return 1;
+    default:
+        *out = idx->entries[i].dobs;
+        return idx->entries[i].n_dobs;
+    }
 }
 
 void pw_index_prefetch_entry_dob(const pw_index *idx, uint32_t i)
@@ -576,13 +583,10 @@ size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, s
     for (size_t i = 0; i < nv && i < 2 * cap; i++) /* (a few may be another date's) */
         pw_index_prefetch_entry_dob(idx, vals[i]);
     for (size_t i = 0; i < nv && n < cap; i++) {
-        /* (not a hash collision: the entry's one date, from the dense array, else its
-         * dates) */
         pw_dob one;
-        int n_dobs = pw_index_entry_dob(idx, vals[i], &one);
-        const pw_entry *en = n_dobs > 1 ? &idx->entries[vals[i]] : NULL;
-        const pw_dob *dobs = en ? en->dobs : &one;
-        for (size_t d = 0; d < (en ? en->n_dobs : (size_t)n_dobs); d++)
+        const pw_dob *dobs;
+        size_t n_dobs = pw_index_entry_dobs(idx, vals[i], &one, &dobs);
+        for (size_t d = 0; d < n_dobs; d++) /* (not a hash collision) */
             if (dobs[d].kind == PW_DOB_EXACT && pw_date_compare(dobs[d].from, date) == 0) {
                 out[n++] = vals[i];
                 break;

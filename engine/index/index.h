@@ -197,14 +197,14 @@ void pw_index_document_key(const char *number, bool ocr, char *out, size_t cap);
 /* Entries the list gives date as a full date of birth (an exact date with its day; not
  * an approximate one, a year or a range), at most cap into out. Returns the count. */
 size_t pw_index_entries_born(const pw_index *idx, pw_date date, uint32_t *out, size_t cap);
-/* Entry i's date of birth, from one dense array (the entry's own dates are elsewhere in
- * memory, a cache miss or two an entry at a million names: the matcher ranks hundreds
- * of entries a record by them). Returns 0 when the entry has no date of birth; 1 when
- * it has exactly one, exact or approximate, stored in *dob; 2 when the array cannot
- * tell (several dates, a range, or a date outside its bits: a year before 1 or after
- * 16383): then read pw_index_entry's dobs. */
-int pw_index_entry_dob(const pw_index *idx, uint32_t i, pw_dob *dob);
-/* Asks the memory for what pw_index_entry_dob reads, without waiting for it. */
+/* Entry i's dates of birth into *out; returns their count. The entry's own dates are
+ * elsewhere in memory, a cache miss or two an entry at a million names, and the matcher
+ * ranks hundreds of entries a record by them: so an entry with one exact or approximate
+ * date has it from one dense array, unpacked into *one (*out = one), and only the
+ * others (several dates, a range, a year before 1 or after 16383) are read from the
+ * entry (*out = pw_index_entry's dobs). */
+size_t pw_index_entry_dobs(const pw_index *idx, uint32_t i, pw_dob *one, const pw_dob **out);
+/* Asks the memory for the dense array's part of pw_index_entry_dobs, without waiting. */
 void pw_index_prefetch_entry_dob(const pw_index *idx, uint32_t i);
 
 /* ---- size --------------------------------------------------------------------- */

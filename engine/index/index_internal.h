@@ -87,7 +87,7 @@ struct pw_index {
     uint32_t *entry_first_name; /* n_entries + 1: names of entry i are [f[i], f[i+1]) */
     uint8_t *entry_min_words;   /* n_entries: words of the entry's shortest name */
     uint32_t *entry_birth;      /* n_entries: the entry's date of birth packed (build.c's
-                                   pack_birth), for pw_index_entry_dob */
+                                   pack_birth), for pw_index_entry_dobs */
     pw_index_name *names;
     size_t n_names;
     pw_index_token *tokens;

@@ -2465,21 +2465,19 @@ static size_t seed_common_words(pw_match_scratch *s, const pw_index *idx,
     return work;
 }
 
-/* dob_adjustment for ranking entry: from the index's dense array of dates
- * (pw_index_entry_dob) when the entry has one date, as nearly all have, without reading
- * the entry. */
+/* dob_adjustment for ranking entry: its dates as pw_index_entry_dobs gives them (from
+ * the index's dense array when it has one, as nearly all have, without reading the
+ * entry). */
 static double rank_dob_adjustment(const pw_index *idx, pw_date dob, uint32_t entry)
 {
     if (!pw_date_is_set(dob))
         return 0;
     pw_dob one;
-    int n = pw_index_entry_dob(idx, entry, &one);
+    const pw_dob *dobs;
+    size_t n = pw_index_entry_dobs(idx, entry, &one, &dobs);
     int best_i, close_i;
     const char *how;
-    if (n <= 1)
-        return dob_adjustment(dob, &one, (size_t)n, &best_i, &close_i, &how);
-    const pw_entry *e = pw_index_entry(idx, entry);
-    return dob_adjustment(dob, e->dobs, e->n_dobs, &best_i, &close_i, &how);
+    return dob_adjustment(dob, dobs, n, &best_i, &close_i, &how);
 }
 
 /* Collects candidate entries: accumulated weight over the record's tokens, plus
