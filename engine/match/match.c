@@ -32,7 +32,22 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 /* A candidate counts as found by its name (pw_candidate.on_name) when the name alone
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
-#define MAX_POSTINGS_PER_NEIGHBOUR 300 /* the same for near neighbours */
+/* The same for near neighbours (edit, sound, skeleton): one that more entries hold is
+ * a common name (MOHAMMED, or MOHAMAD, for MOHAMED), whose entries come through their
+ * exact spellings or another word of the record (common_neighbours). At a million
+ * names most of a record's work was such neighbours' postings, held by 100 to 300
+ * entries each: bench_index on the peer's list, 300 against 100, 55,300 against 65,100
+ * travellers/s in one run (CPU 35.9 against 30.5 us), the planted travellers' recall
+ * 98.1% both, background travellers with a candidate 2.11% against 1.78% (weak
+ * likenesses: AARON BAKER and BAKR, ARIN); the sample flights and the cross-script
+ * bench the same to the traveller. */
+#define MAX_POSTINGS_PER_NEIGHBOUR 100
+/* ... but for a word read from an abjad (consonants only: PW_TOKEN_ABJAD), which has no
+ * spelling of its own in a Latin list and finds its entries through skeleton
+ * neighbours: at 100, the cross-script bench lost SAB'AWI IBRAHIM HASSAN AL-TIKRITI,
+ * written in Arabic, whose IBRAHIM and HASSAN skeletons a hundred entries of the UN and
+ * OFAC lists hold */
+#define MAX_POSTINGS_PER_ABJAD_NEIGHBOUR 300
 /* Terms too common to expand (a word's own spelling, or a neighbour) kept to raise
  * the entries found otherwise (common_neighbours): at most this many a record, and of
  * neighbours, spelling neighbours only (one edit) */
@@ -1865,17 +1880,16 @@ static inline void found_by_token(pw_match_scratch *s, uint32_t a, float gain, c
 }
 
 /* Adds similarity x weight of one record token to every entry posted under term.
- * Sets *too_common when the term has too many entries to be expanded. */
+ * Sets *too_common, and expands nothing, when more than limit entries hold the term. */
 static size_t expand_term(pw_match_scratch *s, const pw_index *idx, uint32_t term, float gain,
-                          bool gain_is_exact, const token_find *f, size_t budget,
-                          bool *too_common)
+                          size_t limit, const token_find *f, size_t budget, bool *too_common)
 {
     const pw_index_posting *p;
     size_t n = pw_index_term_postings(idx, term, &p);
-    /* A near neighbour (edit, sound, skeleton) that many entries share is a common name:
-     * its entries come through their exact spellings or through another word of the
-     * record (common_neighbours), not through it alone. */
-    size_t limit = gain_is_exact ? MAX_POSTINGS_PER_TERM : MAX_POSTINGS_PER_NEIGHBOUR;
+    /* (limit: MAX_POSTINGS_PER_TERM for the record word's own spelling, else what the
+     * token allows a near neighbour: one that many entries share is a common name, whose
+     * entries come through their exact spellings or through another word of the record,
+     * common_neighbours, not through it alone) */
     *too_common = n > limit;
     if (n > limit || n > budget)
         return 0;
@@ -2536,6 +2550,9 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         float deferred = 0; /* the best gain of the token's common neighbours */
+        size_t neighbour_limit = (s->query.tokens[qi].flags & PW_TOKEN_ABJAD)
+                                     ? MAX_POSTINGS_PER_ABJAD_NEIGHBOUR
+                                     : MAX_POSTINGS_PER_NEIGHBOUR;
         /* (the terms' postings are read at random in the index, at a million names
          * from memory: each hit's are asked for while the one before is gathered, and
          * the term giving where they lie a few hits before that) */
@@ -2550,9 +2567,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                 pw_index_prefetch_term(idx, hits[h + PREFETCH_TERMS_AHEAD].term);
             float gain = hits[h].similarity * (float)s->q_gate[qi];
             bool too_common = false, exact = own_spelling(s, qi, hits[h].term);
+            size_t limit = exact ? MAX_POSTINGS_PER_TERM : neighbour_limit;
             size_t work = update_only
                               ? update_term(s, idx, hits[h].term, gain, exact, &f, budget)
-                              : expand_term(s, idx, hits[h].term, gain, exact, &f, budget,
+                              : expand_term(s, idx, hits[h].term, gain, limit, &f, budget,
                                             &too_common);
             if (too_common && hits[h].similarity >= COMMON_NEIGHBOUR_MIN_SIMILARITY &&
                 qi < FOUND_BY_TOKENS && n_common < MAX_COMMON_NEIGHBOURS) {
