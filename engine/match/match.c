@@ -32,22 +32,20 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 /* A candidate counts as found by its name (pw_candidate.on_name) when the name alone
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
-/* The same for near neighbours (edit, sound, skeleton): one that more entries hold is
- * a common name (MOHAMMED, or MOHAMAD, for MOHAMED), whose entries come through their
- * exact spellings or another word of the record (common_neighbours). At a million
- * names most of a record's work was such neighbours' postings, held by 100 to 300
- * entries each: bench_index on the peer's list, 300 against 100, 55,300 against 65,100
- * travellers/s in one run (CPU 35.9 against 30.5 us), the planted travellers' recall
- * 98.1% both, background travellers with a candidate 2.11% against 1.78% (weak
- * likenesses: AARON BAKER and BAKR, ARIN); the sample flights and the cross-script
- * bench the same to the traveller. */
+/* The same for a near neighbour (edit, sound, skeleton) of a word the list holds: one
+ * that more entries hold is a common name (MOHAMMED, or MOHAMAD, for MOHAMED), whose
+ * entries the word's own spelling or another word of the record finds
+ * (common_neighbours). At a million names most of a record's work was such
+ * neighbours' postings, 100 to 300 each (300 for every word before: 10.8% more
+ * instructions in the matcher on the peer's list; recall of its planted travellers
+ * 98.1% against 98.3% now, and in bench/peer_postgres.sh's run 98.2% against 98.4%,
+ * with false alerts 1.23% against 1.13%). */
 #define MAX_POSTINGS_PER_NEIGHBOUR 100
-/* ... but for a word read from an abjad (consonants only: PW_TOKEN_ABJAD), which has no
- * spelling of its own in a Latin list and finds its entries through skeleton
- * neighbours: at 100, the cross-script bench lost SAB'AWI IBRAHIM HASSAN AL-TIKRITI,
- * written in Arabic, whose IBRAHIM and HASSAN skeletons a hundred entries of the UN and
- * OFAC lists hold */
-#define MAX_POSTINGS_PER_ABJAD_NEIGHBOUR 300
+/* ... and of a word no list holds (a misspelling, a spelling no entry uses, a word read
+ * from an abjad): it finds its entries only through its neighbours, which a name's
+ * true spelling is among (TAHMECSEBI for TAHMASEBI: at a million names drawn from the
+ * UN and OFAC lists' name parts, a surname is held by 137 entries on average). */
+#define MAX_POSTINGS_PER_UNKNOWN_NEIGHBOUR 300
 /* Terms too common to expand (a word's own spelling, or a neighbour) kept to raise
  * the entries found otherwise (common_neighbours): at most this many a record, and of
  * neighbours, spelling neighbours only (one edit) */
@@ -2550,9 +2548,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         float deferred = 0; /* the best gain of the token's common neighbours */
-        size_t neighbour_limit = (s->query.tokens[qi].flags & PW_TOKEN_ABJAD)
-                                     ? MAX_POSTINGS_PER_ABJAD_NEIGHBOUR
-                                     : MAX_POSTINGS_PER_NEIGHBOUR;
+        size_t neighbour_limit =
+            s->q_term[qi][0] == PW_INDEX_NONE && s->q_term[qi][1] == PW_INDEX_NONE
+                ? MAX_POSTINGS_PER_UNKNOWN_NEIGHBOUR
+                : MAX_POSTINGS_PER_NEIGHBOUR;
         /* (the terms' postings are read at random in the index, at a million names
          * from memory: each hit's are asked for while the one before is gathered, and
          * the term giving where they lie a few hits before that) */
