@@ -32,20 +32,23 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
 /* A candidate counts as found by its name (pw_candidate.on_name) when the name alone
  * scores this much, whatever the minimum score the caller asks for. */
 #define ON_NAME_MIN_SCORE 0.5
-/* The same for a near neighbour (edit, sound, skeleton) of a word the list holds: one
- * that more entries hold is a common name (MOHAMMED, or MOHAMAD, for MOHAMED), whose
- * entries the word's own spelling or another word of the record finds
- * (common_neighbours). At a million names most of a record's work was such
- * neighbours' postings, 100 to 300 each (300 for every word before: 10.8% more
- * instructions in the matcher on the peer's list; recall of its planted travellers
- * 98.1% against 98.3% now, and in bench/peer_postgres.sh's run 98.2% against 98.4%,
- * with false alerts 1.23% against 1.13%). */
+/* Like MAX_POSTINGS_PER_TERM, for any other term a record word finds (a near neighbour
+ * of a word no list holds as a word: a misspelling, a spelling no entry uses, an abjad
+ * reading, a join of the record's words; a familiar form; a word with a letter the
+ * record dropped): such a word has nothing else to find its entries by (TAHMECSEBI for
+ * TAHMASEBI: at a million names drawn from the UN and OFAC lists' name parts a surname
+ * is held by 137 entries on average), or the term is another word than its spelling
+ * (TED, EDWARD). */
+#define MAX_POSTINGS_PER_HIT 300
+/* ... but a near neighbour (edit, sound, skeleton: near_neighbour) of a word the lists
+ * hold, likely spelt as its owner spells it, is a common name once more entries hold
+ * it (MOHAMMED, or MOHAMAD, for MOHAMED): the record's other words find its entries,
+ * and common_neighbours raises them by it when it is one edit away. At a million names
+ * most of a heavy record's work was such neighbours' postings, 100 to 300 each: 300
+ * for them too costs 12.2% more instructions on the peer's list (callgrind, 3,000
+ * travellers), for a recall of its planted travellers of 98.1% against 98.3% now (in
+ * bench/peer_postgres.sh's run 98.2% against 98.4%, false alerts 1.23% against 1.13%). */
 #define MAX_POSTINGS_PER_NEIGHBOUR 100
-/* ... and of a word no list holds (a misspelling, a spelling no entry uses, a word read
- * from an abjad): it finds its entries only through its neighbours, which a name's
- * true spelling is among (TAHMECSEBI for TAHMASEBI: at a million names drawn from the
- * UN and OFAC lists' name parts, a surname is held by 137 entries on average). */
-#define MAX_POSTINGS_PER_UNKNOWN_NEIGHBOUR 300
 /* Terms too common to expand (a word's own spelling, or a neighbour) kept to raise
  * the entries found otherwise (common_neighbours): at most this many a record, and of
  * neighbours, spelling neighbours only (one edit) */
@@ -69,6 +72,13 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * whenever the term has one) */
 #define UPDATE_BITMAP_FACTOR 8
 #define MIN_PAIR_SIMILARITY 0.70  /* below this, two words do not match */
+/* What a term found near a record word is worth (lookup_token): one edit or two away
+ * (pw_index_fuzzy_terms), the same consonants (skeleton), the same sound (Double
+ * Metaphone) */
+#define EDIT_SIMILARITY 0.9f
+#define TWO_EDITS_SIMILARITY 0.8f
+#define SKELETON_SIMILARITY 0.85f
+#define SOUND_SIMILARITY 0.82f
 #define UNMATCHED_QUERY_COST 0.5  /* a record word the entry name lacks */
 #define UNMATCHED_ENTRY_COST 0.35 /* an entry word the record lacks (lists carry patronymics, four-part names) */
 #define SUBSET_FACTOR 0.4 /* on those costs, when the other side's words are all paired */
@@ -1991,6 +2001,15 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
     return et[0] == t->text[0] && pw_jaro_winkler(t->text, t->len, et, le) >= 0.8;
 }
 
+/* Was a hit of this similarity found as a near neighbour (an edit or two away, the same
+ * consonants, the same sound), not as a familiar form, a word with a letter the record
+ * dropped or an initial (lookup_token)? */
+static inline bool near_neighbour(float similarity)
+{
+    return similarity == EDIT_SIMILARITY || similarity == TWO_EDITS_SIMILARITY ||
+           similarity == SKELETON_SIMILARITY || similarity == SOUND_SIMILARITY;
+}
+
 /* Orders hits best first, equals in the order found: gather counts the first of a
  * token's terms to find an entry, which is then the best (found_by_token), and its
  * work budget goes to the best terms first. */
@@ -2044,7 +2063,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
      * variants of them either). */
     size_t k = (t->flags & PW_INDEX_TOKEN_WHOLE) ? 0 : pw_index_fuzzy_terms(idx, t->text, fz, 32);
     for (size_t i = 0; i < k; i++)
-        add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+        add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY);
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
     /* A whole-name join finds list names' joins by skeleton (their words are then
@@ -2060,20 +2079,22 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         if (plausible_neighbour(idx, t, ids[i], true) &&
             (!whole || !pw_index_term_is_word(idx, ids[i]) ||
              one_edit_as_one_word(idx, t, ids[i])))
-            add_hit(hits, &n, ids[i], 0.85f);
+            add_hit(hits, &n, ids[i], SKELETON_SIMILARITY);
     if (t->flags & PW_TOKEN_GLUED_TITLE) { /* the word as written, title and all */
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
         for (size_t i = 0; i < k; i++)
-            add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+            add_hit(hits, &n, fz[i].term,
+                    fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY);
     }
     if (alt_skel[0] && alt_skel[1]) {
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
         for (size_t i = 0; i < k; i++)
-            add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? 0.9f : 0.8f);
+            add_hit(hits, &n, fz[i].term,
+                    fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY);
         k = pw_index_terms_by_skeleton(idx, alt_skel, &ids);
         for (size_t i = 0; i < k && i < 64; i++)
             if (plausible_neighbour(idx, t, ids[i], true))
-                add_hit(hits, &n, ids[i], 0.85f);
+                add_hit(hits, &n, ids[i], SKELETON_SIMILARITY);
     }
     /* Not for a whole-name join: a four-letter sound code hears only its first word
      * (IBRAHIMHAJI and IBRAHIMJAMAL both ABRM), and the scorer does not compare whole
@@ -2086,7 +2107,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
             k = pw_index_terms_by_phonetic(idx, code, &ids);
             for (size_t i = 0; i < k && i < 64; i++)
                 if (plausible_neighbour(idx, t, ids[i], false))
-                    add_hit(hits, &n, ids[i], 0.82f);
+                    add_hit(hits, &n, ids[i], SOUND_SIMILARITY);
         }
     /* A word of SHORT_WORD letters has no edits looked up (it is too short: one makes
      * another name), but the commonest typing error, a dropped letter, leaves one
@@ -2225,9 +2246,15 @@ static void mark_used(lookup_entry *set, lookup_entry *e)
  * term_hits. A common word has dozens at a million names (14,000 look-ups in the
  * bench's run missed the cache every time when it kept 32 at most, and a miss costs 10
  * to 20 times a hit). */
-static const float hit_similarities[] = {
-    1.0f,  0.97f, 0.9f, (float)NICKNAME_SIMILARITY, 0.85f, 0.82f, 0.8f,
-    (float)DROPPED_LETTER_SIMILARITY, (float)(0.85 * INITIAL_WEIGHT)};
+static const float hit_similarities[] = {1.0f,
+                                         0.97f,
+                                         EDIT_SIMILARITY,
+                                         (float)NICKNAME_SIMILARITY,
+                                         SKELETON_SIMILARITY,
+                                         SOUND_SIMILARITY,
+                                         TWO_EDITS_SIMILARITY,
+                                         (float)DROPPED_LETTER_SIMILARITY,
+                                         (float)(0.85 * INITIAL_WEIGHT)};
 /* A packed hit: the term id in the low bits (a look-up holding a term of a larger id, in
  * an index of more than 16.7 million terms, is not kept), the similarity's index above. */
 #define PACKED_TERM_BITS 24
@@ -2548,10 +2575,10 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
         size_t nh = s->q_nhits[qi];
         const term_hit *hits = s->q_hits[qi];
         float deferred = 0; /* the best gain of the token's common neighbours */
-        size_t neighbour_limit =
-            s->q_term[qi][0] == PW_INDEX_NONE && s->q_term[qi][1] == PW_INDEX_NONE
-                ? MAX_POSTINGS_PER_UNKNOWN_NEIGHBOUR
-                : MAX_POSTINGS_PER_NEIGHBOUR;
+        bool held = false;  /* (as a word: see MAX_POSTINGS_PER_NEIGHBOUR) */
+        for (int k = 0; k < 2; k++)
+            held |=
+                s->q_term[qi][k] != PW_INDEX_NONE && pw_index_term_is_word(idx, s->q_term[qi][k]);
         /* (the terms' postings are read at random in the index, at a million names
          * from memory: each hit's are asked for while the one before is gathered, and
          * the term giving where they lie a few hits before that) */
@@ -2566,7 +2593,9 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
                 pw_index_prefetch_term(idx, hits[h + PREFETCH_TERMS_AHEAD].term);
             float gain = hits[h].similarity * (float)s->q_gate[qi];
             bool too_common = false, exact = own_spelling(s, qi, hits[h].term);
-            size_t limit = exact ? MAX_POSTINGS_PER_TERM : neighbour_limit;
+            size_t limit = exact                                        ? MAX_POSTINGS_PER_TERM
+                           : held && near_neighbour(hits[h].similarity) ? MAX_POSTINGS_PER_NEIGHBOUR
+                                                                        : MAX_POSTINGS_PER_HIT;
             size_t work = update_only
                               ? update_term(s, idx, hits[h].term, gain, exact, &f, budget)
                               : expand_term(s, idx, hits[h].term, gain, limit, &f, budget,

@@ -1151,18 +1151,22 @@ static double target_first(const named_list *l, int n, const char *full)
     return score;
 }
 
-enum { N_OWN = 1900, N_NEIGHBOUR = 280, N_VERY_COMMON = 2100 };
-enum { N_MAHMOODS = N_OWN + 9 * N_NEIGHBOUR + 2 * N_VERY_COMMON + 1 };
+/* (neighbours held by as many entries as are expanded for a word the lists hold:
+ * MAX_POSTINGS_PER_NEIGHBOUR) */
+enum { N_OWN = 1900, N_SPELLINGS = 22, N_NEIGHBOUR = 100, N_VERY_COMMON = 2100 };
+enum { N_MAHMOODS = N_OWN + N_SPELLINGS * N_NEIGHBOUR + 2 * N_VERY_COMMON + 1 };
 
-/* MAHMOOD, its nine neighbours, RAMON and NASSER, then MAHMOOD, RAMON NASSER. */
+/* MAHMOOD, its 22 neighbours, RAMON and NASSER, then MAHMOOD, RAMON NASSER. */
 static void name_mahmoods(int i, const char *w, char full[48])
 {
-    static const char *spellings[] = {"MAHMOOD", "MAHMOUD", "MEHMOOD", "MAHMOOT", "MAHMOD",
-                                      "MAKMOOD", "MAHNOOD", "MAHMOOB", "MARMOOD", "MAHMOED"};
+    static const char *spellings[1 + N_SPELLINGS] = {
+        "MAHMOOD", "MAHMOUD", "MEHMOOD", "MAHMOOT", "MAHMOD",  "MAKMOOD", "MAHNOOD", "MAHMOOB",
+        "MARMOOD", "MAHMOED", "MAHMOON", "MAHMOOR", "MAHMOOS", "MAHMOOL", "MAHMAOD", "MAHMIOD",
+        "MAHMOID", "MIHMOOD", "MOHMOOD", "MUHMOOD", "MALMOOD", "MASMOOD", "MAHBOOD"};
     int neighbour = i < N_OWN ? 0 : 1 + (i - N_OWN) / N_NEIGHBOUR;
-    if (i < N_OWN + 9 * N_NEIGHBOUR)
+    if (i < N_OWN + N_SPELLINGS * N_NEIGHBOUR)
         snprintf(full, 48, "%s, %s", spellings[neighbour], w);
-    else if (i < N_OWN + 9 * N_NEIGHBOUR + N_VERY_COMMON)
+    else if (i < N_OWN + N_SPELLINGS * N_NEIGHBOUR + N_VERY_COMMON)
         snprintf(full, 48, "%s, RAMON", w);
     else if (i < N_MAHMOODS - 1)
         snprintf(full, 48, "%s, NASSER", w);
@@ -1175,7 +1179,7 @@ Test(match_gathering, the_words_own_spellings_count_however_many_entries_were_fo
     /* rule: update_term leaves out a term more entries hold than are expanded
      * (MAX_POSTINGS_PER_TERM) once the record has found more than MAX_UPDATE_SEARCHES
      * entries, but never a record word's own spelling. MAHMOOD RAMON NASSER: MAHMOOD
-     * and its nine neighbours a letter away find 4,400 entries, RAMON and NASSER are
+     * and its 22 neighbours a letter away find 4,100 entries, RAMON and NASSER are
      * each held by 2,100; the entry holding all three must reach the full share and be
      * scored first (it had MAHMOOD's third of the weight, like every other MAHMOOD;
      * at 1,000,000 names the recall of bench_index's planted travellers went from
@@ -1206,14 +1210,41 @@ static void name_alis(int i, const char *w, char full[48])
 
 Test(match_gathering, a_word_no_list_holds_finds_entries_through_a_neighbour_many_hold)
 {
-    /* rule: gather, MAX_POSTINGS_PER_UNKNOWN_NEIGHBOUR: a near neighbour of a word the
-     * lists hold is not expanded when more than 100 entries hold it (a common name: the
-     * word's own spelling finds its entries), but a word no list holds has only its
-     * neighbours. ALI TAHMECSEBI (TAHMASEBI misspelt twice; ALI too common to expand)
-     * finds TAHMASEBI, ALI through TAHMASEBI, held by 151 entries (at 1,000,000 names
-     * drawn from the UN and OFAC lists' parts a surname is held by 137 on average). */
+    /* rule: gather, MAX_POSTINGS_PER_NEIGHBOUR and MAX_POSTINGS_PER_HIT: a near
+     * neighbour of a word the lists hold is not expanded when more than 100 entries hold
+     * it (a common name, found through the record's other words), but a word no list
+     * holds has only its neighbours. ALI TAHMECSEBI (TAHMASEBI misspelt twice; ALI too
+     * common to expand) finds TAHMASEBI, ALI through TAHMASEBI, held by 151 entries (at
+     * 1,000,000 names drawn from the UN and OFAC lists' parts a surname is held by 137
+     * on average). */
     named_list l = named_list_new(N_ALIS, name_alis);
     target_first(&l, N_ALIS, "ALI TAHMECSEBI");
+    named_list_free(&l);
+}
+
+enum { N_EDWARDS = N_SURNAME + N_VERY_COMMON + 2 };
+
+/* KOWALSKI, EDWARD (150 entries), SMITH (2,100), one TED, then SMITH, EDWARD. */
+static void name_edwards(int i, const char *w, char full[48])
+{
+    if (i < N_SURNAME)
+        snprintf(full, 48, "KOWALSKI, EDWARD %s", w);
+    else if (i < N_SURNAME + N_VERY_COMMON)
+        snprintf(full, 48, "%s, SMITH", w);
+    else if (i < N_EDWARDS - 1)
+        snprintf(full, 48, "%s, TED", w);
+    else
+        snprintf(full, 48, "SMITH, EDWARD");
+}
+
+Test(match_gathering, a_familiar_form_finds_the_entries_of_a_name_many_hold)
+{
+    /* rule: gather, MAX_POSTINGS_PER_HIT: the lower limit is for near neighbours of a
+     * word the lists hold (edit, sound, skeleton) only. TED, a list word, finds the
+     * entries holding EDWARD, held by 151, as its familiar form: TED's own spelling
+     * cannot find them, and SMITH is too common to expand. */
+    named_list l = named_list_new(N_EDWARDS, name_edwards);
+    target_first(&l, N_EDWARDS, "TED SMITH");
     named_list_free(&l);
 }
 
