@@ -244,8 +244,8 @@ static result screen(const char *label, const pw_index *idx, traveller *t, size_
     result m = {0};
     if (n_planted > 0 && n_traffic > 0) {
         /* (the traffic's end: the later thread's; the other one worked on planted
-         * travellers meanwhile, at most one chunk's worth, which no more than a few
-         * milliseconds of a run of about a second then leave out of the traffic) */
+         * travellers meanwhile, at most one chunk of them, CHUNK travellers' time the
+         * traffic's figure leaves out) */
         double done = jobs[0].traffic_done_s > jobs[1].traffic_done_s ? jobs[0].traffic_done_s
                                                                       : jobs[1].traffic_done_s;
         double *tl = malloc(n_traffic * sizeof *tl);

@@ -40,7 +40,7 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * is held by 137 entries on average), or the term is another word than its spelling
  * (TED, EDWARD). */
 #define MAX_POSTINGS_PER_HIT 300
-/* ... but a near neighbour (edit, sound, skeleton: near_neighbour) of a word the lists
+/* ... but a near neighbour (edit, sound, skeleton: term_hit.near) of a word the lists
  * hold, likely spelt as its owner spells it, is a common name once more entries hold
  * it (MOHAMMED, or MOHAMAD, for MOHAMED): the record's other words find its entries,
  * and common_neighbours raises them by it when it is one edit away. At a million names
@@ -192,6 +192,9 @@ typedef struct sim_detail {
 typedef struct term_hit {
     uint32_t term;
     float similarity;
+    bool near; /* found only as a near neighbour (an edit or two away, the same consonants
+                  or sound), not as the word's spelling, a familiar form, a word with a
+                  letter the record dropped or an initial (see MAX_POSTINGS_PER_NEIGHBOUR) */
 } term_hit;
 
 /* A slot of the token similarity memo: its key (record token, entry token's term,
@@ -1970,16 +1973,20 @@ static size_t update_term(pw_match_scratch *s, const pw_index *idx, uint32_t ter
     return work;
 }
 
-static void add_hit(term_hit *hits, size_t *n, uint32_t term, float sim)
+/* Adds term, found at similarity sim, as a near neighbour or not (term_hit.near), to
+ * hits: found again, it keeps the better similarity, and is near only if found so both
+ * times. */
+static void add_hit(term_hit *hits, size_t *n, uint32_t term, float sim, bool near)
 {
     for (size_t i = 0; i < *n; i++)
         if (hits[i].term == term) {
             if (sim > hits[i].similarity)
                 hits[i].similarity = sim;
+            hits[i].near &= near;
             return;
         }
     if (*n < MAX_TERM_HITS)
-        hits[(*n)++] = (term_hit){term, sim};
+        hits[(*n)++] = (term_hit){term, sim, near};
 }
 
 /* A skeleton or phonetic neighbour is worth expanding only when it also looks alike
@@ -1999,15 +2006,6 @@ static bool plausible_neighbour(const pw_index *idx, const pw_name_token *t, uin
     if (diff > 3)
         return false;
     return et[0] == t->text[0] && pw_jaro_winkler(t->text, t->len, et, le) >= 0.8;
-}
-
-/* Was a hit of this similarity found as a near neighbour (an edit or two away, the same
- * consonants, the same sound), not as a familiar form, a word with a letter the record
- * dropped or an initial (lookup_token)? */
-static inline bool near_neighbour(float similarity)
-{
-    return similarity == EDIT_SIMILARITY || similarity == TWO_EDITS_SIMILARITY ||
-           similarity == SKELETON_SIMILARITY || similarity == SOUND_SIMILARITY;
 }
 
 /* Orders hits best first, equals in the order found: gather counts the first of a
@@ -2035,9 +2033,9 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     size_t n = 0;
     *nick = false;
     if (qterm[0] != PW_INDEX_NONE)
-        add_hit(hits, &n, qterm[0], 1.0f);
+        add_hit(hits, &n, qterm[0], 1.0f, false);
     if (qterm[1] != PW_INDEX_NONE)
-        add_hit(hits, &n, qterm[1], 0.97f);
+        add_hit(hits, &n, qterm[1], 0.97f, false);
     if (t->flags & PW_TOKEN_INITIAL)
         return n;
     if (!(t->flags & (PW_INDEX_TOKEN_WHOLE | PW_TOKEN_PARTICLE)) && !surname_only(t->flags)) {
@@ -2047,7 +2045,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         for (size_t i = 0; i < k; i++) {
             uint32_t term = pw_index_find_term(idx, partners[i]);
             if (term != PW_INDEX_NONE)
-                add_hit(hits, &n, term, (float)NICKNAME_SIMILARITY);
+                add_hit(hits, &n, term, (float)NICKNAME_SIMILARITY, false);
         }
     }
     /* A list name may give this word as its initial (A. KHAMENEI for ALI KHAMENEI);
@@ -2057,13 +2055,14 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
     uint32_t it = (t->flags & PW_TOKEN_JOINED) ? PW_INDEX_NONE : pw_index_find_term(idx, initial);
     const pw_index_posting *ip;
     if (it != PW_INDEX_NONE && pw_index_term_postings(idx, it, &ip) <= MAX_POSTINGS_PER_INITIAL)
-        add_hit(hits, &n, it, (float)(0.85 * INITIAL_WEIGHT));
+        add_hit(hits, &n, it, (float)(0.85 * INITIAL_WEIGHT), false);
     pw_fuzzy_hit fz[32];
     /* A whole-name join is matched by exact spelling only (the index holds no edit
      * variants of them either). */
     size_t k = (t->flags & PW_INDEX_TOKEN_WHOLE) ? 0 : pw_index_fuzzy_terms(idx, t->text, fz, 32);
     for (size_t i = 0; i < k; i++)
-        add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY);
+        add_hit(hits, &n, fz[i].term, fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY,
+                true);
     const uint32_t *ids;
     k = t->skeleton[0] && t->skeleton[1] ? pw_index_terms_by_skeleton(idx, t->skeleton, &ids) : 0;
     /* A whole-name join finds list names' joins by skeleton (their words are then
@@ -2079,22 +2078,22 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         if (plausible_neighbour(idx, t, ids[i], true) &&
             (!whole || !pw_index_term_is_word(idx, ids[i]) ||
              one_edit_as_one_word(idx, t, ids[i])))
-            add_hit(hits, &n, ids[i], SKELETON_SIMILARITY);
+            add_hit(hits, &n, ids[i], SKELETON_SIMILARITY, true);
     if (t->flags & PW_TOKEN_GLUED_TITLE) { /* the word as written, title and all */
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
         for (size_t i = 0; i < k; i++)
             add_hit(hits, &n, fz[i].term,
-                    fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY);
+                    fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY, true);
     }
     if (alt_skel[0] && alt_skel[1]) {
         k = pw_index_fuzzy_terms(idx, t->plain, fz, 32);
         for (size_t i = 0; i < k; i++)
             add_hit(hits, &n, fz[i].term,
-                    fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY);
+                    fz[i].distance == 1 ? EDIT_SIMILARITY : TWO_EDITS_SIMILARITY, true);
         k = pw_index_terms_by_skeleton(idx, alt_skel, &ids);
         for (size_t i = 0; i < k && i < 64; i++)
             if (plausible_neighbour(idx, t, ids[i], true))
-                add_hit(hits, &n, ids[i], SKELETON_SIMILARITY);
+                add_hit(hits, &n, ids[i], SKELETON_SIMILARITY, true);
     }
     /* Not for a whole-name join: a four-letter sound code hears only its first word
      * (IBRAHIMHAJI and IBRAHIMJAMAL both ABRM), and the scorer does not compare whole
@@ -2107,7 +2106,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
             k = pw_index_terms_by_phonetic(idx, code, &ids);
             for (size_t i = 0; i < k && i < 64; i++)
                 if (plausible_neighbour(idx, t, ids[i], false))
-                    add_hit(hits, &n, ids[i], SOUND_SIMILARITY);
+                    add_hit(hits, &n, ids[i], SOUND_SIMILARITY, true);
         }
     /* A word of SHORT_WORD letters has no edits looked up (it is too short: one makes
      * another name), but the commonest typing error, a dropped letter, leaves one
@@ -2121,7 +2120,7 @@ static size_t lookup_token(const pw_index *idx, const pw_name_token *t, term_hit
         !(t->flags & (PW_TOKEN_JOINED | PW_TOKEN_PARTICLE | PW_TOKEN_ABJAD | PW_TOKEN_SYLLABIC))) {
         k = pw_index_terms_one_letter_longer(idx, t->text, fz, MAX_DROPPED_LETTER_HITS);
         for (size_t i = 0; i < k; i++)
-            add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY);
+            add_hit(hits, &n, fz[i].term, (float)DROPPED_LETTER_SIMILARITY, false);
     }
     return n;
 }
@@ -2256,10 +2255,12 @@ static const float hit_similarities[] = {1.0f,
                                          (float)DROPPED_LETTER_SIMILARITY,
                                          (float)(0.85 * INITIAL_WEIGHT)};
 /* A packed hit: the term id in the low bits (a look-up holding a term of a larger id, in
- * an index of more than 16.7 million terms, is not kept), the similarity's index above. */
+ * an index of more than 16.7 million terms, is not kept), the similarity's index above,
+ * and term_hit.near in the top bit. */
 #define PACKED_TERM_BITS 24
-_Static_assert(sizeof hit_similarities / sizeof *hit_similarities <= 1u << (32 - PACKED_TERM_BITS),
-               "every similarity's index must fit above the term");
+#define PACKED_NEAR (1u << 31)
+_Static_assert(sizeof hit_similarities / sizeof *hit_similarities <= 1u << (31 - PACKED_TERM_BITS),
+               "every similarity's index must fit between the term and the near bit");
 
 /* Packs n hits into out; false when one cannot be (a term id of more than
  * PACKED_TERM_BITS bits, a similarity not in hit_similarities): then not kept. */
@@ -2273,7 +2274,7 @@ static bool pack_hits(const term_hit *hits, size_t n, uint32_t *out)
         if (k == sizeof hit_similarities / sizeof *hit_similarities ||
             hits[i].term >> PACKED_TERM_BITS)
             return false;
-        out[i] = hits[i].term | (uint32_t)k << PACKED_TERM_BITS;
+        out[i] = hits[i].term | (uint32_t)k << PACKED_TERM_BITS | (hits[i].near ? PACKED_NEAR : 0);
     }
     return true;
 }
@@ -2282,7 +2283,8 @@ static void unpack_hits(const uint32_t *packed, size_t n, term_hit *out)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = (term_hit){packed[i] & ((1u << PACKED_TERM_BITS) - 1),
-                            hit_similarities[packed[i] >> PACKED_TERM_BITS]};
+                            hit_similarities[(packed[i] & ~PACKED_NEAR) >> PACKED_TERM_BITS],
+                            (packed[i] & PACKED_NEAR) != 0};
 }
 
 /* Looks record token qi up in the index (its terms, Double Metaphone codes, other
@@ -2594,7 +2596,7 @@ static size_t gather(pw_match_scratch *s, const pw_index *idx, const pw_record *
             float gain = hits[h].similarity * (float)s->q_gate[qi];
             bool too_common = false, exact = own_spelling(s, qi, hits[h].term);
             size_t limit = exact                                        ? MAX_POSTINGS_PER_TERM
-                           : held && near_neighbour(hits[h].similarity) ? MAX_POSTINGS_PER_NEIGHBOUR
+                           : held && hits[h].near ? MAX_POSTINGS_PER_NEIGHBOUR
                                                                         : MAX_POSTINGS_PER_HIT;
             size_t work = update_only
                               ? update_term(s, idx, hits[h].term, gain, exact, &f, budget)
