@@ -45,9 +45,9 @@ _Static_assert(PW_NAME_MAX_TOKENS <= 32, "a name's tokens must fit a 32-bit mask
  * it (MOHAMMED, or MOHAMAD, for MOHAMED): the record's other words find its entries,
  * and common_neighbours raises them by it when it is one edit away. At a million names
  * most of a heavy record's work was such neighbours' postings, 100 to 300 each: 300
- * for them too costs 11.5% more instructions on the peer's list (callgrind, 3,000
+ * for them too costs 11.0% more instructions on the peer's list (callgrind, 3,000
  * travellers), for a recall of its planted travellers of 98.1% against 98.3% now (in
- * bench/peer_postgres.sh's run 98.2% against 98.4%, false alerts 1.23% against 1.13%). */
+ * bench/peer_postgres.sh's run 98.2% against 98.4%, false alerts 1.23% against 1.14%). */
 #define MAX_POSTINGS_PER_NEIGHBOUR 100
 /* Terms too common to expand (a word's own spelling, or a neighbour) kept to raise
  * the entries found otherwise (common_neighbours): at most this many a record, and of
