@@ -1195,19 +1195,38 @@ Test(match_gathering, the_words_own_spellings_count_however_many_entries_were_fo
     named_list_free(&l);
 }
 
-enum { N_SURNAME = 150, N_ALIS = N_SURNAME + N_VERY_COMMON + 1 };
+/* The lists of the neighbour-limit tests: 150 entries named "<many> <own word>" (more
+ * than a near neighbour of a word the lists hold may have to be expanded), 2,100 named
+ * "<own word>, <common>" (more than any word's own spelling may have), an entry named
+ * extra when there is one, then the target. */
+enum { N_SURNAME = 150 };
+typedef struct many_and_common {
+    const char *many, *common, *extra, *target;
+} many_and_common;
+static many_and_common list_words; /* (name_many_and_common's, while a list is made) */
 
-/* TAHMASEBI, held by 150 entries (more than a neighbour of a word the lists hold may
- * have to be expanded), ALI by 2,100 (more than any word's own spelling may have), then
- * TAHMASEBI, ALI. */
-static void name_alis(int i, const char *w, char full[48])
+static int many_and_common_size(const many_and_common *c)
+{
+    return N_SURNAME + N_VERY_COMMON + (c->extra ? 1 : 0) + 1;
+}
+
+static void name_many_and_common(int i, const char *w, char full[48])
 {
     if (i < N_SURNAME)
-        snprintf(full, 48, "TAHMASEBI, %s", w);
-    else if (i < N_ALIS - 1)
-        snprintf(full, 48, "%s, ALI", w);
+        snprintf(full, 48, "%s %s", list_words.many, w);
+    else if (i < N_SURNAME + N_VERY_COMMON)
+        snprintf(full, 48, "%s, %s", w, list_words.common);
+    else if (i < many_and_common_size(&list_words) - 1)
+        snprintf(full, 48, "%s", list_words.extra);
     else
-        snprintf(full, 48, "TAHMASEBI, ALI");
+        snprintf(full, 48, "%s", list_words.target);
+}
+
+static named_list many_and_common_list(many_and_common words, int *n)
+{
+    list_words = words;
+    *n = many_and_common_size(&words);
+    return named_list_new(*n, name_many_and_common);
 }
 
 Test(match_gathering, a_word_no_list_holds_finds_entries_through_a_neighbour_many_hold)
@@ -1219,24 +1238,11 @@ Test(match_gathering, a_word_no_list_holds_finds_entries_through_a_neighbour_man
      * common to expand) finds TAHMASEBI, ALI through TAHMASEBI, held by 151 entries (at
      * 1,000,000 names drawn from the UN and OFAC lists' parts a surname is held by 137
      * on average). */
-    named_list l = named_list_new(N_ALIS, name_alis);
-    target_first(&l, N_ALIS, "ALI TAHMECSEBI");
+    int n;
+    named_list l = many_and_common_list(
+        (many_and_common){"TAHMASEBI,", "ALI", NULL, "TAHMASEBI, ALI"}, &n);
+    target_first(&l, n, "ALI TAHMECSEBI");
     named_list_free(&l);
-}
-
-enum { N_JOINS = N_SURNAME + N_VERY_COMMON + 2 };
-
-/* BOUTROSGHALY (150 entries), ALI (2,100), BOUTROS GHALI, then BOUTROSGHALY, ALI. */
-static void name_joins(int i, const char *w, char full[48])
-{
-    if (i < N_SURNAME)
-        snprintf(full, 48, "BOUTROSGHALY, %s", w);
-    else if (i < N_SURNAME + N_VERY_COMMON)
-        snprintf(full, 48, "%s, ALI", w);
-    else if (i < N_JOINS - 1)
-        snprintf(full, 48, "BOUTROS GHALI");
-    else
-        snprintf(full, 48, "BOUTROSGHALY, ALI");
 }
 
 Test(match_gathering, a_word_the_lists_hold_only_as_a_join_keeps_its_neighbours)
@@ -1246,32 +1252,17 @@ Test(match_gathering, a_word_the_lists_hold_only_as_a_join_keeps_its_neighbours)
      * GHALI) is no list word: its near neighbours keep the higher limit. ALI
      * BOUTROSGHALI finds BOUTROSGHALY, ALI through BOUTROSGHALY, an edit away and held
      * by 151 entries (ALI is too common to expand). */
-    named_list l = named_list_new(N_JOINS, name_joins);
+    int n;
+    named_list l = many_and_common_list(
+        (many_and_common){"BOUTROSGHALY,", "ALI", "BOUTROS GHALI", "BOUTROSGHALY, ALI"}, &n);
     pw_record r = person(NULL, NULL, "ALI BOUTROSGHALI");
-    own_match m = own_match_begin(l.entries, N_JOINS, &r);
+    own_match m = own_match_begin(l.entries, (size_t)n, &r);
     bool found = false; /* (BOUTROS GHALI, the whole name, comes first) */
     for (int i = 0; i < m.k; i++)
         found |= strcmp(m.c[i].entry->entry_id, "target") == 0 && m.c[i].score >= 0.85;
     cr_assert(found, "BOUTROSGHALY, ALI was not found (%d candidates)", m.k);
     own_match_end(&m);
     named_list_free(&l);
-}
-
-enum { N_FORMS = N_SURNAME + N_VERY_COMMON + 2 };
-static const char *short_form, *long_form; /* (name_forms' words) */
-
-/* KOWALSKI, <long form> (150 entries), SMITH (2,100), one <short form>, then SMITH,
- * <long form>. */
-static void name_forms(int i, const char *w, char full[48])
-{
-    if (i < N_SURNAME)
-        snprintf(full, 48, "KOWALSKI, %s %s", long_form, w);
-    else if (i < N_SURNAME + N_VERY_COMMON)
-        snprintf(full, 48, "%s, SMITH", w);
-    else if (i < N_FORMS - 1)
-        snprintf(full, 48, "%s, %s", w, short_form);
-    else
-        snprintf(full, 48, "SMITH, %s", long_form);
 }
 
 Test(match_gathering, a_familiar_form_finds_the_entries_of_a_name_many_hold)
@@ -1285,12 +1276,15 @@ Test(match_gathering, a_familiar_form_finds_the_entries_of_a_name_many_hold)
     static const char *forms[][2] = {
         {"TED", "EDWARD"}, {"STEVE", "STEVEN"}, {"LOUIE", "LOUIS"}, {"MAR", "MARY"}};
     for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
-        short_form = forms[k][0];
-        long_form = forms[k][1];
-        named_list l = named_list_new(N_FORMS, name_forms);
-        char full[32];
-        snprintf(full, sizeof full, "%s SMITH", short_form);
-        target_first(&l, N_FORMS, full);
+        char many[32], extra[32], target[32], full[32];
+        snprintf(many, sizeof many, "KOWALSKI, %s", forms[k][1]);
+        snprintf(extra, sizeof extra, "HOLDER, %s", forms[k][0]);
+        snprintf(target, sizeof target, "SMITH, %s", forms[k][1]);
+        snprintf(full, sizeof full, "%s SMITH", forms[k][0]);
+        int n;
+        named_list l =
+            many_and_common_list((many_and_common){many, "SMITH", extra, target}, &n);
+        target_first(&l, n, full);
         named_list_free(&l);
     }
 }
